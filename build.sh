@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds wasm/libcurl.wasm from the pinned sources in curl-src/, offline.
+# Each dependency is a cached stage under .build/: a stage reruns only when
+# its inputs (sources, flags, this script's stage text) change.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")" && pwd)
+B=${BUILD_DIR:-$ROOT/.build}
+P=$B/prefix
+SRC=$ROOT/curl-src
+JOBS=$(nproc)
+mkdir -p "$B" "$P/include" "$P/lib"
+
+log() { printf '[build] %s\n' "$*" >&2; }
+
+# --- toolchain ---------------------------------------------------------------
+if ! command -v emcc >/dev/null || ! command -v wasm-opt >/dev/null; then
+  log "installing emscripten and binaryen from Debian"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emscripten binaryen
+fi
+# Debian's emcc finds acorn (JS optimiser) only through NODE_PATH; without it
+# configure checks fail silently.
+export NODE_PATH=/usr/share/nodejs
+export EM_CACHE=${EM_CACHE:-$B/emcache}
+if [ ! -d "$EM_CACHE" ] && [ -d /usr/share/emscripten/cache ]; then
+  cp -r /usr/share/emscripten/cache "$EM_CACHE"
+fi
+TOOLCHAIN="$(emcc --version | head -1) / debian $(cat /etc/debian_version 2>/dev/null || echo ?)"
+
+# --- sources -----------------------------------------------------------------
+(cd "$SRC" && sha256sum --quiet -c SHA256SUMS)
+if command -v gpgv >/dev/null && [ -f "$SRC/curl-signing-key.gpg" ]; then
+  gpgv --keyring "$SRC/curl-signing-key.gpg" \
+    "$SRC/curl_8.14.1.orig.tar.gz.asc" "$SRC/curl_8.14.1.orig.tar.gz" 2>/dev/null \
+    || { log "curl signature does not verify"; exit 1; }
+fi
+
+# Reproducible objects: no build paths, no timestamps in archives.
+export SOURCE_DATE_EPOCH=0 ZERO_AR_DATE=1
+OPT=${OPT:--Oz}
+CFLAGS_COMMON="$OPT -ffile-prefix-map=$B/=./ -ffile-prefix-map=$ROOT/=./"
+
+# stage NAME INPUT... : true when the stage must run (and records its key)
+stage() {
+  local name=$1; shift
+  local key
+  key=$( { echo "$TOOLCHAIN $CFLAGS_COMMON"; sed -n "/^# stage:$name\$/,/^# end:$name\$/p" "$ROOT/build.sh";
+           cat "$@" 2>/dev/null; } | sha256sum | cut -c1-16)
+  if [ -f "$B/$name.stamp" ] && [ "$(cat "$B/$name.stamp")" = "$key" ]; then
+    log "$name: cached"; return 1
+  fi
+  log "$name: building"; STAMP_KEY=$key; return 0
+}
+done_stage() { echo "$STAMP_KEY" > "$B/$1.stamp"; }
+
+unpack() { # unpack TARBALL DIRNAME
+  rm -rf "$B/src/$2"; mkdir -p "$B/src/$2"
+  tar xf "$SRC/$1" -C "$B/src/$2" --strip-components=1
+}
+
+# archive OUT.a CFLAGS -- FILES...: compile each file with emcc, then emar.
+archive() {
+  local out=$1 flags=$2; shift 3
+  local objdir=$B/obj/$(basename "$out" .a); rm -rf "$objdir"; mkdir -p "$objdir"
+  printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c \
+    'f={}; o='"$objdir"'/$(echo "$f" | sed "s|/|_|g").o; emcc '"$CFLAGS_COMMON $flags"' -c "$f" -o "$o"'
+  rm -f "$out"; (cd "$objdir" && emar crD "$out" $(ls | LC_ALL=C sort))
+}
+
+# stage:zlib
+if stage zlib "$SRC/zlib_1.3.dfsg+really1.3.1.orig.tar.gz"; then
+  unpack zlib_1.3.dfsg+really1.3.1.orig.tar.gz zlib; cd "$B/src/zlib"
+  archive "$P/lib/libz.a" "-DHAVE_UNISTD_H -DHAVE_STDARG_H" -- \
+    adler32.c crc32.c deflate.c infback.c inffast.c inflate.c inftrees.c \
+    trees.c zutil.c compress.c uncompr.c
+  cp zlib.h zconf.h "$P/include/"; done_stage zlib
+fi
+# end:zlib
+
+# stage:brotli
+if stage brotli "$SRC/brotli_1.1.0.orig.tar.gz"; then
+  unpack brotli_1.1.0.orig.tar.gz brotli; cd "$B/src/brotli"
+  # decoder only: curl decodes br, it never encodes it
+  archive "$P/lib/libbrotlidec.a" "-Ic/include" -- c/common/*.c c/dec/*.c
+  cp "$P/lib/libbrotlidec.a" "$P/lib/libbrotlicommon.a"
+  cp -r c/include/brotli "$P/include/"; done_stage brotli
+fi
+# end:brotli
+
+# stage:zstd
+if stage zstd "$SRC/libzstd_1.5.7+dfsg.orig.tar.xz"; then
+  unpack libzstd_1.5.7+dfsg.orig.tar.xz zstd; cd "$B/src/zstd/lib"
+  # decompression only; no x86 assembly in wasm
+  archive "$P/lib/libzstd.a" "-DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_MULTITHREAD=0 -DZSTD_NO_TRACE" -- \
+    common/*.c decompress/*.c
+  cp zstd.h zstd_errors.h "$P/include/"; done_stage zstd
+fi
+# end:zstd
+
+# stage:nghttp2
+if stage nghttp2 "$SRC/nghttp2_1.64.0.orig.tar.gz"; then
+  unpack nghttp2_1.64.0.orig.tar.gz nghttp2; cd "$B/src/nghttp2/lib"
+  sed -e 's/@PACKAGE_VERSION@/1.64.0/' -e 's/@PACKAGE_VERSION_NUM@/0x014000/' \
+    includes/nghttp2/nghttp2ver.h.in > includes/nghttp2/nghttp2ver.h
+  archive "$P/lib/libnghttp2.a" "-Iincludes -DNGHTTP2_STATICLIB -DBUILDING_NGHTTP2 -DHAVE_ARPA_INET_H -DHAVE_NETINET_IN_H -DHAVE_UNISTD_H" -- \
+    nghttp2_*.c sfparse.c
+  mkdir -p "$P/include/nghttp2"; cp includes/nghttp2/*.h "$P/include/nghttp2/"
+  done_stage nghttp2
+fi
+# end:nghttp2
+
+# stage:mbedtls
+if stage mbedtls "$SRC/mbedtls_3.6.6.orig.tar.bz2" "$ROOT/wasm/config/mbedtls-wasm.h" "$ROOT/wasm/glue/entropy.c"; then
+  unpack mbedtls_3.6.6.orig.tar.bz2 mbedtls; cd "$B/src/mbedtls"
+  cp "$ROOT/wasm/config/mbedtls-wasm.h" include/mbedtls/
+  MBED="-Iinclude -Ilibrary -DMBEDTLS_USER_CONFIG_FILE=\"<mbedtls/mbedtls-wasm.h>\""
+  archive "$P/lib/libmbedcrypto.a" "$MBED" -- \
+    $(ls library/*.c | grep -vE 'library/(ssl_|x509|pkcs7|net_sockets|debug|mps_)') \
+    "$ROOT/wasm/glue/entropy.c"
+  archive "$P/lib/libmbedx509.a" "$MBED" -- library/x509*.c library/pkcs7.c
+  archive "$P/lib/libmbedtls.a" "$MBED" -- library/ssl_*.c library/debug.c
+  cp -r include/mbedtls include/psa "$P/include/"; done_stage mbedtls
+fi
+# end:mbedtls
+
+# stage:curl
+CURL=$B/src/curl
+if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$B"/{zlib,brotli,zstd,nghttp2,mbedtls}.stamp; then
+  unpack curl_8.14.1.orig.tar.gz curl; cd "$CURL"
+  for p in "$ROOT"/curl-src/patches/*.patch; do
+    [ -e "$p" ] && patch -p1 -s < "$p"
+  done
+  # curl_disallow_alarm: alarm/sigsetjmp would need JS-only invoke_* imports.
+  # USE_RESOLV_HOST (curl-src/patches) selects the host's asynchronous resolver.
+  curl_disallow_alarm=yes \
+  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST" LDFLAGS="-L$P/lib" \
+  PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
+  emconfigure ./configure --host=wasm32-unknown-emscripten \
+    --disable-shared --enable-static --disable-dependency-tracking \
+    --with-mbedtls="$P" --with-zlib="$P" --with-brotli="$P" --with-zstd="$P" \
+    --with-nghttp2="$P" --without-libpsl --without-libidn2 --without-libssh2 \
+    --without-librtmp --without-ca-bundle --without-ca-path --without-ca-fallback \
+    --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
+    --disable-ldap --disable-ldaps --disable-rtsp --disable-tftp --disable-smb \
+    --disable-manual --disable-docs --disable-ipfs \
+    --enable-websockets --enable-ipv6 --disable-netrc \
+    > "$B/curl-configure.log" 2>&1 || { tail -40 "$B/curl-configure.log"; exit 1; }
+  emmake make -C lib -j"$JOBS" libcurl.la > "$B/curl-make.log" 2>&1 \
+    || { tail -40 "$B/curl-make.log"; exit 1; }
+  done_stage curl
+fi
+# end:curl
+
+# --- link --------------------------------------------------------------------
+cd "$ROOT"
+GLUE_FLAGS="-I$CURL/include -I$CURL/lib -I$P/include -DHAVE_CONFIG_H -DBUILDING_LIBCURL -DUSE_RESOLV_HOST"
+rm -rf "$B/glue"; mkdir -p "$B/glue"
+for f in wasm/glue/*.c; do
+  [ "$f" = wasm/glue/entropy.c ] && continue
+  emcc $CFLAGS_COMMON $GLUE_FLAGS -c "$f" -o "$B/glue/$(basename "$f" .c).o"
+done
+EXPORTS=$(grep -v '^#' wasm/exports.txt | grep . | sed 's/.*/"_&"/' | paste -sd, -)
+emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sSTACK_SIZE=256KB \
+  -sEXPORTED_FUNCTIONS="[$EXPORTS]" -sERROR_ON_UNDEFINED_SYMBOLS=0 \
+  "$B"/glue/*.o "$CURL/lib/.libs/libcurl.a" \
+  -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+  -o "$B/libcurl.wasm"
+cp "$B/libcurl.wasm" wasm/libcurl.wasm
+echo "$TOOLCHAIN" > wasm/libcurl.wasm.toolchain
+log "wasm/libcurl.wasm: $(stat -c %s wasm/libcurl.wasm) bytes, $(gzip -9c wasm/libcurl.wasm | wc -c) gzipped"

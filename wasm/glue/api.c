@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* Exports for the host beside libcurl's own: non-variadic setopt/getinfo
+ * (a variadic call cannot be made from JS), 64-bit values split in two
+ * 32-bit halves, and the callback trampolines that relay to the host. */
+#include <stdint.h>
+#include <curl/curl.h>
+
+#include "host.h"
+
+#define ID(p) ((int)(intptr_t)(p))
+
+int lcw_abi_version(void)
+{
+  return LCW_ABI_VERSION;
+}
+
+static curl_off_t join64(uint32_t lo, int32_t hi)
+{
+  return (curl_off_t)(((uint64_t)(uint32_t)hi << 32) | lo);
+}
+
+int lcw_easy_setopt_long(CURL *h, int opt, long v)
+{
+  return curl_easy_setopt(h, (CURLoption)opt, v);
+}
+
+int lcw_easy_setopt_ptr(CURL *h, int opt, void *v)
+{
+  return curl_easy_setopt(h, (CURLoption)opt, v);
+}
+
+int lcw_easy_setopt_off(CURL *h, int opt, uint32_t lo, int32_t hi)
+{
+  return curl_easy_setopt(h, (CURLoption)opt, join64(lo, hi));
+}
+
+int lcw_easy_setopt_blob(CURL *h, int opt, void *data, size_t len)
+{
+  struct curl_blob blob;
+  blob.data = data;
+  blob.len = len;
+  blob.flags = CURL_BLOB_COPY;
+  return curl_easy_setopt(h, (CURLoption)opt, &blob);
+}
+
+/* `out` has room for the widest answer (8 bytes) */
+int lcw_easy_getinfo(CURL *h, int info, void *out)
+{
+  return curl_easy_getinfo(h, (CURLINFO)info, out);
+}
+
+int lcw_multi_setopt_long(CURLM *m, int opt, long v)
+{
+  return curl_multi_setopt(m, (CURLMoption)opt, v);
+}
+
+int lcw_multi_setopt_ptr(CURLM *m, int opt, void *v)
+{
+  return curl_multi_setopt(m, (CURLMoption)opt, v);
+}
+
+int lcw_share_setopt_long(CURLSH *s, int opt, long v)
+{
+  return curl_share_setopt(s, (CURLSHoption)opt, v);
+}
+
+int lcw_ws_send(CURL *h, const void *buf, size_t len, size_t *sent,
+                uint32_t frag_lo, int32_t frag_hi, unsigned flags)
+{
+  return curl_ws_send(h, buf, len, sent, join64(frag_lo, frag_hi), flags);
+}
+
+/* --- trampolines: userdata is the host-side id of the handle ---------- */
+
+static size_t write_cb(char *p, size_t size, size_t n, void *ud)
+{
+  return host_cb_write(ID(ud), 0, p, size * n);
+}
+
+static size_t header_cb(char *p, size_t size, size_t n, void *ud)
+{
+  return host_cb_write(ID(ud), 1, p, size * n);
+}
+
+static size_t read_cb(char *p, size_t size, size_t n, void *ud)
+{
+  return host_cb_read(ID(ud), p, size * n);
+}
+
+static int seek_cb(void *ud, curl_off_t offset, int origin)
+{
+  return host_cb_seek(ID(ud), (double)offset, origin);
+}
+
+static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+  return host_cb_progress(ID(ud), (double)dltotal, (double)dlnow,
+                          (double)ultotal, (double)ulnow);
+}
+
+static int debug_cb(CURL *h, curl_infotype type, char *p, size_t n, void *ud)
+{
+  (void)h;
+  host_cb_debug(ID(ud), (int)type, p, n);
+  return 0;
+}
+
+static int socket_cb(CURL *e, curl_socket_t fd, int what, void *ud, void *sp)
+{
+  (void)e;
+  (void)sp;
+  host_cb_socket(ID(ud), fd, what);
+  return 0;
+}
+
+static int timer_cb(CURLM *m, long ms, void *ud)
+{
+  (void)m;
+  host_cb_timer(ID(ud), (int)ms);
+  return 0;
+}
+
+/* Installs every relay on an easy handle; the host decides per call what
+ * to do with them (a missing user callback costs one relay call). */
+int lcw_easy_relays(CURL *h, int id)
+{
+  void *ud = (void *)(intptr_t)id;
+  CURLcode r = CURLE_OK;
+  r = r ? r : curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_WRITEDATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_HEADERDATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_READDATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, seek_cb);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_SEEKDATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_XFERINFODATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_DEBUGDATA, ud);
+  return r;
+}
+
+int lcw_multi_relays(CURLM *m, int id)
+{
+  void *ud = (void *)(intptr_t)id;
+  CURLMcode r = CURLM_OK;
+  r = r ? r : curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, socket_cb);
+  r = r ? r : curl_multi_setopt(m, CURLMOPT_SOCKETDATA, ud);
+  r = r ? r : curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, timer_cb);
+  r = r ? r : curl_multi_setopt(m, CURLMOPT_TIMERDATA, ud);
+  return r;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* The host ABI: every function libcurl.wasm imports from module "curlhost".
+ * ts/host/abi.ts declares the same list in the same order.
+ * Conventions: a negative int result is -errno (WASI errno numbers, which
+ * are emscripten's); descriptors the host hands out are >= HOST_FD_BASE so
+ * they never collide with WASI file descriptors; 64-bit counts cross as
+ * doubles (exact below 2^53). */
+#ifndef LCW_HOST_H
+#define LCW_HOST_H
+
+#include <stddef.h>
+
+#define LCW_ABI_VERSION 1
+#define HOST_FD_BASE 1024
+
+#define HOST_IMPORT(n) \
+  __attribute__((import_module("curlhost"), import_name(#n)))
+
+/* sockets */
+HOST_IMPORT(sock_open) int host_sock_open(int domain, int type, int proto);
+HOST_IMPORT(sock_connect)
+int host_sock_connect(int fd, const void *addr, unsigned len);
+HOST_IMPORT(sock_bind) int host_sock_bind(int fd, const void *addr,
+                                          unsigned len);
+HOST_IMPORT(sock_listen) int host_sock_listen(int fd, int backlog);
+HOST_IMPORT(sock_accept) int host_sock_accept(int fd, void *addr,
+                                              unsigned *len);
+HOST_IMPORT(sock_name) int host_sock_name(int fd, int peer, void *addr,
+                                          unsigned *len);
+HOST_IMPORT(sock_getopt) int host_sock_getopt(int fd, int level, int name,
+                                              void *val, unsigned *len);
+HOST_IMPORT(sock_setopt) int host_sock_setopt(int fd, int level, int name,
+                                              const void *val, unsigned len);
+HOST_IMPORT(sock_recv) int host_sock_recv(int fd, void *buf, unsigned len,
+                                          int flags);
+HOST_IMPORT(sock_send) int host_sock_send(int fd, const void *buf,
+                                          unsigned len, int flags);
+HOST_IMPORT(sock_shutdown) int host_sock_shutdown(int fd, int how);
+HOST_IMPORT(sock_close) int host_sock_close(int fd);
+HOST_IMPORT(sock_poll) int host_sock_poll(void *pollfds, unsigned nfds);
+
+/* name resolution: dns_start answers a descriptor that turns readable when
+ * the lookup is done; dns_result then fills `buf` with records of
+ * {u8 family, u8 pad[3], u8 addr[16]} and answers their count, or -EAGAIN
+ * while pending, or -errno when the name does not resolve. */
+HOST_IMPORT(dns_start) int host_dns_start(const char *name, int port,
+                                          int family);
+HOST_IMPORT(dns_result) int host_dns_result(int fd, void *buf, unsigned cap);
+
+/* callback relays; `id` is the handle's host-side id */
+HOST_IMPORT(cb_write) unsigned host_cb_write(int id, int header,
+                                             const char *ptr, unsigned len);
+HOST_IMPORT(cb_read) unsigned host_cb_read(int id, char *ptr, unsigned len);
+HOST_IMPORT(cb_seek) int host_cb_seek(int id, double offset, int origin);
+HOST_IMPORT(cb_progress) int host_cb_progress(int id, double dltotal,
+                                              double dlnow, double ultotal,
+                                              double ulnow);
+HOST_IMPORT(cb_debug) void host_cb_debug(int id, int type, const char *ptr,
+                                         unsigned len);
+HOST_IMPORT(cb_socket) void host_cb_socket(int id, int fd, int what);
+HOST_IMPORT(cb_timer) void host_cb_timer(int id, int timeout_ms);
+
+#endif

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* POSIX socket calls as the host bridge serves them. In standalone wasm,
+ * emscripten's libc has no sockets, and fcntl/ioctl/setsockopt are stubs
+ * that silently do nothing; these definitions replace them. Host sockets
+ * are always non-blocking: waiting happens in the host's event loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <wasi/api.h>
+
+#include "host.h"
+
+static int check(int r)
+{
+  if(r < 0) {
+    errno = -r;
+    return -1;
+  }
+  return r;
+}
+
+static int is_host_fd(int fd)
+{
+  return fd >= HOST_FD_BASE;
+}
+
+int socket(int domain, int type, int protocol)
+{
+  return check(host_sock_open(domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC),
+                              protocol));
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+  return check(host_sock_connect(fd, addr, len));
+}
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+  return check(host_sock_bind(fd, addr, len));
+}
+
+int listen(int fd, int backlog)
+{
+  return check(host_sock_listen(fd, backlog));
+}
+
+int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+  return check(host_sock_accept(fd, addr, len));
+}
+
+int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+  (void)flags;
+  return accept(fd, addr, len);
+}
+
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+  return check(host_sock_name(fd, 0, addr, len));
+}
+
+int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+  return check(host_sock_name(fd, 1, addr, len));
+}
+
+int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+  return check(host_sock_getopt(fd, level, name, val, len));
+}
+
+int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+  return check(host_sock_setopt(fd, level, name, val, len));
+}
+
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+  return check(host_sock_recv(fd, buf, len, flags));
+}
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+  return check(host_sock_send(fd, buf, len, flags));
+}
+
+/* only stream sockets exist, so the address arguments carry nothing */
+ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
+                 struct sockaddr *addr, socklen_t *alen)
+{
+  if(addr && alen)
+    *alen = 0;
+  return recv(fd, buf, len, flags);
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+               const struct sockaddr *addr, socklen_t alen)
+{
+  (void)addr;
+  (void)alen;
+  return send(fd, buf, len, flags);
+}
+
+int shutdown(int fd, int how)
+{
+  return check(host_sock_shutdown(fd, how));
+}
+
+int close(int fd)
+{
+  if(is_host_fd(fd))
+    return check(host_sock_close(fd));
+  return check(-(int)__wasi_fd_close(fd));
+}
+
+/* Never blocks: the host answers readiness as it is now. Blocking waits
+ * belong to the host's event loop (curl_multi_socket_action). */
+int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+  (void)timeout;
+  return check(host_sock_poll(fds, nfds));
+}
+
+/* curl sleeps with select(0, ...): there is nothing to sleep on here */
+int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
+{
+  (void)r;
+  (void)w;
+  (void)e;
+  (void)tv;
+  if(nfds)
+    return check(-ENOSYS);
+  return 0;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+  if(cmd == F_GETFL)
+    return is_host_fd(fd) ? (O_RDWR | O_NONBLOCK) : O_RDWR;
+  return 0; /* F_SETFL O_NONBLOCK, FD_CLOEXEC: host sockets already are */
+}
+
+int ioctl(int fd, int req, ...)
+{
+  (void)fd;
+  if(req == FIONBIO)
+    return 0;
+  return check(-ENOTTY);
+}
