@@ -73,7 +73,7 @@ if stage zlib "$SRC/zlib_1.3.dfsg+really1.3.1.orig.tar.gz"; then
   unpack zlib_1.3.dfsg+really1.3.1.orig.tar.gz zlib; cd "$B/src/zlib"
   archive "$P/lib/libz.a" "-DHAVE_UNISTD_H -DHAVE_STDARG_H" -- \
     adler32.c crc32.c deflate.c infback.c inffast.c inflate.c inftrees.c \
-    trees.c zutil.c compress.c uncompr.c
+    trees.c zutil.c compress.c uncompr.c gzclose.c gzlib.c gzread.c gzwrite.c
   cp zlib.h zconf.h "$P/include/"; done_stage zlib
 fi
 # end:zlib
@@ -162,7 +162,7 @@ for f in wasm/glue/*.c; do
 done
 EXPORTS=$(grep -v '^#' wasm/exports.txt | grep . | sed 's/.*/"_&"/' | paste -sd, -)
 emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
-  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sSTACK_SIZE=256KB \
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
   -sEXPORTED_FUNCTIONS="[$EXPORTS]" -sERROR_ON_UNDEFINED_SYMBOLS=0 \
   "$B"/glue/*.o "$CURL/lib/.libs/libcurl.a" \
   -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
