@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// HTTPS (mbedTLS in wasm) and HTTP/2 (nghttp2, ALPN) against Node's servers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Multi, Runtime } from '../../ts/index.js';
+import { certs, startHttp2Server, startHttpsServer, type CertName } from '../fixtures/servers.js';
+import { transfer } from './transfer.js';
+
+let rt: Runtime;
+let multi: Multi;
+const trustTestCa = { CAINFO_BLOB: certs.ca };
+
+beforeAll(async () => {
+  rt = await Runtime.create();
+  multi = new Multi(rt);
+});
+afterAll(() => multi.close());
+
+describe('HTTPS', () => {
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)('fetches over %s from a server the test CA signed', async (version) => {
+    const server = await startHttpsServer({ minVersion: version, maxVersion: version });
+    try {
+      const r = await transfer(rt, multi, `${server.url}/hello`, trustTestCa);
+      expect(r.status).toBe(200);
+      expect(r.body.toString()).toBe('hello world');
+      expect(r.easy.getInfo('SSL_VERIFYRESULT')).toBe(0);
+      r.easy.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    ['untrusted', 'an unknown CA'],
+    ['wronghost', 'a wrong host name'],
+    ['expired', 'an expired certificate'],
+  ] as [CertName, string][])('fails with CURLE_PEER_FAILED_VERIFICATION for %s (%s)', async (cert) => {
+    const server = await startHttpsServer({ cert });
+    try {
+      const err = await transfer(rt, multi, `${server.url}/hello`, trustTestCa).catch((e) => e);
+      expect(err.code).toBe('CURLE_PEER_FAILED_VERIFICATION');
+      expect(err.curlCode).toBe(60);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('succeeds against an unknown CA only when verification is off', async () => {
+    const server = await startHttpsServer({ cert: 'untrusted' });
+    try {
+      const r = await transfer(rt, multi, `${server.url}/hello`, { SSL_VERIFYPEER: 0 });
+      expect(r.body.toString()).toBe('hello world');
+      r.easy.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('HTTP/2', () => {
+  it('negotiates h2 over TLS and multiplexes 100 streams on one connection', async () => {
+    const server = await startHttp2Server();
+    const local = new Multi(rt);
+    try {
+      local.setOpt('PIPELINING', 2); // CURLPIPE_MULTIPLEX
+      const opts = { ...trustTestCa, HTTP_VERSION: 4 /* CURL_HTTP_VERSION_2TLS */, PIPEWAIT: 1 };
+      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => transfer(rt, local, `${server.url}/bytes/${1000 + i}`, opts)));
+      results.forEach((r, i) => {
+        expect(r.status).toBe(200);
+        expect(r.body.length).toBe(1000 + i);
+        expect(r.easy.getInfo('HTTP_VERSION')).toBe(3); // CURL_HTTP_VERSION_2_0
+        r.easy.close();
+      });
+      expect(server.requests).toBe(100);
+      expect(server.sessions).toBe(1);
+      expect(server.connections).toBe(1);
+    } finally {
+      local.close();
+      await server.close();
+    }
+  });
+});

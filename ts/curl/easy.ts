@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+// Easy: one transfer's handle, with typed options and infos.
+import type { Runtime } from '../host/runtime.js';
+import { CALLBACK_NAMES, CallbackSet, type CallbackName, type Callbacks } from './easy-callbacks.js';
+import { check } from './errors.js';
+import { EASY_OPTIONS } from './generated/options.js';
+import { easyOption, info, type EasyOptionKey, type InfoKey } from './names.js';
+import type { OptionSpec } from './generated/options.js';
+import type { InfoSpec } from './generated/infos.js';
+import { kErrorDetail, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
+import { readInfo, toBigInt, toBytes, toLong } from './values.js';
+
+const CURL_ERROR_SIZE = 256;
+const OPT = {
+  ERRORBUFFER: EASY_OPTIONS.ERRORBUFFER.id,
+  NOPROGRESS: EASY_OPTIONS.NOPROGRESS.id,
+  POSTFIELDSIZE_LARGE: EASY_OPTIONS.POSTFIELDSIZE_LARGE.id,
+  COPYPOSTFIELDS: EASY_OPTIONS.COPYPOSTFIELDS.id,
+} as const;
+
+/** Something that can stand behind CURLOPT_SHARE. */
+export interface ShareLike {
+  readonly [kPtr]: number;
+}
+
+export type OptionValue = number | bigint | boolean | string | null | readonly string[] | Uint8Array | ShareLike | Callbacks[CallbackName];
+export type InfoValue = number | string | null | string[] | string[][];
+
+/**
+ * A libcurl easy handle.
+ * @see https://curl.se/libcurl/c/curl_easy_init.html
+ */
+export class Easy {
+  readonly [kRuntime]: Runtime;
+  #ptr: number;
+  readonly #id: number;
+  readonly #errbuf: number;
+  readonly #callbacks: CallbackSet;
+  /** slist options and the lists curl points at (curl does not copy them). */
+  readonly #lists = new Map<number, { ptr: number; key: string; spec: OptionSpec; value: readonly string[] }>();
+
+  /** A new handle, or with `template` a duplicate of it (see duphandle). */
+  constructor(runtime: Runtime, template?: Easy) {
+    this[kRuntime] = runtime;
+    const ptr = template ? runtime.exports.curl_easy_duphandle(template[kPtr]) : runtime.exports.curl_easy_init();
+    if (!ptr) throw new RangeError('creating a curl easy handle failed: wasm out of memory');
+    this.#ptr = ptr;
+    this.#id = runtime.relays.id();
+    this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE);
+    this.#callbacks = new CallbackSet(() => runtime.heap);
+    runtime.relays.easy.set(this.#id, this.#callbacks);
+    this.#install();
+    if (template) {
+      this.#callbacks.fns = { ...template.#callbacks.fns };
+      // the duplicate points at the template's lists: give it its own
+      for (const list of template.#lists.values()) this.#setList(list.key, list.spec, list.value);
+    }
+  }
+
+  get [kPtr](): number {
+    if (!this.#ptr) throw new TypeError('this Easy handle is closed');
+    return this.#ptr;
+  }
+
+  get closed(): boolean {
+    return this.#ptr === 0;
+  }
+
+  /** Relays and the error buffer, after init, reset and duphandle. */
+  #install(): void {
+    const { exports, heap } = this[kRuntime];
+    heap.u8[this.#errbuf] = 0;
+    this.#check(exports.lcw_easy_relays(this.#ptr, this.#id));
+    this.#check(exports.lcw_easy_setopt_ptr(this.#ptr, OPT.ERRORBUFFER, this.#errbuf));
+  }
+
+  #check(code: number): void {
+    check(this[kRuntime], 'easy', code, undefined);
+  }
+
+  /**
+   * Sets an option; the name may be `CURLOPT_URL`, `URL` or `url`.
+   * @see https://curl.se/libcurl/c/curl_easy_setopt.html
+   */
+  setOpt(name: EasyOptionKey, value: OptionValue): this {
+    const [key, spec] = easyOption(name);
+    const ptr = this[kPtr];
+    const rt = this[kRuntime];
+    const { exports, heap } = rt;
+    if (spec.type === 'functionpoint') {
+      if (!CALLBACK_NAMES.includes(key)) throw new TypeError(`curl option ${key} is not supported from JavaScript`);
+      if (value !== null && typeof value !== 'function') throw new TypeError(`curl option ${key} takes a function or null`);
+      this.#callbacks.fns[key as CallbackName] = (value ?? undefined) as never;
+      if (key === 'XFERINFOFUNCTION' || key === 'DEBUGFUNCTION') this.#check(exports.lcw_easy_setopt_long(ptr, OPT.NOPROGRESS, 0));
+      return this;
+    }
+    switch (spec.type) {
+      case 'long':
+      case 'values':
+        this.#check(exports.lcw_easy_setopt_long(ptr, spec.id, toLong(key, value)));
+        break;
+      case 'off_t': {
+        const v = toBigInt(key, value);
+        this.#check(exports.lcw_easy_setopt_off(ptr, spec.id, Number(v & 0xffffffffn), Number(BigInt.asIntN(32, v >> 32n))));
+        break;
+      }
+      case 'string':
+        this.#withCString(key, value, (s) => this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, s)));
+        break;
+      case 'slist':
+        this.#setList(key, spec, value);
+        break;
+      case 'blob': {
+        const bytes = toBytes(key, value);
+        const p = heap.allocBytes(bytes);
+        try {
+          this.#check(exports.lcw_easy_setopt_blob(ptr, spec.id, p, bytes.length));
+        } finally {
+          heap.free(p);
+        }
+        break;
+      }
+      default:
+        this.#setObject(key, spec, value);
+    }
+    return this;
+  }
+
+  #withCString(key: string, value: OptionValue, use: (ptr: number) => void): void {
+    if (value !== null && typeof value !== 'string') throw new TypeError(`curl option ${key} takes a string or null`);
+    if (value?.includes('\0')) throw new TypeError(`curl option ${key}: the string contains a NUL byte`);
+    const heap = this[kRuntime].heap;
+    const p = value === null ? 0 : heap.allocCString(value);
+    try {
+      use(p); // curl copies string options
+    } finally {
+      heap.free(p);
+    }
+  }
+
+  #setList(key: string, spec: OptionSpec, value: OptionValue): void {
+    if (value !== null && !(Array.isArray(value) && value.every((s) => typeof s === 'string'))) {
+      throw new TypeError(`curl option ${key} takes an array of strings or null`);
+    }
+    const { exports, heap } = this[kRuntime];
+    let list = 0;
+    for (const item of (value ?? []) as string[]) {
+      if (item.includes('\0')) throw new TypeError(`curl option ${key}: an item contains a NUL byte`);
+      const s = heap.allocCString(item);
+      const next = exports.curl_slist_append(list, s);
+      heap.free(s);
+      if (!next) {
+        exports.curl_slist_free_all(list);
+        throw new RangeError('wasm out of memory building a curl_slist');
+      }
+      list = next;
+    }
+    try {
+      this.#check(exports.lcw_easy_setopt_ptr(this[kPtr], spec.id, list));
+    } catch (err) {
+      exports.curl_slist_free_all(list);
+      throw err;
+    }
+    const old = this.#lists.get(spec.id);
+    if (old) exports.curl_slist_free_all(old.ptr);
+    if (list) this.#lists.set(spec.id, { ptr: list, key, spec, value: value as string[] });
+    else this.#lists.delete(spec.id);
+  }
+
+  #setObject(key: string, spec: OptionSpec, value: OptionValue): void {
+    const { exports, heap } = this[kRuntime];
+    const ptr = this[kPtr];
+    if (key === 'POSTFIELDS' || key === 'COPYPOSTFIELDS') {
+      // POSTFIELDS is not copied by curl: always hand it a copy to own
+      if (value === null) {
+        this.#check(exports.lcw_easy_setopt_ptr(ptr, OPT.COPYPOSTFIELDS, 0));
+        return;
+      }
+      const bytes = toBytes(key, value);
+      this.#check(exports.lcw_easy_setopt_off(ptr, OPT.POSTFIELDSIZE_LARGE, bytes.length, 0));
+      const p = heap.allocBytes(bytes);
+      try {
+        this.#check(exports.lcw_easy_setopt_ptr(ptr, OPT.COPYPOSTFIELDS, p));
+      } finally {
+        heap.free(p);
+      }
+      return;
+    }
+    if (key === 'SHARE') {
+      if (value !== null && (typeof value !== 'object' || !(kPtr in value))) throw new TypeError('curl option SHARE takes a Share or null');
+      this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, value === null ? 0 : (value as ShareLike)[kPtr]));
+      return;
+    }
+    throw new TypeError(`curl option ${key} is not supported from JavaScript`);
+  }
+
+  /**
+   * Reads transfer information; the name may be `CURLINFO_RESPONSE_CODE`,
+   * `RESPONSE_CODE` or `responseCode`.
+   * @see https://curl.se/libcurl/c/curl_easy_getinfo.html
+   */
+  getInfo(name: InfoKey): InfoValue {
+    const [key, spec] = info(name);
+    const { exports, heap } = this[kRuntime];
+    const out = heap.malloc(8);
+    try {
+      heap.u8.fill(0, out, out + 8);
+      this.#check(exports.lcw_easy_getinfo(this[kPtr], spec.id, out));
+      return readInfo(this[kRuntime], key, spec, out);
+    } finally {
+      heap.free(out);
+    }
+  }
+
+  /**
+   * Pauses or resumes (CURLPAUSE_* bits).
+   * @see https://curl.se/libcurl/c/curl_easy_pause.html
+   */
+  pause(bitmask: number): void {
+    this.#check(this[kRuntime].exports.curl_easy_pause(this[kPtr], bitmask));
+  }
+
+  /**
+   * Sets every option back to its default; callbacks are dropped.
+   * @see https://curl.se/libcurl/c/curl_easy_reset.html
+   */
+  reset(): void {
+    const { exports } = this[kRuntime];
+    exports.curl_easy_reset(this[kPtr]);
+    this.#freeLists();
+    this.#callbacks.fns = {};
+    this.#callbacks.error = undefined;
+    this.#install();
+  }
+
+  /**
+   * A new handle with the same options and callbacks.
+   * @see https://curl.se/libcurl/c/curl_easy_duphandle.html
+   */
+  duphandle(): Easy {
+    return new Easy(this[kRuntime], this);
+  }
+
+  /** The detailed text curl left in its error buffer, if any. */
+  [kErrorDetail](): string {
+    return this[kRuntime].heap.cstring(this.#errbuf) ?? '';
+  }
+
+  /** The exception a callback threw during the last transfer, taken once. */
+  [kTakeCallbackError](): unknown {
+    const err = this.#callbacks.error;
+    this.#callbacks.error = undefined;
+    return err;
+  }
+
+  #freeLists(): void {
+    const { exports } = this[kRuntime];
+    for (const { ptr } of this.#lists.values()) exports.curl_slist_free_all(ptr);
+    this.#lists.clear();
+  }
+
+  /**
+   * Frees the handle. Remove it from its Multi first.
+   * @see https://curl.se/libcurl/c/curl_easy_cleanup.html
+   */
+  close(): void {
+    if (!this.#ptr) return;
+    const rt = this[kRuntime];
+    rt.exports.curl_easy_cleanup(this.#ptr);
+    this.#ptr = 0;
+    this.#freeLists();
+    rt.heap.free(this.#errbuf);
+    rt.relays.easy.delete(this.#id);
+  }
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// The one error funnel: every CURLcode, CURLMcode and CURLSHcode from wasm
+// passes through check(), and nothing else constructs these errors.
+import { curlCodeName, curlMultiCodeName, curlShareCodeName } from './generated/codes.js';
+import type { Runtime } from '../host/runtime.js';
+
+const BRAND = Symbol.for('libcurl-wasm.CurlError');
+
+export type CurlErrorKind = 'easy' | 'multi' | 'share';
+
+/**
+ * A failure libcurl reported. `code` is the C name (`CURLE_COULDNT_CONNECT`),
+ * `curlCode` the number, `message` curl's own text (the detailed error
+ * buffer when curl filled it).
+ */
+export class CurlError extends Error {
+  readonly code: string;
+  readonly curlCode: number;
+  readonly kind: CurlErrorKind;
+
+  constructor(kind: CurlErrorKind, curlCode: number, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+    this.curlCode = curlCode;
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  // `instanceof` holds across the ESM and CJS copies of this package
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+    const kind = KIND_OF.get(this);
+    return kind === undefined || (value as CurlError).kind === kind;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** A CURLcode from an easy handle or a finished transfer. */
+export class CurlEasyError extends CurlError {}
+/** A CURLMcode from a multi handle. */
+export class CurlMultiError extends CurlError {}
+/** A CURLSHcode from a share handle. */
+export class CurlShareError extends CurlError {}
+
+const KIND_OF = new Map<unknown, CurlErrorKind>([
+  [CurlEasyError, 'easy'], [CurlMultiError, 'multi'], [CurlShareError, 'share'],
+]);
+
+const FUNNEL = {
+  easy: { cls: CurlEasyError, name: curlCodeName, strerror: 'curl_easy_strerror' },
+  multi: { cls: CurlMultiError, name: curlMultiCodeName, strerror: 'curl_multi_strerror' },
+  share: { cls: CurlShareError, name: curlShareCodeName, strerror: 'curl_share_strerror' },
+} as const;
+
+/** curl's text for a code, from the module itself. */
+export function strerror(rt: Runtime, kind: CurlErrorKind, code: number): string {
+  return rt.heap.cstring(rt.exports[FUNNEL[kind].strerror](code)) ?? `unknown ${kind} code ${code}`;
+}
+
+/** Builds the error for a failing code (used by check and by DONE results). */
+export function curlError(rt: Runtime, kind: CurlErrorKind, code: number, detail?: string, cause?: unknown): CurlError {
+  const { cls, name } = FUNNEL[kind];
+  const message = detail || strerror(rt, kind, code);
+  return new cls(kind, code, name(code) ?? `${kind.toUpperCase()}_${code}`, message, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Returns when `code` is 0 (or CURLM_CALL_MULTI_PERFORM, which is not a
+ * failure), throws the typed error otherwise.
+ */
+export function check(rt: Runtime, kind: CurlErrorKind, code: number, detail?: string, cause?: unknown): void {
+  if (code === 0 || (kind === 'multi' && code === -1)) return;
+  throw curlError(rt, kind, code, detail, cause);
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// Option and info names: 'CURLOPT_FOLLOWLOCATION', 'FOLLOWLOCATION' and
+// 'followlocation' (the generated camelCase rule) all name the same option.
+import { EASY_OPTION_CAMEL, INFO_CAMEL } from './generated/names.js';
+import { EASY_OPTION_ALIASES, EASY_OPTIONS, MULTI_OPTIONS, type EasyOptionName, type MultiOptionName, type OptionSpec } from './generated/options.js';
+import { INFOS, type InfoName, type InfoSpec } from './generated/infos.js';
+
+/** Any accepted spelling of an easy option (names complete in editors). */
+export type EasyOptionKey = EasyOptionName | `CURLOPT_${EasyOptionName}` | (string & {});
+export type InfoKey = InfoName | `CURLINFO_${InfoName}` | (string & {});
+
+function lookup<T extends string, S>(name: string, prefix: string, table: Record<T, S>,
+  camel: Record<string, T>, aliases: Record<string, T> = {} as Record<string, T>): [T, S] | undefined {
+  const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name;
+  const key = (Object.hasOwn(table, bare) ? bare : Object.hasOwn(aliases, bare) ? aliases[bare] : camel[name]) as T | undefined;
+  return key === undefined ? undefined : [key, table[key]];
+}
+
+export function easyOption(name: string): [EasyOptionName, OptionSpec] {
+  const found = lookup(name, 'CURLOPT_', EASY_OPTIONS as Record<EasyOptionName, OptionSpec>, EASY_OPTION_CAMEL,
+    EASY_OPTION_ALIASES as Record<string, EasyOptionName>);
+  if (!found) throw new TypeError(`unknown curl option "${name}"`);
+  return found;
+}
+
+export function multiOption(name: string): [MultiOptionName, OptionSpec] {
+  const found = lookup(name, 'CURLMOPT_', MULTI_OPTIONS as Record<MultiOptionName, OptionSpec>, {});
+  if (!found) throw new TypeError(`unknown curl multi option "${name}"`);
+  return found;
+}
+
+export function info(name: string): [InfoName, InfoSpec] {
+  const found = lookup(name, 'CURLINFO_', INFOS as Record<InfoName, InfoSpec>, INFO_CAMEL);
+  if (!found) throw new TypeError(`unknown curl info "${name}"`);
+  return found;
+}

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+// Cross-module internals of the binding, kept off the public surface.
+export const kPtr = Symbol('libcurl-wasm.ptr');
+export const kRuntime = Symbol('libcurl-wasm.runtime');
+export const kTakeCallbackError = Symbol('libcurl-wasm.takeCallbackError');
+export const kErrorDetail = Symbol('libcurl-wasm.errorDetail');

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// Name resolution for curl's CURLRES_HOST backend (wasm/glue/resolver.c).
+// A lookup is a descriptor that turns readable when the answer is in, so a
+// slow name never stalls other transfers.
+import * as dns from 'node:dns';
+import { ERRNO } from './errno.js';
+import type { Descriptor, SocketTable } from './sockets.js';
+
+export interface LookupAddress {
+  address: string;
+  family: number;
+}
+
+/** node:net's `lookup` option: dns.lookup itself fits. */
+export type LookupFunction = (
+  hostname: string,
+  options: { family: 0 | 4 | 6; all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+export const defaultLookup: LookupFunction = (hostname, options, callback) =>
+  dns.lookup(hostname, { ...options, order: 'verbatim' }, callback);
+
+export class DnsQuery implements Descriptor {
+  readonly fd: number;
+  readonly hostname: string;
+  #answer: LookupAddress[] | undefined;
+  #error = 0;
+  #closed = false;
+
+  constructor(fd: number, hostname: string, family: 0 | 4 | 6, lookup: LookupFunction, table: SocketTable) {
+    this.fd = fd;
+    this.hostname = hostname;
+    let settled = false;
+    const done = (err: NodeJS.ErrnoException | null, addresses?: LookupAddress[]) => {
+      if (settled || this.#closed) return;
+      settled = true;
+      if (err || !addresses?.length) this.#error = ERRNO.NOENT;
+      else this.#answer = addresses.filter((a) => a.family === 4 || a.family === 6);
+      if (this.#answer?.length === 0) this.#error = ERRNO.NOENT;
+      table.changed(fd);
+    };
+    try {
+      lookup(hostname, { family, all: true }, done);
+    } catch (err) {
+      queueMicrotask(() => done(err as NodeJS.ErrnoException));
+    }
+  }
+
+  get settled(): boolean {
+    return this.#answer !== undefined || this.#error !== 0;
+  }
+
+  /** The addresses, or -errno (-EAGAIN while pending). */
+  result(): LookupAddress[] | number {
+    if (this.#error) return -this.#error;
+    return this.#answer ?? -ERRNO.AGAIN;
+  }
+
+  readiness(): number {
+    return this.settled ? 0x041 : 0; // POLLIN | POLLRDNORM
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+}

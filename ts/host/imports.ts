@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+// The `curlhost` import module: the socket bridge, DNS and the callback
+// relays, as wasm/glue/host.h declares them (same order).
+import { ERRNO } from './errno.js';
+import type { HostImports } from './abi.js';
+import { DnsQuery, type LookupFunction } from './dns.js';
+import type { Heap } from './memory.js';
+import { AF_INET, AF_INET6, ipToBytes, readSockAddr, writeSockAddr, type SockAddr } from './sockaddr.js';
+import { InertSocket, IPPROTO_TCP, Listener, POLL, SO, SOCK, SOL_SOCKET, type SocketTable, TcpSocket } from './sockets.js';
+
+/** What an easy handle's relays call into (ts/curl implements it). */
+export interface EasyRelays {
+  write(header: boolean, ptr: number, len: number): number;
+  read(ptr: number, len: number): number;
+  seek(offset: number, origin: number): number;
+  progress(dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
+  debug(type: number, ptr: number, len: number): void;
+}
+
+/** What a multi handle's relays call into. */
+export interface MultiRelays {
+  socket(fd: number, what: number): void;
+  timer(timeoutMs: number): void;
+}
+
+/** Host-side ids for handles: the glue passes them back to the relays. */
+export class RelayRegistry {
+  readonly easy = new Map<number, EasyRelays>();
+  readonly multi = new Map<number, MultiRelays>();
+  #next = 1;
+  id(): number {
+    return this.#next++;
+  }
+}
+
+export interface BridgeContext {
+  heap(): Heap;
+  table: SocketTable;
+  lookup: LookupFunction;
+  relays: RelayRegistry;
+}
+
+const DNS_RECORD = 20;
+const ZERO_ADDR: SockAddr = { family: 4, address: '0.0.0.0', port: 0 };
+
+export function hostImports(ctx: BridgeContext): HostImports {
+  const { table, relays } = ctx;
+  const tcp = (fd: number) => table.tcp(fd);
+  return {
+    sock_open(domain, type, _proto) {
+      if (domain !== AF_INET && domain !== AF_INET6) return -ERRNO.AFNOSUPPORT;
+      const family = domain === AF_INET ? 4 : 6;
+      if (type === SOCK.STREAM) return table.add((fd) => new TcpSocket(fd, family, table)).fd;
+      // curl opens a datagram socket only to probe for IPv6 support
+      if (type === SOCK.DGRAM) return table.add((fd) => new InertSocket(fd, family, type)).fd;
+      return -ERRNO.PROTONOSUPPORT;
+    },
+    sock_connect(fd, addr, len) {
+      const entry = table.get(fd);
+      if (!entry) return -ERRNO.BADF;
+      const target = readSockAddr(ctx.heap(), addr, len);
+      if (!target) return -ERRNO.AFNOSUPPORT;
+      if (entry instanceof TcpSocket) return entry.connect(target);
+      return -ERRNO.NETUNREACH;
+    },
+    sock_bind(fd, addr, len) {
+      const target = readSockAddr(ctx.heap(), addr, len);
+      const s = tcp(fd);
+      if (!s || !target) return s ? -ERRNO.AFNOSUPPORT : -ERRNO.BADF;
+      s.boundPort = target.port;
+      return 0;
+    },
+    sock_listen(fd, _backlog) {
+      const s = tcp(fd);
+      if (!s) return -ERRNO.BADF;
+      try {
+        table.replace(new Listener(fd, s.family, table, s.boundPort));
+      } catch {
+        return -ERRNO.ADDRINUSE;
+      }
+      return 0;
+    },
+    sock_accept(fd, addr, lenPtr) {
+      const l = table.get(fd);
+      if (!(l instanceof Listener)) return -ERRNO.BADF;
+      const sock = l.accept();
+      if (!sock) return -ERRNO.AGAIN;
+      const s = table.add((nfd) => new TcpSocket(nfd, l.family, table, sock));
+      if (addr && lenPtr) writeSockAddr(ctx.heap(), addr, lenPtr, s.peer ?? ZERO_ADDR);
+      return s.fd;
+    },
+    sock_name(fd, peer, addr, lenPtr) {
+      const e = table.get(fd);
+      let a: SockAddr | undefined;
+      if (e instanceof TcpSocket) a = peer ? e.peer : e.local ?? { ...ZERO_ADDR, family: e.family, address: e.family === 4 ? '0.0.0.0' : '::' };
+      else if (e instanceof Listener) a = peer ? undefined : e.local;
+      else if (!e) return -ERRNO.BADF;
+      if (!a) return -ERRNO.NOTCONN;
+      writeSockAddr(ctx.heap(), addr, lenPtr, a);
+      return 0;
+    },
+    sock_getopt(fd, level, name, val, lenPtr) {
+      const e = table.get(fd);
+      if (!e) return -ERRNO.BADF;
+      const heap = ctx.heap();
+      let v = 0;
+      if (level === SOL_SOCKET && name === SO.ERROR) v = e instanceof TcpSocket ? e.takeError() : 0;
+      else if (level === SOL_SOCKET && name === SO.TYPE) v = e instanceof InertSocket ? e.type : SOCK.STREAM;
+      else if (level === SOL_SOCKET && name === SO.KEEPALIVE) v = e instanceof TcpSocket && e.keepAlive ? 1 : 0;
+      else if (level === IPPROTO_TCP && name === 1) v = e instanceof TcpSocket && e.noDelay ? 1 : 0;
+      else if (level === SOL_SOCKET && (name === SO.SNDBUF || name === SO.RCVBUF)) v = 1 << 20;
+      else return -ERRNO.NOPROTOOPT;
+      if (heap.u32(lenPtr) < 4) return -ERRNO.INVAL;
+      heap.setI32(val, v);
+      heap.setU32(lenPtr, 4);
+      return 0;
+    },
+    sock_setopt(fd, level, name, val, len) {
+      const e = table.get(fd);
+      if (!e) return -ERRNO.BADF;
+      const v = len >= 4 ? ctx.heap().i32(val) : 0;
+      return e instanceof TcpSocket ? e.setOption(level, name, v) : 0;
+    },
+    sock_recv(fd, buf, len, flags) {
+      const s = tcp(fd);
+      if (!s) return table.get(fd) ? -ERRNO.NOTCONN : -ERRNO.BADF;
+      return s.recv(ctx.heap().view(buf, len), flags);
+    },
+    sock_send(fd, buf, len, _flags) {
+      const s = tcp(fd);
+      if (!s) return table.get(fd) ? -ERRNO.NOTCONN : -ERRNO.BADF;
+      return s.send(ctx.heap().view(buf, len));
+    },
+    sock_shutdown(fd, how) {
+      const s = tcp(fd);
+      return s ? s.shutdown(how) : -ERRNO.BADF;
+    },
+    sock_close(fd) {
+      return table.close(fd);
+    },
+    sock_poll(pollfds, nfds) {
+      const heap = ctx.heap();
+      let ready = 0;
+      for (let i = 0; i < nfds; i++) {
+        const p = pollfds + i * 8;
+        const fd = heap.i32(p);
+        if (fd < 0) {
+          heap.setU16(p + 6, 0);
+          continue;
+        }
+        const events = heap.u16(p + 4);
+        const revents = table.readiness(fd) & (events | POLL.ERR | POLL.HUP | POLL.NVAL);
+        heap.setU16(p + 6, revents);
+        if (revents) ready++;
+      }
+      return ready;
+    },
+    dns_start(name, _port, family) {
+      const hostname = ctx.heap().cstring(name) ?? '';
+      const fam = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
+      return table.add((fd) => new DnsQuery(fd, hostname, fam, ctx.lookup, table)).fd;
+    },
+    dns_result(fd, buf, cap) {
+      const q = table.get(fd);
+      if (!(q instanceof DnsQuery)) return -ERRNO.BADF;
+      const answer = q.result();
+      if (typeof answer === 'number') return answer;
+      const heap = ctx.heap();
+      const n = Math.min(answer.length, Math.floor(cap / DNS_RECORD));
+      heap.u8.fill(0, buf, buf + n * DNS_RECORD);
+      for (let i = 0; i < n; i++) {
+        const rec = buf + i * DNS_RECORD;
+        heap.u8[rec] = answer[i]!.family === 6 ? AF_INET6 : AF_INET;
+        heap.u8.set(ipToBytes(answer[i]!.address), rec + 4);
+      }
+      return n;
+    },
+    cb_write: (id, header, ptr, len) => relays.easy.get(id)?.write(header !== 0, ptr, len) ?? len,
+    cb_read: (id, ptr, len) => relays.easy.get(id)?.read(ptr, len) ?? 0,
+    cb_seek: (id, offset, origin) => relays.easy.get(id)?.seek(offset, origin) ?? 2,
+    cb_progress: (id, a, b, c, d) => relays.easy.get(id)?.progress(a, b, c, d) ?? 0,
+    cb_debug: (id, type, ptr, len) => relays.easy.get(id)?.debug(type, ptr, len),
+    cb_socket: (id, fd, what) => relays.multi.get(id)?.socket(fd, what),
+    cb_timer: (id, ms) => relays.multi.get(id)?.timer(ms),
+  };
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// Loads libcurl.wasm: compiles it once per process, instantiates it with the
+// host imports and a WASI provider, and owns that instance's socket table.
+import { readFile } from 'node:fs/promises';
+import { ABI_VERSION, type LibcurlExports } from './abi.js';
+import { defaultLookup, type LookupFunction } from './dns.js';
+import { hostImports, RelayRegistry } from './imports.js';
+import { Heap } from './memory.js';
+import { SocketTable } from './sockets.js';
+import { builtinWasi, type WasiProvider } from './wasi.js';
+
+export type WasmSource = WebAssembly.Module | BufferSource | URL | string;
+
+export interface RuntimeOptions {
+  /** The module, its bytes, or where to read it; default: the packaged libcurl.wasm. */
+  module?: WasmSource;
+  /** Another WASI implementation; default: the built-in subset (no filesystem). */
+  wasi?: WasiProvider;
+  /** Resolves host names; default: dns.lookup (so /etc/hosts applies). */
+  lookup?: LookupFunction;
+  /** Receives text the module writes to stdout/stderr. */
+  log?: (fd: 1 | 2, text: string) => void;
+}
+
+// dist/ keeps the wasm beside the bundle; the source tree keeps it in wasm/.
+const CANDIDATES = ['./libcurl.wasm', '../../wasm/libcurl.wasm'];
+
+async function readDefaultWasm(): Promise<Uint8Array> {
+  let lastError: unknown;
+  for (const rel of CANDIDATES) {
+    try {
+      return await readFile(new URL(rel, import.meta.url));
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw new Error('libcurl.wasm not found beside the library', { cause: lastError });
+}
+
+let defaultModule: Promise<WebAssembly.Module> | undefined;
+
+/** Compiles libcurl.wasm; the default module is compiled once per process. */
+export function compileLibcurl(source?: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  if (source === undefined) {
+    defaultModule ??= readDefaultWasm().then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+    return defaultModule;
+  }
+  if (typeof source === 'string' || source instanceof URL) {
+    return readFile(source).then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+  }
+  return WebAssembly.compile(source);
+}
+
+/** One libcurl.wasm instance with its own memory and sockets. */
+export class Runtime {
+  readonly exports: LibcurlExports;
+  readonly heap: Heap;
+  readonly sockets: SocketTable;
+  readonly relays: RelayRegistry;
+  /** Transfers in flight across this instance's multi handles. */
+  #active = 0;
+
+  private constructor(exports: LibcurlExports, sockets: SocketTable, relays: RelayRegistry) {
+    this.exports = exports;
+    this.heap = new Heap(exports);
+    this.sockets = sockets;
+    this.relays = relays;
+    sockets.setRef(false);
+  }
+
+  static async create(options: RuntimeOptions = {}): Promise<Runtime> {
+    const module = await compileLibcurl(options.module);
+    const wasi = options.wasi ?? builtinWasi({ log: options.log });
+    const sockets = new SocketTable();
+    const relays = new RelayRegistry();
+    let heap: Heap | undefined;
+    const curlhost = hostImports({
+      heap: () => heap!,
+      table: sockets,
+      lookup: options.lookup ?? defaultLookup,
+      relays,
+    });
+    const instance = await WebAssembly.instantiate(module, {
+      curlhost: curlhost as unknown as WebAssembly.ModuleImports,
+      wasi_snapshot_preview1: wasi.imports(module) as WebAssembly.ModuleImports,
+    });
+    const exports = instance.exports as unknown as LibcurlExports;
+    wasi.start(instance);
+    const abi = exports.lcw_abi_version();
+    if (abi !== ABI_VERSION) throw new Error(`libcurl.wasm speaks host ABI ${abi}, this host ${ABI_VERSION}`);
+    const runtime = new Runtime(exports, sockets, relays);
+    heap = runtime.heap;
+    const rc = exports.curl_global_init(3); // CURL_GLOBAL_ALL
+    if (rc !== 0) throw new Error(`curl_global_init failed with CURLcode ${rc}`);
+    return runtime;
+  }
+
+  /** curl_version(): e.g. "libcurl/8.14.1 mbedTLS/3.6.6 zlib/1.3.1 ...". */
+  get version(): string {
+    return this.heap.cstring(this.exports.curl_version()) ?? '';
+  }
+
+  /** Counts transfers in flight; sockets keep the process alive only then. */
+  transferStarted(): void {
+    if (this.#active++ === 0) this.sockets.setRef(true);
+  }
+
+  transferEnded(): void {
+    if (--this.#active === 0) this.sockets.setRef(false);
+  }
+
+  get activeTransfers(): number {
+    return this.#active;
+  }
+}
+
+let shared: Promise<Runtime> | undefined;
+
+/** The process-wide default instance, created on first use. */
+export function defaultRuntime(): Promise<Runtime> {
+  shared ??= Runtime.create();
+  return shared;
+}

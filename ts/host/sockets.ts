@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+// The socket bridge: POSIX non-blocking socket semantics over node:net.
+// Every descriptor curl sees (TCP sockets, listeners for FTP active mode,
+// pending name lookups) lives in one table, above HOST_FD_BASE. Readiness
+// changes are reported to whoever watches the descriptor (the multi driver);
+// nothing here polls.
+import * as net from 'node:net';
+import { HOST_FD_BASE } from './abi.js';
+import { ERRNO, errnoFromNode } from './errno.js';
+import type { SockAddr } from './sockaddr.js';
+
+export const POLL = {
+  IN: 0x001, PRI: 0x002, OUT: 0x004, ERR: 0x008, HUP: 0x010, NVAL: 0x020,
+  RDNORM: 0x040, WRNORM: 0x100,
+} as const;
+const READABLE = POLL.IN | POLL.RDNORM;
+const WRITABLE = POLL.OUT | POLL.WRNORM;
+
+export const SOCK = { STREAM: 1, DGRAM: 2 } as const;
+export const SOL_SOCKET = 1;
+export const SO = { TYPE: 3, ERROR: 4, SNDBUF: 7, RCVBUF: 8, KEEPALIVE: 9 } as const;
+export const IPPROTO_TCP = 6;
+export const TCP = { NODELAY: 1, KEEPIDLE: 4, KEEPINTVL: 5, KEEPCNT: 6 } as const;
+export const MSG_PEEK = 0x2;
+
+/** Bytes queued from the network before the runtime socket is paused. */
+export const RECV_HIGH_WATER = 1 << 20;
+/** Bytes queued towards the network before send answers EAGAIN. */
+export const SEND_HIGH_WATER = 256 << 10;
+
+/** Decides whether a connect may proceed; answers a reason to deny it. */
+export type ConnectGuard = (target: SockAddr) => string | undefined;
+
+export interface Descriptor {
+  readonly fd: number;
+  /** POLL bits that hold now. */
+  readiness(): number;
+  close(): void;
+}
+
+export class SocketTable {
+  readonly #entries = new Map<number, Descriptor>();
+  readonly #watchers = new Map<number, (fd: number) => void>();
+  #next = HOST_FD_BASE;
+  #ref = true;
+  /** Set by the sandbox; consulted on the address actually connected. */
+  guard: ConnectGuard | undefined;
+  /** Why the last denied connect was denied, per descriptor. */
+  readonly denied = new Map<number, string>();
+
+  add<T extends Descriptor>(make: (fd: number) => T): T {
+    const entry = make(this.#next++);
+    this.#entries.set(entry.fd, entry);
+    return entry;
+  }
+
+  /** Puts a new descriptor behind an existing number (listen() does). */
+  replace(entry: Descriptor): void {
+    this.#entries.get(entry.fd)?.close();
+    this.#entries.set(entry.fd, entry);
+  }
+
+  get(fd: number): Descriptor | undefined {
+    return this.#entries.get(fd);
+  }
+
+  tcp(fd: number): TcpSocket | undefined {
+    const e = this.#entries.get(fd);
+    return e instanceof TcpSocket ? e : undefined;
+  }
+
+  close(fd: number): number {
+    const entry = this.#entries.get(fd);
+    if (!entry) return -ERRNO.BADF;
+    this.#entries.delete(fd);
+    this.#watchers.delete(fd);
+    this.denied.delete(fd);
+    entry.close();
+    return 0;
+  }
+
+  closeAll(): void {
+    for (const fd of [...this.#entries.keys()]) this.close(fd);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Calls `onChange(fd)` whenever the readiness of `fd` may have changed. */
+  watch(fd: number, onChange: (fd: number) => void): void {
+    this.#watchers.set(fd, onChange);
+  }
+
+  unwatch(fd: number): void {
+    this.#watchers.delete(fd);
+  }
+
+  changed(fd: number): void {
+    this.#watchers.get(fd)?.(fd);
+  }
+
+  readiness(fd: number): number {
+    if (fd < HOST_FD_BASE) return READABLE | WRITABLE; // files never block
+    return this.#entries.get(fd)?.readiness() ?? POLL.NVAL;
+  }
+
+  /** Whether open runtime sockets keep the event loop alive. */
+  setRef(ref: boolean): void {
+    if (ref === this.#ref) return;
+    this.#ref = ref;
+    for (const e of this.#entries.values()) if (e instanceof TcpSocket || e instanceof Listener) e.setRef(ref);
+  }
+
+  get ref(): boolean {
+    return this.#ref;
+  }
+}
+
+/** A stream socket; `net.Socket` underneath once connected or accepted. */
+export class TcpSocket implements Descriptor {
+  readonly fd: number;
+  readonly family: 4 | 6;
+  readonly #table: SocketTable;
+  #sock: net.Socket | undefined;
+  #state: 'new' | 'connecting' | 'connected' | 'failed' = 'new';
+  readonly #queue: Buffer[] = [];
+  #queued = 0;
+  #eof = false;
+  #error = 0; // pending SO_ERROR / errno for the next recv or send
+  #blocked = false;
+  #noDelay = false;
+  #keepAlive = false;
+  #keepIdle = 60;
+  #peer: SockAddr | undefined;
+  #local: SockAddr | undefined;
+  /** Port asked for by bind(), for listen(). */
+  boundPort = 0;
+  /** Bytes moved, for limits and metrics. */
+  bytesIn = 0;
+  bytesOut = 0;
+
+  constructor(fd: number, family: 4 | 6, table: SocketTable, accepted?: net.Socket) {
+    this.fd = fd;
+    this.family = family;
+    this.#table = table;
+    if (accepted) {
+      this.#attach(accepted);
+      this.#state = 'connected';
+      this.#addresses();
+    }
+  }
+
+  connect(target: SockAddr): number {
+    if (this.#state !== 'new') return this.#state === 'connected' ? -ERRNO.ISCONN : -ERRNO.ALREADY;
+    const reason = this.#table.guard?.(target);
+    if (reason !== undefined) {
+      this.#table.denied.set(this.fd, reason);
+      return -ERRNO.ACCES;
+    }
+    this.#peer = target;
+    this.#state = 'connecting';
+    const sock = net.connect({ host: target.address, port: target.port, family: target.family, noDelay: this.#noDelay });
+    this.#attach(sock);
+    sock.once('connect', () => {
+      this.#state = 'connected';
+      this.#addresses();
+      if (this.#keepAlive) sock.setKeepAlive(true, this.#keepIdle * 1000);
+      this.#table.changed(this.fd);
+    });
+    return -ERRNO.INPROGRESS;
+  }
+
+  #attach(sock: net.Socket): void {
+    this.#sock = sock;
+    if (!this.#table.ref) sock.unref();
+    sock.on('data', (chunk: Buffer) => {
+      this.#queue.push(chunk);
+      this.#queued += chunk.length;
+      this.bytesIn += chunk.length;
+      if (this.#queued >= RECV_HIGH_WATER) sock.pause();
+      this.#table.changed(this.fd);
+    });
+    sock.on('end', () => {
+      this.#eof = true;
+      this.#table.changed(this.fd);
+    });
+    sock.on('drain', () => {
+      this.#blocked = false;
+      this.#table.changed(this.fd);
+    });
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      this.#error = errnoFromNode(err.code);
+      if (this.#state === 'connecting') this.#state = 'failed';
+      this.#table.changed(this.fd);
+    });
+    sock.on('close', () => {
+      this.#eof = true;
+      this.#table.changed(this.fd);
+    });
+  }
+
+  #addresses(): void {
+    const s = this.#sock!;
+    if (s.localAddress) this.#local = { family: net.isIP(s.localAddress) === 6 ? 6 : 4, address: s.localAddress, port: s.localPort ?? 0 };
+    if (s.remoteAddress) this.#peer = { family: net.isIP(s.remoteAddress) === 6 ? 6 : 4, address: s.remoteAddress, port: s.remotePort ?? 0 };
+  }
+
+  readiness(): number {
+    switch (this.#state) {
+      case 'new': return POLL.OUT | POLL.HUP;
+      case 'connecting': return 0;
+      case 'failed': return WRITABLE | POLL.ERR | POLL.HUP;
+    }
+    let bits = 0;
+    if (this.#queued > 0 || this.#eof || this.#error) bits |= READABLE;
+    if (!this.#blocked || this.#error) bits |= WRITABLE;
+    if (this.#error) bits |= POLL.ERR;
+    return bits;
+  }
+
+  recv(into: Uint8Array, flags: number): number {
+    if (this.#state === 'connecting') return -ERRNO.AGAIN;
+    if (this.#state !== 'connected') return -(this.#error || ERRNO.NOTCONN);
+    if (this.#queued === 0) {
+      if (this.#error) return -this.#error;
+      return this.#eof ? 0 : -ERRNO.AGAIN;
+    }
+    const peek = (flags & MSG_PEEK) !== 0;
+    let n = 0;
+    let i = 0;
+    while (n < into.length && i < this.#queue.length) {
+      const chunk = this.#queue[i]!;
+      const take = Math.min(chunk.length, into.length - n);
+      into.set(take === chunk.length ? chunk : chunk.subarray(0, take), n);
+      n += take;
+      if (peek) i++;
+      else if (take === chunk.length) this.#queue.shift();
+      else this.#queue[0] = chunk.subarray(take);
+    }
+    if (!peek) {
+      this.#queued -= n;
+      if (this.#queued < RECV_HIGH_WATER / 2 && this.#sock?.isPaused()) this.#sock.resume();
+    }
+    return n;
+  }
+
+  send(bytes: Uint8Array): number {
+    if (this.#error) return -this.#error;
+    if (this.#state !== 'connected' || !this.#sock) return this.#state === 'connecting' ? -ERRNO.AGAIN : -ERRNO.NOTCONN;
+    if (this.#sock.writableEnded || this.#sock.destroyed) return -ERRNO.PIPE;
+    if (this.#blocked || this.#sock.writableLength >= SEND_HIGH_WATER) {
+      this.#blocked = true;
+      return -ERRNO.AGAIN;
+    }
+    this.bytesOut += bytes.length;
+    // Buffer.from copies: the wasm memory behind `bytes` is reused at once
+    if (!this.#sock.write(Buffer.from(bytes)) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
+    return bytes.length;
+  }
+
+  takeError(): number {
+    const e = this.#state === 'connecting' ? 0 : this.#error;
+    if (this.#state === 'failed') return e || ERRNO.CONNREFUSED;
+    this.#error = 0;
+    return e;
+  }
+
+  setOption(level: number, name: number, value: number): number {
+    if (level === IPPROTO_TCP && name === TCP.NODELAY) {
+      this.#noDelay = value !== 0;
+      this.#sock?.setNoDelay(this.#noDelay);
+    } else if (level === SOL_SOCKET && name === SO.KEEPALIVE) {
+      this.#keepAlive = value !== 0;
+      if (this.#state === 'connected') this.#sock?.setKeepAlive(this.#keepAlive, this.#keepIdle * 1000);
+    } else if (level === IPPROTO_TCP && name === TCP.KEEPIDLE) {
+      this.#keepIdle = value;
+    }
+    return 0; // buffer sizes and the rest are the runtime's business
+  }
+
+  get noDelay(): boolean { return this.#noDelay; }
+  get keepAlive(): boolean { return this.#keepAlive; }
+  get peer(): SockAddr | undefined { return this.#peer; }
+  get local(): SockAddr | undefined { return this.#local; }
+
+  shutdown(how: number): number {
+    if (!this.#sock) return -ERRNO.NOTCONN;
+    if (how >= 1) this.#sock.end(); // SHUT_WR or SHUT_RDWR
+    return 0;
+  }
+
+  setRef(ref: boolean): void {
+    if (ref) this.#sock?.ref();
+    else this.#sock?.unref();
+  }
+
+  close(): void {
+    this.#sock?.destroy();
+    this.#sock = undefined;
+    this.#queue.length = 0;
+    this.#queued = 0;
+  }
+}
+
+/** A listening socket (FTP active mode). */
+export class Listener implements Descriptor {
+  readonly fd: number;
+  readonly #table: SocketTable;
+  readonly #server: net.Server;
+  readonly #pending: net.Socket[] = [];
+  readonly family: 4 | 6;
+
+  constructor(fd: number, family: 4 | 6, table: SocketTable, port: number) {
+    this.fd = fd;
+    this.family = family;
+    this.#table = table;
+    this.#server = net.createServer((sock) => {
+      this.#pending.push(sock);
+      table.changed(fd);
+    });
+    // Without a host argument node binds synchronously (with one it looks the
+    // host up first), and curl asks getsockname() for the port at once.
+    this.#server.listen(port);
+    if (!table.ref) this.#server.unref();
+  }
+
+  get local(): SockAddr {
+    const a = this.#server.address() as net.AddressInfo;
+    return { family: this.family, address: this.family === 4 ? '0.0.0.0' : '::', port: a.port };
+  }
+
+  accept(): net.Socket | undefined {
+    return this.#pending.shift();
+  }
+
+  readiness(): number {
+    return this.#pending.length ? READABLE : 0;
+  }
+
+  setRef(ref: boolean): void {
+    if (ref) this.#server.ref();
+    else this.#server.unref();
+  }
+
+  close(): void {
+    this.#server.close();
+    for (const s of this.#pending) s.destroy();
+  }
+}
+
+/** A socket that was created but has no transport, e.g. curl's IPv6 probe. */
+export class InertSocket implements Descriptor {
+  constructor(readonly fd: number, readonly family: 4 | 6, readonly type: number, public bound = 0) {}
+  readiness(): number { return POLL.OUT | POLL.HUP; }
+  close(): void {}
+}

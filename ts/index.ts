@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+// libcurl-wasm: libcurl in WebAssembly, driven from TypeScript.
+export { Runtime, compileLibcurl, defaultRuntime, type RuntimeOptions, type WasmSource } from './host/runtime.js';
+export { builtinWasi, nodeWasi, wasmerWasi, ProcessExit, type WasiProvider, type BuiltinWasiOptions } from './host/wasi.js';
+export type { LookupFunction, LookupAddress } from './host/dns.js';
+export { Easy, type OptionValue, type InfoValue } from './curl/easy.js';
+export type { WriteCallback, ReadCallback, SeekCallback, ProgressCallback, DebugCallback } from './curl/easy-callbacks.js';
+export { Multi, type DoneMessage, type FdSet } from './curl/multi.js';
+export { Share, SHARE_DATA, type ShareData } from './curl/share.js';
+export { CurlError, CurlEasyError, CurlMultiError, CurlShareError } from './curl/errors.js';
+export * from './curl/generated/codes.js';
+export * from './curl/generated/enums.js';
+export { EASY_OPTIONS, MULTI_OPTIONS, type EasyOptionName, type MultiOptionName } from './curl/generated/options.js';
+export { INFOS, type InfoName } from './curl/generated/infos.js';
