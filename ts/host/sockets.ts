@@ -87,6 +87,11 @@ export class SocketTable {
     return this.#entries.size;
   }
 
+  /** The open descriptors (for inspection and tests). */
+  entries(): Descriptor[] {
+    return [...this.#entries.values()];
+  }
+
   /** Calls `onChange(fd)` whenever the readiness of `fd` may have changed. */
   watch(fd: number, onChange: (fd: number) => void): void {
     this.#watchers.set(fd, onChange);
@@ -279,6 +284,10 @@ export class TcpSocket implements Descriptor {
     return 0; // buffer sizes and the rest are the runtime's business
   }
 
+  /** Bytes received and not yet read by curl. */
+  get queuedIn(): number { return this.#queued; }
+  /** Bytes handed to the runtime socket and not yet flushed. */
+  get queuedOut(): number { return this.#sock?.writableLength ?? 0; }
   get noDelay(): boolean { return this.#noDelay; }
   get keepAlive(): boolean { return this.#keepAlive; }
   get peer(): SockAddr | undefined { return this.#peer; }
