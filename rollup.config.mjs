@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Builds dist/: the library as ESM and CJS, one bundled .d.ts per entry,
+// libcurl.wasm beside the bundles, and a single-file entry (inline) that
+// carries the wasm as base64.
+import { readFileSync } from 'node:fs';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const WASM = new URL('./wasm/libcurl.wasm', import.meta.url);
+
+function readWasm() {
+  try {
+    return readFileSync(WASM);
+  } catch (err) {
+    throw new Error(`${WASM.pathname} is missing: run "npm run build:wasm" first`, { cause: err });
+  }
+}
+
+/** Emits wasm/libcurl.wasm as dist/libcurl.wasm, where ts/host/runtime.ts looks first. */
+function copyWasm() {
+  return {
+    name: 'copy-wasm',
+    buildStart() {
+      this.addWatchFile(WASM.pathname);
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'libcurl.wasm', source: readWasm() });
+    },
+  };
+}
+
+/** `import base64 from 'virtual:libcurl-wasm'`: the wasm bytes as a base64 string. */
+function inlineWasm() {
+  const id = 'virtual:libcurl-wasm';
+  return {
+    name: 'inline-wasm',
+    resolveId(source) {
+      return source === id ? `\0${id}` : null;
+    },
+    load(resolved) {
+      if (resolved !== `\0${id}`) return null;
+      this.addWatchFile(WASM.pathname);
+      return `export default ${JSON.stringify(readWasm().toString('base64'))};`;
+    },
+  };
+}
+
+/** In dist/inline.d.ts, `./index.js` is dist/index.d.ts, not a second copy of it. */
+function mainTypesExternal() {
+  return {
+    name: 'main-types-external',
+    resolveId(source, importer) {
+      if (source === './index.js' && importer?.endsWith('inline.ts')) return { id: './index.js', external: 'absolute' };
+      return null;
+    },
+  };
+}
+
+// Node built-ins stay imports; the library has no runtime dependencies.
+const external = (id) => id.startsWith('node:');
+
+const ts = () =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    include: ['ts/**/*.ts'],
+    compilerOptions: { declaration: false, declarationMap: false, sourceMap: false, noEmitOnError: true },
+    outputToFilesystem: false,
+  });
+
+const dtsPlugin = () => dts({ tsconfig: './tsconfig.json' });
+
+const bundles = (name) => [
+  { file: `dist/${name}.mjs`, format: 'es' },
+  // Rollup rewrites import.meta.url to the .cjs file's URL (pathToFileURL(__filename)).
+  { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named' },
+];
+
+export default [
+  { input: 'ts/index.ts', output: bundles('index'), external, plugins: [ts(), copyWasm()] },
+  { input: 'ts/inline.ts', output: bundles('inline'), external, plugins: [inlineWasm(), ts()] },
+  // The same declarations twice: .d.ts for import, .d.cts for require (the package is "type": "module").
+  {
+    input: 'ts/index.ts',
+    output: [{ file: 'dist/index.d.ts' }, { file: 'dist/index.d.cts' }],
+    external,
+    plugins: [dtsPlugin()],
+  },
+  {
+    input: 'ts/inline.ts',
+    // The inline entry's types are the main entry's plus its own few exports.
+    output: [{ file: 'dist/inline.d.ts' }, { file: 'dist/inline.d.cts', paths: { './index.js': './index.cjs' } }],
+    external,
+    plugins: [mainTypesExternal(), dtsPlugin()],
+  },
+];
