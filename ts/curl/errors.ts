@@ -33,8 +33,9 @@ export class CurlError extends Error {
     return kind === undefined || (value as CurlError).kind === kind;
   }
 
+  // literal names survive minifiers that rename classes
   override get name(): string {
-    return this.constructor.name;
+    return ERROR_NAMES[this.kind];
   }
 }
 
@@ -45,6 +46,7 @@ export class CurlMultiError extends CurlError {}
 /** A CURLSHcode from a share handle. */
 export class CurlShareError extends CurlError {}
 
+const ERROR_NAMES = { easy: 'CurlEasyError', multi: 'CurlMultiError', share: 'CurlShareError' } as const;
 const KIND_OF = new Map<unknown, CurlErrorKind>([
   [CurlEasyError, 'easy'], [CurlMultiError, 'multi'], [CurlShareError, 'share'],
 ]);

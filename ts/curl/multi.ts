@@ -12,6 +12,7 @@ import { check, curlError, type CurlEasyError } from './errors.js';
 import { curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG } from './generated/enums.js';
 import { multiOption } from './names.js';
+import type { MultiOptionName } from './generated/options.js';
 import { kErrorDetail, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
@@ -63,6 +64,8 @@ export class Multi {
   readonly #ready = new Set<number>();
   #flushQueued = false;
   #wake: (() => void) | undefined;
+  /** >0 while a curl_multi_* call is on the stack (callbacks run inside it). */
+  #depth = 0;
 
   constructor(runtime: Runtime) {
     this.#rt = runtime;
@@ -86,7 +89,7 @@ export class Multi {
   }
 
   /** @see https://curl.se/libcurl/c/curl_multi_setopt.html */
-  setOpt(name: string, value: number | boolean): this {
+  setOpt(name: MultiOptionName | `CURLMOPT_${MultiOptionName}`, value: number | boolean): this {
     const [key, spec] = multiOption(name);
     if (spec.type !== 'long' && spec.type !== 'values') throw new TypeError(`curl multi option ${key} is not settable from JavaScript`);
     this.#check(this.#rt.exports.lcw_multi_setopt_long(this.#live, spec.id, toLong(key, value)));
@@ -116,7 +119,17 @@ export class Multi {
    * @see https://curl.se/libcurl/c/curl_multi_perform.html
    */
   perform(): number {
-    this.#check(this.#rt.exports.curl_multi_perform(this.#live, this.#scratch));
+    return this.#call(() => this.#rt.exports.curl_multi_perform(this.#live, this.#scratch));
+  }
+
+  /** A curl_multi_* call that answers the running count through #scratch. */
+  #call(fn: () => number): number {
+    this.#depth++;
+    try {
+      this.#check(fn());
+    } finally {
+      this.#depth--;
+    }
     return this.#rt.heap.i32(this.#scratch);
   }
 
@@ -126,8 +139,7 @@ export class Multi {
    * @see https://curl.se/libcurl/c/curl_multi_socket_action.html
    */
   socketAction(fd: number, events: number): number {
-    this.#check(this.#rt.exports.curl_multi_socket_action(this.#live, fd, events, this.#scratch));
-    return this.#rt.heap.i32(this.#scratch);
+    return this.#call(() => this.#rt.exports.curl_multi_socket_action(this.#live, fd, events, this.#scratch));
   }
 
   /**
@@ -281,6 +293,20 @@ export class Multi {
       this.#rt.transferStarted();
       this.#arm();
     });
+  }
+
+  /**
+   * Stops a transfer started with run(): its promise rejects with `reason`.
+   * Safe to call from anywhere, a curl callback included (the removal then
+   * waits until curl has returned).
+   */
+  abort(easy: Easy, reason: unknown): void {
+    if (!this.#running.has(easy)) return;
+    if (this.#depth > 0) {
+      setImmediate(() => this.abort(easy, reason));
+      return;
+    }
+    this.#finish(easy, reason);
   }
 
   #arm(): void {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Loads libcurl.wasm: compiles it once per process, instantiates it with the
 // host imports and a WASI provider, and owns that instance's socket table.
-import { readFile } from 'node:fs/promises';
 import { ABI_VERSION, type LibcurlExports } from './abi.js';
 import { defaultLookup, type LookupFunction } from './dns.js';
 import { hostImports, RelayRegistry } from './imports.js';
@@ -22,19 +21,22 @@ export interface RuntimeOptions {
   log?: (fd: 1 | 2, text: string) => void;
 }
 
-// dist/ keeps the wasm beside the bundle; the source tree keeps it in wasm/.
-const CANDIDATES = ['./libcurl.wasm', '../../wasm/libcurl.wasm'];
+async function readBytes(url: URL | string): Promise<Uint8Array<ArrayBuffer>> {
+  const { readFile } = await import('node:fs/promises'); // lazily: bundles for the edge never load it
+  return (await readFile(url)) as Uint8Array<ArrayBuffer>;
+}
 
-async function readDefaultWasm(): Promise<Uint8Array> {
-  let lastError: unknown;
-  for (const rel of CANDIDATES) {
-    try {
-      return await readFile(new URL(rel, import.meta.url));
-    } catch (err) {
-      lastError = err;
-    }
+async function readDefaultWasm(): Promise<Uint8Array<ArrayBuffer>> {
+  // Written as a literal so that bundlers see and emit the asset; dist/ keeps
+  // the wasm beside the bundle.
+  const packaged = new URL('./libcurl.wasm', import.meta.url);
+  try {
+    return await readBytes(packaged);
+  } catch (err) {
+    // running from the source tree (ts/host/)
+    if (!import.meta.url.includes('/ts/host/')) throw new Error(`libcurl.wasm not found at ${packaged}`, { cause: err });
+    return readBytes(new URL('../../wasm/libcurl.wasm', import.meta.url));
   }
-  throw new Error('libcurl.wasm not found beside the library', { cause: lastError });
 }
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
@@ -43,11 +45,11 @@ let defaultModule: Promise<WebAssembly.Module> | undefined;
 export function compileLibcurl(source?: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source === undefined) {
-    defaultModule ??= readDefaultWasm().then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+    defaultModule ??= readDefaultWasm().then((bytes) => WebAssembly.compile(bytes));
     return defaultModule;
   }
   if (typeof source === 'string' || source instanceof URL) {
-    return readFile(source).then((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>));
+    return readBytes(source).then((bytes) => WebAssembly.compile(bytes));
   }
   return WebAssembly.compile(source);
 }

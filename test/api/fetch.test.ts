@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// fetch() through libcurl.wasm against Node's servers on loopback.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CurlEasyError, Session, fetchOn } from '../../ts/index.js';
+import { certs, compressiblePayload, patternBytes, startHttp2Server, startHttpServer, type TestServer } from '../fixtures/servers.js';
+
+let server: TestServer;
+let session: Session;
+const fetch = (input: string | URL | Request, init?: Parameters<typeof fetchOn>[2]) => fetchOn(session, input, init);
+
+beforeAll(async () => {
+  server = await startHttpServer();
+  session = new Session({ ca: certs.ca, runtimeOptions: {
+    lookup: (host, _o, cb) => (host.endsWith('.test') ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), [])),
+  } });
+});
+afterAll(async () => {
+  await session.close();
+  await server.close();
+});
+
+describe('fetch()', () => {
+  it('returns a real Response with status, headers and a streamed body', async () => {
+    const res = await fetch(`${server.url}/hello`);
+    expect(res).toBeInstanceOf(Response);
+    expect(res.status).toBe(200);
+    expect(res.ok).toBe(true);
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    expect(res.url).toBe(`${server.url}/hello`);
+    expect(res.redirected).toBe(false);
+    expect(await res.text()).toBe('hello world');
+  });
+
+  it('streams a large download without buffering it whole', async () => {
+    const res = await fetch(`${server.url}/bytes/${8 << 20}`);
+    const hash = createHash('sha256');
+    let n = 0;
+    for await (const chunk of res.body!) {
+      hash.update(chunk);
+      n += chunk.length;
+    }
+    expect(n).toBe(8 << 20);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(patternBytes(8 << 20)).digest('hex'));
+  });
+
+  it('sends a string body, JSON and URLSearchParams with the content types fetch sets', async () => {
+    const a = await (await fetch(`${server.url}/inspect`, { method: 'POST', body: 'plain' })).json();
+    expect(a).toMatchObject({ method: 'POST', body: 'plain' });
+    expect(a.headers['content-type']).toBe('text/plain;charset=UTF-8');
+    const b = await (await fetch(`${server.url}/inspect`, { method: 'PATCH', body: new URLSearchParams({ x: '1' }) })).json();
+    expect(b).toMatchObject({ method: 'PATCH', body: 'x=1' });
+    expect(b.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    const c = await (await fetch(`${server.url}/inspect`, { method: 'DELETE' })).json();
+    expect(c.method).toBe('DELETE');
+  });
+
+  it('streams an upload (duplex: half) chunked, never holding it whole', async () => {
+    let pulled = 0;
+    const total = 4 << 20;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (pulled >= total) return c.close();
+        c.enqueue(patternBytes(total).subarray(pulled, pulled + 65536));
+        pulled += 65536;
+      },
+    });
+    const res = await fetch(`${server.url}/upload-sha256`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect(await res.json()).toEqual({ length: total, sha256: createHash('sha256').update(patternBytes(total)).digest('hex'), chunked: true });
+  });
+
+  it('follows redirects across hosts, with url and redirected', async () => {
+    const to = `http://b.test:${server.port}/hello`;
+    const res = await fetch(`http://a.test:${server.port}/redirect?to=${encodeURIComponent(to)}&status=301`);
+    expect(res.status).toBe(200);
+    expect(res.url).toBe(to);
+    expect(res.redirected).toBe(true);
+    expect(await res.text()).toBe('hello world');
+  });
+
+  it("redirect 'manual' returns the 3xx; 'error' rejects", async () => {
+    const url = `${server.url}/redirect?to=/hello&status=302`;
+    const manual = await fetch(url, { redirect: 'manual' });
+    expect(manual.status).toBe(302);
+    expect(manual.headers.get('location')).toBe('/hello');
+    await expect(fetch(url, { redirect: 'error' })).rejects.toThrow(TypeError);
+  });
+
+  it('getSetCookie() lists each Set-Cookie', async () => {
+    const res = await fetch(`${server.url}/set-cookie`);
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/; HttpOnly']);
+  });
+
+  it('decodes gzip, br and zstd', async () => {
+    for (const enc of ['gzip', 'br', 'zstd']) expect(await (await fetch(`${server.url}/${enc}`)).text()).toBe(compressiblePayload);
+  });
+
+  it('aborts mid-transfer: rejects or errors the body with the signal reason, nothing leaks', async () => {
+    const ac = new AbortController();
+    const pending = fetch(`${server.url}/slow?ms=5000`, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 100);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    const ac2 = new AbortController();
+    const res = await fetch(`${server.url}/bytes/${64 << 20}`, { signal: ac2.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    ac2.abort();
+    await expect(async () => {
+      for (;;) if ((await reader.read()).done) break;
+    }).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('rejects with the TypeError fetch specifies, the curl error as cause', async () => {
+    const err = await fetch('http://nowhere.invalid/').catch((e) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.message).toBe('fetch failed');
+    expect(err.cause).toBeInstanceOf(CurlEasyError);
+    expect(err.cause.code).toBe('CURLE_COULDNT_RESOLVE_HOST');
+  });
+
+  it('speaks HTTP/2 over TLS when the server offers it', async () => {
+    const h2 = await startHttp2Server();
+    try {
+      const res = await fetch(`${h2.url}/hello`);
+      expect(await res.text()).toBe('hello world');
+      expect(h2.sessions).toBe(1);
+    } finally {
+      await h2.close();
+    }
+  });
+
+  it('takes curl options through init.curl', async () => {
+    const res = await fetch(`${server.url}/inspect`, { curl: { USERAGENT: 'curl-option/1' } });
+    expect((await res.json()).headers['user-agent']).toBe('curl-option/1');
+  });
+});

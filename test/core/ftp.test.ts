@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// FTP through the real wasm build against the node:net FTP server in
+// test/fixtures/ftp.ts: passive mode exercises the bridge's connect, active
+// mode its bind/listen/accept (curl listens, the server connects to it).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CurlEasyError, Multi, Runtime, type OptionValue } from '../../ts/index.js';
+import { startFtpServer, type FtpTestServer } from '../fixtures/ftp.js';
+import { patternBytes } from '../fixtures/servers.js';
+import { transfer } from './transfer.js';
+
+const BIG = patternBytes(1 << 20); // 1 MiB: more than the bridge queues before pausing
+const HELLO = Buffer.from('hello over ftp\n');
+
+let rt: Runtime;
+let multi: Multi;
+let server: FtpTestServer;
+
+beforeAll(async () => {
+  rt = await Runtime.create();
+  multi = new Multi(rt);
+  server = await startFtpServer({
+    'big.bin': BIG,
+    'hello.txt': HELLO,
+    'victim.txt': Buffer.from('delete me'),
+    'dir/a.txt': Buffer.from('a'),
+    'dir/b.txt': Buffer.from('bb'),
+    'dir/sub/c.txt': Buffer.from('ccc'),
+  });
+});
+afterAll(async () => {
+  multi.close();
+  await server.close();
+});
+
+/** Runs one FTP transfer; returns the body, last reply code and the commands it sent. */
+async function ftp(url: string, opts: Record<string, OptionValue> = {}) {
+  const before = server.commands.length;
+  const r = await transfer(rt, multi, url, opts);
+  const code = r.easy.getInfo('RESPONSE_CODE') as number;
+  const size = r.easy.getInfo('SIZE_DOWNLOAD_T') as number;
+  r.easy.close();
+  return { body: r.body, code, size, sent: server.commands.slice(before) };
+}
+
+/** An upload source for READFUNCTION that counts its calls. */
+function reader(data: Buffer) {
+  let offset = 0;
+  const src = {
+    calls: 0,
+    read: (buf: Uint8Array) => {
+      src.calls++;
+      const n = Math.min(buf.length, data.length - offset);
+      buf.set(data.subarray(offset, offset + n));
+      offset += n;
+      return n;
+    },
+  };
+  return src;
+}
+
+describe('FTP passive mode (connect)', () => {
+  it('downloads 1 MiB over EPSV', async () => {
+    const [active, passive] = [server.activeConnections, server.passiveConnections];
+    const r = await ftp(`${server.url}/big.bin`, { USERPWD: 'user:pass' });
+    expect(r.body.length).toBe(BIG.length);
+    expect(r.body.equals(BIG)).toBe(true);
+    expect(r.size).toBe(BIG.length);
+    expect(r.code).toBe(226);
+    expect(r.sent).toContain('EPSV');
+    expect(r.sent).not.toContain('PASV');
+    expect(r.sent).toContain('RETR');
+    expect(server.passiveConnections).toBe(passive + 1);
+    expect(server.activeConnections).toBe(active);
+  });
+
+  it('downloads over PASV when EPSV is off', async () => {
+    const passive = server.passiveConnections;
+    const r = await ftp(`${server.url}/hello.txt`, { FTP_USE_EPSV: 0 });
+    expect(r.body.equals(HELLO)).toBe(true);
+    expect(r.sent).toContain('PASV');
+    expect(r.sent).not.toContain('EPSV');
+    expect(server.passiveConnections).toBe(passive + 1);
+  });
+
+  it('uploads with STOR', async () => {
+    const data = patternBytes(700_000);
+    const src = reader(data);
+    const passive = server.passiveConnections;
+    const r = await ftp(`${server.url}/up/load.bin`.replace('/up/', '/'), {
+      USERPWD: 'user:pass',
+      UPLOAD: 1,
+      INFILESIZE_LARGE: data.length,
+      READFUNCTION: src.read,
+    });
+    expect(r.sent).toContain('STOR');
+    expect(r.code).toBe(226);
+    expect(server.passiveConnections).toBe(passive + 1);
+    expect(server.files.get('load.bin')?.equals(data)).toBe(true);
+    expect(src.calls).toBeGreaterThan(1); // streamed in pieces
+  });
+
+  it('lists names with DIRLISTONLY (NLST)', async () => {
+    const r = await ftp(`${server.url}/dir/`, { DIRLISTONLY: 1 });
+    expect(r.sent).toContain('NLST');
+    expect(r.sent).toContain('CWD');
+    expect(r.body.toString().split('\r\n').filter(Boolean)).toEqual(['a.txt', 'b.txt', 'sub']);
+  });
+
+  it('lists a directory in long form (LIST)', async () => {
+    const r = await ftp(`${server.url}/dir/`);
+    expect(r.sent).toContain('LIST');
+    const lines = r.body.toString().split('\r\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^-rw-r--r-- .* 1 Jan 02 03:04 a\.txt$/);
+    expect(lines[2]).toMatch(/^drwxr-xr-x .* sub$/);
+  });
+
+  it('runs QUOTE commands before the transfer', async () => {
+    expect(server.files.has('victim.txt')).toBe(true);
+    const r = await ftp(`${server.url}/`, { QUOTE: ['DELE victim.txt'], NOBODY: 1 });
+    expect(r.sent).toContain('DELE');
+    expect(server.files.has('victim.txt')).toBe(false);
+  });
+});
+
+describe('FTP active mode (bind, listen, accept)', () => {
+  it('downloads 1 MiB with FTPPORT 127.0.0.1 (EPRT)', async () => {
+    const [active, passive] = [server.activeConnections, server.passiveConnections];
+    const r = await ftp(`${server.url}/big.bin`, { FTPPORT: '127.0.0.1' });
+    expect(r.sent).toContain('EPRT');
+    expect(r.sent).toContain('RETR');
+    expect(server.activeConnections).toBe(active + 1);
+    expect(server.passiveConnections).toBe(passive);
+    expect(r.body.length).toBe(BIG.length);
+    expect(r.body.equals(BIG)).toBe(true);
+    expect(r.code).toBe(226);
+  });
+
+  it('downloads with PORT when EPRT is off', async () => {
+    const active = server.activeConnections;
+    const r = await ftp(`${server.url}/hello.txt`, { FTPPORT: '127.0.0.1', FTP_USE_EPRT: 0 });
+    expect(r.sent).toContain('PORT');
+    expect(r.sent).not.toContain('EPRT');
+    expect(server.activeConnections).toBe(active + 1);
+    expect(r.body.equals(HELLO)).toBe(true);
+  });
+
+  it("uses the control connection's address with FTPPORT '-'", async () => {
+    const active = server.activeConnections;
+    const r = await ftp(`${server.url}/hello.txt`, { FTPPORT: '-' });
+    expect(server.activeConnections).toBe(active + 1);
+    expect(r.body.equals(HELLO)).toBe(true);
+  });
+
+  it('uploads with STOR', async () => {
+    const data = patternBytes(300_000);
+    const active = server.activeConnections;
+    const r = await ftp(`${server.url}/active-up.bin`, {
+      FTPPORT: '127.0.0.1',
+      UPLOAD: 1,
+      INFILESIZE_LARGE: data.length,
+      READFUNCTION: reader(data).read,
+    });
+    expect(r.sent).toContain('STOR');
+    expect(server.activeConnections).toBe(active + 1);
+    expect(server.files.get('active-up.bin')?.equals(data)).toBe(true);
+  });
+});
+
+describe('FTP errors', () => {
+  it('a missing file is CURLE_REMOTE_FILE_NOT_FOUND', async () => {
+    const err = await ftp(`${server.url}/nope.txt`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurlEasyError);
+    expect(err).toMatchObject({ code: 'CURLE_REMOTE_FILE_NOT_FOUND', curlCode: 78 });
+  });
+
+  it('a wrong password is CURLE_LOGIN_DENIED', async () => {
+    const err = await ftp(`${server.url}/hello.txt`, { USERPWD: 'user:wrong' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurlEasyError);
+    expect(err).toMatchObject({ code: 'CURLE_LOGIN_DENIED', curlCode: 67 });
+  });
+});

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// Response heads as curl's header callback delivers them: a status line,
+// header lines, a blank line; one block per response (1xx, each redirect
+// hop, the final response).
+
+/** One response's status line and header fields, in wire order. */
+export interface ResponseHead {
+  /** e.g. 'HTTP/1.1', 'HTTP/2' */
+  readonly httpVersion: string;
+  readonly status: number;
+  readonly statusText: string;
+  /** [name, value] pairs as received (names keep their case). */
+  readonly headers: [string, string][];
+  /** The URL this response answered. */
+  url: string;
+}
+
+const STATUS_LINE = /^(HTTP\/[\d.]+)\s+(\d{3})\s*(.*)$/;
+
+/** Collects header-callback lines into heads; `onHead` fires at each blank line. */
+export class HeadParser {
+  readonly heads: ResponseHead[] = [];
+  #current: ResponseHead | undefined;
+
+  constructor(private readonly onHead: (head: ResponseHead) => void) {}
+
+  line(raw: string): void {
+    const text = raw.replace(/\r?\n$/, '');
+    const status = STATUS_LINE.exec(text);
+    if (status) {
+      this.#current = { httpVersion: status[1]!, status: Number(status[2]), statusText: status[3]!.trim(), headers: [], url: '' };
+      return;
+    }
+    if (!this.#current) return; // trailers after the final head, or noise
+    if (text === '') {
+      const head = this.#current;
+      this.#current = undefined;
+      this.heads.push(head);
+      this.onHead(head);
+      return;
+    }
+    const colon = text.indexOf(':');
+    if (colon > 0) this.#current.headers.push([text.slice(0, colon), text.slice(colon + 1).trim()]);
+    else if (/^\s/.test(text) && this.#current.headers.length) this.#current.headers.at(-1)![1] += ` ${text.trim()}`; // obs-fold
+  }
+}

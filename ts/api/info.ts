@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// What a finished (or running) transfer knows about itself, from CURLINFO_*.
+import type { Easy } from '../curl/easy.js';
+
+/** Milliseconds from the start of the transfer (CURLINFO_*_TIME_T / 1000). */
+export interface Timings {
+  nameLookup: number;
+  connect: number;
+  /** TLS handshake done (0 without TLS). */
+  tls: number;
+  pretransfer: number;
+  firstByte: number;
+  total: number;
+  redirect: number;
+}
+
+export interface TransferInfo {
+  /** The last URL used (after redirects). */
+  url: string;
+  status: number;
+  /** '1.0', '1.1', '2' or '3'. */
+  httpVersion: string;
+  primaryIp: string;
+  primaryPort: number;
+  localIp: string;
+  localPort: number;
+  redirectCount: number;
+  timings: Timings;
+  bytes: { downloaded: number; uploaded: number; headers: number };
+  tls: { version: string; cipher: string; verifyResult: number } | undefined;
+}
+
+const VERSIONS: Record<number, string> = { 1: '1.0', 2: '1.1', 3: '2', 30: '3' };
+
+export function readTransferInfo(easy: Easy, tls: { version: string; cipher: string } | undefined): TransferInfo {
+  const n = (name: string) => (easy.getInfo(name) as number | null) ?? 0;
+  const s = (name: string) => (easy.getInfo(name) as string | null) ?? '';
+  const ms = (name: string) => n(name) / 1000;
+  return {
+    url: s('EFFECTIVE_URL'),
+    status: n('RESPONSE_CODE'),
+    httpVersion: VERSIONS[n('HTTP_VERSION')] ?? '',
+    primaryIp: s('PRIMARY_IP'),
+    primaryPort: n('PRIMARY_PORT'),
+    localIp: s('LOCAL_IP'),
+    localPort: n('LOCAL_PORT'),
+    redirectCount: n('REDIRECT_COUNT'),
+    timings: {
+      nameLookup: ms('NAMELOOKUP_TIME_T'),
+      connect: ms('CONNECT_TIME_T'),
+      tls: ms('APPCONNECT_TIME_T'),
+      pretransfer: ms('PRETRANSFER_TIME_T'),
+      firstByte: ms('STARTTRANSFER_TIME_T'),
+      total: ms('TOTAL_TIME_T'),
+      redirect: ms('REDIRECT_TIME_T'),
+    },
+    bytes: { downloaded: n('SIZE_DOWNLOAD_T'), uploaded: n('SIZE_UPLOAD_T'), headers: n('HEADER_SIZE') },
+    tls: tls && { ...tls, verifyResult: n('SSL_VERIFYRESULT') },
+  };
+}

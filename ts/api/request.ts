@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// request(): the curl-flavoured API. It answers status, HTTP version, every
+// head of a redirect chain, the body as a stream or whole, and what curl
+// measured (timings, addresses, TLS). Retries are opt-in and only for
+// idempotent requests whose body can be sent again.
+import { Readable } from 'node:stream';
+import type { OptionValue } from '../curl/easy.js';
+import { CurlError } from '../curl/errors.js';
+import type { UploadBody } from './body.js';
+import type { ResponseHead } from './head.js';
+import type { TransferInfo } from './info.js';
+import { defaultSession, type RetryOptions, type Session } from './session.js';
+import type { Progress, RedirectMode, Transfer } from './transfer.js';
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string> | [string, string][] | Headers;
+  /** Bytes, text, a ReadableStream, a Node Readable or any async iterable of bytes. */
+  body?: string | Uint8Array | ArrayBuffer | URLSearchParams | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+  /** Sent as JSON with content-type application/json. */
+  json?: unknown;
+  redirect?: RedirectMode;
+  maxRedirects?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Overrides the session's retry policy for this request. */
+  retry?: RetryOptions | false;
+  onProgress?: (p: Progress) => void;
+  /** curl's trace, as `curl -v` shows it: type is a curl_infotype. */
+  onDebug?: (type: number, data: Uint8Array) => void;
+  curl?: Record<string, OptionValue>;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Failures worth another attempt: the request may never have reached the server intact. */
+const RETRYABLE = new Set(['CURLE_COULDNT_CONNECT', 'CURLE_RECV_ERROR', 'CURLE_SEND_ERROR', 'CURLE_GOT_NOTHING', 'CURLE_OPERATION_TIMEDOUT', 'CURLE_PARTIAL_FILE', 'CURLE_HTTP2', 'CURLE_HTTP2_STREAM']);
+
+export class CurlResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** 'HTTP/1.1', 'HTTP/2', … as the status line said. */
+  readonly httpVersion: string;
+  readonly headers: Headers;
+  /** Header fields as received, names in their case. */
+  readonly rawHeaders: [string, string][];
+  /** The heads before this one: 1xx and each redirect hop. */
+  readonly previous: ResponseHead[];
+  /** The URL that answered (after redirects). */
+  readonly url: string;
+  readonly body: ReadableStream<Uint8Array>;
+  readonly #transfer: Transfer;
+
+  constructor(head: ResponseHead, transfer: Transfer) {
+    this.status = head.status;
+    this.statusText = head.statusText;
+    this.httpVersion = head.httpVersion;
+    this.rawHeaders = head.headers;
+    this.headers = new Headers();
+    for (const [k, v] of head.headers) {
+      try {
+        this.headers.append(k, v);
+      } catch {
+        // kept in rawHeaders
+      }
+    }
+    this.previous = transfer.heads.filter((h) => h !== head);
+    this.url = head.url;
+    this.body = transfer.body;
+    this.#transfer = transfer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    for await (const c of this.body) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  /** The body as a Node Readable (no copy of the whole body). */
+  nodeStream(): Readable {
+    return Readable.fromWeb(this.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  }
+
+  /** Settles when the transfer is over; then info() is final. */
+  get done(): Promise<void> {
+    return this.#transfer.done;
+  }
+
+  /** Timings (ms), addresses, sizes, TLS version and cipher. */
+  info(): TransferInfo {
+    return this.#transfer.info();
+  }
+}
+
+function normalizeHeaders(h: RequestOptions['headers']): [string, string][] {
+  if (!h) return [];
+  if (h instanceof Headers) return [...h];
+  return Array.isArray(h) ? h : Object.entries(h);
+}
+
+function normalizeBody(o: RequestOptions, headers: [string, string][]): { body: UploadBody | null; length?: number; replayable: boolean } {
+  const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name);
+  let body = o.body ?? null;
+  if (o.json !== undefined) {
+    body = JSON.stringify(o.json);
+    if (!has('content-type')) headers.push(['content-type', 'application/json']);
+  }
+  if (body === null) return { body: null, replayable: true };
+  if (body instanceof URLSearchParams) {
+    if (!has('content-type')) headers.push(['content-type', 'application/x-www-form-urlencoded;charset=UTF-8']);
+    body = body.toString();
+  }
+  if (typeof body === 'string') body = new TextEncoder().encode(body);
+  if (body instanceof ArrayBuffer) body = new Uint8Array(body);
+  if (body instanceof Uint8Array) return { body, length: body.length, replayable: true };
+  return { body, replayable: false };
+}
+
+/** request() on a Session. */
+export async function requestOn(session: Session, url: string | URL, options: RequestOptions = {}): Promise<CurlResponse> {
+  const method = (options.method ?? (options.body != null || options.json !== undefined ? 'POST' : 'GET')).toUpperCase();
+  const headers = normalizeHeaders(options.headers);
+  const { body, length, replayable } = normalizeBody(options, headers);
+  const retry = options.retry === false ? undefined : options.retry ?? session.retry;
+  const canRetry = retry !== undefined && IDEMPOTENT.has(method) && replayable;
+  const statuses = new Set(retry?.statuses ?? [502, 503, 504]);
+
+  for (let attempt = 0; ; attempt++) {
+    const transfer = await session.transfer({
+      url: String(url),
+      method,
+      headers,
+      body,
+      bodyLength: length,
+      redirect: options.redirect ?? 'follow',
+      maxRedirects: options.maxRedirects ?? 20,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      curl: options.curl,
+      onProgress: options.onProgress,
+      onDebug: options.onDebug,
+    });
+    const last = !canRetry || attempt >= retry!.retries;
+    try {
+      const head = await transfer.head;
+      if (last || !statuses.has(head.status)) return new CurlResponse(head, transfer);
+      await transfer.body.cancel();
+    } catch (err) {
+      if (last || options.signal?.aborted || !(err instanceof CurlError) || !RETRYABLE.has(err.code)) throw err;
+    }
+    await new Promise((r) => setTimeout(r, (retry!.delayMs ?? 100) * 2 ** attempt));
+  }
+}
+
+/** request() on the default session. */
+export function request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
+  return requestOn(defaultSession(), url, options);
+}

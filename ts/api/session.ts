@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+// Session: a Multi and a Share on one libcurl.wasm instance, with the
+// defaults every request of the session gets: connection limits, cookie
+// jar, DNS cache and TLS session reuse, default headers, proxy, trust
+// store, timeouts and retries. A default session backs the top-level
+// fetch() and request().
+import type { OptionValue } from '../curl/easy.js';
+import { Multi } from '../curl/multi.js';
+import { Share } from '../curl/share.js';
+import { defaultRuntime, Runtime, type RuntimeOptions } from '../host/runtime.js';
+import { CookieJar } from './cookies.js';
+import { startTransfer, type Transfer, type TransferSpec } from './transfer.js';
+
+export interface ProxyOptions {
+  /** e.g. 'http://proxy:3128', 'https://…', 'socks4://…', 'socks5://…', 'socks5h://…' */
+  url: string;
+  username?: string;
+  password?: string;
+  /** Hosts reached directly: curl's CURLOPT_NOPROXY list. */
+  noProxy?: string;
+}
+
+export interface RetryOptions {
+  /** Further attempts after the first. */
+  retries: number;
+  /** Wait before attempt n: delayMs * 2^(n-1). Default 100. */
+  delayMs?: number;
+  /** Response statuses that are retried too. Default [502, 503, 504]. */
+  statuses?: number[];
+}
+
+export interface SessionOptions {
+  /** The wasm instance to run on; default: the process-wide one, or a new one when `runtimeOptions` is given. */
+  runtime?: Runtime;
+  runtimeOptions?: RuntimeOptions;
+  /** CURLMOPT_MAX_TOTAL_CONNECTIONS (0: no limit). */
+  maxConnections?: number;
+  /** CURLMOPT_MAX_HOST_CONNECTIONS (0: no limit). */
+  maxConnectionsPerHost?: number;
+  /** Headers every request sends unless it sets them itself. */
+  headers?: Record<string, string>;
+  /** Keep cookies in an in-memory jar (default true). */
+  cookies?: boolean;
+  /** A proxy, or 'env' to honour HTTP_PROXY/HTTPS_PROXY/NO_PROXY (never read otherwise). */
+  proxy?: string | ProxyOptions | 'env';
+  /** Trusted CAs (PEM); default: the runtime's root certificates. */
+  ca?: string | readonly string[];
+  /** Verify the server's certificate and name (default true). */
+  verify?: boolean;
+  /** Per-request timeout (whole transfer), milliseconds. */
+  timeoutMs?: number;
+  /** Opt-in retries for idempotent requests. */
+  retry?: RetryOptions;
+  /** Prefer HTTP/2 over TLS (default true; plain http stays HTTP/1.1). */
+  http2?: boolean;
+  /** Any other curl options every request gets. */
+  curl?: Record<string, OptionValue>;
+}
+
+interface Engine {
+  rt: Runtime;
+  multi: Multi;
+  share: Share;
+}
+
+let rootPem: Promise<string> | undefined;
+/** Mozilla's roots as the runtime ships them (node:tls). */
+function runtimeRoots(): Promise<string> {
+  rootPem ??= import('node:tls').then((tls) => tls.rootCertificates.join('\n'), () => '');
+  return rootPem;
+}
+
+export class Session {
+  readonly #options: SessionOptions;
+  readonly #engine: Promise<Engine>;
+  readonly #defaults: Promise<Record<string, OptionValue>>;
+  #jar: CookieJar | undefined;
+  #closed = false;
+
+  constructor(options: SessionOptions = {}) {
+    this.#options = options;
+    this.#engine = this.#start();
+    this.#engine.catch(() => {});
+    this.#defaults = this.#buildDefaults();
+    this.#defaults.catch(() => {});
+  }
+
+  async #start(): Promise<Engine> {
+    const o = this.#options;
+    const rt = o.runtime ?? (o.runtimeOptions ? await Runtime.create(o.runtimeOptions) : await defaultRuntime());
+    const multi = new Multi(rt);
+    multi.setOpt('PIPELINING', 2); // CURLPIPE_MULTIPLEX
+    if (o.maxConnections) multi.setOpt('MAX_TOTAL_CONNECTIONS', o.maxConnections);
+    if (o.maxConnectionsPerHost) multi.setOpt('MAX_HOST_CONNECTIONS', o.maxConnectionsPerHost);
+    const share = new Share(rt, ['DNS', 'SSL_SESSION', ...(o.cookies === false ? [] : ['COOKIE' as const])]);
+    return { rt, multi, share };
+  }
+
+  async #buildDefaults(): Promise<Record<string, OptionValue>> {
+    const o = this.#options;
+    const ca = o.ca === undefined ? await runtimeRoots() : typeof o.ca === 'string' ? o.ca : o.ca.join('\n');
+    const d: Record<string, OptionValue> = {};
+    if (ca) d.CAINFO_BLOB = ca;
+    if (o.verify === false) Object.assign(d, { SSL_VERIFYPEER: 0, SSL_VERIFYHOST: 0 });
+    if (o.cookies !== false) d.COOKIEFILE = ''; // enables the cookie engine, in memory
+    d.HTTP_VERSION = o.http2 === false ? 2 /* 1_1 */ : 4; /* 2TLS */
+    d.PIPEWAIT = 1;
+    Object.assign(d, proxyOptions(o.proxy), o.curl);
+    return d;
+  }
+
+  /** @internal the engine for fetch(), request() and WebSocket. */
+  async transfer(spec: TransferSpec): Promise<Transfer> {
+    if (this.#closed) throw new TypeError('this Session is closed');
+    const [{ rt, multi, share }, defaults] = await Promise.all([this.#engine, this.#defaults]);
+    const headers = withDefaults(spec.headers, this.#options.headers);
+    const perUrl = this.#options.proxy === 'env' ? envProxy(spec.url) : {};
+    return startTransfer(rt, multi, { ...defaults, ...perUrl, SHARE: share }, {
+      ...spec,
+      headers,
+      timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
+    });
+  }
+
+  /** @internal */
+  get retry(): RetryOptions | undefined {
+    return this.#options.retry;
+  }
+
+  /** The session's cookies: export and import in Netscape format or as JSON. */
+  async cookies(): Promise<CookieJar> {
+    const { rt, share } = await this.#engine;
+    this.#jar ??= new CookieJar(rt, share);
+    return this.#jar;
+  }
+
+  /** Stops every transfer and frees the session's handles. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const { multi, share } = await this.#engine;
+    multi.close();
+    this.#jar?.close();
+    share.close();
+  }
+}
+
+function withDefaults(headers: [string, string][], defaults: Record<string, string> | undefined): [string, string][] {
+  if (!defaults) return headers;
+  const have = new Set(headers.map(([k]) => k.toLowerCase()));
+  return [...Object.entries(defaults).filter(([k]) => !have.has(k.toLowerCase())), ...headers];
+}
+
+function proxyOptions(proxy: SessionOptions['proxy']): Record<string, OptionValue> {
+  if (!proxy || proxy === 'env') return {};
+  const p = typeof proxy === 'string' ? { url: proxy } : proxy;
+  const o: Record<string, OptionValue> = { PROXY: p.url };
+  if (p.username !== undefined) o.PROXYUSERNAME = p.username;
+  if (p.password !== undefined) o.PROXYPASSWORD = p.password;
+  if (p.noProxy !== undefined) o.NOPROXY = p.noProxy;
+  return o;
+}
+
+/** HTTP_PROXY/HTTPS_PROXY/NO_PROXY for `url`, read only when the session asks. */
+function envProxy(url: string): Record<string, OptionValue> {
+  const env = globalThis.process?.env ?? {};
+  const https = url.startsWith('https:') || url.startsWith('wss:');
+  const proxy = https ? env.HTTPS_PROXY ?? env.https_proxy : env.HTTP_PROXY ?? env.http_proxy;
+  if (!proxy) return { PROXY: '' };
+  return { PROXY: proxy, NOPROXY: env.NO_PROXY ?? env.no_proxy ?? '' };
+}
+
+let shared: Session | undefined;
+/** The session behind the top-level fetch() and request(). */
+export function defaultSession(): Session {
+  shared ??= new Session();
+  return shared;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// One HTTP exchange on a Session's multi handle: the engine under fetch()
+// and request(). It maps a method, headers and a body onto curl options,
+// streams both bodies, splits the response heads (1xx, redirect hops, the
+// final one) and settles as soon as the final head is in.
+import type { DebugCallback } from '../curl/easy-callbacks.js';
+import { Easy, type OptionValue } from '../curl/easy.js';
+import type { Multi } from '../curl/multi.js';
+import { BodySink, UploadSource, type UploadBody } from './body.js';
+import { HeadParser, type ResponseHead } from './head.js';
+import { readTransferInfo, type TransferInfo } from './info.js';
+import type { Runtime } from '../host/runtime.js';
+
+export type RedirectMode = 'follow' | 'manual' | 'error';
+
+export interface Progress {
+  /** Bytes received so far, and the total when the server said it. */
+  download: { loaded: number; total: number | undefined };
+  upload: { loaded: number; total: number | undefined };
+}
+
+export interface TransferSpec {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body: UploadBody | null;
+  /** Byte length of the body when known (else HTTP/1.1 sends it chunked). */
+  bodyLength?: number;
+  redirect: RedirectMode;
+  maxRedirects: number;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  /** Extra curl options, applied last. */
+  curl?: Record<string, OptionValue> | undefined;
+  onProgress?: ((p: Progress) => void) | undefined;
+  /** curl's trace (CURLOPT_DEBUGFUNCTION): what `curl -v` shows. */
+  onDebug?: DebugCallback | undefined;
+}
+
+export interface Transfer {
+  /** Settles with the final response head (or rejects with the failure). */
+  readonly head: Promise<ResponseHead>;
+  /** Every head received: 1xx, each redirect hop, the final one. */
+  readonly heads: ResponseHead[];
+  readonly body: ReadableStream<Uint8Array>;
+  /** Settles when the transfer is over (body fully written). */
+  readonly done: Promise<void>;
+  /** Timings, addresses and the rest; final once `done` settles. */
+  info(): TransferInfo;
+}
+
+const CURLPAUSE_CONT = 0;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const TLS_TRACE = /(TLSv[\d.]+) Handshake complete, cipher is (\S+)/;
+
+export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec): Transfer {
+  const easy = new Easy(rt);
+  const follow = spec.redirect === 'follow';
+  let final: TransferInfo | undefined;
+  let tls: { version: string; cipher: string } | undefined;
+  let headSettled = false;
+  let resolveHead!: (h: ResponseHead) => void;
+  let rejectHead!: (e: unknown) => void;
+  const head = new Promise<ResponseHead>((res, rej) => {
+    resolveHead = res;
+    rejectHead = rej;
+  });
+  head.catch(() => {}); // the caller may only await `done`
+
+  const resume = () => {
+    if (!easy.closed) easy.pause(CURLPAUSE_CONT);
+  };
+  const abort = (reason: unknown) => multi.abort(easy, reason);
+  const sink = new BodySink(resume, (reason) => abort(reason ?? new DOMException('The body was cancelled', 'AbortError')));
+  const upload = spec.body === null ? undefined : new UploadSource(spec.body, resume);
+  const parser = new HeadParser((h) => {
+    h.url = (easy.getInfo('EFFECTIVE_URL') as string) ?? spec.url;
+    if (h.status < 200 && h.status !== 101) return; // 1xx: more to come
+    // curl follows a redirect status that carries a Location (REDIRECT_URL
+    // stays empty while following, so the header itself decides)
+    const hop = follow && REDIRECTS.has(h.status) && h.headers.some(([k]) => k.toLowerCase() === 'location')
+      && parser.heads.length <= spec.maxRedirects;
+    if (hop) return;
+    headSettled = true;
+    resolveHead(h);
+  });
+
+  const options: Record<string, OptionValue> = {
+    ...defaults,
+    URL: spec.url,
+    FOLLOWLOCATION: follow ? 1 : 0,
+    MAXREDIRS: spec.maxRedirects,
+    // fetch decodes what it advertises; curl advertises what it decodes
+    ACCEPT_ENCODING: '',
+    SUPPRESS_CONNECT_HEADERS: 1,
+    HEADERFUNCTION: (d: Uint8Array) => parser.line(Buffer.from(d).toString('latin1')),
+    WRITEFUNCTION: (d: Uint8Array) => sink.write(d),
+    VERBOSE: spec.onDebug || spec.url.startsWith('https:') ? 1 : 0,
+    DEBUGFUNCTION: (type: number, data: Uint8Array) => {
+      if (type === 0 && !tls) {
+        const m = TLS_TRACE.exec(Buffer.from(data).toString('latin1'));
+        if (m) tls = { version: m[1]!, cipher: m[2]! };
+      }
+      spec.onDebug?.(type, data);
+    },
+  };
+  methodOptions(options, spec, upload);
+  if (spec.timeoutMs !== undefined) options.TIMEOUT_MS = spec.timeoutMs;
+  if (spec.onProgress) {
+    const report = spec.onProgress;
+    options.XFERINFOFUNCTION = (dlt: number, dln: number, ult: number, uln: number) =>
+      report({ download: { loaded: dln, total: dlt || undefined }, upload: { loaded: uln, total: ult || spec.bodyLength } });
+  }
+  const headers = spec.headers.map(([k, v]) => (v === '' ? `${k};` : `${k}: ${v}`));
+  const names = new Set(spec.headers.map(([k]) => k.toLowerCase()));
+  // curl's own defaults that fetch does not send
+  if (!names.has('expect')) headers.push('Expect:');
+  if (spec.body !== null && !names.has('content-type')) headers.push('Content-Type:');
+  if (names.has('accept-encoding')) options.ACCEPT_ENCODING = spec.headers.find(([k]) => k.toLowerCase() === 'accept-encoding')![1];
+  options.HTTPHEADER = headers;
+  Object.assign(options, spec.curl);
+
+  const onAbort = () => abort(spec.signal!.reason);
+  let done: Promise<void>;
+  try {
+    for (const [k, v] of Object.entries(options)) easy.setOpt(k, v);
+    if (spec.signal?.aborted) throw spec.signal.reason;
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    done = multi.run(easy);
+  } catch (err) {
+    easy.close();
+    done = Promise.reject(err);
+  }
+
+  const settled = done.then(
+    () => {
+      if (!headSettled && parser.heads.length) resolveHead(parser.heads.at(-1)!);
+      if (!headSettled && !parser.heads.length) rejectHead(new Error('the server sent no response head'));
+      sink.close();
+    },
+    (err) => {
+      const reason = upload?.error ?? err;
+      rejectHead(reason);
+      sink.error(reason);
+      upload?.cancel();
+      throw reason;
+    },
+  ).finally(() => {
+    spec.signal?.removeEventListener('abort', onAbort);
+    if (!easy.closed) {
+      final = readTransferInfo(easy, tls);
+      easy.close();
+    }
+  });
+  settled.catch(() => {});
+
+  return {
+    head,
+    heads: parser.heads,
+    body: sink.stream,
+    done: settled,
+    info: () => final ?? readTransferInfo(easy, tls),
+  };
+}
+
+function methodOptions(options: Record<string, OptionValue>, spec: TransferSpec, upload: UploadSource | undefined): void {
+  const method = spec.method.toUpperCase();
+  if (method === 'HEAD') {
+    options.NOBODY = 1;
+    return;
+  }
+  if (!upload) {
+    if (method !== 'GET') options.CUSTOMREQUEST = method;
+    return;
+  }
+  options.READFUNCTION = (buf: Uint8Array) => upload.read(buf);
+  if (method === 'PUT') {
+    options.UPLOAD = 1;
+    if (spec.bodyLength !== undefined) options.INFILESIZE_LARGE = spec.bodyLength;
+  } else {
+    options.POST = 1;
+    options.POSTFIELDSIZE_LARGE = spec.bodyLength ?? -1;
+    if (method !== 'POST') options.CUSTOMREQUEST = method;
+  }
+}
