@@ -57,7 +57,7 @@ export interface SessionOptions {
   curl?: Record<string, OptionValue>;
 }
 
-interface Engine {
+export interface Engine {
   rt: Runtime;
   multi: Multi;
   share: Share;
@@ -120,6 +120,13 @@ export class Session {
       headers,
       timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
     });
+  }
+
+  /** @internal the session's instance, multi, share and default options (WebSocket uses them). */
+  async engine(): Promise<Engine & { defaults: Record<string, OptionValue> }> {
+    if (this.#closed) throw new TypeError('this Session is closed');
+    const [engine, defaults] = await Promise.all([this.#engine, this.#defaults]);
+    return { ...engine, defaults: { ...defaults, SHARE: engine.share } };
   }
 
   /** @internal */
