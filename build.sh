@@ -132,9 +132,9 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     [ -e "$p" ] && patch -p1 -s < "$p"
   done
   # curl_disallow_alarm: alarm/sigsetjmp would need JS-only invoke_* imports.
-  # USE_RESOLV_HOST (curl-src/patches) selects the host's asynchronous resolver.
+  # USE_RESOLV_HOST and LIBCURL_WASM switch on what curl-src/patches adds.
   curl_disallow_alarm=yes \
-  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST" LDFLAGS="-L$P/lib" \
+  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
   emconfigure ./configure --host=wasm32-unknown-emscripten \
     --disable-shared --enable-static --disable-dependency-tracking \
@@ -164,6 +164,7 @@ EXPORTS=$(grep -v '^#' wasm/exports.txt | grep . | sed 's/.*/"_&"/' | paste -sd,
 emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
   -sEXPORTED_FUNCTIONS="[$EXPORTS]" -sERROR_ON_UNDEFINED_SYMBOLS=0 \
+  -Wl,--wrap=emscripten_resize_heap \
   "$B"/glue/*.o "$CURL/lib/.libs/libcurl.a" \
   -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/libcurl.wasm"

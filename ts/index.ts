@@ -19,3 +19,6 @@ export { CookieJar, type Cookie } from './api/cookies.js';
 export type { ResponseHead } from './api/head.js';
 export type { TransferInfo, Timings } from './api/info.js';
 export type { Progress, RedirectMode } from './api/transfer.js';
+export { WsConnection, type WsConnectOptions, type WsMessage, type WsFrameType, type WsCloseInfo } from './api/ws-connection.js';
+export { wsConnect, WebSocket, CloseEvent, type CloseEventInit, type WebSocketOptions, type BinaryType } from './api/websocket.js';
+export type { WsFrameMeta } from './curl/easy.js';

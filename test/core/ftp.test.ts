@@ -2,13 +2,19 @@
 // FTP through the real wasm build against the node:net FTP server in
 // test/fixtures/ftp.ts: passive mode exercises the bridge's connect, active
 // mode its bind/listen/accept (curl listens, the server connects to it).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The server sends each 226 ahead of the data (early226): curl reads that
+// reply in a blocking loop after the transfer, where the host cannot deliver
+// it; the last describe runs a server with the usual order.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CurlEasyError, Multi, Runtime, type OptionValue } from '../../ts/index.js';
 import { startFtpServer, type FtpTestServer } from '../fixtures/ftp.js';
 import { patternBytes } from '../fixtures/servers.js';
 import { transfer } from './transfer.js';
 
-const BIG = patternBytes(1 << 20); // 1 MiB: more than the bridge queues before pausing
+const BIG = patternBytes(1 << 20); // 1 MiB: many reads, and the bridge's flow control in play
 const HELLO = Buffer.from('hello over ftp\n');
 
 let rt: Runtime;
@@ -18,21 +24,35 @@ let server: FtpTestServer;
 beforeAll(async () => {
   rt = await Runtime.create();
   multi = new Multi(rt);
-  server = await startFtpServer({
-    'big.bin': BIG,
-    'hello.txt': HELLO,
-    'victim.txt': Buffer.from('delete me'),
-    'dir/a.txt': Buffer.from('a'),
-    'dir/b.txt': Buffer.from('bb'),
-    'dir/sub/c.txt': Buffer.from('ccc'),
-  });
+  server = await startFtpServer(
+    {
+      'big.bin': BIG,
+      'hello.txt': HELLO,
+      'victim.txt': Buffer.from('delete me'),
+      'dir/a.txt': Buffer.from('a'),
+      'dir/b.txt': Buffer.from('bb'),
+      'dir/sub/c.txt': Buffer.from('ccc'),
+    },
+    { early226: true },
+  );
 });
 afterAll(async () => {
   multi.close();
   await server.close();
 });
 
-/** Runs one FTP transfer; returns the body, last reply code and the commands it sent. */
+/** The server stores an upload once curl closes the data connection, which
+ * curl does as the transfer finishes: wait for it. */
+async function stored(name: string): Promise<Buffer> {
+  return vi.waitFor(() => {
+    const f = server.files.get(name);
+    if (!f) throw new Error(`${name} not stored yet`);
+    return f;
+  });
+}
+
+/** Runs one FTP transfer; returns the body, last reply code and the commands
+ * `server` received meanwhile. */
 async function ftp(url: string, opts: Record<string, OptionValue> = {}) {
   const before = server.commands.length;
   const r = await transfer(rt, multi, url, opts);
@@ -75,7 +95,8 @@ describe('FTP passive mode (connect)', () => {
 
   it('downloads over PASV when EPSV is off', async () => {
     const passive = server.passiveConnections;
-    const r = await ftp(`${server.url}/hello.txt`, { FTP_USE_EPSV: 0 });
+    // FTP_USE_EPSV and FTP_USE_EPRT stick to the connection: use a new one
+    const r = await ftp(`${server.url}/hello.txt`, { FTP_USE_EPSV: 0, FRESH_CONNECT: 1, FORBID_REUSE: 1 });
     expect(r.body.equals(HELLO)).toBe(true);
     expect(r.sent).toContain('PASV');
     expect(r.sent).not.toContain('EPSV');
@@ -86,7 +107,7 @@ describe('FTP passive mode (connect)', () => {
     const data = patternBytes(700_000);
     const src = reader(data);
     const passive = server.passiveConnections;
-    const r = await ftp(`${server.url}/up/load.bin`.replace('/up/', '/'), {
+    const r = await ftp(`${server.url}/load.bin`, {
       USERPWD: 'user:pass',
       UPLOAD: 1,
       INFILESIZE_LARGE: data.length,
@@ -95,7 +116,7 @@ describe('FTP passive mode (connect)', () => {
     expect(r.sent).toContain('STOR');
     expect(r.code).toBe(226);
     expect(server.passiveConnections).toBe(passive + 1);
-    expect(server.files.get('load.bin')?.equals(data)).toBe(true);
+    expect((await stored('load.bin')).equals(data)).toBe(true);
     expect(src.calls).toBeGreaterThan(1); // streamed in pieces
   });
 
@@ -103,13 +124,14 @@ describe('FTP passive mode (connect)', () => {
     const r = await ftp(`${server.url}/dir/`, { DIRLISTONLY: 1 });
     expect(r.sent).toContain('NLST');
     expect(r.sent).toContain('CWD');
-    expect(r.body.toString().split('\r\n').filter(Boolean)).toEqual(['a.txt', 'b.txt', 'sub']);
+    // ASCII mode: curl turns the server's CRLF into LF
+    expect(r.body.toString().split(/\r?\n/).filter(Boolean)).toEqual(['a.txt', 'b.txt', 'sub']);
   });
 
   it('lists a directory in long form (LIST)', async () => {
     const r = await ftp(`${server.url}/dir/`);
     expect(r.sent).toContain('LIST');
-    const lines = r.body.toString().split('\r\n').filter(Boolean);
+    const lines = r.body.toString().split(/\r?\n/).filter(Boolean);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^-rw-r--r-- .* 1 Jan 02 03:04 a\.txt$/);
     expect(lines[2]).toMatch(/^drwxr-xr-x .* sub$/);
@@ -117,7 +139,8 @@ describe('FTP passive mode (connect)', () => {
 
   it('runs QUOTE commands before the transfer', async () => {
     expect(server.files.has('victim.txt')).toBe(true);
-    const r = await ftp(`${server.url}/`, { QUOTE: ['DELE victim.txt'], NOBODY: 1 });
+    // QUOTE runs before curl's CWDs: the path is absolute, whatever the reused connection's directory
+    const r = await ftp(`${server.url}/`, { QUOTE: ['DELE /victim.txt'], NOBODY: 1 });
     expect(r.sent).toContain('DELE');
     expect(server.files.has('victim.txt')).toBe(false);
   });
@@ -138,7 +161,7 @@ describe('FTP active mode (bind, listen, accept)', () => {
 
   it('downloads with PORT when EPRT is off', async () => {
     const active = server.activeConnections;
-    const r = await ftp(`${server.url}/hello.txt`, { FTPPORT: '127.0.0.1', FTP_USE_EPRT: 0 });
+    const r = await ftp(`${server.url}/hello.txt`, { FTPPORT: '127.0.0.1', FTP_USE_EPRT: 0, FRESH_CONNECT: 1, FORBID_REUSE: 1 });
     expect(r.sent).toContain('PORT');
     expect(r.sent).not.toContain('EPRT');
     expect(server.activeConnections).toBe(active + 1);
@@ -163,7 +186,7 @@ describe('FTP active mode (bind, listen, accept)', () => {
     });
     expect(r.sent).toContain('STOR');
     expect(server.activeConnections).toBe(active + 1);
-    expect(server.files.get('active-up.bin')?.equals(data)).toBe(true);
+    expect((await stored('active-up.bin')).equals(data)).toBe(true);
   });
 });
 
@@ -178,5 +201,47 @@ describe('FTP errors', () => {
     const err = await ftp(`${server.url}/hello.txt`, { USERPWD: 'user:wrong' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CurlEasyError);
     expect(err).toMatchObject({ code: 'CURLE_LOGIN_DENIED', curlCode: 67 });
+  });
+});
+
+describe('FTP with the final reply after the data (as real servers send it)', () => {
+  // The server runs in a child process, as a real one would: while curl waits
+  // for the 226 in its blocking loop (Curl_GetFTPResponse from ftp_done), no
+  // JavaScript runs in this thread, an in-process server included.
+  let child: ChildProcess;
+  let url: string;
+  beforeAll(async () => {
+    const fixture = new URL('../fixtures/ftp.ts', import.meta.url).href;
+    const script = `
+      const { startFtpServer } = await import(${JSON.stringify(fixture)});
+      const s = await startFtpServer({ 'hello.txt': Buffer.from(${JSON.stringify(HELLO.toString('base64'))}, 'base64') });
+      process.stdout.write('PORT ' + s.port + '\\n');
+      process.stdin.on('end', () => process.exit(0)).resume();`;
+    child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`FTP server process exited (${code})`)));
+      child.stdout!.on('data', (d: Buffer) => {
+        const m = /PORT (\d+)/.exec((out += d.toString()));
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    url = `ftp://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    if (child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.stdin!.end(); // the server process exits when its stdin ends
+    await exited;
+  });
+
+  it('downloads when the 226 follows the closed data connection', async () => {
+    // a short response timeout bounds curl's wait for the 226
+    const r = await ftp(`${url}/hello.txt`, { SERVER_RESPONSE_TIMEOUT: 3 });
+    expect(r.body.equals(HELLO)).toBe(true);
+    expect(r.code).toBe(226);
   });
 });

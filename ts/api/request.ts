@@ -102,7 +102,7 @@ export class CurlResponse {
 function normalizeHeaders(h: RequestOptions['headers']): [string, string][] {
   if (!h) return [];
   if (h instanceof Headers) return [...h];
-  return Array.isArray(h) ? h : Object.entries(h);
+  return Array.isArray(h) ? h.map(([k, v]) => [k, v]) : Object.entries(h); // a copy: the body may add content-type
 }
 
 function normalizeBody(o: RequestOptions, headers: [string, string][]): { body: UploadBody | null; length?: number; replayable: boolean } {

@@ -35,6 +35,17 @@ export interface TransferSpec {
   onProgress?: ((p: Progress) => void) | undefined;
   /** curl's trace (CURLOPT_DEBUGFUNCTION): what `curl -v` shows. */
   onDebug?: DebugCallback | undefined;
+  /** Caps on the decoded body and on the response heads, in bytes. */
+  limits?: { bodyBytes?: number | undefined; headerBytes?: number | undefined } | undefined;
+}
+
+/** A transfer crossed one of its limits. */
+export class LimitExceeded extends Error {
+  override readonly name = 'LimitExceeded';
+  readonly code = 'ERR_SANDBOX_LIMIT';
+  constructor(readonly limit: string, readonly value: number) {
+    super(`${limit} (${value}) exceeded`);
+  }
 }
 
 export interface Transfer {
@@ -51,7 +62,6 @@ export interface Transfer {
 
 const CURLPAUSE_CONT = 0;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const TLS_TRACE = /(TLSv[\d.]+) Handshake complete, cipher is (\S+)/;
 
 export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec): Transfer {
   const easy = new Easy(rt);
@@ -75,16 +85,20 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const upload = spec.body === null ? undefined : new UploadSource(spec.body, resume);
   const parser = new HeadParser((h) => {
     h.url = (easy.getInfo('EFFECTIVE_URL') as string) ?? spec.url;
+    tls = easy.tlsInfo() ?? tls; // the connection is attached now, reused or not
     if (h.status < 200 && h.status !== 101) return; // 1xx: more to come
     // curl follows a redirect status that carries a Location (REDIRECT_URL
     // stays empty while following, so the header itself decides)
-    const hop = follow && REDIRECTS.has(h.status) && h.headers.some(([k]) => k.toLowerCase() === 'location')
-      && parser.heads.length <= spec.maxRedirects;
+    // (past MAXREDIRS curl fails the transfer with CURLE_TOO_MANY_REDIRECTS)
+    const hop = follow && REDIRECTS.has(h.status) && h.headers.some(([k]) => k.toLowerCase() === 'location');
     if (hop) return;
     headSettled = true;
     resolveHead(h);
   });
 
+  const limits = spec.limits;
+  let headerBytes = 0;
+  let bodyBytes = 0;
   const options: Record<string, OptionValue> = {
     ...defaults,
     URL: spec.url,
@@ -93,17 +107,20 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     // fetch decodes what it advertises; curl advertises what it decodes
     ACCEPT_ENCODING: '',
     SUPPRESS_CONNECT_HEADERS: 1,
-    HEADERFUNCTION: (d: Uint8Array) => parser.line(Buffer.from(d).toString('latin1')),
-    WRITEFUNCTION: (d: Uint8Array) => sink.write(d),
-    VERBOSE: spec.onDebug || spec.url.startsWith('https:') ? 1 : 0,
-    DEBUGFUNCTION: (type: number, data: Uint8Array) => {
-      if (type === 0 && !tls) {
-        const m = TLS_TRACE.exec(Buffer.from(data).toString('latin1'));
-        if (m) tls = { version: m[1]!, cipher: m[2]! };
-      }
-      spec.onDebug?.(type, data);
+    HEADERFUNCTION: (d: Uint8Array) => {
+      headerBytes += d.length;
+      if (limits?.headerBytes !== undefined && headerBytes > limits.headerBytes) throw new LimitExceeded('headerBytes', limits.headerBytes);
+      parser.line(Buffer.from(d).toString('latin1'));
+    },
+    WRITEFUNCTION: (d: Uint8Array) => {
+      // decoded bytes: a compression bomb counts at its full size
+      if (limits?.bodyBytes !== undefined && bodyBytes + d.length > limits.bodyBytes) throw new LimitExceeded('bodyBytes', limits.bodyBytes);
+      const taken = sink.write(d);
+      if (taken === d.length) bodyBytes += taken; // a pause hands the same bytes again later
+      return taken;
     },
   };
+  if (spec.onDebug) Object.assign(options, { VERBOSE: 1, DEBUGFUNCTION: spec.onDebug });
   methodOptions(options, spec, upload);
   if (spec.timeoutMs !== undefined) options.TIMEOUT_MS = spec.timeoutMs;
   if (spec.onProgress) {

@@ -44,6 +44,10 @@ export class CallbackSet implements EasyRelays {
     this.#heap = heap;
   }
 
+  fail(reason: unknown): void {
+    this.error ??= reason;
+  }
+
   #fail(err: unknown, answer: number): number {
     this.error ??= err;
     return answer;

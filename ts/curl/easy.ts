@@ -26,6 +26,24 @@ export interface ShareLike {
 export type OptionValue = number | bigint | boolean | string | null | readonly string[] | Uint8Array | ShareLike | Callbacks[CallbackName];
 export type InfoValue = number | string | null | string[] | string[][];
 
+/** struct curl_ws_frame: what curl_ws_recv and curl_ws_meta tell about a frame. */
+export interface WsFrameMeta {
+  /** The struct's version (0). */
+  age: number;
+  /** CURLWS_* bits: the frame's type, and CURLWS_CONT while more fragments of the message follow. */
+  flags: number;
+  /** Where this chunk starts in the frame's payload. */
+  offset: number;
+  /** Payload bytes of this frame still to come after this chunk. */
+  bytesleft: number;
+  /** Bytes in this chunk. */
+  len: number;
+}
+
+const CURLE_AGAIN = 81;
+/** Room for the out-parameters of the WebSocket calls, ahead of their data. */
+const WS_OUT = 16;
+
 /**
  * A libcurl easy handle.
  * @see https://curl.se/libcurl/c/curl_easy_init.html
@@ -38,6 +56,9 @@ export class Easy {
   readonly #callbacks: CallbackSet;
   /** slist options and the lists curl points at (curl does not copy them). */
   readonly #lists = new Map<number, { ptr: number; key: string; spec: OptionSpec; value: readonly string[] }>();
+  /** Scratch memory for wsRecv/wsSend: WS_OUT bytes of out-parameters, then #wsCap bytes of data. */
+  #wsBuf = 0;
+  #wsCap = 0;
 
   /** A new handle, or with `template` a duplicate of it (see duphandle). */
   constructor(runtime: Runtime, template?: Easy) {
@@ -241,6 +262,75 @@ export class Easy {
     return new Easy(this[kRuntime], this);
   }
 
+  #wsScratch(size: number): number {
+    const heap = this[kRuntime].heap;
+    if (!this.#wsBuf || size > this.#wsCap) {
+      const cap = Math.max(size, 4096);
+      const p = heap.malloc(WS_OUT + cap);
+      heap.free(this.#wsBuf);
+      this.#wsBuf = p;
+      this.#wsCap = cap;
+    }
+    this[kRuntime].heap.u8[this.#errbuf] = 0; // only what this call reports
+    return this.#wsBuf;
+  }
+
+  /**
+   * Receives WebSocket payload into `buffer` (a connection made with
+   * CONNECT_ONLY 2): at most one frame, or the part of it that fits.
+   * Answers null for CURLE_AGAIN (nothing to read now).
+   * @see https://curl.se/libcurl/c/curl_ws_recv.html
+   */
+  wsRecv(buffer: Uint8Array): { nread: number; meta: WsFrameMeta } | null {
+    const rt = this[kRuntime];
+    const p = this.#wsScratch(buffer.length);
+    const rc = rt.exports.curl_ws_recv(this[kPtr], p + WS_OUT, buffer.length, p, p + 4);
+    if (rc === CURLE_AGAIN) return null;
+    check(rt, 'easy', rc, this[kErrorDetail]());
+    const nread = rt.heap.u32(p);
+    buffer.set(rt.heap.view(p + WS_OUT, nread));
+    return { nread, meta: readWsFrame(rt, rt.heap.u32(p + 4)) };
+  }
+
+  /**
+   * Sends `data` as (part of) a WebSocket frame with CURLWS_* `flags`;
+   * answers how many payload bytes went out, or null for CURLE_AGAIN.
+   * After a partial send or null, call again with the unsent rest.
+   * @see https://curl.se/libcurl/c/curl_ws_send.html
+   */
+  wsSend(data: Uint8Array, flags: number, fragsize: number | bigint = 0): number | null {
+    const rt = this[kRuntime];
+    const frag = toBigInt('fragsize', fragsize);
+    const p = this.#wsScratch(data.length);
+    rt.heap.u8.set(data, p + WS_OUT);
+    const rc = rt.exports.lcw_ws_send(this[kPtr], p + WS_OUT, data.length, p, Number(frag & 0xffffffffn), Number(BigInt.asIntN(32, frag >> 32n)), flags);
+    if (rc === CURLE_AGAIN) return null;
+    check(rt, 'easy', rc, this[kErrorDetail]());
+    return rt.heap.u32(p);
+  }
+
+  /**
+   * The frame being delivered, inside a WRITEFUNCTION of a WebSocket
+   * transfer; null elsewhere.
+   * @see https://curl.se/libcurl/c/curl_ws_meta.html
+   */
+  wsMeta(): WsFrameMeta | null {
+    const rt = this[kRuntime];
+    const m = rt.exports.curl_ws_meta(this[kPtr]);
+    return m ? readWsFrame(rt, m) : null;
+  }
+
+  /**
+   * The TLS version and cipher suite of the connection in use (from mbedTLS),
+   * while one is attached: during the transfer, e.g. in a header callback.
+   */
+  tlsInfo(): { version: string; cipher: string } | undefined {
+    const { exports, heap } = this[kRuntime];
+    const version = heap.cstring(exports.lcw_tls_version(this[kPtr]));
+    const cipher = heap.cstring(exports.lcw_tls_cipher(this[kPtr]));
+    return version && cipher ? { version, cipher } : undefined;
+  }
+
   /** The detailed text curl left in its error buffer, if any. */
   [kErrorDetail](): string {
     return this[kRuntime].heap.cstring(this.#errbuf) ?? '';
@@ -270,6 +360,14 @@ export class Easy {
     this.#ptr = 0;
     this.#freeLists();
     rt.heap.free(this.#errbuf);
+    rt.heap.free(this.#wsBuf);
+    this.#wsBuf = 0;
     rt.relays.easy.delete(this.#id);
   }
+}
+
+/** struct curl_ws_frame { int age; int flags; curl_off_t offset; curl_off_t bytesleft; size_t len; } on wasm32. */
+function readWsFrame(rt: Runtime, ptr: number): WsFrameMeta {
+  const { heap } = rt;
+  return { age: heap.i32(ptr), flags: heap.i32(ptr + 4), offset: Number(heap.i64(ptr + 8)), bytesleft: Number(heap.i64(ptr + 16)), len: heap.u32(ptr + 24) };
 }

@@ -3,7 +3,7 @@
 // same order; wasm/exports.txt lists the exports. Pointers are numbers.
 
 /** Version of the host ABI this host serves; the module must report it. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
 
@@ -22,7 +22,9 @@ export interface HostImports {
   sock_shutdown(fd: number, how: number): number;
   sock_close(fd: number): number;
   sock_poll(pollfds: number, nfds: number): number;
-  dns_start(name: number, port: number, family: number): number;
+  mem_limit(): number;
+  sock_owner(fd: number, id: number): void;
+  dns_start(name: number, port: number, family: number, owner: number): number;
   dns_result(fd: number, buf: number, cap: number): number;
   cb_write(id: number, header: number, ptr: number, len: number): number;
   cb_read(id: number, ptr: number, len: number): number;
@@ -51,6 +53,8 @@ export interface LibcurlExports {
   lcw_ws_send(easy: number, buf: number, len: number, sentPtr: number, fragLo: number, fragHi: number, flags: number): number;
   lcw_easy_relays(easy: number, id: number): number;
   lcw_multi_relays(multi: number, id: number): number;
+  lcw_tls_version(easy: number): number;
+  lcw_tls_cipher(easy: number): number;
   curl_global_init(flags: number): number;
   curl_version(): number;
   curl_version_info(age: number): number;
@@ -86,7 +90,7 @@ export const REQUIRED_EXPORTS = [
   'memory', '_initialize', 'malloc', 'free', 'lcw_abi_version', 'lcw_easy_setopt_long',
   'lcw_easy_setopt_ptr', 'lcw_easy_setopt_off', 'lcw_easy_setopt_blob', 'lcw_easy_getinfo',
   'lcw_multi_setopt_long', 'lcw_multi_setopt_ptr', 'lcw_share_setopt_long', 'lcw_ws_send',
-  'lcw_easy_relays', 'lcw_multi_relays', 'curl_global_init', 'curl_version', 'curl_version_info',
+  'lcw_easy_relays', 'lcw_multi_relays', 'lcw_tls_version', 'lcw_tls_cipher', 'curl_global_init', 'curl_version', 'curl_version_info',
   'curl_easy_init', 'curl_easy_cleanup', 'curl_easy_reset', 'curl_easy_duphandle', 'curl_easy_pause',
   'curl_easy_strerror', 'curl_easy_option_next', 'curl_easy_upkeep', 'curl_ws_recv', 'curl_ws_meta',
   'curl_multi_init', 'curl_multi_cleanup', 'curl_multi_add_handle', 'curl_multi_remove_handle',

@@ -28,10 +28,14 @@ export class DnsQuery implements Descriptor {
   #error = 0;
   #closed = false;
 
-  constructor(fd: number, hostname: string, family: 0 | 4 | 6, lookup: LookupFunction, table: SocketTable) {
+  constructor(fd: number, hostname: string, family: 0 | 4 | 6, lookup: LookupFunction, table: SocketTable, denied?: boolean) {
     this.fd = fd;
     this.hostname = hostname;
     let settled = false;
+    if (denied) {
+      this.#error = ERRNO.ACCES;
+      return; // readable at once: curl reads the failure
+    }
     const done = (err: NodeJS.ErrnoException | null, addresses?: LookupAddress[]) => {
       if (settled || this.#closed) return;
       settled = true;

@@ -15,6 +15,8 @@ export interface EasyRelays {
   seek(offset: number, origin: number): number;
   progress(dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
   debug(type: number, ptr: number, len: number): void;
+  /** Records why the host is failing this handle's transfer (policy, limits). */
+  fail(reason: unknown): void;
 }
 
 /** What a multi handle's relays call into. */
@@ -38,6 +40,10 @@ export interface BridgeContext {
   table: SocketTable;
   lookup: LookupFunction;
   relays: RelayRegistry;
+  /** Set by the sandbox: may `owner` resolve `hostname`? */
+  hostGuard?: ((hostname: string, owner: number) => boolean) | undefined;
+  /** Cap on the instance's memory in bytes (0: the module's maximum). */
+  memoryLimit: number;
 }
 
 const DNS_RECORD = 20;
@@ -46,6 +52,14 @@ const ZERO_ADDR: SockAddr = { family: 4, address: '0.0.0.0', port: 0 };
 export function hostImports(ctx: BridgeContext): HostImports {
   const { table, relays } = ctx;
   const tcp = (fd: number) => table.tcp(fd);
+  const listenNow = (s: TcpSocket): number => {
+    try {
+      table.replace(new Listener(s.fd, s.family, table, s.boundPort));
+    } catch {
+      return -ERRNO.ADDRINUSE;
+    }
+    return 0;
+  };
   return {
     sock_open(domain, type, _proto) {
       if (domain !== AF_INET && domain !== AF_INET6) return -ERRNO.AFNOSUPPORT;
@@ -68,17 +82,13 @@ export function hostImports(ctx: BridgeContext): HostImports {
       const s = tcp(fd);
       if (!s || !target) return s ? -ERRNO.AFNOSUPPORT : -ERRNO.BADF;
       s.boundPort = target.port;
+      s.bound = true;
       return 0;
     },
     sock_listen(fd, _backlog) {
+      if (table.get(fd) instanceof Listener) return 0; // getsockname() started it
       const s = tcp(fd);
-      if (!s) return -ERRNO.BADF;
-      try {
-        table.replace(new Listener(fd, s.family, table, s.boundPort));
-      } catch {
-        return -ERRNO.ADDRINUSE;
-      }
-      return 0;
+      return s ? listenNow(s) : -ERRNO.BADF;
     },
     sock_accept(fd, addr, lenPtr) {
       const l = table.get(fd);
@@ -90,7 +100,14 @@ export function hostImports(ctx: BridgeContext): HostImports {
       return s.fd;
     },
     sock_name(fd, peer, addr, lenPtr) {
-      const e = table.get(fd);
+      let e = table.get(fd);
+      // node binds a port only by listening, and curl asks getsockname() for
+      // the port of its FTP active-mode socket between bind() and listen()
+      if (!peer && e instanceof TcpSocket && e.bound && !e.peer && !e.local) {
+        const r = listenNow(e);
+        if (r < 0) return r;
+        e = table.get(fd);
+      }
       let a: SockAddr | undefined;
       if (e instanceof TcpSocket) a = peer ? e.peer : e.local ?? { ...ZERO_ADDR, family: e.family, address: e.family === 4 ? '0.0.0.0' : '::' };
       else if (e instanceof Listener) a = peer ? undefined : e.local;
@@ -155,10 +172,15 @@ export function hostImports(ctx: BridgeContext): HostImports {
       }
       return ready;
     },
-    dns_start(name, _port, family) {
+    mem_limit: () => ctx.memoryLimit,
+    sock_owner(fd, id) {
+      table.owners.set(fd, id);
+    },
+    dns_start(name, _port, family, owner) {
       const hostname = ctx.heap().cstring(name) ?? '';
       const fam = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
-      return table.add((fd) => new DnsQuery(fd, hostname, fam, ctx.lookup, table)).fd;
+      const denied = ctx.hostGuard?.(hostname, owner) === false;
+      return table.add((fd) => new DnsQuery(fd, hostname, fam, ctx.lookup, table, denied)).fd;
     },
     dns_result(fd, buf, cap) {
       const q = table.get(fd);

@@ -3,7 +3,7 @@
 // host imports and a WASI provider, and owns that instance's socket table.
 import { ABI_VERSION, type LibcurlExports } from './abi.js';
 import { defaultLookup, type LookupFunction } from './dns.js';
-import { hostImports, RelayRegistry } from './imports.js';
+import { hostImports, RelayRegistry, type BridgeContext } from './imports.js';
 import { Heap } from './memory.js';
 import { SocketTable } from './sockets.js';
 import { builtinWasi, type WasiProvider } from './wasi.js';
@@ -19,6 +19,8 @@ export interface RuntimeOptions {
   lookup?: LookupFunction;
   /** Receives text the module writes to stdout/stderr. */
   log?: (fd: 1 | 2, text: string) => void;
+  /** Caps the instance's memory (bytes): past it, allocations fail with CURLE_OUT_OF_MEMORY. */
+  memoryLimit?: number;
 }
 
 async function readBytes(url: URL | string): Promise<Uint8Array<ArrayBuffer>> {
@@ -60,15 +62,18 @@ export class Runtime {
   readonly heap: Heap;
   readonly sockets: SocketTable;
   readonly relays: RelayRegistry;
+  /** The bridge's context: where a sandbox installs its guards. */
+  readonly bridge: BridgeContext;
   /** Transfers in flight across this instance's multi handles. */
   #active = 0;
 
-  private constructor(exports: LibcurlExports, sockets: SocketTable, relays: RelayRegistry) {
+  private constructor(exports: LibcurlExports, bridge: BridgeContext) {
     this.exports = exports;
     this.heap = new Heap(exports);
-    this.sockets = sockets;
-    this.relays = relays;
-    sockets.setRef(false);
+    this.bridge = bridge;
+    this.sockets = bridge.table;
+    this.relays = bridge.relays;
+    this.sockets.setRef(false);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -77,12 +82,14 @@ export class Runtime {
     const sockets = new SocketTable();
     const relays = new RelayRegistry();
     let heap: Heap | undefined;
-    const curlhost = hostImports({
+    const bridge: BridgeContext = {
       heap: () => heap!,
       table: sockets,
       lookup: options.lookup ?? defaultLookup,
       relays,
-    });
+      memoryLimit: options.memoryLimit ?? 0,
+    };
+    const curlhost = hostImports(bridge);
     const instance = await WebAssembly.instantiate(module, {
       curlhost: curlhost as unknown as WebAssembly.ModuleImports,
       wasi_snapshot_preview1: wasi.imports(module) as WebAssembly.ModuleImports,
@@ -91,7 +98,7 @@ export class Runtime {
     wasi.start(instance);
     const abi = exports.lcw_abi_version();
     if (abi !== ABI_VERSION) throw new Error(`libcurl.wasm speaks host ABI ${abi}, this host ${ABI_VERSION}`);
-    const runtime = new Runtime(exports, sockets, relays);
+    const runtime = new Runtime(exports, bridge);
     heap = runtime.heap;
     const rc = exports.curl_global_init(3); // CURL_GLOBAL_ALL
     if (rc !== 0) throw new Error(`curl_global_init failed with CURLcode ${rc}`);

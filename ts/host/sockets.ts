@@ -29,7 +29,7 @@ export const RECV_HIGH_WATER = 1 << 20;
 export const SEND_HIGH_WATER = 256 << 10;
 
 /** Decides whether a connect may proceed; answers a reason to deny it. */
-export type ConnectGuard = (target: SockAddr) => string | undefined;
+export type ConnectGuard = (target: SockAddr, owner: number) => string | undefined;
 
 export interface Descriptor {
   readonly fd: number;
@@ -45,8 +45,10 @@ export class SocketTable {
   #ref = true;
   /** Set by the sandbox; consulted on the address actually connected. */
   guard: ConnectGuard | undefined;
-  /** Why the last denied connect was denied, per descriptor. */
-  readonly denied = new Map<number, string>();
+  /** Which easy handle (host id) each socket serves (CURLOPT_OPENSOCKETFUNCTION). */
+  readonly owners = new Map<number, number>();
+  /** Told about bytes moved on a socket: for limits and accounting. */
+  onTraffic: ((owner: number, bytesIn: number, bytesOut: number, socket: TcpSocket) => void) | undefined;
 
   add<T extends Descriptor>(make: (fd: number) => T): T {
     const entry = make(this.#next++);
@@ -74,7 +76,7 @@ export class SocketTable {
     if (!entry) return -ERRNO.BADF;
     this.#entries.delete(fd);
     this.#watchers.delete(fd);
-    this.denied.delete(fd);
+    this.owners.delete(fd);
     entry.close();
     return 0;
   }
@@ -141,6 +143,8 @@ export class TcpSocket implements Descriptor {
   #local: SockAddr | undefined;
   /** Port asked for by bind(), for listen(). */
   boundPort = 0;
+  /** bind() was called (FTP active mode: a listener to be). */
+  bound = false;
   /** Bytes moved, for limits and metrics. */
   bytesIn = 0;
   bytesOut = 0;
@@ -158,11 +162,7 @@ export class TcpSocket implements Descriptor {
 
   connect(target: SockAddr): number {
     if (this.#state !== 'new') return this.#state === 'connected' ? -ERRNO.ISCONN : -ERRNO.ALREADY;
-    const reason = this.#table.guard?.(target);
-    if (reason !== undefined) {
-      this.#table.denied.set(this.fd, reason);
-      return -ERRNO.ACCES;
-    }
+    if (this.#table.guard?.(target, this.#table.owners.get(this.fd) ?? 0) !== undefined) return -ERRNO.ACCES;
     this.#peer = target;
     this.#state = 'connecting';
     const sock = net.connect({ host: target.address, port: target.port, family: target.family, noDelay: this.#noDelay });
@@ -184,6 +184,7 @@ export class TcpSocket implements Descriptor {
       this.#queued += chunk.length;
       this.bytesIn += chunk.length;
       if (this.#queued >= RECV_HIGH_WATER) sock.pause();
+      this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, chunk.length, 0, this);
       this.#table.changed(this.fd);
     });
     sock.on('end', () => {
@@ -259,6 +260,7 @@ export class TcpSocket implements Descriptor {
       return -ERRNO.AGAIN;
     }
     this.bytesOut += bytes.length;
+    this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, 0, bytes.length, this);
     // Buffer.from copies: the wasm memory behind `bytes` is reused at once
     if (!this.#sock.write(Buffer.from(bytes)) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
     return bytes.length;
@@ -293,6 +295,13 @@ export class TcpSocket implements Descriptor {
   get peer(): SockAddr | undefined { return this.#peer; }
   get local(): SockAddr | undefined { return this.#local; }
 
+  /** Ends the connection at once with `errno` (a limit was crossed). */
+  fail(errno: number): void {
+    this.#error = errno;
+    this.#sock?.destroy();
+    this.#table.changed(this.fd);
+  }
+
   shutdown(how: number): number {
     if (!this.#sock) return -ERRNO.NOTCONN;
     if (how >= 1) this.#sock.end(); // SHUT_WR or SHUT_RDWR
@@ -300,8 +309,10 @@ export class TcpSocket implements Descriptor {
   }
 
   setRef(ref: boolean): void {
-    if (ref) this.#sock?.ref();
-    else this.#sock?.unref();
+    // on a destroyed socket node would queue a 'connect' listener per call
+    if (!this.#sock || this.#sock.destroyed) return;
+    if (ref) this.#sock.ref();
+    else this.#sock.unref();
   }
 
   close(): void {
@@ -330,7 +341,13 @@ export class Listener implements Descriptor {
     });
     // Without a host argument node binds synchronously (with one it looks the
     // host up first), and curl asks getsockname() for the port at once.
+    this.#server.on('error', () => {}); // a failed bind is reported below, not emitted
     this.#server.listen(port);
+    // binding failed (EADDRINUSE, EACCES) when there is no address now
+    if (!this.#server.address()) {
+      this.#server.close();
+      throw Object.assign(new Error('listen failed'), { code: 'EADDRINUSE' });
+    }
     if (!table.ref) this.#server.unref();
   }
 

@@ -3,7 +3,9 @@
  * (a variadic call cannot be made from JS), 64-bit values split in two
  * 32-bit halves, and the callback trampolines that relay to the host. */
 #include <stdint.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
+#include <mbedtls/ssl.h>
 
 #include "host.h"
 
@@ -114,6 +116,16 @@ static int socket_cb(CURL *e, curl_socket_t fd, int what, void *ud, void *sp)
   return 0;
 }
 
+static curl_socket_t opensocket_cb(void *ud, curlsocktype purpose,
+                                   struct curl_sockaddr *a)
+{
+  curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+  (void)purpose;
+  if(fd != CURL_SOCKET_BAD)
+    host_sock_owner(fd, ID(ud));
+  return fd;
+}
+
 static int timer_cb(CURLM *m, long ms, void *ud)
 {
   (void)m;
@@ -139,6 +151,8 @@ int lcw_easy_relays(CURL *h, int id)
   r = r ? r : curl_easy_setopt(h, CURLOPT_XFERINFODATA, ud);
   r = r ? r : curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
   r = r ? r : curl_easy_setopt(h, CURLOPT_DEBUGDATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, ud);
   return r;
 }
 
@@ -151,4 +165,28 @@ int lcw_multi_relays(CURLM *m, int id)
   r = r ? r : curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, timer_cb);
   r = r ? r : curl_multi_setopt(m, CURLMOPT_TIMERDATA, ud);
   return r;
+}
+
+/* The negotiated TLS version and cipher of the connection a transfer uses,
+ * read from mbedTLS itself (valid while the connection is attached, e.g.
+ * when the response head arrives); NULL without TLS. */
+static mbedtls_ssl_context *tls_of(CURL *h)
+{
+  struct curl_tlssessioninfo *info = NULL;
+  if(curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &info) || !info ||
+     info->backend != CURLSSLBACKEND_MBEDTLS)
+    return NULL;
+  return info->internals;
+}
+
+const char *lcw_tls_version(CURL *h)
+{
+  mbedtls_ssl_context *ssl = tls_of(h);
+  return ssl ? mbedtls_ssl_get_version(ssl) : NULL;
+}
+
+const char *lcw_tls_cipher(CURL *h)
+{
+  mbedtls_ssl_context *ssl = tls_of(h);
+  return ssl ? mbedtls_ssl_get_ciphersuite(ssl) : NULL;
 }

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 1
+#define LCW_ABI_VERSION 2
 #define HOST_FD_BASE 1024
 
 #define HOST_IMPORT(n) \
@@ -38,13 +38,17 @@ HOST_IMPORT(sock_send) int host_sock_send(int fd, const void *buf,
 HOST_IMPORT(sock_shutdown) int host_sock_shutdown(int fd, int how);
 HOST_IMPORT(sock_close) int host_sock_close(int fd);
 HOST_IMPORT(sock_poll) int host_sock_poll(void *pollfds, unsigned nfds);
+/* the instance's memory cap in bytes (0: the module's own maximum) */
+HOST_IMPORT(mem_limit) unsigned host_mem_limit(void);
+/* which easy handle (host id) a socket serves, for policy and accounting */
+HOST_IMPORT(sock_owner) void host_sock_owner(int fd, int id);
 
 /* name resolution: dns_start answers a descriptor that turns readable when
  * the lookup is done; dns_result then fills `buf` with records of
  * {u8 family, u8 pad[3], u8 addr[16]} and answers their count, or -EAGAIN
  * while pending, or -errno when the name does not resolve. */
 HOST_IMPORT(dns_start) int host_dns_start(const char *name, int port,
-                                          int family);
+                                          int family, int owner);
 HOST_IMPORT(dns_result) int host_dns_result(int fd, void *buf, unsigned cap);
 
 /* callback relays; `id` is the handle's host-side id */

@@ -87,7 +87,8 @@ struct Curl_addrinfo *Curl_async_getaddrinfo(struct Curl_easy *data,
   data->state.async.hostname = strdup(hostname);
   if(!data->state.async.hostname)
     return NULL;
-  fd = host_dns_start(hostname, port, family);
+  /* WRITEDATA holds the handle's host id (lcw_easy_relays) */
+  fd = host_dns_start(hostname, port, family, (int)(intptr_t)data->set.out);
   if(fd < 0) {
     failf(data, "name lookup could not start (errno %d)", -fd);
     return NULL;
