@@ -22,3 +22,6 @@ export type { Progress, RedirectMode } from './api/transfer.js';
 export { WsConnection, type WsConnectOptions, type WsMessage, type WsFrameType, type WsCloseInfo } from './api/ws-connection.js';
 export { wsConnect, WebSocket, CloseEvent, type CloseEventInit, type WebSocketOptions, type BinaryType } from './api/websocket.js';
 export type { WsFrameMeta } from './curl/easy.js';
+export { Sandbox, type SandboxOptions, type SandboxLimits } from './api/sandbox.js';
+export { NetworkPolicy, PolicyDenied, type NetworkPolicyOptions } from './host/policy.js';
+export { LimitExceeded } from './api/transfer.js';

@@ -224,6 +224,10 @@ describe('WebSocket', () => {
     const got = next<MessageEvent>(ws, 'message');
     ws.send(new Uint8Array([1, 2, 3]));
     expect([...new Uint8Array((await got).data as ArrayBuffer)]).toEqual([1, 2, 3]);
+    const big = patternBytes(1 << 20);
+    const got2 = next<MessageEvent>(ws, 'message');
+    ws.send(big);
+    expect(sha(new Uint8Array((await got2).data as ArrayBuffer))).toBe(sha(big));
     const closed = next<CloseEvent>(ws, 'close');
     ws.close(4000);
     expect((await closed).wasClean).toBe(true);
@@ -295,6 +299,15 @@ describe('wsConnect()', () => {
     const err = await wsConnect('ws://127.0.0.1:1/', { session }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CurlEasyError);
     expect((err as CurlEasyError).code).toBe('CURLE_COULDNT_CONNECT');
+  });
+
+  it('stops reading while nobody iterates, and close() still completes', async () => {
+    const { conn, peer } = await connect('/echo');
+    for (let i = 0; i < 200; i++) peer.socket.send(`m${i}`);
+    await new Promise((r) => setTimeout(r, 100));
+    const [first] = await collect(conn, 1);
+    expect(first!.text).toBe('m0');
+    expect(await conn.close(1000)).toMatchObject({ code: 1000, wasClean: true });
   });
 
   it('holds many connections at once on one instance', async () => {

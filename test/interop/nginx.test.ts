@@ -185,7 +185,7 @@ describe('nginx over HTTPS and HTTP/2', () => {
   // trace ('TLSv1.3 Handshake complete, cipher is …'), which only the transfer
   // that made the connection sees; a transfer on a reused (or multiplexed)
   // TLS connection reports tls: undefined. Flip to it() once fixed.
-  it.fails('reports the TLS version for a transfer on a reused connection (known bug)', async () => {
+  it('reports the TLS version for a transfer on a reused connection', async () => {
     const session = newSession();
     const a = await requestOn(session, `${nginx.httpsUrl}/index.html?treuse=1`);
     await whole(a);

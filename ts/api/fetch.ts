@@ -6,7 +6,7 @@
 import type { OptionValue } from '../curl/easy.js';
 import type { UploadBody } from './body.js';
 import { defaultSession, type Session } from './session.js';
-import type { Progress } from './transfer.js';
+import type { Progress, TransferSpec } from './transfer.js';
 
 export interface CurlRequestInit extends RequestInit {
   /** Extra curl options for this request (applied last). */
@@ -15,6 +15,8 @@ export interface CurlRequestInit extends RequestInit {
   onProgress?: (p: Progress) => void;
   /** Whole-transfer timeout, milliseconds. */
   timeoutMs?: number;
+  /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
+  limits?: TransferSpec['limits'];
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -23,7 +25,7 @@ const MAX_REDIRECTS = 20;
 
 /** fetch() on a Session (the default one unless given). */
 export async function fetchOn(session: Session, input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
-  const { curl, onProgress, timeoutMs, ...standard } = init;
+  const { curl, onProgress, timeoutMs, limits, ...standard } = init;
   const hasStreamBody = standard.body instanceof ReadableStream;
   const request = new Request(input, hasStreamBody ? { duplex: 'half', ...standard } as RequestInit : standard);
   const url = new URL(request.url);
@@ -55,6 +57,7 @@ export async function fetchOn(session: Session, input: string | URL | Request, i
     timeoutMs,
     curl,
     onProgress,
+    limits,
   });
 
   let head;

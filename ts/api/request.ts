@@ -10,7 +10,7 @@ import type { UploadBody } from './body.js';
 import type { ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
-import type { Progress, RedirectMode, Transfer } from './transfer.js';
+import type { Progress, RedirectMode, Transfer, TransferSpec } from './transfer.js';
 
 export interface RequestOptions {
   method?: string;
@@ -29,6 +29,8 @@ export interface RequestOptions {
   /** curl's trace, as `curl -v` shows it: type is a curl_infotype. */
   onDebug?: (type: number, data: Uint8Array) => void;
   curl?: Record<string, OptionValue>;
+  /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
+  limits?: TransferSpec['limits'];
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -146,6 +148,7 @@ export async function requestOn(session: Session, url: string | URL, options: Re
       curl: options.curl,
       onProgress: options.onProgress,
       onDebug: options.onDebug,
+      limits: options.limits,
     });
     const last = !canRetry || attempt >= retry!.retries;
     try {

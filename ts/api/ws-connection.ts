@@ -2,11 +2,11 @@
 // An open WebSocket connection on curl's own WebSocket support (opened by
 // wsConnect() in websocket.ts, on a multi handle of its own that keeps the
 // easy handle added until the end). The socket is watched here and frames
-// move with curl_ws_recv/curl_ws_send; nothing
-// blocks: a send that meets a full socket is queued and retried when it
-// turns writable, reads run until curl answers CURLE_AGAIN. Pings are
-// answered here (CURLWS_NOAUTOPONG): curl's automatic PONG would land in
-// the middle of a frame that is only partly sent.
+// move with curl_ws_recv/curl_ws_send; nothing blocks: a send that meets a
+// full socket is queued and retried when it turns writable, reads run
+// until curl answers CURLE_AGAIN. Pings are answered here
+// (CURLWS_NOAUTOPONG): curl's automatic PONG would land in the middle of a
+// frame that is only partly sent.
 import type { Easy, OptionValue, WsFrameMeta } from '../curl/easy.js';
 import { CURLWS } from '../curl/generated/enums.js';
 import type { Multi } from '../curl/multi.js';
@@ -189,6 +189,7 @@ export class WsConnection implements AsyncIterable<WsMessage> {
       this.#state = 'closing';
       this.#sendClose(payload);
       this.#arm(this.#options.closeTimeoutMs ?? 5000);
+      this.#schedule(); // reading resumes if the iterator had stopped it
     }
     return this.closed;
   }

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// The runtime suite (suite.ts) on Deno:
+//   deno test -A --no-check test/runtimes/deno.ts
+// (scripts/test-runtimes.sh builds dist/ first). The sanitizers are off:
+// the servers and the wasm instances outlive single cases by design.
+import { cases } from './suite.js';
+
+declare const Deno: {
+  test(t: { name: string; fn: () => Promise<void>; ignore?: boolean; sanitizeOps?: boolean; sanitizeResources?: boolean; sanitizeExit?: boolean }): void;
+};
+
+for (const c of cases) {
+  if (c.skip) console.log(`skipped: ${c.name}: ${c.skip}`);
+  Deno.test({
+    name: c.skip ? `${c.name} (skipped: ${c.skip})` : c.name,
+    fn: c.run,
+    ignore: c.skip !== undefined,
+    sanitizeOps: false,
+    sanitizeResources: false,
+  });
+}
