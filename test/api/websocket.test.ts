@@ -255,6 +255,13 @@ describe('WebSocket', () => {
 });
 
 describe('wsConnect()', () => {
+  it('closing the session ends its open connections first (1006), then frees the share', async () => {
+    const own = new Session();
+    const conn = await wsConnect(`${server.url}/echo`, { session: own });
+    await own.close(); // would throw CURLSHE_IN_USE while the connection held the share
+    expect(await conn.closed).toMatchObject({ code: 1006, wasClean: false });
+  });
+
   it('iterates messages and control frames, and ends after the close', async () => {
     const before = descriptors();
     const { conn } = await connect('/fragmented');

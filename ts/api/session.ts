@@ -76,6 +76,8 @@ export class Session {
   readonly #defaults: Promise<Record<string, OptionValue>>;
   #jar: CookieJar | undefined;
   #closed = false;
+  /** Close hooks of handles that outlive one request (WebSocket connections). */
+  readonly #attached = new Set<() => void>();
 
   constructor(options: SessionOptions = {}) {
     this.#options = options;
@@ -129,6 +131,12 @@ export class Session {
     return { ...engine, defaults: { ...defaults, SHARE: engine.share } };
   }
 
+  /** @internal registers `close` to run when the session closes; answers the unregistration. */
+  attach(close: () => void): () => void {
+    this.#attached.add(close);
+    return () => void this.#attached.delete(close);
+  }
+
   /** @internal */
   get retry(): RetryOptions | undefined {
     return this.#options.retry;
@@ -146,6 +154,7 @@ export class Session {
     if (this.#closed) return;
     this.#closed = true;
     const { multi, share } = await this.#engine;
+    for (const close of [...this.#attached]) close();
     multi.close();
     this.#jar?.close();
     share.close();

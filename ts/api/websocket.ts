@@ -28,7 +28,8 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new SyntaxError(`not a WebSocket URL: ${u.href}`);
   u.hash = '';
   const protocols = typeof options.protocols === 'string' ? [options.protocols] : [...(options.protocols ?? [])];
-  const { rt, defaults } = await (options.session ?? defaultSession()).engine();
+  const session = options.session ?? defaultSession();
+  const { rt, defaults } = await session.engine();
   const multi = new Multi(rt);
   const easy = new Easy(rt);
   let head: [string, string][] = [];
@@ -51,7 +52,11 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
     if (protocol && !protocols.includes(protocol)) throw new Error(`the server chose the subprotocol '${protocol}', which was not offered`);
     const fd = easy.getInfo('ACTIVESOCKET') as number;
     if (fd < 0) throw new Error('the upgraded connection has no socket');
-    return new WsConnection({ rt, multi, easy, fd, url: u.href, protocol, headers: head, options, sink });
+    const conn = new WsConnection({ rt, multi, easy, fd, url: u.href, protocol, headers: head, options, sink });
+    // the connection holds the session's share: closing the session ends it first
+    const detach = session.attach(() => conn.terminate(new Error('the session was closed')));
+    void conn.closed.then(detach);
+    return conn;
   } catch (err) {
     release(rt, multi, easy);
     throw err;

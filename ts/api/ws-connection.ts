@@ -338,6 +338,11 @@ export class WsConnection implements AsyncIterable<WsMessage> {
     this.#finish(this.#outcome(error));
   }
 
+  /** Ends the connection at once, as if it were lost (1006); the session uses it when it closes. */
+  terminate(reason: unknown): void {
+    this.#lost(reason);
+  }
+
   /** Fails the connection from this side: a close frame if possible, then closed (1006). */
   #fail(err: unknown, code: number): void {
     if (this.#state === 'closed') return;

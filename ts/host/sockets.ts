@@ -315,11 +315,25 @@ export class TcpSocket implements Descriptor {
     else this.#sock.unref();
   }
 
+  /**
+   * Like POSIX close(): the descriptor is gone at once, but bytes already
+   * sent (a WebSocket close frame, a last request) still reach the peer.
+   */
   close(): void {
-    this.#sock?.destroy();
+    const sock = this.#sock;
     this.#sock = undefined;
     this.#queue.length = 0;
     this.#queued = 0;
+    if (!sock || sock.destroyed) return;
+    if (sock.writableLength === 0 || this.#error) {
+      sock.destroy();
+      return;
+    }
+    sock.end();
+    sock.resume(); // nobody reads any more
+    const timer = setTimeout(() => sock.destroy(), 2000);
+    timer.unref();
+    sock.once('close', () => clearTimeout(timer));
   }
 }
 
