@@ -560,6 +560,15 @@ describe('timeouts', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
   });
 
+  it('totalTimeoutMs bounds a request with its retries and their delays', async () => {
+    const dropper = await started(startRawServer((sock) => sock.destroy()));
+    const s = open({ retry: { retries: 20, delayMs: 100 } });
+    const err = await failure(requestOn(s, `${dropper.url}/`, { totalTimeoutMs: 400 }));
+    expect(['CURLE_GOT_NOTHING', 'CURLE_OPERATION_TIMEDOUT']).toContain(err.code); // the last attempt may hit the deadline
+    expect(dropper.connections).toBeGreaterThan(1); // it did retry
+    expect(dropper.connections).toBeLessThan(6); // 100, 200 ms delays: the deadline stopped it
+  });
+
   it('fetchOn takes the session timeout too', async () => {
     const s = open({ timeoutMs: 300 });
     const err = await fetchOn(s, `${server.url}/slow?ms=5000`).catch((e: unknown) => e);

@@ -1,17 +1,6 @@
 import { Sandbox } from '/work/main/ts/index.js';
-import * as http from 'node:http';
-const show = async (label: string, p: Promise<any>) => { const t = Date.now(); try { const r = await p; console.log(label, 'HEAD OK', r.status, Date.now()-t); const b = await (r.bytes?.() ?? r.arrayBuffer()); console.log(label, 'BODY OK', b.length ?? b.byteLength, Date.now()-t); } catch (e: any) { console.log(label, Date.now()-t, e.constructor.name, e.code, e.message, '|', e.cause?.name, e.cause?.code, e.cause?.limit, e.cause?.message); } };
-let hits = 0;
-const srv = http.createServer((req, res) => { hits++; if (req.url === '/loop') { res.writeHead(302, { location: '/loop' }); return res.end(); } if (req.url!.startsWith('/n/')) { const n = +req.url!.slice(3); res.writeHead(n ? 302 : 200, n ? { location: `/n/${n - 1}` } : {}); return res.end('x'); } res.end('ok'); });
-await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${(srv.address() as any).port}`;
-const sb = await Sandbox.create({ policy: { denyAddresses: ['127.0.0.2'] } });
-hits = 0; await show('request loop', sb.request(`${base}/loop`)); console.log('hits', hits);
-hits = 0; await show('fetch loop', sb.fetch(`${base}/loop`)); console.log('hits', hits);
-hits = 0; await show('request 8 redirects (limit 5)', sb.request(`${base}/n/8`)); console.log('hits', hits);
-hits = 0; await show('request maxRedirects 100', sb.request(`${base}/loop`, { maxRedirects: 100 })); console.log('hits', hits);
-hits = 0; await show('curl MAXREDIRS -1', sb.request(`${base}/n/30`, { curl: { MAXREDIRS: -1 } })); console.log('hits', hits);
-hits = 0; await show('timeoutMs override', sb.request(`${base}/n/0`, { timeoutMs: 999999 })); console.log('hits', hits);
-await show('PROTOCOLS_STR override', sb.request(`file:///etc/hostname`, { curl: { PROTOCOLS_STR: 'all' } }));
-await show('RESOLVE bypass', (await Sandbox.create({ policy: { denyHosts: ['evil.test'] } })).request(`http://evil.test:${(srv.address() as any).port}/n/0`, { curl: { RESOLVE: [`evil.test:${(srv.address() as any).port}:127.0.0.1`] } }));
-await sb.destroy(); srv.close(); srv.closeAllConnections();
+const sb = await Sandbox.create({ policy: { denyHosts: ['*.evil.test'] }, lookup: (h, o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]) });
+const sb2 = await Sandbox.create({ policy: { denyAddresses: ['127.0.0.2'] }, lookup: (h, o, cb) => cb(Object.assign(new Error('x'), { code: 'ENOTFOUND' }), []) });
+for (const s of [sb, sb2]) for (const proxy of ['http://proxy.evil.test:3128', 'socks5h://proxy.evil.test:1080', 'socks5://proxy.evil.test:1080', 'socks4://proxy.evil.test:1080']) {
+  try { await s.request('http://127.0.0.1:1/', { curl: { PROXY: proxy } }); } catch (e: any) { console.log(proxy, e.code, e.message); }
+}

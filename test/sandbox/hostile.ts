@@ -67,10 +67,12 @@ export function hugeHeaderLine(bytes = 1 << 20): Promise<TestServer> {
   }));
 }
 
-/** Chunked framing that breaks after the first chunk: `bad` is what follows it. */
-export function badChunked(bad: string): Promise<TestServer> {
+/** Chunked framing that breaks after the first chunk: `bad` is what follows it (then a close, with `end`). */
+export function badChunked(bad: string, end = false): Promise<TestServer> {
   return startRawServer((socket) => onFirstRequest(socket, () => {
-    socket.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n${bad}`);
+    const reply = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n${bad}`;
+    if (end) socket.end(reply);
+    else socket.write(reply);
   }));
 }
 

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import * as http from 'node:http';
 import type * as net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CurlEasyError, PolicyDenied, Sandbox, type LookupFunction } from '../../ts/index.js';
 import { startHttpProxy, startSocksProxy } from '../fixtures/proxies.js';
 import { certs, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
@@ -16,6 +16,9 @@ import { expectClean, expectDenied, failure, sandbox } from './helpers.js';
 let server: TestServer; // 127.0.0.1: "public"
 let internal: http.Server; // 127.0.0.2: "internal", must never see a connection
 let internalConnections = 0;
+let internalAtStart = 0;
+/** Connections the internal server saw during this test: always 0 when the policy holds. */
+const internalReached = () => internalConnections - internalAtStart;
 let internalPort: number;
 
 beforeAll(async () => {
@@ -25,6 +28,9 @@ beforeAll(async () => {
   internal.listen(0, '127.0.0.2');
   await once(internal, 'listening');
   internalPort = (internal.address() as net.AddressInfo).port;
+});
+beforeEach(() => {
+  internalAtStart = internalConnections;
 });
 afterAll(async () => {
   internal.closeAllConnections();
@@ -166,7 +172,7 @@ describe('redirects', () => {
     const denied = expectDenied(err, 'denyAddresses 127.0.0.2');
     expect(denied.target).toBe(`127.0.0.2 port ${internalPort}`);
     expect(ms).toBeLessThan(1000);
-    expect(internalConnections).toBe(0);
+    expect(internalReached()).toBe(0);
     await expectClean(sb);
   });
 
@@ -195,7 +201,7 @@ describe('redirects', () => {
     const err = await sb.fetch(redirectTo(`http://127.0.0.2:${internalPort}/`)).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expectDenied((err as TypeError).cause as CurlEasyError, 'denyAddresses 127.0.0.2');
-    expect(internalConnections).toBe(0);
+    expect(internalReached()).toBe(0);
     await expectClean(sb);
   });
 });
@@ -219,7 +225,7 @@ describe('DNS rebinding', () => {
     expect(err.code).toBe('CURLE_COULDNT_CONNECT');
     expectDenied(err, 'denyAddresses 127.0.0.2');
     expect(lookup.calls).toEqual(['rebind.test', 'rebind.test']); // no cache: asked twice
-    expect(internalConnections).toBe(0);
+    expect(internalReached()).toBe(0);
     await expectClean(sb);
   });
 
@@ -234,7 +240,7 @@ describe('DNS rebinding', () => {
       expect(res.info().primaryIp).toBe('127.0.0.1');
     }
     expect(lookup.calls).toEqual(['rebind.test']);
-    expect(internalConnections).toBe(0);
+    expect(internalReached()).toBe(0);
     await expectClean(sb);
   });
 
@@ -248,7 +254,7 @@ describe('DNS rebinding', () => {
     const res = await sb.request(`http://mixed.test:${server.port}/hello`);
     expect(await res.text()).toBe('hello world');
     expect(res.info().primaryIp).toBe('127.0.0.1');
-    expect(internalConnections).toBe(0);
+    expect(internalReached()).toBe(0);
     await expectClean(sb);
   });
 });
@@ -259,7 +265,7 @@ describe('proxies', () => {
     const { err } = await failure(sb.request(`${server.url}/hello`, { curl: { PROXY: `http://127.0.0.2:${internalPort}` } }));
     expect(err.code).toBe('CURLE_COULDNT_CONNECT');
     expectDenied(err, 'denyAddresses 127.0.0.2');
-    expect(internalConnections).toBe(0);
+    expect(internalReached()).toBe(0);
     await expectClean(sb);
   });
 
@@ -268,10 +274,23 @@ describe('proxies', () => {
     const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], denyHosts: ['*.evil.test'] } });
     for (const proxy of ['http://proxy.evil.test:3128', 'socks5h://proxy.evil.test:1080', 'socks5://proxy.evil.test:1080']) {
       const { err } = await failure(sb.request(`${server.url}/hello`, { curl: { PROXY: proxy } }));
-      expect(err.code).toBe('CURLE_COULDNT_RESOLVE_PROXY');
+      expect(err.message).toBe('Could not resolve proxy: proxy.evil.test');
       expectDenied(err, 'denyHosts *.evil.test');
     }
     expect(lookup.calls).toEqual([]);
+    await expectClean(sb);
+  });
+
+  // curl 8.14's resolve_server() (lib/url.c) returns Curl_resolv()'s
+  // CURLE_COULDNT_RESOLVE_HOST for a proxy whenever the resolver answers at
+  // once, as the host does for a denied name: the message says "proxy", the
+  // code says "host".
+  it('a proxy name that cannot be resolved fails with CURLE_COULDNT_RESOLVE_PROXY', async () => {
+    const lookup = recordingLookup({ 'proxy.evil.test': '127.0.0.1' });
+    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], denyHosts: ['*.evil.test'] } });
+    const { err } = await failure(sb.request(`${server.url}/hello`, { curl: { PROXY: 'http://proxy.evil.test:3128' } }));
+    expect(err.message).toBe('Could not resolve proxy: proxy.evil.test');
+    expect(err.code).toBe('CURLE_COULDNT_RESOLVE_PROXY');
     await expectClean(sb);
   });
 
@@ -286,7 +305,7 @@ describe('proxies', () => {
         const { err } = await failure(sb.request(`http://127.0.0.2:${internalPort}/`, { curl: { PROXY: proxy } }));
         expectDenied(err, 'denyAddresses 127.0.0.2');
       }
-      expect(internalConnections).toBe(0);
+      expect(internalReached()).toBe(0);
       await expectClean(sb);
     } finally {
       await Promise.all([httpProxy.close(), socks.close()]);

@@ -25,6 +25,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Overrides the session's retry policy for this request. */
   retry?: RetryOptions | false;
+  /** Time limit for the whole request, retries and their delays included, milliseconds. */
+  totalTimeoutMs?: number;
   onProgress?: (p: Progress) => void;
   /** curl's trace, as `curl -v` shows it: type is a curl_infotype. */
   onDebug?: (type: number, data: Uint8Array) => void;
@@ -134,7 +136,10 @@ export async function requestOn(session: Session, url: string | URL, options: Re
   const canRetry = retry !== undefined && IDEMPOTENT.has(method) && replayable;
   const statuses = new Set(retry?.statuses ?? [502, 503, 504]);
 
+  const deadline = options.totalTimeoutMs === undefined ? Infinity : Date.now() + options.totalTimeoutMs;
   for (let attempt = 0; ; attempt++) {
+    const left = Math.max(1, deadline - Date.now());
+    const timeoutMs = Math.min(options.timeoutMs ?? Infinity, left);
     const transfer = await session.transfer({
       url: String(url),
       method,
@@ -144,13 +149,14 @@ export async function requestOn(session: Session, url: string | URL, options: Re
       redirect: options.redirect ?? 'follow',
       maxRedirects: options.maxRedirects ?? 20,
       signal: options.signal,
-      timeoutMs: options.timeoutMs,
+      timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : undefined,
       curl: options.curl,
       onProgress: options.onProgress,
       onDebug: options.onDebug,
       limits: options.limits,
     });
-    const last = !canRetry || attempt >= retry!.retries;
+    const delay = (retry?.delayMs ?? 100) * 2 ** attempt;
+    const last = !canRetry || attempt >= retry!.retries || Date.now() + delay >= deadline;
     try {
       const head = await transfer.head;
       if (last || !statuses.has(head.status)) return new CurlResponse(head, transfer);
@@ -158,7 +164,7 @@ export async function requestOn(session: Session, url: string | URL, options: Re
     } catch (err) {
       if (last || options.signal?.aborted || !(err instanceof CurlError) || !RETRYABLE.has(err.code)) throw err;
     }
-    await new Promise((r) => setTimeout(r, (retry!.delayMs ?? 100) * 2 ** attempt));
+    await new Promise((r) => setTimeout(r, delay));
   }
 }
 
