@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The runtime suite (suite.ts) on Deno:
-//   deno test -A --no-check test/runtimes/deno.ts
+//   deno test -A --no-check --sloppy-imports test/runtimes/deno.ts
+// (--sloppy-imports: the sources import each other as ./x.js, the way tsc wants)
 // (scripts/test-runtimes.sh builds dist/ first). The sanitizers are off:
 // the servers and the wasm instances outlive single cases by design.
 import { cases } from './suite.js';
 
+// only what this file uses (tsc has no Deno types; deno itself runs it with --no-check)
 declare const Deno: {
   test(t: { name: string; fn: () => Promise<void>; ignore?: boolean; sanitizeOps?: boolean; sanitizeResources?: boolean; sanitizeExit?: boolean }): void;
 };

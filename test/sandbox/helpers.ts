@@ -2,7 +2,6 @@
 // Shared by the sandbox suites: a sandbox per test that is always destroyed,
 // the end-of-case checks (no transfer, socket or ref left behind) and
 // matchers for the typed failures.
-import * as net from 'node:net';
 import { expect, onTestFinished } from 'vitest';
 import { CurlEasyError, LimitExceeded, PolicyDenied, Sandbox, type SandboxOptions } from '../../ts/index.js';
 
@@ -67,13 +66,4 @@ export function expectLimit(err: CurlEasyError, limit: string): LimitExceeded {
 /** Bytes of the sandbox's wasm memory now. */
 export function wasmMemory(sb: Sandbox): number {
   return sb.runtime.exports.memory.buffer.byteLength;
-}
-
-/** A port nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }

@@ -260,55 +260,40 @@ describe('DNS rebinding', () => {
 });
 
 describe('proxies', () => {
-  it('a proxy at a denied address is refused like any other connect', async () => {
-    const sb = await sandbox();
-    const { err } = await failure(sb.request(`${server.url}/hello`, { curl: { PROXY: `http://127.0.0.2:${internalPort}` } }));
-    expect(err.code).toBe('CURLE_COULDNT_CONNECT');
-    expectDenied(err, 'denyAddresses 127.0.0.2');
-    expect(internalReached()).toBe(0);
-    await expectClean(sb);
-  });
-
-  it('a proxy named by a denied host is refused before the lookup', async () => {
-    const lookup = recordingLookup({ 'proxy.evil.test': '127.0.0.1' });
-    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], denyHosts: ['*.evil.test'] } });
-    for (const proxy of ['http://proxy.evil.test:3128', 'socks5h://proxy.evil.test:1080', 'socks5://proxy.evil.test:1080']) {
-      const { err } = await failure(sb.request(`${server.url}/hello`, { curl: { PROXY: proxy } }));
-      expect(err.message).toBe('Could not resolve proxy: proxy.evil.test');
-      expectDenied(err, 'denyHosts *.evil.test');
-    }
-    expect(lookup.calls).toEqual([]);
-    await expectClean(sb);
-  });
-
-  // curl 8.14's resolve_server() (lib/url.c) returns Curl_resolv()'s
-  // CURLE_COULDNT_RESOLVE_HOST for a proxy whenever the resolver answers at
-  // once, as the host does for a denied name: the message says "proxy", the
-  // code says "host".
-  it('a proxy name that cannot be resolved fails with CURLE_COULDNT_RESOLVE_PROXY', async () => {
-    const lookup = recordingLookup({ 'proxy.evil.test': '127.0.0.1' });
-    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], denyHosts: ['*.evil.test'] } });
-    const { err } = await failure(sb.request(`${server.url}/hello`, { curl: { PROXY: 'http://proxy.evil.test:3128' } }));
-    expect(err.message).toBe('Could not resolve proxy: proxy.evil.test');
-    expect(err.code).toBe('CURLE_COULDNT_RESOLVE_PROXY');
-    await expectClean(sb);
-  });
-
-  // The bridge sees only the proxy's address; the target must still be judged
-  // (the sandbox's own header says proxies pass through the policy).
-  it('an allowed proxy does not carry a request to a denied target', async () => {
+  // Through a proxy the bridge sees only the proxy's address: the target (a
+  // name the proxy resolves, or an IP literal sent as it is) could not be
+  // judged, so a Sandbox refuses proxies outright.
+  it.each(['PROXY', 'CURLOPT_PROXY', 'proxy', 'PRE_PROXY'])('curl option %s is refused with a TypeError, before any connect', async (name) => {
     const httpProxy = await startHttpProxy();
     const socks = await startSocksProxy();
     try {
       const sb = await sandbox();
-      for (const proxy of [httpProxy.url, socks.url.replace('socks5:', 'socks5h:')]) {
-        const { err } = await failure(sb.request(`http://127.0.0.2:${internalPort}/`, { curl: { PROXY: proxy } }));
-        expectDenied(err, 'denyAddresses 127.0.0.2');
+      for (const proxy of [httpProxy.url, socks.url.replace('socks5:', 'socks5h:'), `http://127.0.0.2:${internalPort}`]) {
+        const err = await sb.request(`http://127.0.0.2:${internalPort}/`, { curl: { [name]: proxy } }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TypeError);
+        expect((err as TypeError).message).toMatch(/refused in a Sandbox/);
       }
+      expect(httpProxy.requests + httpProxy.connects).toBe(0);
       expect(internalReached()).toBe(0);
       await expectClean(sb);
     } finally {
       await Promise.all([httpProxy.close(), socks.close()]);
+    }
+  });
+
+  it('HTTP_PROXY in the environment does not reach a sandbox', async () => {
+    const httpProxy = await startHttpProxy();
+    const saved = process.env.http_proxy;
+    process.env.http_proxy = httpProxy.url;
+    try {
+      const sb = await sandbox();
+      expect((await sb.request(`${server.url}/hello`)).status).toBe(200);
+      expect(httpProxy.requests).toBe(0);
+      await expectClean(sb);
+    } finally {
+      if (saved === undefined) delete process.env.http_proxy;
+      else process.env.http_proxy = saved;
+      await httpProxy.close();
     }
   });
 });

@@ -17,6 +17,10 @@ export interface CurlRequestInit extends RequestInit {
   timeoutMs?: number;
   /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
   limits?: TransferSpec['limits'];
+  /** @internal options no per-request setting may override (Sandbox). */
+  enforced?: TransferSpec['enforced'];
+  /** Redirects followed at most (default 20). */
+  maxRedirects?: number;
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -25,7 +29,7 @@ const MAX_REDIRECTS = 20;
 
 /** fetch() on a Session (the default one unless given). */
 export async function fetchOn(session: Session, input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
-  const { curl, onProgress, timeoutMs, limits, ...standard } = init;
+  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, ...standard } = init;
   const hasStreamBody = standard.body instanceof ReadableStream;
   const request = new Request(input, hasStreamBody ? { duplex: 'half', ...standard } as RequestInit : standard);
   const url = new URL(request.url);
@@ -52,12 +56,13 @@ export async function fetchOn(session: Session, input: string | URL | Request, i
     body,
     bodyLength,
     redirect: request.redirect,
-    maxRedirects: MAX_REDIRECTS,
+    maxRedirects: maxRedirects ?? MAX_REDIRECTS,
     signal,
     timeoutMs,
     curl,
     onProgress,
     limits,
+    enforced,
   });
 
   let head;

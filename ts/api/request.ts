@@ -33,6 +33,8 @@ export interface RequestOptions {
   curl?: Record<string, OptionValue>;
   /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
   limits?: TransferSpec['limits'];
+  /** @internal options no per-request setting may override (Sandbox). */
+  enforced?: TransferSpec['enforced'];
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -154,6 +156,7 @@ export async function requestOn(session: Session, url: string | URL, options: Re
       onProgress: options.onProgress,
       onDebug: options.onDebug,
       limits: options.limits,
+      enforced: options.enforced && { ...options.enforced, ...(Number.isFinite(timeoutMs) ? { TIMEOUT_MS: Math.min(timeoutMs, options.enforced.TIMEOUT_MS as number) } : {}) },
     });
     const delay = (retry?.delayMs ?? 100) * 2 ** attempt;
     const last = !canRetry || attempt >= retry!.retries || Date.now() + delay >= deadline;

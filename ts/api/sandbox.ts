@@ -14,6 +14,15 @@ import { fetchOn, type CurlRequestInit } from './fetch.js';
 import { requestOn, type CurlResponse, type RequestOptions } from './request.js';
 import { Session } from './session.js';
 import { LimitExceeded } from './transfer.js';
+import type { OptionValue } from '../curl/easy.js';
+import { easyOption } from '../curl/names.js';
+
+const NO_PROXIES = new Set(['PROXY', 'PRE_PROXY']);
+
+/** Drops entries of transfers whose handles are gone (ids are never reused). */
+function prune<V>(map: Map<number, V>, live: Map<number, unknown>): void {
+  if (map.size > 256) for (const id of map.keys()) if (!live.has(id)) map.delete(id);
+}
 
 export interface SandboxLimits {
   /** Whole-transfer wall time (default 30 s). */
@@ -68,14 +77,16 @@ export class Sandbox {
   readonly #session: Session;
   /** Wire bytes per transfer (easy handle id). */
   readonly #traffic = new Map<number, { in: number; out: number }>();
+
   #bytesIn = 0;
   #destroyed = false;
+  readonly #protocols: string;
 
   private constructor(runtime: Runtime, options: SandboxOptions) {
     this.runtime = runtime;
     this.policy = new NetworkPolicy(options.policy ?? { preset: 'public' });
     const limits = (this.limits = { ...DEFAULTS, ...options.limits });
-    const protocols = (options.protocols ?? ['http', 'https']).join(',');
+    const protocols = (this.#protocols = (options.protocols ?? ['http', 'https']).join(','));
     this.#session = new Session({
       runtime,
       ca: options.ca,
@@ -91,7 +102,8 @@ export class Sandbox {
       return rule === undefined;
     };
     sockets.guard = (target, owner) => {
-      const rule = this.#destroyed ? 'the sandbox is destroyed' : this.policy.checkAddress(target.address, target.port);
+      const rule = this.#destroyed ? 'the sandbox is destroyed' : this.policy.checkAddress(target.address, target.port)
+        ?? this.#hostRule(owner);
       if (rule !== undefined) relays.easy.get(owner)?.fail(new PolicyDenied(rule, `${target.address} port ${target.port}`));
       return rule;
     };
@@ -105,10 +117,21 @@ export class Sandbox {
     return new Sandbox(runtime, options);
   }
 
+  /**
+   * With allowHosts, the host of the URL being connected for must be allowed:
+   * an IP-literal URL, first or after a redirect, does no lookup to judge.
+   */
+  #hostRule(owner: number): string | undefined {
+    if (!this.policy.restrictsHosts) return undefined;
+    const url = this.runtime.relays.easy.get(owner)?.effectiveUrl();
+    if (!url) return 'not in allowHosts';
+    return this.policy.checkHost(new URL(url).hostname.replace(/^\[|\]$/g, ''));
+  }
+
   #account(owner: number, bytesIn: number, bytesOut: number, socket: TcpSocket): void {
     let t = this.#traffic.get(owner);
     if (!t) {
-      if (this.#traffic.size > 256) for (const id of this.#traffic.keys()) if (!this.runtime.relays.easy.has(id)) this.#traffic.delete(id);
+      prune(this.#traffic, this.runtime.relays.easy);
       this.#traffic.set(owner, (t = { in: 0, out: 0 }));
     }
     t.in += bytesIn;
@@ -123,18 +146,41 @@ export class Sandbox {
     socket.fail(ERRNO.CONNABORTED);
   }
 
-  #options<T extends { curl?: Record<string, unknown> }>(o: T): T & { limits: { bodyBytes: number; headerBytes: number } } {
+  /** Per-request options may tighten the sandbox, never loosen it. */
+  #options<T extends { curl?: Record<string, OptionValue>; timeoutMs?: number; maxRedirects?: number }>(o: T): T & { limits: { bodyBytes: number; headerBytes: number }; enforced: Record<string, OptionValue> } {
     if (this.#destroyed) throw new TypeError('this Sandbox is destroyed');
-    return { ...o, limits: { bodyBytes: this.limits.maxBodyBytes, headerBytes: this.limits.maxHeaderBytes } };
+    for (const name of Object.keys(o.curl ?? {})) {
+      // the bridge would see only the proxy's address, never the target's
+      if (NO_PROXIES.has(easyOption(name)[0])) throw new TypeError(`curl option ${name} is refused in a Sandbox: through a proxy the policy could not judge the target`);
+    }
+    const { limits } = this;
+    const asked = (v: unknown) => (typeof v === 'number' && v > 0 ? v : Infinity);
+    const timeoutMs = Math.min(asked(o.timeoutMs), asked(o.curl?.TIMEOUT_MS), limits.timeoutMs);
+    const maxRedirects = Math.min(o.maxRedirects ?? Infinity, asked(o.curl?.MAXREDIRS), limits.maxRedirects);
+    return {
+      ...o,
+      timeoutMs,
+      maxRedirects,
+      limits: { bodyBytes: limits.maxBodyBytes, headerBytes: limits.maxHeaderBytes },
+      enforced: {
+        PROTOCOLS_STR: this.#protocols,
+        REDIR_PROTOCOLS_STR: this.#protocols,
+        MAXREDIRS: maxRedirects,
+        TIMEOUT_MS: timeoutMs,
+        // no proxy from the environment either (the built-in WASI has none; belt and braces)
+        PROXY: '',
+        PRE_PROXY: '',
+      },
+    };
   }
 
   /** fetch() inside the sandbox. */
-  fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
+  async fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
     return fetchOn(this.#session, input, this.#options(init));
   }
 
   /** request() inside the sandbox. */
-  request(url: string | URL, options: RequestOptions = {}): Promise<CurlResponse> {
+  async request(url: string | URL, options: RequestOptions = {}): Promise<CurlResponse> {
     return requestOn(this.#session, url, this.#options(options));
   }
 

@@ -37,6 +37,8 @@ export interface TransferSpec {
   onDebug?: DebugCallback | undefined;
   /** Caps on the decoded body and on the response heads, in bytes. */
   limits?: { bodyBytes?: number | undefined; headerBytes?: number | undefined } | undefined;
+  /** curl options applied after everything else, `curl` included (a sandbox's rules). */
+  enforced?: Record<string, OptionValue> | undefined;
 }
 
 /** A transfer crossed one of its limits. */
@@ -63,7 +65,21 @@ export interface Transfer {
 const CURLPAUSE_CONT = 0;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Header field values: no CR, LF or NUL (no request smuggling through curl). */
+const FIELD_VALUE = /^[^\r\n\0]*$/;
+
+/** Refuses what would let a caller inject bytes into the request head. */
+function checkRequestHead(spec: TransferSpec): void {
+  if (!TOKEN.test(spec.method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(spec.method)}`);
+  for (const [name, value] of spec.headers) {
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    if (!FIELD_VALUE.test(value)) throw new TypeError(`invalid value for header ${name}: CR, LF and NUL are not allowed`);
+  }
+}
+
 export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec): Transfer {
+  checkRequestHead(spec);
   const easy = new Easy(rt);
   const follow = spec.redirect === 'follow';
   let final: TransferInfo | undefined;
@@ -135,7 +151,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   if (spec.body !== null && !names.has('content-type')) headers.push('Content-Type:');
   if (names.has('accept-encoding')) options.ACCEPT_ENCODING = spec.headers.find(([k]) => k.toLowerCase() === 'accept-encoding')![1];
   options.HTTPHEADER = headers;
-  Object.assign(options, spec.curl);
+  Object.assign(options, spec.curl, spec.enforced);
 
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;

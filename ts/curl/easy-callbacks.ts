@@ -39,9 +39,15 @@ export class CallbackSet implements EasyRelays {
   /** The first exception a callback threw during the current transfer. */
   error: unknown;
   readonly #heap: () => Heap;
+  readonly #url: () => string | null;
 
-  constructor(heap: () => Heap) {
+  constructor(heap: () => Heap, url: () => string | null) {
     this.#heap = heap;
+    this.#url = url;
+  }
+
+  effectiveUrl(): string | null {
+    return this.#url();
   }
 
   fail(reason: unknown): void {

@@ -4,6 +4,7 @@ import type { Runtime } from '../host/runtime.js';
 import { CALLBACK_NAMES, CallbackSet, type CallbackName, type Callbacks } from './easy-callbacks.js';
 import { check } from './errors.js';
 import { EASY_OPTIONS } from './generated/options.js';
+import { CURLE } from './generated/codes.js';
 import { easyOption, info, type EasyOptionKey, type InfoKey } from './names.js';
 import type { OptionSpec } from './generated/options.js';
 import type { InfoSpec } from './generated/infos.js';
@@ -18,9 +19,12 @@ const OPT = {
   COPYPOSTFIELDS: EASY_OPTIONS.COPYPOSTFIELDS.id,
 } as const;
 
+const NO_ENGINES = new Set(['SSLENGINE', 'SSLENGINE_DEFAULT']);
+
 /** Something that can stand behind CURLOPT_SHARE. */
 export interface ShareLike {
   readonly [kPtr]: number;
+  readonly [kRuntime]: Runtime;
 }
 
 export type OptionValue = number | bigint | boolean | string | null | readonly string[] | Uint8Array | ShareLike | Callbacks[CallbackName];
@@ -62,13 +66,14 @@ export class Easy {
 
   /** A new handle, or with `template` a duplicate of it (see duphandle). */
   constructor(runtime: Runtime, template?: Easy) {
+    if (template && template[kRuntime] !== runtime) throw new TypeError('the template Easy belongs to another libcurl instance');
     this[kRuntime] = runtime;
     const ptr = template ? runtime.exports.curl_easy_duphandle(template[kPtr]) : runtime.exports.curl_easy_init();
-    if (!ptr) throw new RangeError('creating a curl easy handle failed: wasm out of memory');
+    if (!ptr) throw new RangeError(template ? 'curl_easy_duphandle failed' : 'curl_easy_init failed: wasm out of memory');
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
     this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE);
-    this.#callbacks = new CallbackSet(() => runtime.heap);
+    this.#callbacks = new CallbackSet(() => runtime.heap, () => this.getInfo('EFFECTIVE_URL') as string | null);
     runtime.relays.easy.set(this.#id, this.#callbacks);
     this.#install();
     if (template) {
@@ -105,6 +110,9 @@ export class Easy {
    */
   setOpt(name: EasyOptionKey, value: OptionValue): this {
     const [key, spec] = easyOption(name);
+    // curl's answer, given before curl stores the name: it would keep a
+    // refused engine name and then fail every duphandle of this handle
+    if (NO_ENGINES.has(key)) check(this[kRuntime], 'easy', CURLE.CURLE_NOT_BUILT_IN, 'mbedTLS has no crypto engines');
     const ptr = this[kPtr];
     const rt = this[kRuntime];
     const { exports, heap } = rt;
@@ -209,6 +217,7 @@ export class Easy {
     }
     if (key === 'SHARE') {
       if (value !== null && (typeof value !== 'object' || !(kPtr in value))) throw new TypeError('curl option SHARE takes a Share or null');
+      if (value !== null && (value as ShareLike)[kRuntime] !== this[kRuntime]) throw new TypeError('the Share belongs to another libcurl instance');
       this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, value === null ? 0 : (value as ShareLike)[kPtr]));
       return;
     }
@@ -238,7 +247,9 @@ export class Easy {
    * @see https://curl.se/libcurl/c/curl_easy_pause.html
    */
   pause(bitmask: number): void {
-    this.#check(this[kRuntime].exports.curl_easy_pause(this[kPtr], bitmask));
+    const rt = this[kRuntime];
+    const ptr = this[kPtr];
+    this.#check(rt.inCurl(() => rt.exports.curl_easy_pause(ptr, bitmask))); // unpausing delivers held data
   }
 
   /**
@@ -246,6 +257,7 @@ export class Easy {
    * @see https://curl.se/libcurl/c/curl_easy_reset.html
    */
   reset(): void {
+    this[kRuntime].assertNotInCallback('Easy.reset()');
     const { exports } = this[kRuntime];
     exports.curl_easy_reset(this[kPtr]);
     this.#freeLists();
@@ -356,6 +368,7 @@ export class Easy {
   close(): void {
     if (!this.#ptr) return;
     const rt = this[kRuntime];
+    rt.assertNotInCallback('Easy.close()');
     rt.exports.curl_easy_cleanup(this.#ptr);
     this.#ptr = 0;
     this.#freeLists();

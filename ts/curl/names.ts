@@ -12,7 +12,9 @@ export type InfoKey = InfoName | `CURLINFO_${InfoName}` | (string & {});
 function lookup<T extends string, S>(name: string, prefix: string, table: Record<T, S>,
   camel: Record<string, T>, aliases: Record<string, T> = {} as Record<string, T>): [T, S] | undefined {
   const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name;
-  const key = (Object.hasOwn(table, bare) ? bare : Object.hasOwn(aliases, bare) ? aliases[bare] : camel[name]) as T | undefined;
+  // own properties only: 'constructor' or '__proto__' name no option
+  const key = (Object.hasOwn(table, bare) ? bare : Object.hasOwn(aliases, bare) ? aliases[bare]
+    : Object.hasOwn(camel, name) ? camel[name] : undefined) as T | undefined;
   return key === undefined ? undefined : [key, table[key]];
 }
 

@@ -2,7 +2,7 @@
 // Share: data several easy handles hold in common.
 import type { Runtime } from '../host/runtime.js';
 import { check } from './errors.js';
-import { kPtr } from './symbols.js';
+import { kPtr, kRuntime } from './symbols.js';
 
 const CURLSHOPT_SHARE = 1;
 const CURLSHOPT_UNSHARE = 2;
@@ -15,11 +15,12 @@ export type ShareData = keyof typeof SHARE_DATA;
  * @see https://curl.se/libcurl/c/curl_share_init.html
  */
 export class Share {
+  readonly [kRuntime]: Runtime;
   readonly #rt: Runtime;
   #ptr: number;
 
   constructor(runtime: Runtime, data: readonly ShareData[] = []) {
-    this.#rt = runtime;
+    this.#rt = this[kRuntime] = runtime;
     this.#ptr = runtime.exports.curl_share_init();
     if (!this.#ptr) throw new RangeError('curl_share_init failed: wasm out of memory');
     for (const d of data) this.share(d);

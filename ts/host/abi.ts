@@ -31,7 +31,7 @@ export interface HostImports {
   cb_seek(id: number, offset: number, origin: number): number;
   cb_progress(id: number, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
   cb_debug(id: number, type: number, ptr: number, len: number): void;
-  cb_socket(id: number, fd: number, what: number): void;
+  cb_socket(id: number, fd: number, what: number, owner: number): void;
   cb_timer(id: number, timeoutMs: number): void;
 }
 

@@ -28,7 +28,8 @@ export class DnsQuery implements Descriptor {
   #error = 0;
   #closed = false;
 
-  constructor(fd: number, hostname: string, family: 0 | 4 | 6, lookup: LookupFunction, table: SocketTable, denied?: boolean) {
+  constructor(fd: number, hostname: string, family: 0 | 4 | 6, lookup: LookupFunction, table: SocketTable,
+    readonly owner = 0, denied = false) {
     this.fd = fd;
     this.hostname = hostname;
     let settled = false;

@@ -17,6 +17,8 @@ export interface EasyRelays {
   debug(type: number, ptr: number, len: number): void;
   /** Records why the host is failing this handle's transfer (policy, limits). */
   fail(reason: unknown): void;
+  /** The URL the transfer is on now (after redirects), as curl has it. */
+  effectiveUrl(): string | null;
 }
 
 /** What a multi handle's relays call into. */
@@ -47,6 +49,7 @@ export interface BridgeContext {
 }
 
 const DNS_RECORD = 20;
+const CURL_POLL_REMOVE = 4;
 const ZERO_ADDR: SockAddr = { family: 4, address: '0.0.0.0', port: 0 };
 
 export function hostImports(ctx: BridgeContext): HostImports {
@@ -180,7 +183,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
       const hostname = ctx.heap().cstring(name) ?? '';
       const fam = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
       const denied = ctx.hostGuard?.(hostname, owner) === false;
-      return table.add((fd) => new DnsQuery(fd, hostname, fam, ctx.lookup, table, denied)).fd;
+      return table.add((fd) => new DnsQuery(fd, hostname, fam, ctx.lookup, table, owner, denied)).fd;
     },
     dns_result(fd, buf, cap) {
       const q = table.get(fd);
@@ -202,7 +205,10 @@ export function hostImports(ctx: BridgeContext): HostImports {
     cb_seek: (id, offset, origin) => relays.easy.get(id)?.seek(offset, origin) ?? 2,
     cb_progress: (id, a, b, c, d) => relays.easy.get(id)?.progress(a, b, c, d) ?? 0,
     cb_debug: (id, type, ptr, len) => relays.easy.get(id)?.debug(type, ptr, len),
-    cb_socket: (id, fd, what) => relays.multi.get(id)?.socket(fd, what),
+    cb_socket(id, fd, what, owner) {
+      if (owner && what !== CURL_POLL_REMOVE) table.owners.set(fd, owner); // a reused connection changes hands
+      relays.multi.get(id)?.socket(fd, what);
+    },
     cb_timer: (id, ms) => relays.multi.get(id)?.timer(ms),
   };
 }

@@ -101,6 +101,11 @@ export class NetworkPolicy {
     return undefined;
   }
 
+  /** Whether host names are allow-listed (then every connect must come from an allowed name). */
+  get restrictsHosts(): boolean {
+    return this.#o.allowHosts !== undefined;
+  }
+
   /** The rule refusing a connect to address:port, or undefined. */
   checkAddress(address: string, port: number): string | undefined {
     const bytes = ipToBytes(address);

@@ -66,6 +66,8 @@ export class Runtime {
   readonly bridge: BridgeContext;
   /** Transfers in flight across this instance's multi handles. */
   #active = 0;
+  /** >0 while a wasm call that can run user callbacks is on the stack. */
+  #depth = 0;
 
   private constructor(exports: LibcurlExports, bridge: BridgeContext) {
     this.exports = exports;
@@ -108,6 +110,21 @@ export class Runtime {
   /** curl_version(): e.g. "libcurl/8.14.1 mbedTLS/3.6.6 zlib/1.3.1 ...". */
   get version(): string {
     return this.heap.cstring(this.exports.curl_version()) ?? '';
+  }
+
+  /** Runs a wasm call during which curl may call user callbacks. */
+  inCurl<T>(call: () => T): T {
+    this.#depth++;
+    try {
+      return call();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /** Throws when called from inside a curl callback, where freeing a handle would pull memory from under curl. */
+  assertNotInCallback(what: string): void {
+    if (this.#depth > 0) throw new TypeError(`${what} cannot be called from inside a curl callback; do it once the callback has returned`);
   }
 
   /** Counts transfers in flight; sockets keep the process alive only then. */

@@ -108,11 +108,15 @@ static int debug_cb(CURL *h, curl_infotype type, char *p, size_t n, void *ud)
   return 0;
 }
 
+/* also says which transfer the socket now serves (CURLOPT_PRIVATE holds
+ * the easy handle's id), so that a reused connection's bytes count for the
+ * transfer that reuses it */
 static int socket_cb(CURL *e, curl_socket_t fd, int what, void *ud, void *sp)
 {
-  (void)e;
+  void *owner = NULL;
   (void)sp;
-  host_cb_socket(ID(ud), fd, what);
+  curl_easy_getinfo(e, CURLINFO_PRIVATE, &owner);
+  host_cb_socket(ID(ud), fd, what, ID(owner));
   return 0;
 }
 
@@ -153,6 +157,7 @@ int lcw_easy_relays(CURL *h, int id)
   r = r ? r : curl_easy_setopt(h, CURLOPT_DEBUGDATA, ud);
   r = r ? r : curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
   r = r ? r : curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_PRIVATE, ud);
   return r;
 }
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 2
+#define LCW_ABI_VERSION 3
 #define HOST_FD_BASE 1024
 
 #define HOST_IMPORT(n) \
@@ -61,7 +61,8 @@ HOST_IMPORT(cb_progress) int host_cb_progress(int id, double dltotal,
                                               double ulnow);
 HOST_IMPORT(cb_debug) void host_cb_debug(int id, int type, const char *ptr,
                                          unsigned len);
-HOST_IMPORT(cb_socket) void host_cb_socket(int id, int fd, int what);
+HOST_IMPORT(cb_socket) void host_cb_socket(int id, int fd, int what,
+                                          int owner);
 HOST_IMPORT(cb_timer) void host_cb_timer(int id, int timeout_ms);
 
 #endif
