@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 runtimes=("$@")
 [ ${#runtimes[@]} -gt 0 ] || runtimes=(deno bun)
-export NO_COLOR=1
+export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 
 node_modules/.bin/tsx test/runtimes/ensure-built.ts || { echo 'dist/: npm run build failed'; exit 1; }
 

@@ -109,8 +109,8 @@ const EXPECT: Record<string, { lines: RegExp[]; check?: (stdout: string) => void
       /^ {4}→ PolicyDenied: /m,
       /^allowed: small and fine$/m,
       /^refused http:\/\/10\.1\.2\.3\/: rule "denyAddresses 10\.0\.0\.0\/8"$/m,
-      /^body of \/big cut: limit "bodyBytes"$/m,
-      /^ {4}→ LimitExceeded: bodyBytes \(65536\) exceeded$/m,
+      /^body of \/big cut: limit "maxBodyBytes"$/m,
+      /^ {4}→ LimitExceeded: maxBodyBytes \(65536\) exceeded$/m,
     ],
   },
   'multi.ts': {

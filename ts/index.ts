@@ -3,7 +3,7 @@
 export { Runtime, compileLibcurl, defaultRuntime, type RuntimeOptions, type WasmSource } from './host/runtime.js';
 export { builtinWasi, nodeWasi, wasmerWasi, ProcessExit, type WasiProvider, type BuiltinWasiOptions } from './host/wasi.js';
 export type { LookupFunction, LookupAddress } from './host/dns.js';
-export { Easy, type OptionValue, type InfoValue } from './curl/easy.js';
+export { Easy, SharedBlob, type OptionValue, type InfoValue } from './curl/easy.js';
 export type { WriteCallback, ReadCallback, SeekCallback, ProgressCallback, DebugCallback } from './curl/easy-callbacks.js';
 export { Multi, type DoneMessage, type FdSet } from './curl/multi.js';
 export { Share, SHARE_DATA, type ShareData } from './curl/share.js';

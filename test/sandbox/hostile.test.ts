@@ -79,7 +79,7 @@ describe('heads', () => {
     const sb = await sandbox({ limits: { timeoutMs: 10_000 } });
     const { err, ms } = await failure(sb.request(`${srv.url}/`));
     expect(err.code).toBe('CURLE_WRITE_ERROR');
-    const limit = expectLimit(err, 'headerBytes');
+    const limit = expectLimit(err, 'maxHeaderBytes');
     expect(limit.value).toBe(64 << 10);
     expect(ms).toBeLessThan(5000);
     await done(sb, srv);
@@ -120,7 +120,7 @@ describe('decompression bombs', () => {
       for await (const chunk of res.body) received += chunk.length;
     })());
     expect(err.code).toBe('CURLE_WRITE_ERROR');
-    expectLimit(err, 'bodyBytes');
+    expectLimit(err, 'maxBodyBytes');
     expect(received).toBeLessThanOrEqual(1 << 20);
     expect(wasmMemory(sb)).toBeLessThanOrEqual(sb.limits.maxMemoryBytes);
     await done(sb, srv);

@@ -107,10 +107,10 @@ describe('option names and values', () => {
     }
   });
 
-  // ts/curl/names.ts looks camelCase names up with camel[name]: inherited
-  // properties of Object.prototype ('constructor', 'toString', …) match, and
-  // the TypeError that follows is an accident ("Cannot read properties of
-  // undefined (reading 'type')"), for setOpt, getInfo and Multi.setOpt alike.
+  // Names are looked up as own properties only: a plain camel[name] once let
+  // Object.prototype's 'constructor', 'toString', … match, and the TypeError
+  // that followed was an accident ("Cannot read properties of undefined
+  // (reading 'type')"), for setOpt, getInfo and Multi.setOpt alike.
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('%s is an unknown option and info, not an inherited property', (name) => {
     const easy = new Easy(rt);
     const m = new Multi(rt);
@@ -201,11 +201,10 @@ describe('request() input', () => {
     expect((err as CurlEasyError).code).toBe('CURLE_URL_MALFORMAT');
   });
 
-  // normalizeHeaders() (ts/api/request.ts) passes names and values through
-  // to HTTPHEADER unchecked, and the method goes to CUSTOMREQUEST as is:
-  // curl writes them verbatim, so a CR/LF smuggles extra header lines (or a
-  // whole request line) onto the wire. fetch() is safe: Headers and Request
-  // validate.
+  // curl writes HTTPHEADER items and CUSTOMREQUEST verbatim, so request()
+  // must check header names, values and the method itself (fetch() has
+  // Headers and Request for that): unchecked, a CR/LF smuggled extra header
+  // lines, or a whole request line, onto the wire.
   it.each<[string, Record<string, unknown>]>([
     ['a header value', { headers: { 'X-A': 'a\r\nInjected: 1' } }],
     ['a header value (bare LF)', { headers: { 'X-A': 'a\nInjected: 1' } }],
@@ -300,9 +299,8 @@ describe('closed handles', () => {
     await expect((async () => sb.request(`${server.url}/hello`))()).rejects.toThrow(/destroyed/);
   });
 
-  // Sandbox.fetch/request call #options() before anything is async, so a
-  // destroyed sandbox throws synchronously from a function that returns a
-  // promise; fetch() callers (`.catch()`, promise combinators) miss it.
+  // A function that returns a promise must not throw synchronously: callers
+  // that only `.catch()` (or hand the promise to a combinator) would miss it.
   it('a destroyed Sandbox answers with a rejected promise, not a synchronous throw', async () => {
     const sb = await Sandbox.create({ policy: { ...LOOPBACK_IS_PUBLIC } });
     await sb.destroy();
@@ -372,10 +370,10 @@ describe('callbacks that call back into their own handles', () => {
   }
 
   // curl_easy_cleanup() from inside the handle's own callback frees the
-  // handle under curl's feet: the wasm traps (RuntimeError "null function or
-  // function signature mismatch"), run() rejects with that untyped error, and
-  // the Multi is left broken (its next transfer fails with CURLE_AGAIN
-  // "attempt to borrow xfer_buf when already borrowed").
+  // handle under curl's feet: unguarded, the wasm trapped (RuntimeError "null
+  // function or function signature mismatch"), run() rejected with that
+  // untyped error, and the Multi was left broken (its next transfer failed
+  // with CURLE_AGAIN "attempt to borrow xfer_buf when already borrowed").
   it('easy.close() inside its own WRITEFUNCTION is a TypeError; no trap, the Multi keeps working', async () => {
     const { code, report, stderr } = await reentry('close-easy');
     expect(code, stderr).toBe(0);
@@ -384,10 +382,11 @@ describe('callbacks that call back into their own handles', () => {
     expect(report?.followUp).toBe('ok 200 11');
   });
 
-  // Multi.close() inside a callback finishes the transfers, ignores
-  // curl_multi_cleanup's CURLM_RECURSIVE_API_CALL and zeroes #ptr; back in
-  // #act, #drain() calls infoRead() on the closed Multi and the TypeError
-  // escapes from a setImmediate: an uncaught exception ends the process.
+  // Unguarded, Multi.close() inside a callback finished the transfers,
+  // ignored curl_multi_cleanup's CURLM_RECURSIVE_API_CALL and zeroed #ptr;
+  // back in #act, #drain() called infoRead() on the closed Multi and the
+  // TypeError escaped from a setImmediate: an uncaught exception ended the
+  // process.
   it('multi.close() inside a WRITEFUNCTION does not crash the process', async () => {
     const { code, report, stderr } = await reentry('close-multi');
     expect(code, stderr.split('\n').slice(0, 8).join('\n')).toBe(0);
@@ -423,10 +422,11 @@ describe('handles of another Runtime', () => {
   });
 
   // A pointer of one instance means nothing (or something else) in
-  // another's memory. removeHandle hands it to curl (which happens to answer
-  // CURLM_BAD_EASY_HANDLE); SHARE and the duphandle template are not checked
-  // at all: both instances allocate alike, so the foreign address often
-  // names a live handle of this instance, and curl uses or copies it.
+  // another's memory. Unchecked, removeHandle handed it to curl (which
+  // happened to answer CURLM_BAD_EASY_HANDLE), and SHARE and the duphandle
+  // template went through: both instances allocate alike, so the foreign
+  // address often names a live handle of this instance, which curl then
+  // used or copied.
   it('removeHandle with another Runtime\'s Easy is a TypeError (not a pointer passed across)', () => {
     const m = new Multi(other);
     const easy = new Easy(rt);

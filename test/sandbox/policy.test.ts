@@ -148,9 +148,9 @@ describe('host-name rules', () => {
     await expectClean(sb);
   });
 
-  // An IP-literal URL is never looked up, so the host guard never sees it.
-  // An allow-list of names that any http://1.2.3.4/ (or a redirect to one)
-  // walks past is no allow-list.
+  // An IP-literal URL is never looked up, so the lookup guard alone never
+  // sees it: an allow-list of names that any http://1.2.3.4/ (or a redirect
+  // to one) walks past is no allow-list.
   it('allowHosts also binds URLs that name an IP address, directly or by redirect', async () => {
     const lookup = recordingLookup({ 'api.test': '127.0.0.1' });
     const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], allowHosts: ['api.test'] } });
@@ -160,6 +160,19 @@ describe('host-name rules', () => {
     const hop = await failure(sb.request(`http://api.test:${server.port}/redirect?to=${encodeURIComponent(`http://127.0.0.1:${server.port}/hello`)}`));
     expectDenied(hop.err, 'not in allowHosts');
     expect(server.requests - before).toBeLessThanOrEqual(1); // at most the allowed first hop
+    await expectClean(sb);
+  });
+
+  it('with allowHosts, a redirect between allowed names is followed and one to another name is not', async () => {
+    const lookup = recordingLookup({ 'api.test': '127.0.0.1', 'cdn.test': '127.0.0.1', 'other.test': '127.0.0.1' });
+    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], allowHosts: ['api.test', 'cdn.test'] } });
+    const hop = (to: string) => `http://api.test:${server.port}/redirect?to=${encodeURIComponent(`http://${to}:${server.port}/hello`)}`;
+    const res = await sb.request(hop('cdn.test'));
+    expect(await res.text()).toBe('hello world');
+    expect(res.url).toBe(`http://cdn.test:${server.port}/hello`);
+    const { err } = await failure(sb.request(hop('other.test')));
+    expectDenied(err, 'not in allowHosts');
+    expect(lookup.calls).not.toContain('other.test');
     await expectClean(sb);
   });
 });

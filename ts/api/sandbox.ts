@@ -147,7 +147,7 @@ export class Sandbox {
   }
 
   /** Per-request options may tighten the sandbox, never loosen it. */
-  #options<T extends { curl?: Record<string, OptionValue>; timeoutMs?: number; maxRedirects?: number }>(o: T): T & { limits: { bodyBytes: number; headerBytes: number }; enforced: Record<string, OptionValue> } {
+  #options<T extends { curl?: Record<string, OptionValue>; timeoutMs?: number; maxRedirects?: number }>(o: T): T & { limits: { maxBodyBytes: number; maxHeaderBytes: number }; enforced: Record<string, OptionValue> } {
     if (this.#destroyed) throw new TypeError('this Sandbox is destroyed');
     for (const name of Object.keys(o.curl ?? {})) {
       // the bridge would see only the proxy's address, never the target's
@@ -161,7 +161,7 @@ export class Sandbox {
       ...o,
       timeoutMs,
       maxRedirects,
-      limits: { bodyBytes: limits.maxBodyBytes, headerBytes: limits.maxHeaderBytes },
+      limits: { maxBodyBytes: limits.maxBodyBytes, maxHeaderBytes: limits.maxHeaderBytes },
       enforced: {
         PROTOCOLS_STR: this.#protocols,
         REDIR_PROTOCOLS_STR: this.#protocols,

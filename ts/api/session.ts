@@ -4,7 +4,7 @@
 // jar, DNS cache and TLS session reuse, default headers, proxy, trust
 // store, timeouts and retries. A default session backs the top-level
 // fetch() and request().
-import type { OptionValue } from '../curl/easy.js';
+import { SharedBlob, type OptionValue } from '../curl/easy.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
 import { defaultRuntime, Runtime, type RuntimeOptions } from '../host/runtime.js';
@@ -63,6 +63,16 @@ export interface Engine {
   share: Share;
 }
 
+/** CA bundles in wasm memory, one per instance and PEM text: handles point at them (no copy each). */
+const caBlobs = new WeakMap<Runtime, Map<string, SharedBlob>>();
+function caBlob(rt: Runtime, pem: string): SharedBlob {
+  let byPem = caBlobs.get(rt);
+  if (!byPem) caBlobs.set(rt, (byPem = new Map()));
+  let blob = byPem.get(pem);
+  if (!blob) byPem.set(pem, (blob = new SharedBlob(rt, pem)));
+  return blob;
+}
+
 let rootPem: Promise<string> | undefined;
 /** Mozilla's roots as the runtime ships them (node:tls). */
 function runtimeRoots(): Promise<string> {
@@ -102,7 +112,7 @@ export class Session {
     const o = this.#options;
     const ca = o.ca === undefined ? await runtimeRoots() : typeof o.ca === 'string' ? o.ca : o.ca.join('\n');
     const d: Record<string, OptionValue> = {};
-    if (ca) d.CAINFO_BLOB = ca;
+    if (ca) d.CAINFO_BLOB = caBlob((await this.#engine).rt, ca);
     if (o.verify === false) Object.assign(d, { SSL_VERIFYPEER: 0, SSL_VERIFYHOST: 0 });
     if (o.cookies !== false) d.COOKIEFILE = ''; // enables the cookie engine, in memory
     d.HTTP_VERSION = o.http2 === false ? 2 /* 1_1 */ : 4; /* 2TLS */

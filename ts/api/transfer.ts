@@ -36,7 +36,7 @@ export interface TransferSpec {
   /** curl's trace (CURLOPT_DEBUGFUNCTION): what `curl -v` shows. */
   onDebug?: DebugCallback | undefined;
   /** Caps on the decoded body and on the response heads, in bytes. */
-  limits?: { bodyBytes?: number | undefined; headerBytes?: number | undefined } | undefined;
+  limits?: { maxBodyBytes?: number | undefined; maxHeaderBytes?: number | undefined } | undefined;
   /** curl options applied after everything else, `curl` included (a sandbox's rules). */
   enforced?: Record<string, OptionValue> | undefined;
 }
@@ -125,12 +125,12 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     SUPPRESS_CONNECT_HEADERS: 1,
     HEADERFUNCTION: (d: Uint8Array) => {
       headerBytes += d.length;
-      if (limits?.headerBytes !== undefined && headerBytes > limits.headerBytes) throw new LimitExceeded('headerBytes', limits.headerBytes);
+      if (limits?.maxHeaderBytes !== undefined && headerBytes > limits.maxHeaderBytes) throw new LimitExceeded('maxHeaderBytes', limits.maxHeaderBytes);
       parser.line(Buffer.from(d).toString('latin1'));
     },
     WRITEFUNCTION: (d: Uint8Array) => {
       // decoded bytes: a compression bomb counts at its full size
-      if (limits?.bodyBytes !== undefined && bodyBytes + d.length > limits.bodyBytes) throw new LimitExceeded('bodyBytes', limits.bodyBytes);
+      if (limits?.maxBodyBytes !== undefined && bodyBytes + d.length > limits.maxBodyBytes) throw new LimitExceeded('maxBodyBytes', limits.maxBodyBytes);
       const taken = sink.write(d);
       if (taken === d.length) bodyBytes += taken; // a pause hands the same bytes again later
       return taken;

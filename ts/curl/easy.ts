@@ -21,13 +21,31 @@ const OPT = {
 
 const NO_ENGINES = new Set(['SSLENGINE', 'SSLENGINE_DEFAULT']);
 
+/**
+ * Bytes copied into wasm memory once, for blob options of many handles
+ * (curl then points at them instead of copying): one CA bundle for every
+ * transfer. It lives as long as its runtime.
+ */
+export class SharedBlob {
+  readonly [kRuntime]: Runtime;
+  readonly ptr: number;
+  readonly length: number;
+
+  constructor(runtime: Runtime, value: string | Uint8Array) {
+    const bytes = toBytes('blob', value);
+    this[kRuntime] = runtime;
+    this.ptr = runtime.heap.allocBytes(bytes);
+    this.length = bytes.length;
+  }
+}
+
 /** Something that can stand behind CURLOPT_SHARE. */
 export interface ShareLike {
   readonly [kPtr]: number;
   readonly [kRuntime]: Runtime;
 }
 
-export type OptionValue = number | bigint | boolean | string | null | readonly string[] | Uint8Array | ShareLike | Callbacks[CallbackName];
+export type OptionValue = number | bigint | boolean | string | null | readonly string[] | Uint8Array | SharedBlob | ShareLike | Callbacks[CallbackName];
 export type InfoValue = number | string | null | string[] | string[][];
 
 /** struct curl_ws_frame: what curl_ws_recv and curl_ws_meta tell about a frame. */
@@ -140,10 +158,15 @@ export class Easy {
         this.#setList(key, spec, value);
         break;
       case 'blob': {
+        if (value instanceof SharedBlob) {
+          if (value[kRuntime] !== rt) throw new TypeError('the SharedBlob belongs to another libcurl instance');
+          this.#check(exports.lcw_easy_setopt_blob(ptr, spec.id, value.ptr, value.length, 0));
+          break;
+        }
         const bytes = toBytes(key, value);
         const p = heap.allocBytes(bytes);
         try {
-          this.#check(exports.lcw_easy_setopt_blob(ptr, spec.id, p, bytes.length));
+          this.#check(exports.lcw_easy_setopt_blob(ptr, spec.id, p, bytes.length, 1));
         } finally {
           heap.free(p);
         }

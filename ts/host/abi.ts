@@ -45,7 +45,7 @@ export interface LibcurlExports {
   lcw_easy_setopt_long(easy: number, opt: number, value: number): number;
   lcw_easy_setopt_ptr(easy: number, opt: number, ptr: number): number;
   lcw_easy_setopt_off(easy: number, opt: number, lo: number, hi: number): number;
-  lcw_easy_setopt_blob(easy: number, opt: number, data: number, len: number): number;
+  lcw_easy_setopt_blob(easy: number, opt: number, data: number, len: number, copy: number): number;
   lcw_easy_getinfo(easy: number, info: number, out: number): number;
   lcw_multi_setopt_long(multi: number, opt: number, value: number): number;
   lcw_multi_setopt_ptr(multi: number, opt: number, ptr: number): number;

@@ -36,12 +36,14 @@ int lcw_easy_setopt_off(CURL *h, int opt, uint32_t lo, int32_t hi)
   return curl_easy_setopt(h, (CURLoption)opt, join64(lo, hi));
 }
 
-int lcw_easy_setopt_blob(CURL *h, int opt, void *data, size_t len)
+/* copy 0: curl keeps pointing at `data`, which the host keeps alive (one
+ * CA bundle shared by every handle instead of a copy in each) */
+int lcw_easy_setopt_blob(CURL *h, int opt, void *data, size_t len, int copy)
 {
   struct curl_blob blob;
   blob.data = data;
   blob.len = len;
-  blob.flags = CURL_BLOB_COPY;
+  blob.flags = copy ? CURL_BLOB_COPY : CURL_BLOB_NOCOPY;
   return curl_easy_setopt(h, (CURLoption)opt, &blob);
 }
 

@@ -1,0 +1,13 @@
+import { fork } from 'node:child_process';
+import { Runtime, Multi, Easy } from '../../ts/index.js';
+const child = fork('/work/main/bench/server.ts', [], { execArgv: ['--import', 'tsx'] });
+const ports: any = await new Promise((r) => child.on('message', (m: any) => m.ready && r(m.ports)));
+const rt = await Runtime.create();
+let sends = 0, out = 0, recvs = 0;
+rt.sockets.onTraffic = (_o, i, o) => { if (o) { sends++; out += o; } if (i) recvs++; };
+const multi = new Multi(rt);
+const e = new Easy(rt).setOpt('URL', `http://127.0.0.1:${ports.http}/small`).setOpt('WRITEFUNCTION', () => {});
+for (let i = 0; i < 100; i++) await multi.run(e);
+console.log({ sends, out, recvs });
+let imports = 0;
+child.kill(); process.exit(0);

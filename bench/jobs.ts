@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// What bench/run.ts asks a worker (bench/worker.ts) to do, and what it answers.
+
+export type Client = 'wasm' | 'wasm-fetch' | 'curl' | 'undici' | 'node-fetch' | 'node-libcurl';
+export const CLIENTS: readonly Client[] = ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-fetch', 'node-libcurl'];
+
+export type Workload = 'A' | 'B' | 'B2' | 'C' | 'D' | 'D2' | 'E' | 'G' | 'H';
+
+export interface Job {
+  workload: Workload;
+  client: Client;
+  /** Base URLs of the Node servers. */
+  urls: { http: string; https: string; h2: string };
+  /** PEM of the CA that signed the servers' certificate, and its path. */
+  caPath: string;
+  /** Body size for A/B/B2 (download) and E (upload), bytes. */
+  size: number;
+  /** Requests for C/D/D2/H. */
+  requests: number;
+  /** In flight for D/D2 (and the connection cap for H). */
+  concurrency: number;
+  /** Warm-up requests before the timed part (same connections). */
+  warmup: number;
+  /** Warm-up body size for A/B/B2/E (enough for V8 to tier the hot wasm and JS up). */
+  warmupBytes: number;
+  /** For E with the curl CLI: a file of `size` bytes to upload. */
+  uploadFile?: string;
+  /** Scratch directory for config files. */
+  tmpDir: string;
+}
+
+export interface JobResult {
+  /** Wall time of the timed part, ms. */
+  ms: number;
+  /** Body bytes received (downloads) or sent and acknowledged (uploads). */
+  bytes: number;
+  /** Responses by status over the timed part and the warm-up. */
+  statuses: Record<string, number>;
+  /** Responses expected in total (timed + warm-up). */
+  expectedResponses: number;
+  /** Peak RSS of the measuring process during the timed part, bytes (VmHWM after clear_refs; curl: ru_maxrss). */
+  peakRss: number;
+  /** RSS when the timed part started, bytes. */
+  startRss: number;
+  /** Negotiated HTTP version as the client reports it ('1.1', '2'), where it can tell. */
+  httpVersion?: string;
+  /** G: the phases, ms. */
+  phases?: Record<string, number>;
+  /** Anything worth a note. */
+  note?: string;
+}

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: MIT
+// The benchmark: `npx tsx bench/run.ts [--quick] [--only A,C] [--runs N]
+// [--clients wasm,undici] [--size-mib N] [--upload-mib N] [--requests N]
+// [--cpu-prof CLIENT] [--wasm PATH] [--timeout-s N] [--out DIR]`.
+//
+// Starts the Node servers (bench/server.ts) in a child process, then for each
+// workload runs every client in a fresh worker process (bench/worker.ts),
+// interleaved run by run so that every client sees the same machine load,
+// verifies each run (bytes, statuses on both sides, the server's own
+// connection count, the negotiated protocol) and writes
+// bench/results/latest.{json,md} and bench/results/ratios.svg.
+import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLIENTS, type Client, type Job, type JobResult, type Workload } from './jobs.js';
+import { renderSvg } from './svg.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const MiB = 1 << 20;
+
+// --- options -------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag('quick');
+const runs = Number(opt('runs') ?? (quick ? 1 : 5));
+const downloadSize = Number(opt('size-mib') ?? (quick ? 16 : 1024)) * MiB;
+const uploadSize = Number(opt('upload-mib') ?? (quick ? 16 : 256)) * MiB;
+const requests = Number(opt('requests') ?? (quick ? 1000 : 10_000));
+const concurrency = 100;
+/** H: the connection cap of its one Multi (0: none, every transfer may open its own). */
+const hConns = Number(opt('h-conns') ?? 0);
+const warmup = Number(opt('warmup') ?? 500);
+const outDir = opt('out') ?? join(here, 'results');
+const cpuProf = opt('cpu-prof') as Client | undefined;
+const wasmPath = opt('wasm');
+/** Measure a git ref (`git archive REF ts wasm/libcurl.wasm`) instead of the working tree. */
+const gitRef = opt('ref');
+const workerTimeoutMs = Number(opt('timeout-s') ?? 900) * 1000;
+
+/** Which clients can run each workload (the rest are n/a). */
+const WORKLOADS: Record<Workload, { title: string; clients: readonly Client[] }> = {
+  A: { title: 'download over HTTP/1.1', clients: CLIENTS },
+  B: { title: 'download over HTTPS (TLS 1.3, HTTP/1.1)', clients: CLIENTS },
+  B2: { title: 'download over HTTP/2 (TLS 1.3)', clients: ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
+  C: { title: 'sequential small GETs, one keep-alive connection', clients: CLIENTS },
+  D: { title: 'small GETs, 100 in flight (HTTP/1.1)', clients: CLIENTS },
+  D2: { title: 'small GETs, 100 in flight, multiplexed over HTTP/2', clients: ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
+  E: { title: 'upload (PUT) over HTTP/1.1', clients: CLIENTS },
+  G: { title: 'start-up: compile + instantiate + first GET', clients: ['wasm', 'curl', 'undici', 'node-fetch', 'node-libcurl'] },
+  H: { title: 'transfers added at once to one Multi', clients: ['wasm', 'undici', 'node-libcurl'] },
+};
+const ORDER: Workload[] = ['A', 'B', 'B2', 'C', 'D', 'D2', 'E', 'G', 'H'];
+const only = opt('only')
+  ?.split(',')
+  .map((s) => s.trim().toUpperCase())
+  .map((s) => (s === 'F' ? 'D' : s)) as Workload[] | undefined;
+const selected = ORDER.filter((w) => !only || only.includes(w));
+const clientFilter = opt('clients')?.split(',') as Client[] | undefined;
+
+// --- the server child ------------------------------------------------------------
+
+interface ServerStats {
+  connections: Record<'http' | 'https' | 'h2', number>;
+  requests: Record<'http' | 'https' | 'h2', number>;
+  statuses: Record<string, number>;
+  uploaded: number;
+  open: Record<'http' | 'https' | 'h2', number>;
+  peakOpen: Record<'http' | 'https' | 'h2', number>;
+}
+
+function startServer(): Promise<{ child: ChildProcess; ports: Record<'http' | 'https' | 'h2', number>; ask: (cmd: 'reset' | 'stats') => Promise<ServerStats> }> {
+  const child = fork(join(here, 'server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let seq = 0;
+  const waiting = new Map<number, (s: ServerStats) => void>();
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
+    child.on('message', (m: { ready?: boolean; ports?: Record<'http' | 'https' | 'h2', number>; id?: number; stats?: ServerStats }) => {
+      if (m.ready) {
+        resolve({
+          child,
+          ports: m.ports!,
+          ask: (cmd) =>
+            new Promise((res) => {
+              const id = ++seq;
+              waiting.set(id, res);
+              child.send({ cmd, id });
+            }),
+        });
+      } else if (m.id) {
+        waiting.get(m.id)?.(m.stats!);
+        waiting.delete(m.id);
+      }
+    });
+  });
+}
+
+// --- the libcurl-wasm under test ----------------------------------------------------
+
+let libRoot = join(here, '..');
+/** Copies ts/ and wasm/libcurl.wasm (or a git ref's) aside: one version for the whole run. */
+function snapshot(tmpDir: string): { root: string; source: string; wasmSha256: string } {
+  const root = join(tmpDir, `snapshot-${process.pid}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, 'wasm'), { recursive: true });
+  const repo = join(here, '..');
+  let source: string;
+  if (gitRef) {
+    const commit = execFileSync('git', ['rev-parse', gitRef], { cwd: repo, encoding: 'utf8' }).trim();
+    execFileSync('sh', ['-c', `git archive ${commit} ts wasm/libcurl.wasm | tar -x -C "${root}"`], { cwd: repo });
+    source = `git ${gitRef} (${commit.slice(0, 12)})`;
+  } else {
+    cpSync(join(repo, 'ts'), join(root, 'ts'), { recursive: true });
+    cpSync(join(repo, 'wasm', 'libcurl.wasm'), join(root, 'wasm', 'libcurl.wasm'));
+    let head = '?';
+    let dirty = '';
+    try {
+      head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+      dirty = execFileSync('git', ['status', '--porcelain', '--', 'ts', 'wasm/libcurl.wasm'], { cwd: repo, encoding: 'utf8' }).trim() ? ' + uncommitted changes in ts/ or wasm/' : '';
+    } catch {
+      /* not a git checkout */
+    }
+    source = `working tree at ${head}${dirty}`;
+  }
+  const wasmSha256 = createHash('sha256').update(readFileSync(join(root, 'wasm', 'libcurl.wasm'))).digest('hex');
+  return { root, source, wasmSha256 };
+}
+
+// --- a worker ---------------------------------------------------------------------
+
+function runWorker(job: Job, profDir?: string): Promise<JobResult> {
+  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  const prof = profDir ? { LCWB_PROFILE_DIR: profDir, LCWB_PROFILE_NAME: `${job.workload}-${job.client}` } : {};
+  const child = fork(join(here, 'worker.ts'), [], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: job.caPath, LCWB_ROOT: libRoot, ...prof, ...(wasmPath ? { LCWB_WASM: wasmPath } : {}) },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker timed out after ${workerTimeoutMs / 1000} s`));
+    }, workerTimeoutMs);
+    let answered = false;
+    child.on('message', (m: { result?: JobResult; error?: string }) => {
+      answered = true;
+      clearTimeout(timer);
+      if (m.result) resolve(m.result);
+      else reject(new Error(m.error));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!answered) reject(new Error(`worker exited ${code ?? signal} without an answer`));
+    });
+    child.send(job);
+  });
+}
+
+// --- verification -------------------------------------------------------------------
+
+const SMALL = 128;
+const protoOf = (w: Workload): 'http' | 'https' | 'h2' => (w === 'B' ? 'https' : w === 'B2' || w === 'D2' ? 'h2' : 'http');
+
+/** Problems that void a run, and warnings that are reported but keep it. */
+function verify(job: Job, r: JobResult, s: ServerStats): { bad: string[]; warn: string[] } {
+  const bad: string[] = [];
+  const warn: string[] = [];
+  const proto = protoOf(job.workload);
+  const ok = r.statuses['200'] ?? 0;
+  const total = Object.values(r.statuses).reduce((a, b) => a + b, 0);
+  if (ok !== r.expectedResponses || total !== ok) bad.push(`client saw statuses ${JSON.stringify(r.statuses)}, expected ${r.expectedResponses}×200`);
+  const served = s.statuses['200'] ?? 0;
+  if (served !== r.expectedResponses) bad.push(`server answered ${served}×200 (${JSON.stringify(s.statuses)}), expected ${r.expectedResponses}`);
+  const conns = s.connections[proto];
+  const others = Object.entries(s.connections).filter(([k, v]) => k !== proto && v > 0);
+  if (others.length) bad.push(`connections on other listeners: ${JSON.stringify(s.connections)}`);
+  switch (job.workload) {
+    case 'A':
+    case 'B':
+    case 'B2':
+      if (r.bytes !== job.size) bad.push(`received ${r.bytes} bytes, expected ${job.size}`);
+      if (conns !== 1) bad.push(`server counted ${conns} connections, expected 1`);
+      break;
+    case 'C':
+    case 'D':
+    case 'D2':
+    case 'H':
+      if (r.bytes !== job.requests * SMALL) bad.push(`received ${r.bytes} body bytes, expected ${job.requests * SMALL}`);
+      if (job.workload === 'D2') {
+        if (conns !== 1) bad.push(`server counted ${conns} connections, expected 1`);
+      } else if (job.workload === 'C') {
+        // Node's fetch dispatches the next request a moment before the previous connection is back in its pool
+        if (conns > 1) warn.push(`server counted ${conns} connections for sequential requests`);
+      } else {
+        const cap = job.concurrency || job.requests + job.warmup;
+        // in flight is bounded by the harness; more connections than that is the client's pooling
+        if (s.peakOpen[proto] > cap) warn.push(`server saw ${s.peakOpen[proto]} connections open at once (${cap} in flight)`);
+        if (conns > cap) warn.push(`server counted ${conns} connections opened (${cap} in flight)`);
+      }
+      break;
+    case 'E': {
+      const expected = job.size + (job.client === 'curl' ? 0 : job.warmupBytes);
+      if (s.uploaded !== expected) bad.push(`server received ${s.uploaded} upload bytes, expected ${expected}`);
+      if (conns !== 1) bad.push(`server counted ${conns} connections, expected 1`);
+      break;
+    }
+    case 'G':
+      if (conns !== 1) bad.push(`server counted ${conns} connections, expected 1`);
+      break;
+  }
+  const wantVersion = proto === 'h2' ? '2' : '1.1';
+  if (r.httpVersion !== undefined && r.httpVersion !== wantVersion) bad.push(`negotiated HTTP/${r.httpVersion}, expected HTTP/${wantVersion}`);
+  return { bad, warn };
+}
+
+// --- metrics -------------------------------------------------------------------------
+
+export interface Metric {
+  key: string;
+  workload: Workload;
+  label: string;
+  unit: string;
+  higherIsBetter: boolean;
+  value: (job: Job, r: JobResult) => number;
+}
+
+const mbps = (job: Job, r: JobResult) => job.size / 1e6 / (r.ms / 1000);
+const rps = (job: Job, r: JobResult) => job.requests / (r.ms / 1000);
+const METRICS: Metric[] = [
+  { key: 'A', workload: 'A', label: 'A download HTTP/1.1', unit: 'MB/s', higherIsBetter: true, value: mbps },
+  { key: 'B', workload: 'B', label: 'B download HTTPS TLS 1.3', unit: 'MB/s', higherIsBetter: true, value: mbps },
+  { key: 'B2', workload: 'B2', label: 'B2 download HTTP/2', unit: 'MB/s', higherIsBetter: true, value: mbps },
+  { key: 'C', workload: 'C', label: 'C sequential GETs, keep-alive', unit: 'req/s', higherIsBetter: true, value: rps },
+  { key: 'D', workload: 'D', label: 'D GETs, 100 in flight', unit: 'req/s', higherIsBetter: true, value: rps },
+  { key: 'D2', workload: 'D2', label: 'D2 GETs, 100 streams, HTTP/2', unit: 'req/s', higherIsBetter: true, value: rps },
+  { key: 'E', workload: 'E', label: 'E upload HTTP/1.1', unit: 'MB/s', higherIsBetter: true, value: mbps },
+  { key: 'F', workload: 'D', label: 'F peak RSS during D', unit: 'MiB', higherIsBetter: false, value: (_j, r) => r.peakRss / MiB },
+  { key: 'G', workload: 'G', label: 'G start-up + first GET', unit: 'ms', higherIsBetter: false, value: (_j, r) => r.ms },
+  { key: 'H', workload: 'H', label: 'H transfers at once: time', unit: 's', higherIsBetter: false, value: (_j, r) => r.ms / 1000 },
+  { key: 'Hmem', workload: 'H', label: 'H transfers at once: peak RSS', unit: 'MiB', higherIsBetter: false, value: (_j, r) => r.peakRss / MiB },
+];
+
+interface RunRecord {
+  run: number;
+  ok: boolean;
+  problems: string[];
+  warnings?: string[];
+  result?: JobResult;
+  error?: string;
+  server?: ServerStats;
+}
+interface Cell {
+  workload: Workload;
+  client: Client;
+  job: Omit<Job, 'urls' | 'caPath' | 'tmpDir' | 'uploadFile'>;
+  runs: RunRecord[];
+  na?: string;
+}
+
+export interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+  of: number;
+}
+
+function stat(values: number[], of: number): Stat | undefined {
+  if (!values.length) return undefined;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  return { median, min: v[0]!, max: v[v.length - 1]!, n: v.length, of };
+}
+
+// --- main ------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const tmpDir = join(tmpdir(), 'libcurl-wasm-bench');
+  mkdirSync(tmpDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
+  const caPath = fileURLToPath(new URL('../test/fixtures/certs/ca.pem', import.meta.url));
+  const uploadFile = join(tmpDir, `upload-${uploadSize}.bin`);
+  if (selected.includes('E') && (!existsSync(uploadFile) || statSync(uploadFile).size !== uploadSize)) {
+    const block = Buffer.alloc(MiB);
+    for (let i = 0; i < MiB; i++) block[i] = i % 251;
+    const out = createWriteStream(uploadFile);
+    for (let left = uploadSize; left > 0; left -= MiB) if (!out.write(left >= MiB ? block : block.subarray(0, left))) await new Promise((r) => out.once('drain', r));
+    await new Promise((r) => out.end(r));
+  }
+
+  const snap = snapshot(tmpDir);
+  libRoot = snap.root;
+  console.log(`bench: libcurl-wasm from ${snap.source}, libcurl.wasm sha256 ${snap.wasmSha256.slice(0, 16)}…`);
+
+  const server = await startServer();
+  const urls = { http: `http://127.0.0.1:${server.ports.http}`, https: `https://127.0.0.1:${server.ports.https}`, h2: `https://127.0.0.1:${server.ports.h2}` };
+  const startedAt = new Date();
+  const loadStart = loadavg();
+  console.log(`bench: ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+
+  if (!clientFilter || clientFilter.some((c) => c === 'wasm' || c === 'wasm-fetch')) {
+    // preflight: libcurl-wasm in this tree starts and answers (a tree mid-edit may not)
+    try {
+      await runWorker({ workload: 'G', client: 'wasm', urls, caPath, tmpDir, size: 0, requests: 1, concurrency: 1, warmup: 0, warmupBytes: 0 });
+    } catch (err) {
+      server.child.kill();
+      throw new Error(`libcurl-wasm from ${snap.source} does not run: ${String((err as Error).message).split('\n')[0]}`);
+    }
+  }
+
+  const cells: Cell[] = [];
+  for (const w of selected) {
+    const clients = CLIENTS.filter((c) => !clientFilter || clientFilter.includes(c));
+    const byClient = new Map<Client, Cell>();
+    for (const c of clients) {
+      const job = { workload: w, client: c, size: w === 'E' ? uploadSize : downloadSize, requests, concurrency: w === 'H' ? hConns : concurrency, warmup: w === 'H' ? Math.min(warmup, 200) : warmup, warmupBytes: Math.min(w === 'E' ? 16 * MiB : 64 * MiB, Math.floor((w === 'E' ? uploadSize : downloadSize) / 4)) };
+      const cell: Cell = { workload: w, client: c, job, runs: [] };
+      if (!WORKLOADS[w].clients.includes(c)) cell.na = 'n/a';
+      byClient.set(c, cell);
+      cells.push(cell);
+    }
+    const active = clients.filter((c) => !byClient.get(c)!.na);
+    for (let run = 0; run < runs; run++) {
+      const order = active.map((_, i) => active[(i + run) % active.length]!); // rotate per run
+      for (const client of order) {
+        const cell = byClient.get(client)!;
+        const job: Job = { ...cell.job, urls, caPath, tmpDir, uploadFile };
+        // the previous worker's connections must be gone before the counters restart
+        for (let i = 0; i < 100; i++) {
+          const { open } = await server.ask('stats');
+          if (open.http + open.https + open.h2 === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await server.ask('reset');
+        const t0 = Date.now();
+        let rec: RunRecord;
+        try {
+          const profDir = cpuProf === client ? join(outDir, 'prof', w) : undefined;
+          if (profDir) mkdirSync(profDir, { recursive: true });
+          const result = await runWorker(job, profDir);
+          await new Promise((r) => setTimeout(r, 50)); // let the server see the close
+          const stats = await server.ask('stats');
+          const { bad: problems, warn: warnings } = verify(job, result, stats);
+          rec = { run, ok: problems.length === 0, problems, warnings, result, server: stats };
+        } catch (err) {
+          const msg = String((err as Error)?.message ?? err);
+          if (msg.startsWith('n/a')) {
+            cell.na = msg;
+            continue;
+          }
+          rec = { run, ok: false, problems: [msg.split('\n')[0]!], error: msg };
+        }
+        cell.runs.push(rec);
+        const m = METRICS.find((x) => x.workload === w)!;
+        const shown = rec.result ? `${m.value(job, rec.result).toFixed(m.unit === 'ms' || m.unit === 's' ? 3 : 1)} ${m.unit}` : 'error';
+        console.log(`  ${w.padEnd(2)} run ${run + 1}/${runs} ${client.padEnd(12)} ${shown.padStart(14)}  rss ${rec.result ? (rec.result.peakRss / MiB).toFixed(0) : '-'} MiB  ${((Date.now() - t0) / 1000).toFixed(1)} s  conns ${rec.server ? rec.server.connections[protoOf(w)] : '-'}${rec.ok ? '' : '  FAILED: ' + rec.problems.join('; ')}${rec.warnings?.length ? '  warning: ' + rec.warnings.join('; ') : ''}`);
+      }
+    }
+  }
+  server.child.disconnect();
+  server.child.kill();
+
+  // --- summaries
+  const table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[] = [];
+  for (const metric of METRICS) {
+    if (!selected.includes(metric.workload)) continue;
+    const stats: Partial<Record<Client, Stat | string>> = {};
+    for (const cell of cells.filter((c) => c.workload === metric.workload)) {
+      if (cell.na) {
+        stats[cell.client] = 'n/a';
+        continue;
+      }
+      const full = { ...cell.job } as Job;
+      const good = cell.runs.filter((r) => r.ok && r.result).map((r) => metric.value(full, r.result!));
+      stats[cell.client] = stat(good, cell.runs.length) ?? 'failed';
+    }
+    table.push({ metric, stats });
+  }
+
+  const meta = {
+    date: startedAt.toISOString(),
+    seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    quick,
+    runs,
+    downloadBytes: downloadSize,
+    uploadBytes: uploadSize,
+    requests,
+    concurrency,
+    hConns,
+    warmup,
+    node: process.version,
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    loadavgStart: loadStart,
+    loadavgEnd: loadavg(),
+    versions: versions(),
+    libcurlWasm: { source: snap.source, wasmSha256: snap.wasmSha256 },
+  };
+  rmSync(snap.root, { recursive: true, force: true });
+  const ratios = ratioRows(table);
+  writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ meta, table: table.map((t) => ({ ...t, metric: { ...t.metric, value: undefined } })), ratios, cells }, null, 1));
+  writeFileSync(join(outDir, 'latest.md'), markdown(meta, table, ratios, cells));
+  writeFileSync(join(outDir, 'ratios.svg'), renderSvg(ratios, meta));
+  console.log(`\n${markdown(meta, table, ratios, cells)}`);
+  console.log(`wrote ${join(outDir, 'latest.json')}, latest.md, ratios.svg`);
+}
+
+function versions(): Record<string, string> {
+  const v: Record<string, string> = {};
+  try {
+    v.curl = execFileSync('curl', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
+  } catch {
+    v.curl = 'missing';
+  }
+  const pkg = (name: string) => {
+    try {
+      return JSON.parse(readFileSync(join(here, '..', 'node_modules', name, 'package.json'), 'utf8')).version as string;
+    } catch {
+      return 'missing';
+    }
+  };
+  v.undici = pkg('undici');
+  v['node-libcurl'] = pkg('node-libcurl');
+  v['libcurl.wasm'] = `${(statSync(join(here, '..', 'wasm', 'libcurl.wasm')).size / 1e6).toFixed(2)} MB`;
+  return v;
+}
+
+export interface RatioRow {
+  key: string;
+  label: string;
+  /** libcurl-wasm's advantage over each peer: >1 means libcurl-wasm is better. */
+  vs: Partial<Record<Client, number>>;
+  /** The same for libcurl-wasm's fetch(). */
+  fetchVs: Partial<Record<Client, number>>;
+}
+
+function ratioRows(table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[]): RatioRow[] {
+  return table.map(({ metric, stats }) => {
+    const adv = (mine: Stat | string | undefined, peer: Stat | string | undefined) => {
+      if (typeof mine !== 'object' || typeof peer !== 'object') return undefined;
+      return metric.higherIsBetter ? mine.median / peer.median : peer.median / mine.median;
+    };
+    const vs: Partial<Record<Client, number>> = {};
+    const fetchVs: Partial<Record<Client, number>> = {};
+    for (const c of CLIENTS) {
+      if (c !== 'wasm') {
+        const r = adv(stats.wasm, stats[c]);
+        if (r !== undefined) vs[c] = r;
+      }
+      if (c !== 'wasm-fetch' && c !== 'wasm') {
+        const r = adv(stats['wasm-fetch'], stats[c]);
+        if (r !== undefined) fetchVs[c] = r;
+      }
+    }
+    return { key: metric.key, label: metric.label, vs, fetchVs };
+  });
+}
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+
+const TARGETS: { key: string; peer: Client; min: number; text: string }[] = [
+  { key: 'A', peer: 'undici', min: 1.3, text: 'A ≥ 1.3× undici' },
+  { key: 'A', peer: 'curl', min: 0.6, text: 'A ≥ 0.6× native curl' },
+  { key: 'B', peer: 'undici', min: 1.0, text: 'B ≥ 1.0× undici' },
+  { key: 'B2', peer: 'undici', min: 1.0, text: 'B2 ≥ 1.0× undici' },
+  { key: 'C', peer: 'undici', min: 1.0, text: 'C ≥ 1.0× undici' },
+  { key: 'D', peer: 'undici', min: 1.1, text: 'D ≥ 1.1× undici' },
+  { key: 'D2', peer: 'node-libcurl', min: 1.0, text: 'D2 ≥ 1.0× node-libcurl' },
+  { key: 'E', peer: 'undici', min: 0.9, text: 'E ≥ 0.9× undici' },
+  { key: 'F', peer: 'undici', min: 1.0, text: "F peak RSS below undici's" },
+];
+
+function markdown(meta: Record<string, unknown>, table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[], ratios: RatioRow[], cells: Cell[]): string {
+  const m = meta as { libcurlWasm: { source: string; wasmSha256: string }; hConns: number; date: string; quick: boolean; runs: number; downloadBytes: number; uploadBytes: number; requests: number; concurrency: number; node: string; cpus: string; loadavgStart: number[]; loadavgEnd: number[]; versions: Record<string, string>; seconds: number };
+  const L: string[] = [];
+  L.push(`# libcurl-wasm benchmark — ${m.date}${m.quick ? ' (QUICK: small sizes, not for comparison)' : ''}`);
+  L.push('');
+  L.push(`Downloads (A, B, B2): **${m.downloadBytes / MiB} MiB**; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
+    `Each cell: median [min–max] over the verified runs (${m.runs} per cell; a fresh process per run). Node ${m.node}, ${m.cpus}, load average ${m.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join('/')} at end; took ${m.seconds} s.`);
+  L.push(`libcurl-wasm: ${m.libcurlWasm.source}; libcurl.wasm sha256 ${m.libcurlWasm.wasmSha256.slice(0, 16)}….`);
+  L.push(`Peers: ${m.versions.curl}; undici ${m.versions.undici}; node-libcurl ${m.versions['node-libcurl']} (built from source against Debian's libcurl); libcurl.wasm ${m.versions['libcurl.wasm']}.`);
+  L.push('');
+  L.push('`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-fetch` = libcurl-wasm fetchOn(Session); `curl` = Debian\'s curl CLI.');
+  L.push('');
+  L.push(`| workload | unit | ${CLIENTS.join(' | ')} |`);
+  L.push(`| --- | --- | ${CLIENTS.map(() => '---').join(' | ')} |`);
+  for (const { metric, stats } of table) {
+    const cols = CLIENTS.map((c) => {
+      const s = stats[c];
+      if (s === undefined) return '';
+      if (typeof s === 'string') return s;
+      const partial = s.n < s.of ? ` (${s.n}/${s.of} ok)` : '';
+      return `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]${partial}`;
+    });
+    L.push(`| ${metric.label} | ${metric.unit}${metric.higherIsBetter ? ' ↑' : ' ↓'} | ${cols.join(' | ')} |`);
+  }
+  L.push('');
+  L.push('## Ratios (medians): libcurl-wasm\'s advantage over each peer, >1 means libcurl-wasm is better');
+  L.push('');
+  const peers = CLIENTS.filter((c) => c !== 'wasm');
+  L.push(`| workload | ${peers.map((p) => `wasm vs ${p}`).join(' | ')} | ${peers.filter((p) => p !== 'wasm-fetch').map((p) => `wasm-fetch vs ${p}`).join(' | ')} |`);
+  L.push(`| --- | ${peers.map(() => '---').join(' | ')} | ${peers.filter((p) => p !== 'wasm-fetch').map(() => '---').join(' | ')} |`);
+  for (const r of ratios) {
+    const a = peers.map((p) => (r.vs[p] === undefined ? '' : `${r.vs[p]!.toFixed(2)}×`));
+    const b = peers.filter((p) => p !== 'wasm-fetch').map((p) => (r.fetchVs[p] === undefined ? '' : `${r.fetchVs[p]!.toFixed(2)}×`));
+    L.push(`| ${r.label} | ${a.join(' | ')} | ${b.join(' | ')} |`);
+  }
+  L.push('');
+  L.push('## Targets');
+  L.push('');
+  L.push('| target | measured | holds |');
+  L.push('| --- | --- | --- |');
+  for (const t of TARGETS) {
+    const r = ratios.find((x) => x.key === t.key)?.vs[t.peer];
+    L.push(`| ${t.text} | ${r === undefined ? 'not measured' : r.toFixed(2) + '×'} | ${r === undefined ? '—' : r >= t.min ? 'yes' : '**no**'} |`);
+  }
+  L.push('');
+  L.push('## Connections the server accepted per run (median [min–max])');
+  L.push('');
+  L.push(`| workload | ${CLIENTS.join(' | ')} |`);
+  L.push(`| --- | ${CLIENTS.map(() => '---').join(' | ')} |`);
+  for (const w of [...new Set(cells.map((c) => c.workload))]) {
+    const cols = CLIENTS.map((client) => {
+      const c = cells.find((x) => x.workload === w && x.client === client);
+      if (!c || c.na) return c?.na ? 'n/a' : '';
+      const st = stat(c.runs.filter((r) => r.server).map((r) => r.server!.connections[protoOf(w)]), c.runs.length);
+      return st ? (st.min === st.max ? `${st.median}` : `${st.median} [${st.min}–${st.max}]`) : '';
+    });
+    L.push(`| ${w} | ${cols.join(' | ')} |`);
+  }
+  L.push('');
+  const g = cells.filter((c) => c.workload === 'G' && !c.na);
+  if (g.length) {
+    L.push('## G phases (median ms)');
+    L.push('');
+    for (const c of g) {
+      const ok = c.runs.filter((r) => r.ok && r.result?.phases);
+      const names = [...new Set(ok.flatMap((r) => Object.keys(r.result!.phases!)))];
+      const parts = names.map((n) => `${n} ${fmt(stat(ok.map((r) => r.result!.phases![n] ?? 0), ok.length)!.median)}`);
+      L.push(`- ${c.client}: ${parts.join(', ')}`);
+    }
+    L.push('');
+  }
+  const failures = cells.flatMap((c) => c.runs.filter((r) => !r.ok).map((r) => `- ${c.workload} ${c.client} run ${r.run + 1}: ${r.problems.join('; ')}`));
+  if (failures.length) {
+    L.push('## Failed runs (excluded from the medians)');
+    L.push('');
+    L.push(...failures);
+    L.push('');
+  }
+  const warnings = [...new Set(cells.flatMap((c) => c.runs.flatMap((r) => (r.warnings ?? []).map((x) => `- ${c.workload} ${c.client}: ${x.replace(/\d+/g, 'N')}`))))];
+  if (warnings.length) {
+    L.push('## Warnings (runs kept)');
+    L.push('');
+    L.push(...warnings);
+    L.push('');
+  }
+  const notes = [...new Set(cells.flatMap((c) => c.runs.map((r) => (r.result?.note ? `- ${c.workload} ${c.client}: ${r.result.note}` : '')).filter(Boolean)))];
+  if (notes.length) {
+    L.push('## Notes');
+    L.push('');
+    L.push(...notes.slice(0, 40));
+    L.push('');
+  }
+  return L.join('\n');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
