@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLIENTS, type Client, type Job, type JobResult, type Workload } from './jobs.js';
 import { renderSvg } from './svg.js';
+import { markdown, METRICS, protoOf, ratioRows, summarise, type Cell, type RunRecord, type ServerStats } from './report.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const MiB = 1 << 20;
@@ -68,14 +69,6 @@ const clientFilter = opt('clients')?.split(',') as Client[] | undefined;
 
 // --- the server child ------------------------------------------------------------
 
-interface ServerStats {
-  connections: Record<'http' | 'https' | 'h2', number>;
-  requests: Record<'http' | 'https' | 'h2', number>;
-  statuses: Record<string, number>;
-  uploaded: number;
-  open: Record<'http' | 'https' | 'h2', number>;
-  peakOpen: Record<'http' | 'https' | 'h2', number>;
-}
 
 function startServer(): Promise<{ child: ChildProcess; ports: Record<'http' | 'https' | 'h2', number>; ask: (cmd: 'reset' | 'stats') => Promise<ServerStats> }> {
   const child = fork(join(here, 'server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -167,7 +160,6 @@ function runWorker(job: Job, profDir?: string): Promise<JobResult> {
 // --- verification -------------------------------------------------------------------
 
 const SMALL = 128;
-const protoOf = (w: Workload): 'http' | 'https' | 'h2' => (w === 'B' ? 'https' : w === 'B2' || w === 'D2' ? 'h2' : 'http');
 
 /** Problems that void a run, and warnings that are reported but keep it. */
 function verify(job: Job, r: JobResult, s: ServerStats): { bad: string[]; warn: string[] } {
@@ -219,66 +211,6 @@ function verify(job: Job, r: JobResult, s: ServerStats): { bad: string[]; warn: 
   const wantVersion = proto === 'h2' ? '2' : '1.1';
   if (r.httpVersion !== undefined && r.httpVersion !== wantVersion) bad.push(`negotiated HTTP/${r.httpVersion}, expected HTTP/${wantVersion}`);
   return { bad, warn };
-}
-
-// --- metrics -------------------------------------------------------------------------
-
-export interface Metric {
-  key: string;
-  workload: Workload;
-  label: string;
-  unit: string;
-  higherIsBetter: boolean;
-  value: (job: Job, r: JobResult) => number;
-}
-
-const mbps = (job: Job, r: JobResult) => job.size / 1e6 / (r.ms / 1000);
-const rps = (job: Job, r: JobResult) => job.requests / (r.ms / 1000);
-const METRICS: Metric[] = [
-  { key: 'A', workload: 'A', label: 'A download HTTP/1.1', unit: 'MB/s', higherIsBetter: true, value: mbps },
-  { key: 'B', workload: 'B', label: 'B download HTTPS TLS 1.3', unit: 'MB/s', higherIsBetter: true, value: mbps },
-  { key: 'B2', workload: 'B2', label: 'B2 download HTTP/2', unit: 'MB/s', higherIsBetter: true, value: mbps },
-  { key: 'C', workload: 'C', label: 'C sequential GETs, keep-alive', unit: 'req/s', higherIsBetter: true, value: rps },
-  { key: 'D', workload: 'D', label: 'D GETs, 100 in flight', unit: 'req/s', higherIsBetter: true, value: rps },
-  { key: 'D2', workload: 'D2', label: 'D2 GETs, 100 streams, HTTP/2', unit: 'req/s', higherIsBetter: true, value: rps },
-  { key: 'E', workload: 'E', label: 'E upload HTTP/1.1', unit: 'MB/s', higherIsBetter: true, value: mbps },
-  { key: 'F', workload: 'D', label: 'F peak RSS during D', unit: 'MiB', higherIsBetter: false, value: (_j, r) => r.peakRss / MiB },
-  { key: 'G', workload: 'G', label: 'G start-up + first GET', unit: 'ms', higherIsBetter: false, value: (_j, r) => r.ms },
-  { key: 'H', workload: 'H', label: 'H transfers at once: time', unit: 's', higherIsBetter: false, value: (_j, r) => r.ms / 1000 },
-  { key: 'Hmem', workload: 'H', label: 'H transfers at once: peak RSS', unit: 'MiB', higherIsBetter: false, value: (_j, r) => r.peakRss / MiB },
-];
-
-interface RunRecord {
-  run: number;
-  ok: boolean;
-  problems: string[];
-  warnings?: string[];
-  result?: JobResult;
-  error?: string;
-  server?: ServerStats;
-}
-interface Cell {
-  workload: Workload;
-  client: Client;
-  job: Omit<Job, 'urls' | 'caPath' | 'tmpDir' | 'uploadFile'>;
-  runs: RunRecord[];
-  na?: string;
-}
-
-export interface Stat {
-  median: number;
-  min: number;
-  max: number;
-  n: number;
-  of: number;
-}
-
-function stat(values: number[], of: number): Stat | undefined {
-  if (!values.length) return undefined;
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-  return { median, min: v[0]!, max: v[v.length - 1]!, n: v.length, of };
 }
 
 // --- main ------------------------------------------------------------------------------
@@ -369,22 +301,7 @@ async function main(): Promise<void> {
   server.child.disconnect();
   server.child.kill();
 
-  // --- summaries
-  const table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[] = [];
-  for (const metric of METRICS) {
-    if (!selected.includes(metric.workload)) continue;
-    const stats: Partial<Record<Client, Stat | string>> = {};
-    for (const cell of cells.filter((c) => c.workload === metric.workload)) {
-      if (cell.na) {
-        stats[cell.client] = 'n/a';
-        continue;
-      }
-      const full = { ...cell.job } as Job;
-      const good = cell.runs.filter((r) => r.ok && r.result).map((r) => metric.value(full, r.result!));
-      stats[cell.client] = stat(good, cell.runs.length) ?? 'failed';
-    }
-    table.push({ metric, stats });
-  }
+  const table = summarise(cells, selected);
 
   const meta = {
     date: startedAt.toISOString(),
@@ -431,146 +348,6 @@ function versions(): Record<string, string> {
   v['node-libcurl'] = pkg('node-libcurl');
   v['libcurl.wasm'] = `${(statSync(join(here, '..', 'wasm', 'libcurl.wasm')).size / 1e6).toFixed(2)} MB`;
   return v;
-}
-
-export interface RatioRow {
-  key: string;
-  label: string;
-  /** libcurl-wasm's advantage over each peer: >1 means libcurl-wasm is better. */
-  vs: Partial<Record<Client, number>>;
-  /** The same for libcurl-wasm's fetch(). */
-  fetchVs: Partial<Record<Client, number>>;
-}
-
-function ratioRows(table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[]): RatioRow[] {
-  return table.map(({ metric, stats }) => {
-    const adv = (mine: Stat | string | undefined, peer: Stat | string | undefined) => {
-      if (typeof mine !== 'object' || typeof peer !== 'object') return undefined;
-      return metric.higherIsBetter ? mine.median / peer.median : peer.median / mine.median;
-    };
-    const vs: Partial<Record<Client, number>> = {};
-    const fetchVs: Partial<Record<Client, number>> = {};
-    for (const c of CLIENTS) {
-      if (c !== 'wasm') {
-        const r = adv(stats.wasm, stats[c]);
-        if (r !== undefined) vs[c] = r;
-      }
-      if (c !== 'wasm-fetch' && c !== 'wasm') {
-        const r = adv(stats['wasm-fetch'], stats[c]);
-        if (r !== undefined) fetchVs[c] = r;
-      }
-    }
-    return { key: metric.key, label: metric.label, vs, fetchVs };
-  });
-}
-
-const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
-
-const TARGETS: { key: string; peer: Client; min: number; text: string }[] = [
-  { key: 'A', peer: 'undici', min: 1.3, text: 'A ≥ 1.3× undici' },
-  { key: 'A', peer: 'curl', min: 0.6, text: 'A ≥ 0.6× native curl' },
-  { key: 'B', peer: 'undici', min: 1.0, text: 'B ≥ 1.0× undici' },
-  { key: 'B2', peer: 'undici', min: 1.0, text: 'B2 ≥ 1.0× undici' },
-  { key: 'C', peer: 'undici', min: 1.0, text: 'C ≥ 1.0× undici' },
-  { key: 'D', peer: 'undici', min: 1.1, text: 'D ≥ 1.1× undici' },
-  { key: 'D2', peer: 'node-libcurl', min: 1.0, text: 'D2 ≥ 1.0× node-libcurl' },
-  { key: 'E', peer: 'undici', min: 0.9, text: 'E ≥ 0.9× undici' },
-  { key: 'F', peer: 'undici', min: 1.0, text: "F peak RSS below undici's" },
-];
-
-function markdown(meta: Record<string, unknown>, table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[], ratios: RatioRow[], cells: Cell[]): string {
-  const m = meta as { libcurlWasm: { source: string; wasmSha256: string }; hConns: number; date: string; quick: boolean; runs: number; downloadBytes: number; uploadBytes: number; requests: number; concurrency: number; node: string; cpus: string; loadavgStart: number[]; loadavgEnd: number[]; versions: Record<string, string>; seconds: number };
-  const L: string[] = [];
-  L.push(`# libcurl-wasm benchmark — ${m.date}${m.quick ? ' (QUICK: small sizes, not for comparison)' : ''}`);
-  L.push('');
-  L.push(`Downloads (A, B, B2): **${m.downloadBytes / MiB} MiB**; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
-    `Each cell: median [min–max] over the verified runs (${m.runs} per cell; a fresh process per run). Node ${m.node}, ${m.cpus}, load average ${m.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join('/')} at end; took ${m.seconds} s.`);
-  L.push(`libcurl-wasm: ${m.libcurlWasm.source}; libcurl.wasm sha256 ${m.libcurlWasm.wasmSha256.slice(0, 16)}….`);
-  L.push(`Peers: ${m.versions.curl}; undici ${m.versions.undici}; node-libcurl ${m.versions['node-libcurl']} (built from source against Debian's libcurl); libcurl.wasm ${m.versions['libcurl.wasm']}.`);
-  L.push('');
-  L.push('`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-fetch` = libcurl-wasm fetchOn(Session); `curl` = Debian\'s curl CLI.');
-  L.push('');
-  L.push(`| workload | unit | ${CLIENTS.join(' | ')} |`);
-  L.push(`| --- | --- | ${CLIENTS.map(() => '---').join(' | ')} |`);
-  for (const { metric, stats } of table) {
-    const cols = CLIENTS.map((c) => {
-      const s = stats[c];
-      if (s === undefined) return '';
-      if (typeof s === 'string') return s;
-      const partial = s.n < s.of ? ` (${s.n}/${s.of} ok)` : '';
-      return `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]${partial}`;
-    });
-    L.push(`| ${metric.label} | ${metric.unit}${metric.higherIsBetter ? ' ↑' : ' ↓'} | ${cols.join(' | ')} |`);
-  }
-  L.push('');
-  L.push('## Ratios (medians): libcurl-wasm\'s advantage over each peer, >1 means libcurl-wasm is better');
-  L.push('');
-  const peers = CLIENTS.filter((c) => c !== 'wasm');
-  L.push(`| workload | ${peers.map((p) => `wasm vs ${p}`).join(' | ')} | ${peers.filter((p) => p !== 'wasm-fetch').map((p) => `wasm-fetch vs ${p}`).join(' | ')} |`);
-  L.push(`| --- | ${peers.map(() => '---').join(' | ')} | ${peers.filter((p) => p !== 'wasm-fetch').map(() => '---').join(' | ')} |`);
-  for (const r of ratios) {
-    const a = peers.map((p) => (r.vs[p] === undefined ? '' : `${r.vs[p]!.toFixed(2)}×`));
-    const b = peers.filter((p) => p !== 'wasm-fetch').map((p) => (r.fetchVs[p] === undefined ? '' : `${r.fetchVs[p]!.toFixed(2)}×`));
-    L.push(`| ${r.label} | ${a.join(' | ')} | ${b.join(' | ')} |`);
-  }
-  L.push('');
-  L.push('## Targets');
-  L.push('');
-  L.push('| target | measured | holds |');
-  L.push('| --- | --- | --- |');
-  for (const t of TARGETS) {
-    const r = ratios.find((x) => x.key === t.key)?.vs[t.peer];
-    L.push(`| ${t.text} | ${r === undefined ? 'not measured' : r.toFixed(2) + '×'} | ${r === undefined ? '—' : r >= t.min ? 'yes' : '**no**'} |`);
-  }
-  L.push('');
-  L.push('## Connections the server accepted per run (median [min–max])');
-  L.push('');
-  L.push(`| workload | ${CLIENTS.join(' | ')} |`);
-  L.push(`| --- | ${CLIENTS.map(() => '---').join(' | ')} |`);
-  for (const w of [...new Set(cells.map((c) => c.workload))]) {
-    const cols = CLIENTS.map((client) => {
-      const c = cells.find((x) => x.workload === w && x.client === client);
-      if (!c || c.na) return c?.na ? 'n/a' : '';
-      const st = stat(c.runs.filter((r) => r.server).map((r) => r.server!.connections[protoOf(w)]), c.runs.length);
-      return st ? (st.min === st.max ? `${st.median}` : `${st.median} [${st.min}–${st.max}]`) : '';
-    });
-    L.push(`| ${w} | ${cols.join(' | ')} |`);
-  }
-  L.push('');
-  const g = cells.filter((c) => c.workload === 'G' && !c.na);
-  if (g.length) {
-    L.push('## G phases (median ms)');
-    L.push('');
-    for (const c of g) {
-      const ok = c.runs.filter((r) => r.ok && r.result?.phases);
-      const names = [...new Set(ok.flatMap((r) => Object.keys(r.result!.phases!)))];
-      const parts = names.map((n) => `${n} ${fmt(stat(ok.map((r) => r.result!.phases![n] ?? 0), ok.length)!.median)}`);
-      L.push(`- ${c.client}: ${parts.join(', ')}`);
-    }
-    L.push('');
-  }
-  const failures = cells.flatMap((c) => c.runs.filter((r) => !r.ok).map((r) => `- ${c.workload} ${c.client} run ${r.run + 1}: ${r.problems.join('; ')}`));
-  if (failures.length) {
-    L.push('## Failed runs (excluded from the medians)');
-    L.push('');
-    L.push(...failures);
-    L.push('');
-  }
-  const warnings = [...new Set(cells.flatMap((c) => c.runs.flatMap((r) => (r.warnings ?? []).map((x) => `- ${c.workload} ${c.client}: ${x.replace(/\d+/g, 'N')}`))))];
-  if (warnings.length) {
-    L.push('## Warnings (runs kept)');
-    L.push('');
-    L.push(...warnings);
-    L.push('');
-  }
-  const notes = [...new Set(cells.flatMap((c) => c.runs.map((r) => (r.result?.note ? `- ${c.workload} ${c.client}: ${r.result.note}` : '')).filter(Boolean)))];
-  if (notes.length) {
-    L.push('## Notes');
-    L.push('');
-    L.push(...notes.slice(0, 40));
-    L.push('');
-  }
-  return L.join('\n');
 }
 
 main().catch((err) => {

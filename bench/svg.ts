@@ -2,7 +2,7 @@
 // A hand-written SVG bar chart of libcurl-wasm's ratios against undici and
 // the native curl CLI, per workload, on a log scale around 1× (above the line:
 // libcurl-wasm is better).
-import type { RatioRow } from './run.js';
+import type { RatioRow } from './report.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

@@ -238,10 +238,15 @@ describe('FTP with the final reply after the data (as real servers send it)', ()
     await exited;
   });
 
+  // curl-src/patches/0002: curl would block in ftp_done waiting for the
+  // 226, which cannot arrive while wasm runs; the transfer now stands on its
+  // data connection, and the last reply curl saw is the 150 (or the 226 when
+  // it was already in).
   it('downloads when the 226 follows the closed data connection', async () => {
-    // a short response timeout bounds curl's wait for the 226
-    const r = await ftp(`${url}/hello.txt`, { SERVER_RESPONSE_TIMEOUT: 3 });
+    const t0 = performance.now();
+    const r = await ftp(`${url}/hello.txt`, { SERVER_RESPONSE_TIMEOUT: 30 });
     expect(r.body.equals(HELLO)).toBe(true);
-    expect(r.code).toBe(226);
+    expect([150, 226]).toContain(r.code);
+    expect(performance.now() - t0).toBeLessThan(10_000); // no 30 s wait for the reply
   });
 });

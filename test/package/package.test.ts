@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: MIT
-// The package as a consumer gets it: `npm run build`, `npm pack`, the tarball
-// unpacked into node_modules of a scratch project, then its types checked by
-// tsc and its ESM, CJS and inline bundles run by node (a real transfer each).
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// The package as users get it: `npm run build`, `npm pack`, the tarball
+// unpacked into node_modules of scratch projects (never an install from the
+// registry), then used from a Node ESM script, a CommonJS script, a TypeScript
+// project type-checked against the published types, Deno through an npm:
+// specifier, Bun, and bundles made by rollup and by esbuild run where there is
+// no node_modules. Each does a real HTTPS transfer against a server in this
+// process, trusting only test/fixtures/certs/ca.pem.
+//
+// Found on the way: from libcurl-wasm/inline, `new Session()` without a
+// `runtime` still reads libcurl.wasm beside the module (Session uses the main
+// entry's defaultRuntime(), not the inline one), so where the file is absent
+// the consumers hand it `runtime: await createRuntime()`.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bin, caPath, consumerScript, esbuildBundle, node, nodeModulesAbove, parseReport, rollupBundle, root, run, startHttpsServer,
+  type HttpsFixture,
+} from './consumers.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const dist = join(root, 'dist');
 const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm'];
 const VERSION = /^libcurl\/8\.14\.1 /;
@@ -28,20 +40,28 @@ function ensureBuilt(): void {
   if (!fresh) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd, timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout));
-  });
-}
-
-const node = (args: string[], cwd: string) => run(process.execPath, args, cwd);
-
 let scratch: string;
 /** A project with the packed package installed. */
 let app: string;
 /** The same, without dist/libcurl.wasm: only the inline entry can work there. */
 let edge: string;
+/** A Deno project: the package in node_modules, deno.json says nodeModulesDir "manual". */
+let denoApp: string;
+let server: HttpsFixture;
+
+/** `<script> <ca.pem> <origin> <label>`: the arguments every consumer reads. */
+const transferArgs = (label: string) => [caPath, server.origin, label];
+
+/** Both transfers of a consumer went over TLS to the local server and back. */
+function expectHttps(stdout: string, label: string): void {
+  const report = parseReport(stdout);
+  expect(report.version).toMatch(VERSION);
+  expect(report.fetch).toEqual({ status: 200, body: `hello from /fetch/${label}` });
+  expect(report.request.status).toBe(200);
+  expect(report.request.body).toBe(`hello from /request/${label}`);
+  expect(report.request.tls?.version).toBe('TLSv1.3');
+  expect(report.request.tls?.verifyResult).toBe(0);
+}
 
 function install(tarball: string, dir: string): string {
   const pkg = join(dir, 'node_modules', 'libcurl-wasm');
@@ -51,7 +71,8 @@ function install(tarball: string, dir: string): string {
   return pkg;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  server = await startHttpsServer();
   ensureBuilt();
   scratch = mkdtempSync(join(tmpdir(), 'libcurl-wasm-package-'));
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8' })) as { filename: string }[];
@@ -60,9 +81,15 @@ beforeAll(() => {
   edge = join(scratch, 'edge');
   install(tarball, app);
   rmSync(join(install(tarball, edge), 'dist', 'libcurl.wasm'));
+  denoApp = join(scratch, 'deno');
+  install(tarball, denoApp);
+  // "manual": Deno resolves npm: and bare specifiers from ./node_modules, as
+  // installed by someone else, and never downloads a package.
+  writeFileSync(join(denoApp, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }));
 }, 180_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await server?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -83,12 +110,12 @@ describe('npm run build', () => {
 });
 
 describe('types', () => {
-  it('type-check a consumer (ESM and CJS) against the packed declarations', async () => {
+  it('type-check a consumer (ESM and CJS) against the packed declarations, then run its HTTPS transfers', async () => {
     const dir = join(app, 'types');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
-        target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true,
+        target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, outDir: 'out',
         types: ['node'], typeRoots: [join(root, 'node_modules', '@types')],
       },
       include: ['*.ts', '*.cts'],
@@ -140,12 +167,57 @@ export async function version(): Promise<string> {
   return (await curl.Runtime.create()).version;
 }
 `);
+    writeFileSync(join(dir, 'https.ts'), `
+import { readFileSync } from 'node:fs';
+import { Session, defaultRuntime, fetchOn, requestOn, type CurlResponse, type TransferInfo } from 'libcurl-wasm';
+
+const [caPath, origin, label] = process.argv.slice(-3) as [string, string, string];
+const session: Session = new Session({ ca: readFileSync(caPath, 'utf8') });
+const res: Response = await fetchOn(session, \`\${origin}/fetch/\${label}\`);
+const fetched = { status: res.status, body: await res.text() };
+const r: CurlResponse = await requestOn(session, new URL(\`/request/\${label}\`, origin), { method: 'GET', timeoutMs: 20_000 });
+const body: string = await r.text();
+await r.done;
+const tls: TransferInfo['tls'] = r.info().tls;
+const version: string = (await defaultRuntime()).version;
+console.log(JSON.stringify({ version, fetch: fetched, request: { status: r.status, body, tls: tls ?? null } }));
+await session.close();
+
+export function misuse(): void {
+  // @ts-expect-error ca is PEM text
+  new Session({ ca: 1 });
+  // @ts-expect-error info().tls may be undefined (plain HTTP)
+  void ((r: CurlResponse) => r.info().tls.version);
+}
+`);
+    writeFileSync(join(dir, 'https.cts'), `
+import fs = require('node:fs');
+import curl = require('libcurl-wasm');
+
+async function main(): Promise<void> {
+  const [caPath, origin, label] = process.argv.slice(-3) as [string, string, string];
+  const session = new curl.Session({ ca: [fs.readFileSync(caPath, 'utf8')] });
+  const res: Response = await curl.fetchOn(session, \`\${origin}/fetch/\${label}\`);
+  const fetched = { status: res.status, body: await res.text() };
+  const r: curl.CurlResponse = await curl.requestOn(session, \`\${origin}/request/\${label}\`);
+  const body = await r.text();
+  await r.done;
+  const info: curl.TransferInfo = r.info();
+  const version = (await curl.defaultRuntime()).version;
+  console.log(JSON.stringify({ version, fetch: fetched, request: { status: r.status, body, tls: info.tls ?? null } }));
+  await session.close();
+}
+main().catch((err: unknown) => { console.error(err); process.exitCode = 1; });
+`);
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const listed = await node([tsc, '-p', dir, '--listFiles'], dir);
     // Each condition reaches its own declarations (.d.ts for import, .d.cts for require).
     for (const f of ['index.d.ts', 'index.d.cts', 'inline.d.ts', 'inline.d.cts']) {
       expect(listed).toContain(join(app, 'node_modules', 'libcurl-wasm', 'dist', f));
     }
+    // What tsc emitted runs: ESM (out/https.js, "type": "module") and CJS (out/https.cjs).
+    expectHttps(await node([join(dir, 'out', 'https.js'), ...transferArgs('ts-esm')], dir), 'ts-esm');
+    expectHttps(await node([join(dir, 'out', 'https.cjs'), ...transferArgs('ts-cjs')], dir), 'ts-cjs');
   });
 });
 
@@ -173,30 +245,22 @@ describe('bundles run on node', () => {
     await expect(node(['--input-type=module', '-e', "import { Runtime } from 'libcurl-wasm'; await Runtime.create()"], edge))
       .rejects.toThrow(/libcurl\.wasm not found/);
   });
+
+  // Known gap: Session (and so fetch(), request(), WebSocket) takes the main
+  // entry's defaultRuntime(), which reads the file even from dist/inline.*.
+  // When this starts passing, drop `.fails` here and the `runtime:` handed to
+  // Session by the inline consumers in consumers.ts.
+  it.fails('libcurl-wasm/inline: a Session without `runtime` needs no libcurl.wasm file either', async () => {
+    const out = await node(['--input-type=module', '-e', `
+      import { Session, fetchOn } from 'libcurl-wasm/inline';
+      const session = new Session({ ca: 'none' });
+      await fetchOn(session, 'https://127.0.0.1:1/').catch((err) => console.log(err.message));
+      await session.close();`], edge);
+    expect(out).not.toMatch(/libcurl\.wasm not found/);
+  });
 });
 
-/** A GET against a loopback server from a child process, through one entry of the package. */
-function transferScript(format: 'esm' | 'cjs', specifier: string): string {
-  const body = `
-  const server = createServer((req, res) => res.end('hello from ' + req.url)).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const rt = await (lib.createRuntime ? lib.createRuntime() : lib.Runtime.create());
-  const multi = new lib.Multi(rt);
-  const easy = new lib.Easy(rt);
-  let body = '';
-  easy.setOpt('URL', 'http://127.0.0.1:' + server.address().port + '/${format}');
-  easy.setOpt('WRITEFUNCTION', (chunk) => void (body += Buffer.from(chunk).toString()));
-  await multi.run(easy);
-  console.log(JSON.stringify({ version: rt.version, status: easy.getInfo('RESPONSE_CODE'), body }));
-  easy.close();
-  multi.close();
-  server.close();`;
-  return format === 'esm'
-    ? `import { createServer } from 'node:http';\nimport { once } from 'node:events';\nimport * as lib from '${specifier}';\n${body}\n`
-    : `const { createServer } = require('node:http');\nconst { once } = require('node:events');\nconst lib = require('${specifier}');\n(async () => {${body}\n})().catch((err) => { console.error(err); process.exitCode = 1; });\n`;
-}
-
-describe('a transfer from the built bundles', () => {
+describe('an HTTPS transfer from the installed package', () => {
   const cases = [
     ['ESM', 'esm', 'libcurl-wasm', () => app],
     ['CJS', 'cjs', 'libcurl-wasm', () => app],
@@ -204,13 +268,78 @@ describe('a transfer from the built bundles', () => {
     ['inline CJS', 'cjs', 'libcurl-wasm/inline', () => edge],
   ] as const;
   for (const [name, format, specifier, dir] of cases) {
-    it(`${name}: GET from a local server, and the process exits by itself`, async () => {
-      const file = join(dir(), `get-${name.replace(' ', '-').toLowerCase()}.${format === 'esm' ? 'mjs' : 'cjs'}`);
-      writeFileSync(file, transferScript(format, specifier));
-      const out = JSON.parse(await node([file], dir())) as { version: string; status: number; body: string };
-      expect(out.version).toMatch(VERSION);
-      expect(out.status).toBe(200);
-      expect(out.body).toBe(`hello from /${format}`);
+    it(`node, ${name}: fetchOn and requestOn over TLS, and the process exits by itself`, async () => {
+      const label = name.replace(' ', '-').toLowerCase();
+      const file = join(dir(), `https-${label}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+      writeFileSync(file, consumerScript(format, specifier));
+      expectHttps(await node([file, ...transferArgs(label)], dir()), label);
     });
   }
+
+  it('node: the same consumer trusting another CA is refused (the `ca` it reads is what is trusted)', async () => {
+    const file = join(app, 'https-other-ca.mjs');
+    writeFileSync(file, consumerScript('esm', 'libcurl-wasm'));
+    const otherCa = join(root, 'test', 'fixtures', 'certs', 'other-ca.pem');
+    await expect(node([file, otherCa, server.origin, 'other-ca'], app)).rejects.toThrow(/PEER_FAILED_VERIFICATION/);
+  });
+
+  it('deno: import from npm:libcurl-wasm, resolved from node_modules, nothing downloaded', async () => {
+    const file = join(denoApp, 'https.mjs');
+    writeFileSync(file, `console.log(import.meta.resolve('npm:libcurl-wasm'));\n${consumerScript('esm', 'npm:libcurl-wasm')}`);
+    const out = await run(bin('deno'), ['run', '-A', '--cached-only', file, ...transferArgs('deno')], denoApp, {
+      DENO_NO_UPDATE_CHECK: '1',
+      DENO_NO_PROMPT: '1',
+      DENO_DIR: join(scratch, 'deno-dir'), // an empty cache: --cached-only fails if anything is missing
+      NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/', // and a registry that is not there
+    });
+    expect(out.split('\n')[0]).toBe(`file://${join(denoApp, 'node_modules', 'libcurl-wasm', 'dist', 'index.mjs')}`);
+    expectHttps(out, 'deno');
+  });
+
+  it('bun: bun run a script importing libcurl-wasm', async () => {
+    const file = join(app, 'https-bun.mjs');
+    writeFileSync(file, consumerScript('esm', 'libcurl-wasm'));
+    expectHttps(await run(bin('bun'), ['run', '--no-install', file, ...transferArgs('bun')], app), 'bun');
+  });
+});
+
+describe('bundled by rollup and esbuild, run with no node_modules around', () => {
+  const out = (name: string) => join(scratch, 'bundles', name);
+  const entry = (name: string, specifier: string) => {
+    const file = join(app, `entry-${name}.mjs`);
+    writeFileSync(file, consumerScript('esm', specifier));
+    return file;
+  };
+  const runBundle = async (name: string) => {
+    expect(nodeModulesAbove(out(name))).toEqual([]);
+    expectHttps(await node([join(out(name), 'bundle.mjs'), ...transferArgs(name)], out(name)), name);
+  };
+
+  it('rollup + node-resolve, libcurl-wasm/inline: one self-contained file', async () => {
+    await rollupBundle(entry('rollup-inline', 'libcurl-wasm/inline'), join(out('rollup-inline'), 'bundle.mjs'), { emitWasm: false });
+    expect(readdirSync(out('rollup-inline'))).toEqual(['bundle.mjs']);
+    await runBundle('rollup-inline');
+  });
+
+  it('rollup + node-resolve, libcurl-wasm: libcurl.wasm emitted beside the bundle', async () => {
+    await rollupBundle(entry('rollup-main', 'libcurl-wasm'), join(out('rollup-main'), 'bundle.mjs'), { emitWasm: true });
+    expect(readdirSync(out('rollup-main')).sort()).toEqual(['bundle.mjs', 'libcurl.wasm']);
+    await runBundle('rollup-main');
+  });
+
+  it('esbuild --bundle --platform=node --format=esm, libcurl-wasm/inline: one self-contained file', async () => {
+    await esbuildBundle(entry('esbuild-inline', 'libcurl-wasm/inline'), join(out('esbuild-inline'), 'bundle.mjs'));
+    expect(readdirSync(out('esbuild-inline'))).toEqual(['bundle.mjs']);
+    await runBundle('esbuild-inline');
+  });
+
+  it('esbuild --bundle --platform=node --format=esm, libcurl-wasm: needs libcurl.wasm copied beside the bundle', async () => {
+    await esbuildBundle(entry('esbuild-main', 'libcurl-wasm'), join(out('esbuild-main'), 'bundle.mjs'));
+    // esbuild leaves new URL('./libcurl.wasm', import.meta.url) alone: without the file the bundle says what is missing...
+    await expect(node([join(out('esbuild-main'), 'bundle.mjs'), ...transferArgs('esbuild-main')], out('esbuild-main')))
+      .rejects.toThrow(/libcurl\.wasm not found at file:\/\/.*\/esbuild-main\/libcurl\.wasm/);
+    // ...and with it (from the package's ./libcurl.wasm export) the bundle works.
+    copyFileSync(createRequire(join(app, 'x.js')).resolve('libcurl-wasm/libcurl.wasm'), join(out('esbuild-main'), 'libcurl.wasm'));
+    await runBundle('esbuild-main');
+  });
 });

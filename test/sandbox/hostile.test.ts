@@ -384,7 +384,7 @@ describe('liveness', () => {
     expect(out.trim().split('\n')).toEqual([
       'slow CURLE_OPERATION_TIMEDOUT',
       'reset CURLE_RECV_ERROR',
-      'bomb CURLE_WRITE_ERROR bodyBytes',
+      'bomb CURLE_WRITE_ERROR maxBodyBytes',
       'status 404 pooled 1',
     ]);
     expect(performance.now() - t0).toBeLessThan(25_000);

@@ -118,13 +118,15 @@ async function serve(server: http.Server | https.Server, scheme: 'http' | 'https
   await once(server, 'listening');
   const port = (server.address() as net.AddressInfo).port;
   let closing: Promise<void> | undefined;
-  const stats = { hits: 0 };
-  server.on('request', () => stats.hits++);
-  return Object.assign(stats, {
+  let hits = 0;
+  server.on('request', () => hits++);
+  // an object literal keeps the getters live (Object.assign would copy their values once)
+  return {
     url: `${scheme}://127.0.0.1:${port}`,
     port,
+    get hits() { return hits; },
     get connections() { return connections; },
-    get requests() { return stats.hits; },
+    get requests() { return hits; },
     get openSockets() { return sockets.size; },
     close() {
       closing ??= new Promise<void>((resolve) => {
@@ -134,7 +136,7 @@ async function serve(server: http.Server | https.Server, scheme: 'http' | 'https
       });
       return closing;
     },
-  });
+  };
 }
 
 /** node:http with a handler of our own; `hits` counts requests. */
