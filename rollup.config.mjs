@@ -29,18 +29,42 @@ function copyWasm() {
   };
 }
 
-/** `import base64 from 'virtual:libcurl-wasm'`: the wasm bytes as a base64 string. */
+/**
+ * `import base64 from 'virtual:libcurl-wasm'`: the wasm bytes as a base64
+ * string; and ts/host/default-wasm.ts replaced by a module that decodes them,
+ * so that every default path of the single-file build needs no file.
+ */
 function inlineWasm() {
   const id = 'virtual:libcurl-wasm';
+  const defaults = 'virtual:inline-default-wasm';
   return {
     name: 'inline-wasm',
-    resolveId(source) {
-      return source === id ? `\0${id}` : null;
+    resolveId(source, importer) {
+      if (source === id || source === defaults) return `\0${source}`;
+      if (source === './default-wasm.js' && importer?.endsWith('/ts/host/runtime.ts')) return `\0${defaults}`;
+      return null;
     },
     load(resolved) {
-      if (resolved !== `\0${id}`) return null;
-      this.addWatchFile(WASM.pathname);
-      return `export default ${JSON.stringify(readWasm().toString('base64'))};`;
+      if (resolved === `\0${id}`) {
+        this.addWatchFile(WASM.pathname);
+        return `export default ${JSON.stringify(readWasm().toString('base64'))};`;
+      }
+      if (resolved === `\0${defaults}`) {
+        return [
+          `import base64 from '${id}';`,
+          'export async function readBytes(url) {',
+          "  const { readFile } = await import('node:fs/promises');",
+          '  return readFile(url);',
+          '}',
+          'const text = atob(base64); // atob: Node >= 16, Deno, Bun, browsers, workers',
+          'export const wasmBytes = new Uint8Array(text.length);',
+          'for (let i = 0; i < text.length; i++) wasmBytes[i] = text.charCodeAt(i);',
+          'export async function readDefaultWasm() {',
+          '  return wasmBytes;',
+          '}',
+        ].join('\n');
+      }
+      return null;
     },
   };
 }

@@ -74,17 +74,13 @@ export function parseReport(stdout: string): TransferReport {
  * `lib` the package's namespace, `readFileSync` and `process` in scope, reads
  * `<ca.pem> <origin> <label>` from argv, does one fetchOn() and one requestOn()
  * over HTTPS on a Session that trusts only that CA, prints a TransferReport.
- *
- * The inline entry's Session is handed the embedded runtime: Session's own
- * default is the main entry's defaultRuntime(), which reads libcurl.wasm from
- * beside the module even in dist/inline.* (see the report in package.test.ts).
+ * The same code serves the inline entry: its defaults use the embedded wasm.
  */
-const transferBody = (inline: boolean) => `
+const transferBody = (_inline: boolean) => `
   const [caPath, origin, label] = process.argv.slice(-3);
   const ca = readFileSync(caPath, 'utf8');
-  ${inline
-    ? 'const runtime = await lib.createRuntime();\n  const session = new lib.Session({ ca, runtime });'
-    : 'const session = new lib.Session({ ca });\n  const runtime = await lib.defaultRuntime();'}
+  const session = new lib.Session({ ca });
+  const runtime = await lib.defaultRuntime();
   try {
     const res = await lib.fetchOn(session, origin + '/fetch/' + label);
     const fetched = { status: res.status, body: await res.text() };

@@ -7,10 +7,9 @@
 // no node_modules. Each does a real HTTPS transfer against a server in this
 // process, trusting only test/fixtures/certs/ca.pem.
 //
-// Found on the way: from libcurl-wasm/inline, `new Session()` without a
-// `runtime` still reads libcurl.wasm beside the module (Session uses the main
-// entry's defaultRuntime(), not the inline one), so where the file is absent
-// the consumers hand it `runtime: await createRuntime()`.
+// Found on the way, now fixed: from libcurl-wasm/inline, `new Session()`
+// without a `runtime` read libcurl.wasm beside the module; the inline build
+// now replaces ts/host/default-wasm.ts with the embedded bytes.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -246,11 +245,9 @@ describe('bundles run on node', () => {
       .rejects.toThrow(/libcurl\.wasm not found/);
   });
 
-  // Known gap: Session (and so fetch(), request(), WebSocket) takes the main
-  // entry's defaultRuntime(), which reads the file even from dist/inline.*.
-  // When this starts passing, drop `.fails` here and the `runtime:` handed to
-  // Session by the inline consumers in consumers.ts.
-  it.fails('libcurl-wasm/inline: a Session without `runtime` needs no libcurl.wasm file either', async () => {
+  // Regression: Session (and so fetch(), request(), WebSocket) took the main
+  // entry's defaultRuntime(), which read the file even from dist/inline.*.
+  it('libcurl-wasm/inline: a Session without `runtime` needs no libcurl.wasm file either', async () => {
     const out = await node(['--input-type=module', '-e', `
       import { Session, fetchOn } from 'libcurl-wasm/inline';
       const session = new Session({ ca: 'none' });

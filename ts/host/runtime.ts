@@ -2,6 +2,7 @@
 // Loads libcurl.wasm: compiles it once per process, instantiates it with the
 // host imports and a WASI provider, and owns that instance's socket table.
 import { ABI_VERSION, type LibcurlExports } from './abi.js';
+import { readBytes, readDefaultWasm } from './default-wasm.js';
 import { defaultLookup, type LookupFunction } from './dns.js';
 import { hostImports, RelayRegistry, type BridgeContext } from './imports.js';
 import { Heap } from './memory.js';
@@ -21,24 +22,6 @@ export interface RuntimeOptions {
   log?: (fd: 1 | 2, text: string) => void;
   /** Caps the instance's memory (bytes): past it, allocations fail with CURLE_OUT_OF_MEMORY. */
   memoryLimit?: number;
-}
-
-async function readBytes(url: URL | string): Promise<Uint8Array<ArrayBuffer>> {
-  const { readFile } = await import('node:fs/promises'); // lazily: bundles for the edge never load it
-  return (await readFile(url)) as Uint8Array<ArrayBuffer>;
-}
-
-async function readDefaultWasm(): Promise<Uint8Array<ArrayBuffer>> {
-  // Written as a literal so that bundlers see and emit the asset; dist/ keeps
-  // the wasm beside the bundle.
-  const packaged = new URL('./libcurl.wasm', import.meta.url);
-  try {
-    return await readBytes(packaged);
-  } catch (err) {
-    // running from the source tree (ts/host/)
-    if (!import.meta.url.includes('/ts/host/')) throw new Error(`libcurl.wasm not found at ${packaged}`, { cause: err });
-    return readBytes(new URL('../../wasm/libcurl.wasm', import.meta.url));
-  }
 }
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
