@@ -148,7 +148,8 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   const L: string[] = [];
   L.push(`# libcurl-wasm benchmark — ${m.date}${m.quick ? ' (QUICK: small sizes, not for comparison)' : ''}`);
   L.push('');
-  L.push(`Downloads (A, B, B2): **${m.downloadBytes / MiB} MiB**; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
+  const tls = (meta as { tlsDownloadBytes?: number }).tlsDownloadBytes ?? m.downloadBytes;
+  L.push(`Downloads: A **${m.downloadBytes / MiB} MiB**, B and B2 **${tls / MiB} MiB**${tls !== m.downloadBytes ? ' (TLS in wasm is slow: a smaller body keeps the run within the time available)' : ''}; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
     `Each cell: median [min–max] over the verified runs (${m.runs} per cell; a fresh process per run). Node ${m.node}, ${m.cpus}, load average ${m.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join('/')} at end; took ${m.seconds} s.`);
   const sources = (meta as { sources?: string[] }).sources;
   if (sources) L.push(`**Merged** from separate runs (each workload's clients always ran side by side in one run): ${sources.join('; ')}.`, '');

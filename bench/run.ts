@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The benchmark: `npx tsx bench/run.ts [--quick] [--only A,C] [--runs N]
-// [--clients wasm,undici] [--size-mib N] [--upload-mib N] [--requests N]
+// [--clients wasm,undici] [--size-mib N] [--tls-size-mib N] [--upload-mib N] [--requests N]
 // [--cpu-prof CLIENT] [--wasm PATH] [--timeout-s N] [--out DIR]`.
 //
 // Starts the Node servers (bench/server.ts) in a child process, then for each
@@ -34,6 +34,8 @@ const opt = (name: string): string | undefined => {
 const quick = flag('quick');
 const runs = Number(opt('runs') ?? (quick ? 1 : 5));
 const downloadSize = Number(opt('size-mib') ?? (quick ? 16 : 1024)) * MiB;
+/** B/B2 (TLS) may be given a smaller size than A on a slow machine. */
+const tlsDownloadSize = Number(opt('tls-size-mib') ?? downloadSize / MiB) * MiB;
 const uploadSize = Number(opt('upload-mib') ?? (quick ? 16 : 256)) * MiB;
 const requests = Number(opt('requests') ?? (quick ? 1000 : 10_000));
 const concurrency = 100;
@@ -237,7 +239,7 @@ async function main(): Promise<void> {
   const urls = { http: `http://127.0.0.1:${server.ports.http}`, https: `https://127.0.0.1:${server.ports.https}`, h2: `https://127.0.0.1:${server.ports.h2}` };
   const startedAt = new Date();
   const loadStart = loadavg();
-  console.log(`bench: ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`bench: ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB tls-download=${tlsDownloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
 
   if (!clientFilter || clientFilter.some((c) => c === 'wasm' || c === 'wasm-fetch')) {
     // preflight: libcurl-wasm in this tree starts and answers (a tree mid-edit may not)
@@ -254,7 +256,7 @@ async function main(): Promise<void> {
     const clients = CLIENTS.filter((c) => !clientFilter || clientFilter.includes(c));
     const byClient = new Map<Client, Cell>();
     for (const c of clients) {
-      const job = { workload: w, client: c, size: w === 'E' ? uploadSize : downloadSize, requests, concurrency: w === 'H' ? hConns : concurrency, warmup: w === 'H' ? Math.min(warmup, 200) : warmup, warmupBytes: Math.min(w === 'E' ? 16 * MiB : 64 * MiB, Math.floor((w === 'E' ? uploadSize : downloadSize) / 4)) };
+      const job = { workload: w, client: c, size: w === 'E' ? uploadSize : w === 'B' || w === 'B2' ? tlsDownloadSize : downloadSize, requests, concurrency: w === 'H' ? hConns : concurrency, warmup: w === 'H' ? Math.min(warmup, 200) : warmup, warmupBytes: Math.min(w === 'E' ? 16 * MiB : 64 * MiB, Math.floor((w === 'E' ? uploadSize : w === 'B' || w === 'B2' ? tlsDownloadSize : downloadSize) / 4)) };
       const cell: Cell = { workload: w, client: c, job, runs: [] };
       if (!WORKLOADS[w].clients.includes(c)) cell.na = 'n/a';
       byClient.set(c, cell);
@@ -309,6 +311,7 @@ async function main(): Promise<void> {
     quick,
     runs,
     downloadBytes: downloadSize,
+    tlsDownloadBytes: tlsDownloadSize,
     uploadBytes: uploadSize,
     requests,
     concurrency,

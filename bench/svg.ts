@@ -6,7 +6,7 @@ import type { RatioRow } from './report.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function renderSvg(rows: RatioRow[], meta: { date: string; quick: boolean; downloadBytes: number }): string {
+export function renderSvg(rows: RatioRow[], meta: { date: string; quick: boolean; downloadBytes: number; tlsDownloadBytes?: number }): string {
   const series = [
     { peer: 'undici', color: '#3b6fb6', name: 'vs undici' },
     { peer: 'curl', color: '#e08a2c', name: 'vs native curl CLI' },
@@ -27,7 +27,8 @@ export function renderSvg(rows: RatioRow[], meta: { date: string; quick: boolean
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
-  const size = meta.downloadBytes >= 1 << 30 ? `${meta.downloadBytes / (1 << 30)} GiB` : `${meta.downloadBytes / (1 << 20)} MiB`;
+  const human = (b: number) => (b >= 1 << 30 ? `${b / (1 << 30)} GiB` : `${b / (1 << 20)} MiB`);
+  const size = `A ${human(meta.downloadBytes)}, B/B2 ${human(meta.tlsDownloadBytes ?? meta.downloadBytes)}`;
   out.push(`<text x="${left}" y="22" font-size="14" font-weight="bold">libcurl-wasm vs peers (medians; &gt;1× = libcurl-wasm better)${meta.quick ? ' — QUICK run' : ''}</text>`);
   out.push(`<text x="${left}" y="40" fill="#555">${esc(meta.date)}; downloads ${size}; throughput ratios for A–E, inverse time/memory ratios for F–H; log scale</text>`);
   for (let l = lo; l <= hi; l++) {

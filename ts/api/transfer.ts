@@ -104,8 +104,8 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     tls = easy.tlsInfo() ?? tls; // the connection is attached now, reused or not
     if (h.status < 200 && h.status !== 101) return; // 1xx: more to come
     // curl follows a redirect status that carries a Location (REDIRECT_URL
-    // stays empty while following, so the header itself decides)
-    // (past MAXREDIRS curl fails the transfer with CURLE_TOO_MANY_REDIRECTS)
+    // stays empty while following, so the header decides); past MAXREDIRS it
+    // fails the transfer with CURLE_TOO_MANY_REDIRECTS
     const hop = follow && REDIRECTS.has(h.status) && h.headers.some(([k]) => k.toLowerCase() === 'location');
     if (hop) return;
     headSettled = true;
