@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CurlEasyError, CurlMultiError, EASY_OPTIONS, Easy, Multi, Runtime, Sandbox, Session, Share, requestOn,
 } from '../../ts/index.js';
-import { startHttpServer, type TestServer } from '../fixtures/servers.js';
+import { certs, startHttpServer, type TestServer } from '../fixtures/servers.js';
 import { transfer } from '../core/transfer.js';
 import { LOOPBACK_IS_PUBLIC, expectClean } from './helpers.js';
 
@@ -540,10 +540,15 @@ describe('fuzzing', () => {
     srv.listen(0, '127.0.0.1');
     await new Promise((r) => srv.once('listening', r));
     const port = (srv.address() as net.AddressInfo).port;
+    // The test CA, not Mozilla's roots: each TLS connection with the 146-root
+    // bundle currently costs ~340 KB of wasm memory that is never returned
+    // (an open bug, see the closing note), which would end this fuzz run in
+    // CURLE_OUT_OF_MEMORY after ~400 https URLs, depending on the seed.
     const sb = await Sandbox.create({
       policy: { ...LOOPBACK_IS_PUBLIC },
       lookup: (_h, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]),
       limits: { timeoutMs: 3000 },
+      ca: certs.ca,
     });
     const url = fc.oneof(
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
