@@ -31,7 +31,8 @@ const sources = runs.map((r, k) => {
   return ws.length ? `${ws.join(', ')} from the run of ${r.meta.date} (downloads ${r.meta.downloadBytes / (1 << 20)} MiB, ${r.meta.runs} runs per cell)` : '';
 }).filter(Boolean);
 const aRun = runs[from.get('A') ?? from.get('B') ?? 0]!;
-const meta = { ...runs[runs.length - 1]!.meta, downloadBytes: aRun.meta.downloadBytes, sources };
+const { sources: _earlier, ...base } = runs[runs.length - 1]!.meta;
+const meta = { ...base, downloadBytes: aRun.meta.downloadBytes, ...(runs.length > 1 ? { sources } : {}) };
 const table = summarise(cells, workloads);
 const ratios = ratioRows(table);
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ meta, table: table.map((t) => ({ ...t, metric: { ...t.metric, value: undefined } })), ratios, cells }, null, 1));

@@ -16,8 +16,10 @@ export function renderSvg(rows: RatioRow[], meta: { date: string; quick: boolean
   const top = 60;
   const bottom = 330;
   const left = 60;
-  const lo = -3; // log2: 1/8×
-  const hi = 3; // 8×
+  // log2 range: from below the smallest ratio to above the largest, at least 1/2×..2×
+  const all = rows.flatMap((r) => series.map((s) => r.vs[s.peer])).filter((r): r is number => r !== undefined && r > 0);
+  const lo = Math.max(-8, Math.min(-1, Math.floor(Math.log2(Math.min(...all, 1)) - 0.35)));
+  const hi = Math.min(8, Math.max(1, Math.ceil(Math.log2(Math.max(...all, 1)) + 0.35)));
   const y = (r: number) => {
     const l = Math.min(hi, Math.max(lo, Math.log2(r)));
     return top + ((hi - l) / (hi - lo)) * (bottom - top);
