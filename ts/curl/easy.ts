@@ -7,7 +7,6 @@ import { EASY_OPTIONS } from './generated/options.js';
 import { CURLE } from './generated/codes.js';
 import { easyOption, info, type EasyOptionKey, type InfoKey } from './names.js';
 import type { OptionSpec } from './generated/options.js';
-import type { InfoSpec } from './generated/infos.js';
 import { kErrorDetail, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { readInfo, toBigInt, toBytes, toLong } from './values.js';
 

@@ -4,7 +4,7 @@
 // slow name never stalls other transfers.
 import * as dns from 'node:dns';
 import { ERRNO } from './errno.js';
-import type { Descriptor, SocketTable } from './sockets.js';
+import { READABLE, type Descriptor, type SocketTable } from './sockets.js';
 
 export interface LookupAddress {
   address: string;
@@ -63,7 +63,7 @@ export class DnsQuery implements Descriptor {
   }
 
   readiness(): number {
-    return this.settled ? 0x041 : 0; // POLLIN | POLLRDNORM
+    return this.settled ? READABLE : 0;
   }
 
   close(): void {

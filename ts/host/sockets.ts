@@ -13,7 +13,7 @@ export const POLL = {
   IN: 0x001, PRI: 0x002, OUT: 0x004, ERR: 0x008, HUP: 0x010, NVAL: 0x020,
   RDNORM: 0x040, WRNORM: 0x100,
 } as const;
-const READABLE = POLL.IN | POLL.RDNORM;
+export const READABLE = POLL.IN | POLL.RDNORM;
 const WRITABLE = POLL.OUT | POLL.WRNORM;
 
 export const SOCK = { STREAM: 1, DGRAM: 2 } as const;
@@ -340,7 +340,6 @@ export class TcpSocket implements Descriptor {
 /** A listening socket (FTP active mode). */
 export class Listener implements Descriptor {
   readonly fd: number;
-  readonly #table: SocketTable;
   readonly #server: net.Server;
   readonly #pending: net.Socket[] = [];
   readonly family: 4 | 6;
@@ -348,7 +347,6 @@ export class Listener implements Descriptor {
   constructor(fd: number, family: 4 | 6, table: SocketTable, port: number) {
     this.fd = fd;
     this.family = family;
-    this.#table = table;
     this.#server = net.createServer((sock) => {
       this.#pending.push(sock);
       table.changed(fd);
@@ -391,7 +389,7 @@ export class Listener implements Descriptor {
 
 /** A socket that was created but has no transport, e.g. curl's IPv6 probe. */
 export class InertSocket implements Descriptor {
-  constructor(readonly fd: number, readonly family: 4 | 6, readonly type: number, public bound = 0) {}
+  constructor(readonly fd: number, readonly family: 4 | 6, readonly type: number) {}
   readiness(): number { return POLL.OUT | POLL.HUP; }
   close(): void {}
 }
