@@ -113,8 +113,12 @@ fi
 # stage:mbedtls
 if stage mbedtls "$SRC/mbedtls_3.6.6.orig.tar.bz2" "$ROOT/wasm/config/mbedtls-wasm.h" "$ROOT/wasm/glue/entropy.c"; then
   unpack mbedtls_3.6.6.orig.tar.bz2 mbedtls; cd "$B/src/mbedtls"
+  # The overrides go into mbedtls_config.h itself, so every includer (curl,
+  # the glue) sees the struct layouts mbedTLS was built with: a -D flag given
+  # only here let curl's mbedtls_x509_crt be 4 bytes shorter than mbedTLS's.
   cp "$ROOT/wasm/config/mbedtls-wasm.h" include/mbedtls/
-  MBED="-Iinclude -Ilibrary -DMBEDTLS_USER_CONFIG_FILE=\"<mbedtls/mbedtls-wasm.h>\""
+  echo '#include "mbedtls-wasm.h"' >> include/mbedtls/mbedtls_config.h
+  MBED="-Iinclude -Ilibrary"
   archive "$P/lib/libmbedcrypto.a" "$MBED" -- \
     $(ls library/*.c | grep -vE 'library/(ssl_|x509|pkcs7|net_sockets|debug|mps_)') \
     "$ROOT/wasm/glue/entropy.c"

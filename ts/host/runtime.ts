@@ -95,6 +95,14 @@ export class Runtime {
     return this.heap.cstring(this.exports.curl_version()) ?? '';
   }
 
+  /**
+   * The instance's memory: `size` is the wasm memory (it only ever grows),
+   * `inUse` the bytes held by live allocations inside it.
+   */
+  get memory(): { size: number; inUse: number } {
+    return { size: this.exports.memory.buffer.byteLength, inUse: this.exports.lcw_heap_in_use() };
+  }
+
   /** Runs a wasm call during which curl may call user callbacks. */
   inCurl<T>(call: () => T): T {
     this.#depth++;

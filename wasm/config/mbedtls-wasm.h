@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* mbedTLS overrides for the standalone wasm build (MBEDTLS_USER_CONFIG_FILE).
+/* mbedTLS overrides for the standalone wasm build; build.sh appends an
+ * include of this file to mbedtls_config.h so that curl and mbedTLS agree.
  * Standalone wasm has no /dev/urandom: entropy comes from the host through
  * getentropy(), see wasm/glue/entropy.c. */
 #define MBEDTLS_NO_PLATFORM_ENTROPY

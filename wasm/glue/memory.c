@@ -34,3 +34,17 @@ int __wrap_emscripten_resize_heap(size_t requested)
   emscripten_notify_memory_growth(0);
   return 1;
 }
+
+/* Bytes of the heap in use by live allocations (dlmalloc's uordblks): the
+ * wasm memory size only ever grows, so this is how a host or a soak test
+ * sees whether memory is really given back. */
+struct mallinfo {
+  int arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks,
+      fordblks, keepcost;
+};
+struct mallinfo mallinfo(void);
+
+size_t lcw_heap_in_use(void)
+{
+  return (size_t)mallinfo().uordblks;
+}
