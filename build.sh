@@ -156,6 +156,17 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
 fi
 # end:curl
 
+# stage:tool
+# The command-line tool's objects (src/ and the curlx helpers it shares with
+# lib/), compiled by curl's own Makefile; curl_LINK=true skips its link, which
+# would make emscripten's JS launcher: we link standalone below.
+if stage tool "$B/curl.stamp"; then
+  emmake make -C "$CURL/src" -j"$JOBS" curl curl_LINK=true > "$B/tool-make.log" 2>&1 \
+    || { tail -40 "$B/tool-make.log"; exit 1; }
+  done_stage tool
+fi
+# end:tool
+
 # --- link --------------------------------------------------------------------
 cd "$ROOT"
 GLUE_FLAGS="-I$CURL/include -I$CURL/lib -I$P/include -DHAVE_CONFIG_H -DBUILDING_LIBCURL -DUSE_RESOLV_HOST"
@@ -173,5 +184,21 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
   -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/libcurl.wasm"
 cp "$B/libcurl.wasm" wasm/libcurl.wasm
+
+# curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
+# (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
+rm -rf "$B/tool-glue"; mkdir -p "$B/tool-glue"
+for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/tool/*.c; do
+  emcc $CFLAGS_COMMON $GLUE_FLAGS -DLCW_TOOL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
+done
+emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
+  -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
+  "$B"/tool-glue/*.o "$CURL"/src/curl-*.o "$CURL"/lib/curlx/curl-*.o "$CURL/lib/.libs/libcurl.a" \
+  -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+  -o "$B/curl.wasm"
+cp "$B/curl.wasm" wasm/curl.wasm
 echo "$TOOLCHAIN" > wasm/libcurl.wasm.toolchain
-log "wasm/libcurl.wasm: $(stat -c %s wasm/libcurl.wasm) bytes, $(gzip -9c wasm/libcurl.wasm | wc -c) gzipped"
+for w in libcurl curl; do
+  log "wasm/$w.wasm: $(stat -c %s wasm/$w.wasm) bytes, $(gzip -9c wasm/$w.wasm | wc -c) gzipped"
+done

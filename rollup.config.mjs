@@ -16,15 +16,16 @@ function readWasm() {
   }
 }
 
-/** Emits wasm/libcurl.wasm as dist/libcurl.wasm, where ts/host/runtime.ts looks first. */
-function copyWasm() {
+/** Emits wasm/<name> as dist/<name>, where ts/host/runtime.ts and ts/tool/cli.ts look first. */
+function copyWasm(name = 'libcurl.wasm') {
+  const file = new URL(`./wasm/${name}`, import.meta.url);
   return {
     name: 'copy-wasm',
     buildStart() {
-      this.addWatchFile(WASM.pathname);
+      this.addWatchFile(file.pathname);
     },
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'libcurl.wasm', source: readWasm() });
+      this.emitFile({ type: 'asset', fileName: name, source: name === 'libcurl.wasm' ? readWasm() : readFileSync(file) });
     },
   };
 }
@@ -102,6 +103,13 @@ const bundles = (name) => [
 export default [
   { input: 'ts/index.ts', output: bundles('index'), external, plugins: [ts(), copyWasm()] },
   { input: 'ts/inline.ts', output: bundles('inline'), external, plugins: [inlineWasm(), ts()] },
+  // the curl-wasm command (package.json "bin"), with the tool's wasm beside it
+  {
+    input: 'ts/tool/cli.ts',
+    output: { file: 'dist/curl-wasm.mjs', format: 'es', banner: '#!/usr/bin/env node' },
+    external,
+    plugins: [ts(), copyWasm('curl.wasm')],
+  },
   // The same declarations twice: .d.ts for import, .d.cts for require (the package is "type": "module").
   {
     input: 'ts/index.ts',

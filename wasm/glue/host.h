@@ -38,6 +38,10 @@ HOST_IMPORT(sock_send) int host_sock_send(int fd, const void *buf,
 HOST_IMPORT(sock_shutdown) int host_sock_shutdown(int fd, int how);
 HOST_IMPORT(sock_close) int host_sock_close(int fd);
 HOST_IMPORT(sock_poll) int host_sock_poll(void *pollfds, unsigned nfds);
+/* curl-wasm (the tool) only: poll that waits up to timeout_ms (-1: no
+ * limit) for readiness, as poll(2) does; the library never blocks */
+HOST_IMPORT(sock_wait) int host_sock_wait(void *pollfds, unsigned nfds,
+                                          int timeout_ms);
 /* the instance's memory cap in bytes (0: the module's own maximum) */
 HOST_IMPORT(mem_limit) unsigned host_mem_limit(void);
 /* which easy handle (host id) a socket serves, for policy and accounting */

@@ -27,6 +27,7 @@ void emscripten_notify_memory_growth(size_t index)
   (void)index;
 }
 
+#ifndef LCW_TOOL /* the curl tool has a real filesystem: wasm/tool/fs.c */
 #define NO_FILESYSTEM(name, ...) \
   long name(__VA_ARGS__) { return -ENOSYS; }
 
@@ -40,3 +41,4 @@ NO_FILESYSTEM(__syscall_getcwd, long buf, long size)
 NO_FILESYSTEM(__syscall_readlink, long path, long buf, long size)
 NO_FILESYSTEM(__syscall_rename, long from, long to)
 NO_FILESYSTEM(__syscall_unlink, long path)
+#endif

@@ -120,6 +120,7 @@ int close(int fd)
   return check(-(int)__wasi_fd_close(fd));
 }
 
+#ifndef LCW_TOOL
 /* Never blocks: the host answers readiness as it is now. Blocking waits
  * belong to the host's event loop (curl_multi_socket_action). */
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
@@ -139,6 +140,27 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
     return check(-ENOSYS);
   return 0;
 }
+#else
+/* The tool (curl_easy_perform, curl_multi_poll) blocks like a process
+ * does: the launcher's worker waits while the main thread polls. */
+int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+  return check(host_sock_wait(fds, nfds, timeout));
+}
+
+/* The tool sleeps with select(0, ...) and waits for stdin with it (-m
+ * with an upload from stdin): files are always ready, as in poll(). */
+int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
+{
+  (void)r;
+  (void)w;
+  (void)e;
+  if(nfds)
+    return 1;
+  return check(host_sock_wait(NULL, 0, tv ? (int)(tv->tv_sec * 1000 +
+                                                  tv->tv_usec / 1000) : -1));
+}
+#endif
 
 int fcntl(int fd, int cmd, ...)
 {

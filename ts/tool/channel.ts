@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// Synchronous calls from the tool's worker to the main thread, which owns the
+// sockets. The curl tool blocks (curl_easy_perform, poll), a thread can block
+// only on Atomics.wait, and node:net lives on an event loop: so the worker
+// copies a call's memory arguments into a SharedArrayBuffer, waits, and the
+// main thread runs the same `curlhost` functions the library uses on that
+// buffer, as if it were wasm memory, then wakes the worker.
+import { ERRNO } from '../host/errno.js';
+
+/** One control word per field, then the data area the pointers point into. */
+const STATE = 0; // IDLE → CALL (worker) → DONE (main) → IDLE (worker)
+const FN = 1;
+const ARGS = 2; // up to 6 arguments
+const RESULT = 8;
+const IDLE = 0;
+const CALL = 1;
+const DONE = 2;
+export const DATA_OFFSET = 64;
+/** Enough for curl's largest recv/send (CURL_MAX_READ_SIZE 10 MiB is rare; 1 MiB typical). */
+export const DATA_SIZE = 2 << 20;
+
+/** How a pointer argument moves: copied in, out, or both; its size from the call's arguments. */
+interface Region {
+  arg: number;
+  dir: 'in' | 'out' | 'inout';
+  size: (args: number[], mem: DataView) => number;
+}
+
+const len = (i: number) => (args: number[]) => args[i]!;
+const lenAt = (i: number) => (args: number[], mem: DataView) => mem.getUint32(args[i]!, true);
+const cstring = (i: number) => (args: number[], mem: DataView) => {
+  let n = args[i]!;
+  while (mem.getUint8(n) !== 0) n++;
+  return n - args[i]! + 1;
+};
+
+/** The proxied `curlhost` imports (wasm/glue/host.h) and their memory arguments. */
+export const CALLS: Record<string, Region[]> = {
+  sock_open: [],
+  sock_connect: [{ arg: 1, dir: 'in', size: len(2) }],
+  sock_bind: [{ arg: 1, dir: 'in', size: len(2) }],
+  sock_listen: [],
+  sock_accept: [{ arg: 2, dir: 'inout', size: () => 4 }, { arg: 1, dir: 'out', size: lenAt(2) }],
+  sock_name: [{ arg: 3, dir: 'inout', size: () => 4 }, { arg: 2, dir: 'out', size: lenAt(3) }],
+  sock_getopt: [{ arg: 4, dir: 'inout', size: () => 4 }, { arg: 3, dir: 'out', size: lenAt(4) }],
+  sock_setopt: [{ arg: 3, dir: 'in', size: len(4) }],
+  sock_recv: [{ arg: 1, dir: 'out', size: len(2) }],
+  sock_send: [{ arg: 1, dir: 'in', size: len(2) }],
+  sock_shutdown: [],
+  sock_close: [],
+  sock_wait: [{ arg: 0, dir: 'inout', size: (args) => args[1]! * 8 }],
+  dns_start: [{ arg: 0, dir: 'in', size: cstring(0) }],
+  dns_result: [{ arg: 1, dir: 'out', size: len(2) }],
+};
+const NAMES = Object.keys(CALLS);
+/** Buffers (recv, send) larger than the data area go through in parts: short reads and writes are fine. */
+const CAPPED: Record<string, number> = { sock_recv: 2, sock_send: 2, dns_result: 2 };
+
+export function createChannel(): SharedArrayBuffer {
+  return new SharedArrayBuffer(DATA_OFFSET + DATA_SIZE);
+}
+
+/** Worker side: `call(name)(...args)` copies regions in, blocks until the main thread answers, copies them out. */
+export function caller(sab: SharedArrayBuffer, memory: () => WebAssembly.Memory) {
+  const ctrl = new Int32Array(sab, 0, DATA_OFFSET / 4);
+  const data = new Uint8Array(sab);
+  return (name: string) => {
+    const fn = NAMES.indexOf(name);
+    const regions = CALLS[name]!;
+    const capArg = CAPPED[name];
+    return (...args: number[]): number => {
+      const buffer = memory().buffer;
+      const view = new DataView(buffer);
+      const wasm = new Uint8Array(buffer);
+      if (capArg !== undefined) args[capArg] = Math.min(args[capArg]!, DATA_SIZE - 64);
+      const moved: { from: number; to: number; size: number; dir: Region['dir'] }[] = [];
+      let next = DATA_OFFSET;
+      const shared = [...args];
+      for (const r of regions) {
+        const ptr = args[r.arg]!;
+        if (!ptr) continue; // NULL stays NULL
+        const size = r.size(args, view);
+        if (next + size > sab.byteLength) return -ERRNO.INVAL; // cannot cross
+        if (r.dir !== 'out') data.set(wasm.subarray(ptr, ptr + size), next);
+        moved.push({ from: ptr, to: next, size, dir: r.dir });
+        shared[r.arg] = next;
+        next += (size + 7) & ~7;
+      }
+      ctrl[FN] = fn;
+      for (let i = 0; i < shared.length; i++) ctrl[ARGS + i] = shared[i]!;
+      Atomics.store(ctrl, STATE, CALL);
+      Atomics.notify(ctrl, STATE);
+      while (Atomics.load(ctrl, STATE) === CALL) Atomics.wait(ctrl, STATE, CALL);
+      const result = ctrl[RESULT]!;
+      const after = new Uint8Array(memory().buffer);
+      for (const m of moved) if (m.dir !== 'in') after.set(data.subarray(m.to, m.to + m.size), m.from);
+      Atomics.store(ctrl, STATE, IDLE);
+      return result;
+    };
+  };
+}
+
+/** What serves the calls on the main thread; pointers are offsets into the channel. */
+export type Handlers = Record<string, (...args: number[]) => number | Promise<number>>;
+
+/** Atomics.waitAsync (V8: Node >= 16, Deno; typed only from lib es2024). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: unknown };
+}).waitAsync;
+
+/** Main thread side: answers calls until `stopped()` says so. */
+export async function serve(sab: SharedArrayBuffer, handlers: Handlers, stopped: () => boolean): Promise<void> {
+  const ctrl = new Int32Array(sab, 0, DATA_OFFSET / 4);
+  for (;;) {
+    while (Atomics.load(ctrl, STATE) !== CALL) {
+      if (stopped()) return;
+      const seen = Atomics.load(ctrl, STATE);
+      const wait = waitAsync(ctrl, STATE, seen, 250);
+      if (wait.async) await wait.value;
+    }
+    const name = NAMES[ctrl[FN]!]!;
+    const args = Array.from(ctrl.subarray(ARGS, RESULT));
+    let result: number;
+    try {
+      result = await handlers[name]!(...args);
+    } catch {
+      result = -ERRNO.IO;
+    }
+    ctrl[RESULT] = result;
+    Atomics.store(ctrl, STATE, DONE);
+    Atomics.notify(ctrl, STATE);
+  }
+}
