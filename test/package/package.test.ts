@@ -11,7 +11,7 @@
 // without a `runtime` read libcurl.wasm beside the module; the inline build
 // now replaces ts/host/default-wasm.ts with the embedded bytes.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import {
 } from './consumers.js';
 
 const dist = join(root, 'dist');
-const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm'];
+const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm'];
 const VERSION = /^libcurl\/8\.14\.1 /;
 
 function newestInput(path: string): number {
@@ -33,7 +33,7 @@ function newestInput(path: string): number {
 
 /** Runs `npm run build` unless every output is newer than every input. */
 function ensureBuilt(): void {
-  const inputs = ['ts', 'wasm/libcurl.wasm', 'rollup.config.mjs', 'package.json', 'tsconfig.json'];
+  const inputs = ['ts', 'wasm/libcurl.wasm', 'wasm/curl.wasm', 'rollup.config.mjs', 'package.json', 'tsconfig.json'];
   const newest = Math.max(...inputs.map((p) => newestInput(join(root, p))));
   const fresh = OUTPUTS.every((f) => existsSync(join(dist, f)) && statSync(join(dist, f)).mtimeMs > newest);
   if (!fresh) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
@@ -105,6 +105,17 @@ describe('npm run build', () => {
     const files = readdirSync(join(app, 'node_modules', 'libcurl-wasm'), { recursive: true }).map(String).sort();
     for (const f of OUTPUTS) expect(files).toContain(join('dist', f));
     expect(files.filter((f) => /^(ts|test|wasm|curl-src|scripts)([/\\]|$)/.test(f))).toEqual([]);
+  });
+});
+
+describe('the curl-wasm command', () => {
+  it('is the package\'s bin, and the installed copy does an HTTPS transfer', async () => {
+    const pkg = join(app, 'node_modules', 'libcurl-wasm');
+    const { bin: bins } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const cli = join(pkg, bins['curl-wasm']!);
+    expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const out = await node([cli, '-s', '--cacert', caPath, `${server.origin}/fetch/cli`], app);
+    expect(out).toBe('hello from /fetch/cli');
   });
 });
 

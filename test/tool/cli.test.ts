@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+// curl-wasm, the tool: real processes (node + the worker), real files, real
+// loopback servers, curl's own exit codes and output.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../../ts/index.js';
+import {
+  certs,
+  patternBytes,
+  sha256,
+  startHttp2Server,
+  startHttpServer,
+  startHttpsServer,
+  type TestServer,
+} from '../fixtures/servers.js';
+import { startHttpProxy, type HttpProxy } from '../fixtures/proxies.js';
+
+const CLI = fileURLToPath(new URL('../../ts/tool/cli.ts', import.meta.url));
+// `--import tsx` would resolve tsx from the child's working directory
+const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+
+interface Run {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function curl(args: string[], opts: { cwd?: string; stdin?: Buffer; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
+    child.stdin.end(opts.stdin);
+  });
+}
+
+let http: TestServer;
+let https: TestServer;
+let dir: string;
+beforeAll(async () => {
+  http = await startHttpServer();
+  https = await startHttpsServer();
+  dir = mkdtempSync(join(tmpdir(), 'curl-wasm-'));
+  writeFileSync(join(dir, 'ca.pem'), certs.ca);
+});
+afterAll(async () => {
+  await http.close();
+  await https.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('curl-wasm', () => {
+  it('--version tells the truth: the library version, protocols and features of this build', async () => {
+    const r = await curl(['--version']);
+    expect(r.code).toBe(0);
+    const rt = await Runtime.create();
+    const lines = r.stdout.toString().split('\n');
+    expect(lines[0]).toBe(`curl 8.14.1 (wasm32-unknown-emscripten) ${rt.version}`);
+    const protocols = lines.find((l) => l.startsWith('Protocols: '))!.split(' ').slice(1);
+    expect(protocols).toEqual(expect.arrayContaining(['http', 'https', 'ftp', 'ftps', 'ws', 'wss']));
+    const features = lines.find((l) => l.startsWith('Features: '))!.split(' ').slice(1);
+    expect(features).toEqual(expect.arrayContaining(['HTTP2', 'SSL', 'libz', 'brotli', 'zstd', 'IPv6', 'AsynchDNS']));
+  });
+
+  it('writes a binary body byte for byte to stdout, exit 0', async () => {
+    const r = await curl(['-s', `${http.url}/bytes/300000`]);
+    expect(r.code).toBe(0);
+    expect(sha256(r.stdout)).toBe(sha256(patternBytes(300000)));
+  });
+
+  it('writes -o and -O files relative to the working directory', async () => {
+    const r = await curl(['-s', '-o', 'out.bin', `${http.url}/bytes/1000`, '-O', `${http.url}/hello`], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'out.bin'))).toEqual(patternBytes(1000));
+    expect(readFileSync(join(dir, 'hello'), 'utf8')).toBe('hello world');
+  });
+
+  it('uploads from a stdin pipe and from a file (-T)', async () => {
+    const body = patternBytes(200000);
+    const piped = await curl(['-s', '--data-binary', '@-', `${http.url}/upload-sha256`], { stdin: body });
+    expect(piped.code).toBe(0);
+    expect(JSON.parse(piped.stdout.toString())).toMatchObject({ length: 200000, sha256: sha256(body) });
+    writeFileSync(join(dir, 'up.bin'), body);
+    const put = await curl(['-s', '-T', 'up.bin', `${http.url}/upload-sha256`], { cwd: dir });
+    expect(JSON.parse(put.stdout.toString())).toMatchObject({ length: 200000, sha256: sha256(body) });
+  });
+
+  it("exits with curl's codes: 7 refused, 6 unresolved, 22 for -f on 404", async () => {
+    const refused = await curl(['-sS', 'http://127.0.0.1:1/']);
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toMatch(/^curl: \(7\) Failed to connect to 127\.0\.0\.1 port 1/);
+    const unresolved = await curl(['-sS', 'http://no-such-host.invalid/']);
+    expect(unresolved.code).toBe(6);
+    const missing = await curl(['-sSf', `${http.url}/status/404`]);
+    expect(missing.code).toBe(22);
+    expect(missing.stderr).toContain('The requested URL returned error: 404');
+  });
+
+  it('verifies TLS with --cacert from the filesystem, and fails with 60 without it', async () => {
+    const ok = await curl(['-s', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.toString()).toBe('hello world');
+    const bad = await curl(['-s', `${https.url}/hello`]);
+    expect(bad.code).toBe(60);
+  });
+
+  it('speaks HTTP/2 and writes -w variables', async () => {
+    const h2 = await startHttp2Server();
+    try {
+      const r = await curl(['-s', '--cacert', join(dir, 'ca.pem'), '-w', '\n%{http_version} %{response_code}', `${h2.url}/hello`]);
+      expect(r.stdout.toString()).toBe('hello world\n2 200');
+    } finally {
+      await h2.close();
+    }
+  });
+
+  it('runs transfers in parallel (-Z), follows redirects and keeps a cookie jar file', async () => {
+    const r = await curl(
+      ['-s', '-Z', '-L', '-c', 'jar.txt', '-o', 'a', `${http.url}/redirect-chain/3`, '-o', 'b', `${http.url}/set-cookie`, '-o', 'c', `${http.url}/bytes/5000`],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'a'), 'utf8')).toBe('done');
+    expect(readFileSync(join(dir, 'b'), 'utf8')).toBe('ok');
+    expect(readFileSync(join(dir, 'c'))).toEqual(patternBytes(5000));
+    expect(readFileSync(join(dir, 'jar.txt'), 'utf8')).toMatch(/\ta\t1\n/);
+  });
+
+  it('shows the progress meter and -v on stderr', async () => {
+    const r = await curl(['-v', '-o', join(dir, 'p.bin'), `${http.url}/bytes/100000`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('% Total');
+    expect(r.stderr).toContain('> GET /bytes/100000 HTTP/1.1');
+    expect(r.stderr).toContain('< HTTP/1.1 200 OK');
+  });
+
+  it('takes its proxy from the environment, as curl does', async () => {
+    const proxy: HttpProxy = await startHttpProxy();
+    try {
+      const r = await curl(['-s', `${http.url}/hello`], { env: { http_proxy: proxy.url } });
+      expect(r.stdout.toString()).toBe('hello world');
+      expect(proxy.targets).toEqual([`${http.url}/hello`]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
