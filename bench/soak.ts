@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Soak test: many transfers through one Session (one Runtime, one Multi)
-// against a local node:http server, in waves of concurrent requests: a mix of
-// successes, 404s, refused connections and aborts. It prints the instance's
+// against local node:http and node:https servers, in waves of concurrent
+// requests: a mix of successes, 404s, refused connections, aborts and TLS
+// transfers that each need a new connection (the server closes it), verified
+// against the runtime's full root store plus the test CA. It prints the instance's
 // vital signs at checkpoints and, at the end, compares them after warm-up
 // with the end (flat = within a few percent). It exits non-zero when
 // descriptors or easy handles leak, or when a transfer ends in a way the mix
@@ -10,6 +12,9 @@
 //   npx tsx bench/soak.ts [count] [wave]          (defaults: 100000, 200)
 //   NODE_OPTIONS=--expose-gc npx tsx bench/soak.ts   (steadier heap figures)
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import { CurlEasyError, Runtime, Session, requestOn } from '../ts/index.js';
@@ -45,6 +50,15 @@ server.listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+const cert = (name: string) => readFileSync(new URL(`../test/fixtures/certs/${name}`, import.meta.url), 'utf8');
+const tlsServer = https.createServer({ key: cert('server-key.pem'), cert: cert('server.pem') }, (_req, res) => {
+  // a fresh TLS connection (handshake, chain verification) for every transfer
+  res.writeHead(200, { 'content-length': small.length, connection: 'close' }).end(small);
+});
+tlsServer.listen(0, '127.0.0.1');
+await new Promise((r) => tlsServer.once('listening', r));
+const tlsBase = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+
 /**
  * A port nothing listens on, below the ephemeral range: a free port inside it
  * may later be the local port of one of our own connections, and a connect
@@ -72,10 +86,10 @@ const closed = await closedPort();
 
 // --- the client --------------------------------------------------------------
 const rt = await Runtime.create();
-const session = new Session({ runtime: rt, cookies: false });
+const session = new Session({ runtime: rt, cookies: false, ca: [...rootCertificates, cert('ca.pem')] });
 
-type Kind = 'ok' | 'large' | 'notfound' | 'refused' | 'abort';
-const MIX: Kind[] = ['ok', 'ok', 'ok', 'ok', 'large', 'notfound', 'notfound', 'refused', 'abort', 'abort'];
+type Kind = 'ok' | 'large' | 'notfound' | 'refused' | 'abort' | 'tls';
+const MIX: Kind[] = ['ok', 'ok', 'ok', 'tls', 'large', 'notfound', 'tls', 'refused', 'abort', 'abort'];
 const outcomes = new Map<string, number>();
 const unexpected: string[] = [];
 const note = (k: string) => outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
@@ -83,13 +97,14 @@ const note = (k: string) => outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
 async function one(i: number): Promise<void> {
   const kind = MIX[i % MIX.length]!;
   const url = kind === 'ok' ? `${base}/ok` : kind === 'large' ? `${base}/large`
-    : kind === 'notfound' ? `${base}/missing` : kind === 'refused' ? `http://127.0.0.1:${closed}/` : `${base}/slow`;
+    : kind === 'notfound' ? `${base}/missing` : kind === 'refused' ? `http://127.0.0.1:${closed}/`
+    : kind === 'tls' ? `${tlsBase}/tls` : `${base}/slow`;
   const ac = kind === 'abort' ? new AbortController() : undefined;
   const timer = ac ? setTimeout(() => ac.abort(), i % 20) : undefined;
   try {
     const res = await requestOn(session, url, { signal: ac?.signal, timeoutMs: 30_000 });
     const body = await res.bytes();
-    const expected = kind === 'ok' ? [200, small.length] : kind === 'large' ? [200, large.length]
+    const expected = kind === 'ok' || kind === 'tls' ? [200, small.length] : kind === 'large' ? [200, large.length]
       : kind === 'notfound' ? [404, 9] : kind === 'abort' ? [200, 4] : undefined;
     if (!expected || res.status !== expected[0] || body.length !== expected[1]) {
       unexpected.push(`${kind}: HTTP ${res.status}, ${body.length} bytes`);
@@ -113,6 +128,7 @@ async function one(i: number): Promise<void> {
 interface Sample {
   done: number;
   wasm: number;
+  inUse: number;
   rss: number;
   heapUsed: number;
   sockets: number;
@@ -126,7 +142,8 @@ function sample(done: number): Sample {
   const m = process.memoryUsage();
   return {
     done,
-    wasm: rt.exports.memory.buffer.byteLength,
+    wasm: rt.memory.size,
+    inUse: rt.memory.inUse,
     rss: m.rss,
     heapUsed: m.heapUsed,
     sockets: rt.sockets.size,
@@ -136,7 +153,7 @@ function sample(done: number): Sample {
 }
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 const show = (s: Sample) =>
-  `${String(s.done).padStart(7)} transfers  ${(s.ms / 1000).toFixed(1).padStart(6)} s  wasm ${mib(s.wasm)}  rss ${mib(s.rss)}  heapUsed ${mib(s.heapUsed)}  sockets ${s.sockets}  easy handles ${s.easy}`;
+  `${String(s.done).padStart(7)} transfers  ${(s.ms / 1000).toFixed(1).padStart(6)} s  wasm ${mib(s.wasm)} (in use ${mib(s.inUse)})  rss ${mib(s.rss)}  heapUsed ${mib(s.heapUsed)}  sockets ${s.sockets}  easy handles ${s.easy}`;
 
 console.log(`soak: ${count} transfers in waves of ${wave} against ${base} (${rt.version})${gc ? '' : ' — no --expose-gc: heap figures are noisy'}`);
 const samples: Sample[] = [];
@@ -171,11 +188,14 @@ await session.close();
 const after = { sockets: rt.sockets.size, easy: rt.relays.easy.size, multi: rt.relays.multi.size };
 server.closeAllConnections();
 server.close();
+tlsServer.closeAllConnections();
+tlsServer.close();
 
 console.log(`\noutcomes: ${[...outcomes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
 console.log(`throughput: ${(count / (end.ms / 1000)).toFixed(0)} transfers/s; at most ${maxSockets} descriptors and ${maxEasy} easy handles open at once`);
 console.log(`after warm-up (${warm.done}) vs end (${end.done}):`);
 console.log(flat('wasm', warm.wasm, end.wasm, 2));
+console.log(flat('in use', warm.inUse, end.inUse, 5));
 console.log(flat('rss', warm.rss, end.rss, 5));
 console.log(flat('heapUsed', warm.heapUsed, end.heapUsed, 10));
 console.log(`between waves: ${steady.sockets} descriptors (curl's connection pool), ${steady.easy} easy handles, ${steady.active} transfers active`);
