@@ -188,7 +188,7 @@ cp "$B/libcurl.wasm" wasm/libcurl.wasm
 # curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
 # (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
 rm -rf "$B/tool-glue"; mkdir -p "$B/tool-glue"
-for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/tool/*.c; do
+for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/tool/*.c; do
   emcc $CFLAGS_COMMON $GLUE_FLAGS -DLCW_TOOL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
 done
 emcc $CFLAGS_COMMON -sSTANDALONE_WASM \

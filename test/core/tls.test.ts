@@ -104,4 +104,51 @@ describe('memory across TLS connections', () => {
       await server.close();
     }
   });
+
+  // curl-src/patches/0003: connections that trust the same bytes share one
+  // parsed chain instead of ~310 KB each for as long as they stay pooled
+  it('20 pooled TLS connections share one parsed root bundle', async () => {
+    const { rootCertificates } = await import('node:tls');
+    const server = await startHttpsServer();
+    const local = await Runtime.create();
+    const m = new Multi(local);
+    try {
+      const ca = `${rootCertificates.join('\n')}\n${certs.ca}`;
+      (await transfer(local, m, `${server.url}/hello`, { CAINFO_BLOB: ca })).easy.close(); // warm-up: parse once
+      const before = local.memory.inUse;
+      const all = await Promise.all(Array.from({ length: 20 }, () => transfer(local, m, `${server.url}/slow?ms=200`, { CAINFO_BLOB: ca })));
+      for (const r of all) r.easy.close();
+      expect(server.connections).toBe(20);
+      const pooled = local.sockets.size; // still open, each with its TLS state
+      expect(pooled).toBeGreaterThanOrEqual(10);
+      // Each pooled connection keeps its TLS state (~40 KB) and curl's copy
+      // of the blob (~216 KB, its config for connection reuse); a parsed
+      // bundle of its own would add ~310 KB more.
+      expect((local.memory.inUse - before) / pooled).toBeLessThan(300 << 10);
+    } finally {
+      m.close();
+      await server.close();
+    }
+  });
+
+  it('a shared chain is only used for the same bytes: another CA still decides', async () => {
+    const server = await startHttpsServer();
+    const local = await Runtime.create();
+    const m = new Multi(local);
+    try {
+      const { rootCertificates } = await import('node:tls');
+      const status = async (ca: string) => {
+        const r = await transfer(local, m, `${server.url}/hello`, { FORBID_REUSE: 1, CAINFO_BLOB: ca });
+        r.easy.close();
+        return r.status;
+      };
+      expect(await status(certs.ca)).toBe(200);
+      await expect(status(rootCertificates.join('\n'))).rejects.toMatchObject({ code: 'CURLE_PEER_FAILED_VERIFICATION' });
+      expect(await status(certs.ca)).toBe(200);
+      await expect(status('not a certificate')).rejects.toMatchObject({ code: 'CURLE_SSL_CERTPROBLEM' });
+    } finally {
+      m.close();
+      await server.close();
+    }
+  });
 });

@@ -99,6 +99,23 @@ async function main(): Promise<void> {
   process.exit(code);
 }
 
+/**
+ * Node leaves pipes on stdin/stdout non-blocking, so a full pipe answers
+ * EAGAIN where a process would block: wait and try again, as write(2) would.
+ */
+function blockingStdio(wasi: Record<string, (...args: number[]) => number>): WebAssembly.ModuleImports {
+  const EAGAIN = 6; // WASI errno
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const retry = (call: (...args: number[]) => number) => (...args: number[]) => {
+    for (;;) {
+      const rc = call(...args);
+      if (rc !== EAGAIN) return rc;
+      Atomics.wait(pause, 0, 0, 2);
+    }
+  };
+  return { ...wasi, fd_write: retry(wasi.fd_write!), fd_read: retry(wasi.fd_read!) };
+}
+
 async function runTool(): Promise<void> {
   const { module, channel, args, env } = workerData as ToolData;
   const WASI = await loadWasi();
@@ -109,7 +126,7 @@ async function runTool(): Promise<void> {
   for (const name of Object.keys(CALLS)) curlhost[name] = call(name);
   const instance = new WebAssembly.Instance(module, {
     curlhost,
-    wasi_snapshot_preview1: wasi.wasiImport as WebAssembly.ModuleImports,
+    wasi_snapshot_preview1: blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
   });
   memory = instance.exports.memory as WebAssembly.Memory;
   process.exitCode = wasi.start(instance);
