@@ -160,9 +160,14 @@ fi
 # The command-line tool's objects (src/ and the curlx helpers it shares with
 # lib/), compiled by curl's own Makefile; curl_LINK=true skips its link, which
 # would make emscripten's JS launcher: we link standalone below.
+# curlinfo prints the build's compile-time switches (cookies: ON...): curl's
+# test suite reads them; wasm/curlinfo.txt keeps what this build says.
 if stage tool "$B/curl.stamp"; then
-  emmake make -C "$CURL/src" -j"$JOBS" curl curl_LINK=true > "$B/tool-make.log" 2>&1 \
-    || { tail -40 "$B/tool-make.log"; exit 1; }
+  emmake make -C "$CURL/src" -j"$JOBS" curl curl_LINK=true curlinfo curlinfo_LINK=true \
+    > "$B/tool-make.log" 2>&1 || { tail -40 "$B/tool-make.log"; exit 1; }
+  emcc $CFLAGS_COMMON -sENVIRONMENT=node -sSINGLE_FILE "$CURL/src/curlinfo.o" -o "$B/curlinfo.js"
+  mv "$B/curlinfo.js" "$B/curlinfo.cjs" # CommonJS, under a "type": "module" package
+  node "$B/curlinfo.cjs" > "$B/curlinfo.txt"
   done_stage tool
 fi
 # end:tool
@@ -198,6 +203,7 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
   -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/curl.wasm"
 cp "$B/curl.wasm" wasm/curl.wasm
+cp "$B/curlinfo.txt" wasm/curlinfo.txt
 echo "$TOOLCHAIN" > wasm/libcurl.wasm.toolchain
 for w in libcurl curl; do
   log "wasm/$w.wasm: $(stat -c %s wasm/$w.wasm) bytes, $(gzip -9c wasm/$w.wasm | wc -c) gzipped"
