@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import { HOST_FD_BASE } from './abi.js';
 import { ERRNO, errnoFromNode } from './errno.js';
 import { RecvBuffer } from './recv-buffer.js';
+import { SendBuffer } from './send-buffer.js';
 import type { SockAddr } from './sockaddr.js';
 
 export const POLL = {
@@ -133,6 +134,7 @@ export class TcpSocket implements Descriptor {
   #sock: net.Socket | undefined;
   #state: 'new' | 'connecting' | 'connected' | 'failed' = 'new';
   readonly #in = new RecvBuffer();
+  readonly #out = new SendBuffer();
   #paused = false;
   #closed = false;
   #eof = false;
@@ -275,8 +277,9 @@ export class TcpSocket implements Descriptor {
     }
     this.bytesOut += bytes.length;
     this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, 0, bytes.length, this);
-    // Buffer.from copies: the wasm memory behind `bytes` is reused at once
-    if (!this.#sock.write(Buffer.from(bytes)) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
+    // a copy: the wasm memory behind `bytes` is reused at once
+    const { chunk, done } = this.#out.copy(bytes);
+    if (!this.#sock.write(chunk, done) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
     return bytes.length;
   }
 
