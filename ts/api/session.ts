@@ -127,6 +127,10 @@ export class Session {
     // 2x faster here (measured), and servers honouring client order pick it
     d.TLS13_CIPHERS = 'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384';
     d.PIPEWAIT = 1;
+    // bigger reads and sends per bridge crossing: the download buffer is one
+    // per multi handle, the upload buffer one per uploading transfer
+    d.BUFFERSIZE = 512 << 10;
+    d.UPLOAD_BUFFERSIZE = 256 << 10;
     Object.assign(d, proxyOptions(o.proxy), o.curl);
     return d;
   }
