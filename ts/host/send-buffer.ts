@@ -7,6 +7,12 @@
 
 /** First capacity; the ring doubles while more bytes are in flight than fit. */
 const INITIAL = 16 << 10;
+/**
+ * Until a send is this large the socket has no ring: Buffer.from takes small
+ * copies from Node's shared pool, and a socket that only sends request heads
+ * (most of them) never holds a ring.
+ */
+const SMALL = 4 << 10;
 /** Beyond this the ring stops growing and a send gets a copy of its own. */
 const MAX = 4 << 20;
 
@@ -20,6 +26,7 @@ export class SendBuffer {
   /** A copy of `bytes` to write; call `done` when the write completes (or fails). */
   copy(bytes: Uint8Array): { chunk: Buffer; done: () => void } {
     const len = bytes.length;
+    if (this.#buf.length === 0 && len < SMALL) return { chunk: Buffer.from(bytes), done: noop };
     if (this.#pending === 0) this.#head = this.#tail = 0;
     let at = this.#place(len);
     if (at < 0) {
