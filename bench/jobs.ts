@@ -32,6 +32,8 @@ export interface Job {
 export interface JobResult {
   /** Wall time of the timed part, ms. */
   ms: number;
+  /** CPU time (user + system) of the measuring process over the timed part, ms; steadier than wall time on a loaded machine (not for the curl CLI). */
+  cpuMs?: number;
   /** Body bytes received (downloads) or sent and acknowledged (uploads). */
   bytes: number;
   /** Responses by status over the timed part and the warm-up. */

@@ -296,7 +296,7 @@ async function main(): Promise<void> {
         cell.runs.push(rec);
         const m = METRICS.find((x) => x.workload === w)!;
         const shown = rec.result ? `${m.value(job, rec.result).toFixed(m.unit === 'ms' || m.unit === 's' ? 3 : 1)} ${m.unit}` : 'error';
-        console.log(`  ${w.padEnd(2)} run ${run + 1}/${runs} ${client.padEnd(12)} ${shown.padStart(14)}  rss ${rec.result ? (rec.result.peakRss / MiB).toFixed(0) : '-'} MiB  ${((Date.now() - t0) / 1000).toFixed(1)} s  conns ${rec.server ? rec.server.connections[protoOf(w)] : '-'}${rec.ok ? '' : '  FAILED: ' + rec.problems.join('; ')}${rec.warnings?.length ? '  warning: ' + rec.warnings.join('; ') : ''}`);
+        console.log(`  ${w.padEnd(2)} run ${run + 1}/${runs} ${client.padEnd(12)} ${shown.padStart(14)}  rss ${rec.result ? (rec.result.peakRss / MiB).toFixed(0) : '-'} MiB  ${rec.result?.cpuMs !== undefined ? `cpu ${(rec.result.cpuMs / 1000).toFixed(2)} s  ` : ''}${((Date.now() - t0) / 1000).toFixed(1)} s  conns ${rec.server ? rec.server.connections[protoOf(w)] : '-'}${rec.ok ? '' : '  FAILED: ' + rec.problems.join('; ')}${rec.warnings?.length ? '  warning: ' + rec.warnings.join('; ') : ''}`);
       }
     }
   }

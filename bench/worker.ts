@@ -636,25 +636,28 @@ async function profiler(): Promise<undefined | (() => Promise<void>)> {
   };
 }
 
-async function measure(run: () => Promise<unknown>): Promise<{ ms: number; startRss: number; peakRss: number }> {
+async function measure(run: () => Promise<unknown>): Promise<{ ms: number; startRss: number; peakRss: number; cpuMs: number }> {
   // let the warm-up's connections go back to their pools (Node's fetch
   // releases a connection a tick after the body ends)
   await new Promise((r) => setTimeout(r, 50));
   globalThis.gc?.();
   const stopProfile = await profiler();
   const startRss = resetPeak();
+  const cpu0 = process.cpuUsage();
   const { ms } = await timed(run);
+  const cpu = process.cpuUsage(cpu0);
   const peakRss = status('VmHWM');
   await stopProfile?.();
-  return { ms, startRss, peakRss };
+  return { ms, startRss, peakRss, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-function finish(r: { ms: number; startRss: number; peakRss: number }, warm: Tally, t: Tally, expected: number): JobResult {
+function finish(r: { ms: number; startRss: number; peakRss: number; cpuMs: number }, warm: Tally, t: Tally, expected: number): JobResult {
   const statuses: Record<string, number> = { ...warm.statuses };
   for (const [k, v] of Object.entries(t.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   const extra = t.wasmMemory;
   return {
     ms: r.ms,
+    cpuMs: r.cpuMs,
     bytes: t.bytes,
     statuses,
     expectedResponses: expected,

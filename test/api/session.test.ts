@@ -96,6 +96,17 @@ describe('connection limits', () => {
     expect(srv.connections).toBeGreaterThan(4);
   });
 
+  it('keeps idle connections for the next wave of requests (no reconnects)', async () => {
+    const srv = await started(startHttpServer());
+    const s = open({ maxConnectionsPerHost: 20 });
+    for (let wave = 0; wave < 3; wave++) {
+      const bodies = await Promise.all(Array.from({ length: 20 }, () => text(s, `${srv.url}/slow?ms=50`)));
+      expect(bodies).toEqual(Array(20).fill('slow'));
+    }
+    expect(srv.requests).toBe(60);
+    expect(srv.connections).toBeLessThanOrEqual(20);
+  });
+
   it('maxConnections: 2 caps connections across hosts', async () => {
     const one = await started(startHttpServer());
     const two = await started(startHttpServer());

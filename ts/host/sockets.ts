@@ -7,6 +7,8 @@
 import * as net from 'node:net';
 import { HOST_FD_BASE } from './abi.js';
 import { ERRNO, errnoFromNode } from './errno.js';
+import { RecvBuffer } from './recv-buffer.js';
+import { SendBuffer } from './send-buffer.js';
 import type { SockAddr } from './sockaddr.js';
 
 export const POLL = {
@@ -131,8 +133,10 @@ export class TcpSocket implements Descriptor {
   readonly #table: SocketTable;
   #sock: net.Socket | undefined;
   #state: 'new' | 'connecting' | 'connected' | 'failed' = 'new';
-  readonly #queue: Buffer[] = [];
-  #queued = 0;
+  readonly #in = new RecvBuffer();
+  readonly #out = new SendBuffer();
+  #paused = false;
+  #closed = false;
   #eof = false;
   #error = 0; // pending SO_ERROR / errno for the next recv or send
   #blocked = false;
@@ -154,7 +158,7 @@ export class TcpSocket implements Descriptor {
     this.family = family;
     this.#table = table;
     if (accepted) {
-      this.#attach(accepted);
+      this.#attach(accepted, true);
       this.#state = 'connected';
       this.#addresses();
     }
@@ -165,8 +169,18 @@ export class TcpSocket implements Descriptor {
     if (this.#table.guard?.(target, this.#table.owners.get(this.fd) ?? 0) !== undefined) return -ERRNO.ACCES;
     this.#peer = target;
     this.#state = 'connecting';
-    const sock = net.connect({ host: target.address, port: target.port, family: target.family, noDelay: this.#noDelay });
-    this.#attach(sock);
+    // onread: the runtime reads into #in's free space, no Buffer per read
+    const sock = net.connect({
+      host: target.address, port: target.port, family: target.family, noDelay: this.#noDelay,
+      onread: {
+        buffer: () => this.#in.region(),
+        callback: (n: number) => {
+          this.#in.complete(n);
+          return this.#arrived(n);
+        },
+      },
+    });
+    this.#attach(sock, false);
     sock.once('connect', () => {
       this.#state = 'connected';
       this.#addresses();
@@ -176,17 +190,16 @@ export class TcpSocket implements Descriptor {
     return -ERRNO.INPROGRESS;
   }
 
-  #attach(sock: net.Socket): void {
+  #attach(sock: net.Socket, copyIn: boolean): void {
     this.#sock = sock;
     if (!this.#table.ref) sock.unref();
-    sock.on('data', (chunk: Buffer) => {
-      this.#queue.push(chunk);
-      this.#queued += chunk.length;
-      this.bytesIn += chunk.length;
-      if (this.#queued >= RECV_HIGH_WATER) sock.pause();
-      this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, chunk.length, 0, this);
-      this.#table.changed(this.fd);
-    });
+    // accepted sockets (FTP active mode) cannot take onread: their chunks are copied in
+    if (copyIn) {
+      sock.on('data', (chunk: Buffer) => {
+        this.#in.push(chunk);
+        if (!this.#arrived(chunk.length)) sock.pause();
+      });
+    }
     sock.on('end', () => {
       this.#eof = true;
       this.#table.changed(this.fd);
@@ -206,6 +219,20 @@ export class TcpSocket implements Descriptor {
     });
   }
 
+  /** `n` bytes arrived in #in; answers false when the runtime socket should pause. */
+  #arrived(n: number): boolean {
+    if (this.#closed) {
+      this.#in.clear(); // nobody reads any more
+      return true;
+    }
+    this.bytesIn += n;
+    this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, n, 0, this);
+    this.#table.changed(this.fd);
+    if (this.#in.size < RECV_HIGH_WATER) return true;
+    this.#paused = true;
+    return false;
+  }
+
   #addresses(): void {
     const s = this.#sock!;
     if (s.localAddress) this.#local = { family: net.isIP(s.localAddress) === 6 ? 6 : 4, address: s.localAddress, port: s.localPort ?? 0 };
@@ -219,7 +246,7 @@ export class TcpSocket implements Descriptor {
       case 'failed': return WRITABLE | POLL.ERR | POLL.HUP;
     }
     let bits = 0;
-    if (this.#queued > 0 || this.#eof || this.#error) bits |= READABLE;
+    if (this.#in.size > 0 || this.#eof || this.#error) bits |= READABLE;
     if (!this.#blocked || this.#error) bits |= WRITABLE;
     if (this.#error) bits |= POLL.ERR;
     return bits;
@@ -228,25 +255,14 @@ export class TcpSocket implements Descriptor {
   recv(into: Uint8Array, flags: number): number {
     if (this.#state === 'connecting') return -ERRNO.AGAIN;
     if (this.#state !== 'connected') return -(this.#error || ERRNO.NOTCONN);
-    if (this.#queued === 0) {
+    if (this.#in.size === 0) {
       if (this.#error) return -this.#error;
       return this.#eof ? 0 : -ERRNO.AGAIN;
     }
-    const peek = (flags & MSG_PEEK) !== 0;
-    let n = 0;
-    let i = 0;
-    while (n < into.length && i < this.#queue.length) {
-      const chunk = this.#queue[i]!;
-      const take = Math.min(chunk.length, into.length - n);
-      into.set(take === chunk.length ? chunk : chunk.subarray(0, take), n);
-      n += take;
-      if (peek) i++;
-      else if (take === chunk.length) this.#queue.shift();
-      else this.#queue[0] = chunk.subarray(take);
-    }
-    if (!peek) {
-      this.#queued -= n;
-      if (this.#queued < RECV_HIGH_WATER / 2 && this.#sock?.isPaused()) this.#sock.resume();
+    const n = this.#in.take(into, (flags & MSG_PEEK) !== 0);
+    if (this.#paused && this.#in.size < RECV_HIGH_WATER / 2) {
+      this.#paused = false;
+      this.#sock?.resume();
     }
     return n;
   }
@@ -261,8 +277,9 @@ export class TcpSocket implements Descriptor {
     }
     this.bytesOut += bytes.length;
     this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, 0, bytes.length, this);
-    // Buffer.from copies: the wasm memory behind `bytes` is reused at once
-    if (!this.#sock.write(Buffer.from(bytes)) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
+    // a copy: the wasm memory behind `bytes` is reused at once
+    const { chunk, done } = this.#out.copy(bytes);
+    if (!this.#sock.write(chunk, done) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
     return bytes.length;
   }
 
@@ -287,7 +304,7 @@ export class TcpSocket implements Descriptor {
   }
 
   /** Bytes received and not yet read by curl. */
-  get queuedIn(): number { return this.#queued; }
+  get queuedIn(): number { return this.#in.size; }
   /** Bytes handed to the runtime socket and not yet flushed. */
   get queuedOut(): number { return this.#sock?.writableLength ?? 0; }
   get noDelay(): boolean { return this.#noDelay; }
@@ -322,8 +339,8 @@ export class TcpSocket implements Descriptor {
   close(): void {
     const sock = this.#sock;
     this.#sock = undefined;
-    this.#queue.length = 0;
-    this.#queued = 0;
+    this.#closed = true;
+    this.#in.clear();
     if (!sock || sock.destroyed) return;
     if (sock.writableLength === 0 || this.#error) {
       sock.destroy();

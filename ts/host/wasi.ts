@@ -45,10 +45,33 @@ export interface BuiltinWasiOptions {
 }
 
 const CLOCK_REALTIME = 0;
+const TWO32 = 2 ** 32;
+
+// Times are written as two 32-bit halves: curl asks the time several times
+// per transfer step, and a BigInt per call made the clock a visible share
+// of small requests.
+
+/** Writes an integer below 2^53 as a u64. */
+export function writeU64(dv: DataView, out: number, v: number): void {
+  const hi = Math.floor(v / TWO32);
+  dv.setUint32(out, v - hi * TWO32, true);
+  dv.setUint32(out + 4, hi, true);
+}
+
+/** Writes `ms` (whole milliseconds since the epoch) as u64 nanoseconds, exactly: ms * 10^6 is past 2^53. */
+export function writeEpochNs(dv: DataView, out: number, ms: number): void {
+  const msHi = Math.floor(ms / TWO32);
+  const low = (ms - msHi * TWO32) * 1e6; // < 2^52: exact
+  const carry = Math.floor(low / TWO32);
+  dv.setUint32(out, low - carry * TWO32, true);
+  dv.setUint32(out + 4, msHi * 1e6 + carry, true);
+}
 
 export function builtinWasi(options: BuiltinWasiOptions = {}): WasiProvider {
   let memory: WebAssembly.Memory | undefined;
-  const dv = () => new DataView(memory!.buffer);
+  let view: DataView | undefined;
+  // one DataView until memory grows (growth detaches the old buffer)
+  const dv = () => (view?.buffer === memory!.buffer ? view : (view = new DataView(memory!.buffer)));
   const u8 = () => new Uint8Array(memory!.buffer);
   const env = Object.entries(options.env ?? {}).map(([k, v]) => new TextEncoder().encode(`${k}=${v}\0`));
   const decoder = new TextDecoder();
@@ -72,10 +95,8 @@ export function builtinWasi(options: BuiltinWasiOptions = {}): WasiProvider {
     },
     clock_res_get: (_id: number, out: number) => (dv().setBigUint64(out, 1000n, true), 0),
     clock_time_get: (id: number, _precision: bigint, out: number) => {
-      const ns = id === CLOCK_REALTIME
-        ? BigInt(Date.now()) * 1_000_000n
-        : BigInt(Math.round((performance.now() - start) * 1e6));
-      dv().setBigUint64(out, ns, true);
+      if (id === CLOCK_REALTIME) writeEpochNs(dv(), out, Date.now());
+      else writeU64(dv(), out, Math.round((performance.now() - start) * 1e6));
       return 0;
     },
     random_get: (buf: number, len: number) => {
