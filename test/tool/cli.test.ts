@@ -146,6 +146,25 @@ describe('curl-wasm', () => {
     expect(r.stderr).toContain('< HTTP/1.1 200 OK');
   });
 
+  it('reads files and lists directories over file://, writes --stderr to a file', async () => {
+    const listing = join(dir, 'listing');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(listing, { recursive: true });
+    writeFileSync(join(listing, 'one.txt'), 'one');
+    const file = await curl(['-s', `file://${join(listing, 'one.txt')}`]);
+    expect(file.stdout.toString()).toBe('one');
+    const list = await curl(['-s', `file://${listing}/`]);
+    expect(list.stdout.toString()).toBe('one.txt\n');
+    const redirected = await curl(['-s', '--stderr', join(dir, 'err.txt'), '-w', '%{stderr}to stderr\n', `${http.url}/hello`]);
+    expect(redirected.stderr).toBe('');
+    expect(readFileSync(join(dir, 'err.txt'), 'utf8')).toBe('to stderr\n');
+  });
+
+  it('fails --interface with 45 when the name is neither a device nor an address', async () => {
+    const r = await curl(['-s', '--interface', 'no-such-host.invalid', `${http.url}/hello`]);
+    expect(r.code).toBe(45);
+  });
+
   it('takes its proxy from the environment, as curl does', async () => {
     const proxy: HttpProxy = await startHttpProxy();
     try {

@@ -20,7 +20,7 @@ const WRITABLE = POLL.OUT | POLL.WRNORM;
 
 export const SOCK = { STREAM: 1, DGRAM: 2 } as const;
 export const SOL_SOCKET = 1;
-export const SO = { TYPE: 3, ERROR: 4, SNDBUF: 7, RCVBUF: 8, KEEPALIVE: 9 } as const;
+export const SO = { TYPE: 3, ERROR: 4, SNDBUF: 7, RCVBUF: 8, KEEPALIVE: 9, BINDTODEVICE: 25 } as const;
 export const IPPROTO_TCP = 6;
 export const TCP = { NODELAY: 1, KEEPIDLE: 4, KEEPINTVL: 5, KEEPCNT: 6 } as const;
 export const MSG_PEEK = 0x2;
@@ -299,6 +299,10 @@ export class TcpSocket implements Descriptor {
       if (this.#state === 'connected') this.#sock?.setKeepAlive(this.#keepAlive, this.#keepIdle * 1000);
     } else if (level === IPPROTO_TCP && name === TCP.KEEPIDLE) {
       this.#keepIdle = value;
+    } else if (level === SOL_SOCKET && name === SO.BINDTODEVICE) {
+      // a runtime socket cannot be tied to a device: say so, and curl
+      // --interface falls back to binding an address (or fails with 45)
+      return -ERRNO.NODEV;
     }
     return 0; // buffer sizes and the rest are the runtime's business
   }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <poll.h>
 
 #include "urldata.h"
 #include "asyn.h"
@@ -166,6 +167,18 @@ CURLcode Curl_async_await(struct Curl_easy *data,
 {
   struct Curl_dns_entry *dns = NULL;
   CURLcode result = Curl_async_is_resolved(data, &dns);
+#ifdef LCW_TOOL
+  /* the tool may block (its poll waits): wait for the lookup to finish */
+  while(!result && !data->state.async.done) {
+    struct pollfd p;
+    p.fd = data->state.async.host.fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    if(poll(&p, 1, 1000) < 0)
+      break;
+    result = Curl_async_is_resolved(data, &dns);
+  }
+#endif
   if(!result && !data->state.async.done) {
     failf(data, "blocking name resolution is not available in wasm");
     result = CURLE_COULDNT_RESOLVE_HOST;

@@ -15,6 +15,9 @@
 #include <wasi/api.h>
 
 static int root_fd = -1;
+/* where each open directory's listing stands (getdents64) */
+#define DIR_FDS 256
+static __wasi_dircookie_t dir_cookie[DIR_FDS];
 /* what files under the root may do: asking for more is ENOTCAPABLE */
 static __wasi_rights_t rights;
 
@@ -65,6 +68,7 @@ long __syscall_open(long path, long flags, ...)
   char rel[PATH_MAX];
   __wasi_oflags_t oflags = 0;
   __wasi_fdflags_t fdflags = 0;
+  __wasi_rights_t base;
   __wasi_fd_t fd;
   int r = resolve((const char *)path, rel);
   if(r)
@@ -79,10 +83,21 @@ long __syscall_open(long path, long flags, ...)
     oflags |= __WASI_OFLAGS_DIRECTORY;
   if(flags & O_APPEND)
     fdflags |= __WASI_FDFLAGS_APPEND;
+  /* the runtime derives O_RDONLY/O_WRONLY/O_RDWR from the rights asked for:
+     ask for exactly what the access mode needs (a directory or a read-only
+     file cannot be opened for writing) */
+  base = rights;
+  if((flags & O_ACCMODE) == O_RDONLY)
+    base &= ~(__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_DATASYNC |
+              __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
+  else if((flags & O_ACCMODE) == O_WRONLY)
+    base &= ~(__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR);
   r = __wasi_path_open(root_fd,
                        (flags & O_NOFOLLOW) ? 0 : __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW,
-                       rel, strlen(rel), oflags, rights, rights,
+                       rel, strlen(rel), oflags, base, rights,
                        fdflags, &fd);
+  if(!r && fd < DIR_FDS)
+    dir_cookie[fd] = 0; /* a fresh listing for readdir() */
   return r ? -r : (long)fd;
 }
 
@@ -242,12 +257,15 @@ long __syscall_geteuid32(void)
   return 0;
 }
 
+/* freopen() (curl --stderr FILE) opens the file and dup3()s it onto the
+ * stream's descriptor. WASI has no dup, but fd_renumber moves `fd` onto `to`,
+ * which is what freopen needs: it closes `fd` right after anyway. */
 long __syscall_dup3(long fd, long to, long flags)
 {
-  (void)fd;
-  (void)to;
   (void)flags;
-  return -ENOSYS;
+  if(fd == to)
+    return -EINVAL;
+  return __wasi_fd_renumber((__wasi_fd_t)fd, (__wasi_fd_t)to) ? -EBADF : to;
 }
 
 long __syscall_pipe(long fds)
@@ -256,10 +274,55 @@ long __syscall_pipe(long fds)
   return -ENOSYS;
 }
 
+/* readdir() (file:// directory listings): Linux dirent64 records from WASI's
+ * fd_readdir, resuming at the cookie after the last record handed out */
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
 long __syscall_getdents64(long fd, long dirp, long count)
 {
-  (void)fd;
-  (void)dirp;
-  (void)count;
-  return -ENOSYS;
+  static const unsigned char types[] = {
+    [__WASI_FILETYPE_BLOCK_DEVICE] = 6, [__WASI_FILETYPE_CHARACTER_DEVICE] = 2,
+    [__WASI_FILETYPE_DIRECTORY] = 4, [__WASI_FILETYPE_REGULAR_FILE] = 8,
+    [__WASI_FILETYPE_SOCKET_DGRAM] = 12, [__WASI_FILETYPE_SOCKET_STREAM] = 12,
+    [__WASI_FILETYPE_SYMBOLIC_LINK] = 10,
+  };
+  unsigned char raw[4096];
+  __wasi_size_t used, at = 0;
+  long out = 0;
+  int r;
+  if(fd < 0 || fd >= DIR_FDS)
+    return -EBADF;
+  r = __wasi_fd_readdir((__wasi_fd_t)fd, raw, sizeof(raw), dir_cookie[fd],
+                        &used);
+  if(r)
+    return -r;
+  while(at + sizeof(__wasi_dirent_t) <= used) {
+    __wasi_dirent_t e;
+    struct linux_dirent64 *d = (struct linux_dirent64 *)((char *)dirp + out);
+    size_t reclen;
+    memcpy(&e, raw + at, sizeof(e));
+    if(at + sizeof(e) + e.d_namlen > used)
+      break; /* name cut off: read it again next time */
+    reclen = (sizeof(*d) + e.d_namlen + 1 + 7) & ~(size_t)7;
+    if(out + (long)reclen > count)
+      break;
+    d->d_ino = e.d_ino;
+    d->d_off = (int64_t)e.d_next;
+    d->d_reclen = (unsigned short)reclen;
+    d->d_type = e.d_type < sizeof(types) ? types[e.d_type] : 0;
+    memcpy(d->d_name, raw + at + sizeof(e), e.d_namlen);
+    d->d_name[e.d_namlen] = 0;
+    out += (long)reclen;
+    dir_cookie[fd] = e.d_next;
+    at += sizeof(e) + e.d_namlen;
+  }
+  if(!out && at < used)
+    return -EINVAL; /* the caller's buffer cannot hold one record */
+  return out;
 }
