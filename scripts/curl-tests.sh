@@ -39,6 +39,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+START=$(pwd)   # relative paths in --tool/--curlinfo are relative to here (the harness build cds away)
 SELF="$ROOT/scripts/curl-tests.sh"
 TARBALL="$ROOT/curl-src/curl_8.14.1.orig.tar.gz"
 SUMS="$ROOT/curl-src/SHA256SUMS"
@@ -105,8 +106,8 @@ absolutize() {
   for w in $1; do
     if [ $i -eq 0 ] && [[ "$w" != */* ]] && command -v "$w" >/dev/null 2>&1; then
       w=$(command -v "$w")
-    elif [[ "$w" != /* ]] && [ -e "$w" ]; then
-      w="$(cd "$(dirname "$w")" && pwd)/$(basename "$w")"
+    elif [[ "$w" != /* ]] && [ -e "$START/$w" ]; then
+      w="$(cd "$START/$(dirname "$w")" && pwd)/$(basename "$w")"
     fi
     out="$out${out:+ }$w"; i=$((i+1))
   done
