@@ -13,11 +13,11 @@
 //   NODE_OPTIONS=--expose-gc npx tsx bench/soak.ts   (steadier heap figures)
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import { CurlEasyError, Runtime, Session, requestOn } from '../ts/index.js';
+import { certs } from '../test/fixtures/servers.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 const wave = Number(process.argv[3] ?? 200);
@@ -50,8 +50,7 @@ server.listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-const cert = (name: string) => readFileSync(new URL(`../test/fixtures/certs/${name}`, import.meta.url), 'utf8');
-const tlsServer = https.createServer({ key: cert('server-key.pem'), cert: cert('server.pem') }, (_req, res) => {
+const tlsServer = https.createServer(certs.server, (_req, res) => {
   // a fresh TLS connection (handshake, chain verification) for every transfer
   res.writeHead(200, { 'content-length': small.length, connection: 'close' }).end(small);
 });
@@ -86,7 +85,7 @@ const closed = await closedPort();
 
 // --- the client --------------------------------------------------------------
 const rt = await Runtime.create();
-const session = new Session({ runtime: rt, cookies: false, ca: [...rootCertificates, cert('ca.pem')] });
+const session = new Session({ runtime: rt, cookies: false, ca: [...rootCertificates, certs.ca] });
 
 type Kind = 'ok' | 'large' | 'notfound' | 'refused' | 'abort' | 'tls';
 const MIX: Kind[] = ['ok', 'ok', 'ok', 'tls', 'large', 'notfound', 'tls', 'refused', 'abort', 'abort'];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // HTTPS (mbedTLS in wasm) and HTTP/2 (nghttp2, ALPN) against Node's servers.
+import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Multi, Runtime } from '../../ts/index.js';
-import { certs, startHttp2Server, startHttpsServer, type CertName } from '../fixtures/servers.js';
+import { certs, startHttp2Server, startHttpsServer, type CertName, type TestServer } from '../fixtures/servers.js';
 import { transfer } from './transfer.js';
 
 let rt: Runtime;
@@ -81,42 +82,44 @@ describe('HTTP/2', () => {
 });
 
 describe('memory across TLS connections', () => {
-  // Regression: curl was compiled without mbedTLS's config overrides, so its
-  // mbedtls_x509_crt was 4 bytes shorter than mbedTLS's; initialising the
-  // next field zeroed the parsed chain's `next` link and every TLS
-  // connection with a multi-certificate CA bundle leaked the bundle.
-  it('60 closed TLS connections with the full root bundle leave memory flat', async () => {
-    const { rootCertificates } = await import('node:tls');
+  /** The runtime's roots with the test CA last: a ~216 KB bundle that parses to ~310 KB. */
+  const fullBundle = `${rootCertificates.join('\n')}\n${certs.ca}`;
+
+  /** A fresh instance (its memory is what the test measures) and a fresh HTTPS server. */
+  async function withInstance(test: (local: Runtime, m: Multi, server: TestServer) => Promise<void>): Promise<void> {
     const server = await startHttpsServer();
     const local = await Runtime.create();
     const m = new Multi(local);
     try {
-      const ca = `${rootCertificates.join('\n')}\n${certs.ca}`;
-      const run = async () => (await transfer(local, m, `${server.url}/hello`, { CAINFO_BLOB: ca, FORBID_REUSE: 1 })).easy.close();
+      await test(local, m, server);
+    } finally {
+      m.close();
+      await server.close();
+    }
+  }
+
+  // Regression: curl was compiled without mbedTLS's config overrides, so its
+  // mbedtls_x509_crt was 4 bytes shorter than mbedTLS's; initialising the
+  // next field zeroed the parsed chain's `next` link and every TLS
+  // connection with a multi-certificate CA bundle leaked the bundle.
+  it('60 closed TLS connections with the full root bundle leave memory flat', () =>
+    withInstance(async (local, m, server) => {
+      const run = async () => (await transfer(local, m, `${server.url}/hello`, { CAINFO_BLOB: fullBundle, FORBID_REUSE: 1 })).easy.close();
       for (let i = 0; i < 10; i++) await run(); // warm-up
       const before = local.memory;
       for (let i = 0; i < 60; i++) await run();
       // the bundle parses to ~310 KB: one leaked copy would show here
       expect(local.memory.inUse - before.inUse).toBeLessThan(64 << 10);
       expect(local.memory.size).toBe(before.size);
-    } finally {
-      m.close();
-      await server.close();
-    }
-  });
+    }));
 
   // curl-src/patches/0003: connections that trust the same bytes share one
   // parsed chain instead of ~310 KB each for as long as they stay pooled
-  it('20 pooled TLS connections share one parsed root bundle', async () => {
-    const { rootCertificates } = await import('node:tls');
-    const server = await startHttpsServer();
-    const local = await Runtime.create();
-    const m = new Multi(local);
-    try {
-      const ca = `${rootCertificates.join('\n')}\n${certs.ca}`;
-      (await transfer(local, m, `${server.url}/hello`, { CAINFO_BLOB: ca })).easy.close(); // warm-up: parse once
+  it('20 pooled TLS connections share one parsed root bundle', () =>
+    withInstance(async (local, m, server) => {
+      (await transfer(local, m, `${server.url}/hello`, { CAINFO_BLOB: fullBundle })).easy.close(); // warm-up: parse once
       const before = local.memory.inUse;
-      const all = await Promise.all(Array.from({ length: 20 }, () => transfer(local, m, `${server.url}/slow?ms=200`, { CAINFO_BLOB: ca })));
+      const all = await Promise.all(Array.from({ length: 20 }, () => transfer(local, m, `${server.url}/slow?ms=200`, { CAINFO_BLOB: fullBundle })));
       for (const r of all) r.easy.close();
       expect(server.connections).toBe(20);
       const pooled = local.sockets.size; // still open, each with its TLS state
@@ -125,18 +128,10 @@ describe('memory across TLS connections', () => {
       // of the blob (~216 KB, its config for connection reuse); a parsed
       // bundle of its own would add ~310 KB more.
       expect((local.memory.inUse - before) / pooled).toBeLessThan(300 << 10);
-    } finally {
-      m.close();
-      await server.close();
-    }
-  });
+    }));
 
-  it('a shared chain is only used for the same bytes: another CA still decides', async () => {
-    const server = await startHttpsServer();
-    const local = await Runtime.create();
-    const m = new Multi(local);
-    try {
-      const { rootCertificates } = await import('node:tls');
+  it('a shared chain is only used for the same bytes: another CA still decides', () =>
+    withInstance(async (local, m, server) => {
       const status = async (ca: string) => {
         const r = await transfer(local, m, `${server.url}/hello`, { FORBID_REUSE: 1, CAINFO_BLOB: ca });
         r.easy.close();
@@ -146,9 +141,5 @@ describe('memory across TLS connections', () => {
       await expect(status(rootCertificates.join('\n'))).rejects.toMatchObject({ code: 'CURLE_PEER_FAILED_VERIFICATION' });
       expect(await status(certs.ca)).toBe(200);
       await expect(status('not a certificate')).rejects.toMatchObject({ code: 'CURLE_SSL_CERTPROBLEM' });
-    } finally {
-      m.close();
-      await server.close();
-    }
-  });
+    }));
 });
