@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <wasi/api.h>
 
@@ -101,7 +102,8 @@ long __syscall_open(long path, long flags, ...)
   return r ? -r : (long)fd;
 }
 
-static void to_stat(const __wasi_filestat_t *f, struct stat *st)
+/* a WASI file type as the S_IF* bits of st_mode (0: unknown) */
+static mode_t type_mode(__wasi_filetype_t type)
 {
   static const mode_t types[] = {
     [__WASI_FILETYPE_BLOCK_DEVICE] = S_IFBLK,
@@ -112,14 +114,18 @@ static void to_stat(const __wasi_filestat_t *f, struct stat *st)
     [__WASI_FILETYPE_SOCKET_STREAM] = S_IFSOCK,
     [__WASI_FILETYPE_SYMBOLIC_LINK] = S_IFLNK,
   };
+  return type < sizeof(types) / sizeof(types[0]) ? types[type] : 0;
+}
+
+static void to_stat(const __wasi_filestat_t *f, struct stat *st)
+{
   memset(st, 0, sizeof(*st));
   st->st_dev = (dev_t)f->dev;
   st->st_ino = (ino_t)f->ino;
   st->st_nlink = (nlink_t)f->nlink;
   st->st_size = (off_t)f->size;
   /* WASI has no permission bits: say what a user's own file would have */
-  st->st_mode = (f->filetype < sizeof(types) / sizeof(types[0]) ?
-                 types[f->filetype] : 0) |
+  st->st_mode = type_mode(f->filetype) |
                 (f->filetype == __WASI_FILETYPE_DIRECTORY ? 0755 : 0644);
   st->st_blksize = 4096;
   st->st_blocks = (blkcnt_t)((f->size + 511) / 512);
@@ -286,12 +292,6 @@ struct linux_dirent64 {
 
 long __syscall_getdents64(long fd, long dirp, long count)
 {
-  static const unsigned char types[] = {
-    [__WASI_FILETYPE_BLOCK_DEVICE] = 6, [__WASI_FILETYPE_CHARACTER_DEVICE] = 2,
-    [__WASI_FILETYPE_DIRECTORY] = 4, [__WASI_FILETYPE_REGULAR_FILE] = 8,
-    [__WASI_FILETYPE_SOCKET_DGRAM] = 12, [__WASI_FILETYPE_SOCKET_STREAM] = 12,
-    [__WASI_FILETYPE_SYMBOLIC_LINK] = 10,
-  };
   unsigned char raw[4096];
   __wasi_size_t used, at = 0;
   long out = 0;
@@ -315,7 +315,7 @@ long __syscall_getdents64(long fd, long dirp, long count)
     d->d_ino = e.d_ino;
     d->d_off = (int64_t)e.d_next;
     d->d_reclen = (unsigned short)reclen;
-    d->d_type = e.d_type < sizeof(types) ? types[e.d_type] : 0;
+    d->d_type = (unsigned char)IFTODT(type_mode(e.d_type)); /* DT_UNKNOWN is 0 */
     memcpy(d->d_name, raw + at + sizeof(e), e.d_namlen);
     d->d_name[e.d_namlen] = 0;
     out += (long)reclen;
