@@ -91,8 +91,12 @@ fi
 # stage:zstd
 if stage zstd "$SRC/libzstd_1.5.7+dfsg.orig.tar.xz"; then
   unpack libzstd_1.5.7+dfsg.orig.tar.xz zstd; cd "$B/src/zstd/lib"
-  # decompression only; no x86 assembly in wasm
-  archive "$P/lib/libzstd.a" "-DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_MULTITHREAD=0 -DZSTD_NO_TRACE" -- \
+  # decompression only; no x86 assembly in wasm. zstd's own size knobs
+  # (lib/README.md): the single-symbol Huffman decoder only, the short-offset
+  # sequence decoder only (both decode every frame), no forced inlining, no
+  # error strings (curl never asks for them): ~30 KB smaller, slower
+  archive "$P/lib/libzstd.a" "-DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_MULTITHREAD=0 -DZSTD_NO_TRACE \
+    -DHUF_FORCE_DECOMPRESS_X1 -DZSTD_FORCE_DECOMPRESS_SEQUENCES_SHORT -DZSTD_NO_INLINE -DZSTD_STRIP_ERROR_STRINGS" -- \
     common/*.c decompress/*.c
   cp zstd.h zstd_errors.h "$P/include/"; done_stage zstd
 fi
@@ -103,7 +107,9 @@ if stage nghttp2 "$SRC/nghttp2_1.64.0.orig.tar.gz"; then
   unpack nghttp2_1.64.0.orig.tar.gz nghttp2; cd "$B/src/nghttp2/lib"
   sed -e 's/@PACKAGE_VERSION@/1.64.0/' -e 's/@PACKAGE_VERSION_NUM@/0x014000/' \
     includes/nghttp2/nghttp2ver.h.in > includes/nghttp2/nghttp2ver.h
-  archive "$P/lib/libnghttp2.a" "-Iincludes -DNGHTTP2_STATICLIB -DBUILDING_NGHTTP2 -DHAVE_ARPA_INET_H -DHAVE_NETINET_IN_H -DHAVE_UNISTD_H" -- \
+  # NDEBUG: release build, as nghttp2's own CMake Release builds; its 154
+  # assert() sites cost ~10 KB of expression and file-name strings
+  archive "$P/lib/libnghttp2.a" "-DNDEBUG -Iincludes -DNGHTTP2_STATICLIB -DBUILDING_NGHTTP2 -DHAVE_ARPA_INET_H -DHAVE_NETINET_IN_H -DHAVE_UNISTD_H" -- \
     nghttp2_*.c sfparse.c
   mkdir -p "$P/include/nghttp2"; cp includes/nghttp2/*.h "$P/include/nghttp2/"
   done_stage nghttp2
@@ -111,8 +117,13 @@ fi
 # end:nghttp2
 
 # stage:mbedtls
-if stage mbedtls "$SRC/mbedtls_3.6.6.orig.tar.bz2" "$ROOT/wasm/config/mbedtls-wasm.h" "$ROOT/wasm/glue/entropy.c"; then
+if stage mbedtls "$SRC/mbedtls_3.6.6.orig.tar.bz2" "$ROOT/wasm/config/mbedtls-wasm.h" "$ROOT/wasm/glue/entropy.c" \
+    "$ROOT"/curl-src/patches/mbedtls/*.patch; then
   unpack mbedtls_3.6.6.orig.tar.bz2 mbedtls; cd "$B/src/mbedtls"
+  # each patch says why in its header
+  for p in "$ROOT"/curl-src/patches/mbedtls/*.patch; do
+    [ -e "$p" ] && patch -p1 -s < "$p"
+  done
   # The overrides go into mbedtls_config.h itself, so every includer (curl,
   # the glue) sees the struct layouts mbedTLS was built with: a -D flag given
   # only here let curl's mbedtls_x509_crt be 4 bytes shorter than mbedTLS's.
@@ -137,6 +148,8 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
   done
   # curl_disallow_alarm: alarm/sigsetjmp would need JS-only invoke_* imports.
   # USE_RESOLV_HOST and LIBCURL_WASM switch on what curl-src/patches adds.
+  # --disable-progress-meter: only the meter libcurl itself would print to
+  # stderr (with NOPROGRESS 0 and no XFERINFOFUNCTION); progress callbacks stay.
   curl_disallow_alarm=yes \
   CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
@@ -148,7 +161,7 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
     --disable-ldap --disable-ldaps --disable-rtsp --disable-tftp --disable-smb \
     --disable-manual --disable-docs --disable-ipfs \
-    --enable-websockets --enable-ipv6 --disable-netrc \
+    --enable-websockets --enable-ipv6 --disable-netrc --disable-progress-meter \
     > "$B/curl-configure.log" 2>&1 || { tail -40 "$B/curl-configure.log"; exit 1; }
   emmake make -C lib -j"$JOBS" libcurl.la > "$B/curl-make.log" 2>&1 \
     || { tail -40 "$B/curl-make.log"; exit 1; }
