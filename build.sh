@@ -91,8 +91,12 @@ fi
 # stage:zstd
 if stage zstd "$SRC/libzstd_1.5.7+dfsg.orig.tar.xz"; then
   unpack libzstd_1.5.7+dfsg.orig.tar.xz zstd; cd "$B/src/zstd/lib"
-  # decompression only; no x86 assembly in wasm
-  archive "$P/lib/libzstd.a" "-DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_MULTITHREAD=0 -DZSTD_NO_TRACE" -- \
+  # decompression only; no x86 assembly in wasm. zstd's own size knobs
+  # (lib/README.md): the single-symbol Huffman decoder only, the short-offset
+  # sequence decoder only (both decode every frame), no forced inlining, no
+  # error strings (curl never asks for them): ~30 KB smaller, slower
+  archive "$P/lib/libzstd.a" "-DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_MULTITHREAD=0 -DZSTD_NO_TRACE \
+    -DHUF_FORCE_DECOMPRESS_X1 -DZSTD_FORCE_DECOMPRESS_SEQUENCES_SHORT -DZSTD_NO_INLINE -DZSTD_STRIP_ERROR_STRINGS" -- \
     common/*.c decompress/*.c
   cp zstd.h zstd_errors.h "$P/include/"; done_stage zstd
 fi
@@ -103,7 +107,9 @@ if stage nghttp2 "$SRC/nghttp2_1.64.0.orig.tar.gz"; then
   unpack nghttp2_1.64.0.orig.tar.gz nghttp2; cd "$B/src/nghttp2/lib"
   sed -e 's/@PACKAGE_VERSION@/1.64.0/' -e 's/@PACKAGE_VERSION_NUM@/0x014000/' \
     includes/nghttp2/nghttp2ver.h.in > includes/nghttp2/nghttp2ver.h
-  archive "$P/lib/libnghttp2.a" "-Iincludes -DNGHTTP2_STATICLIB -DBUILDING_NGHTTP2 -DHAVE_ARPA_INET_H -DHAVE_NETINET_IN_H -DHAVE_UNISTD_H" -- \
+  # NDEBUG: release build, as nghttp2's own CMake Release builds; its 154
+  # assert() sites cost ~10 KB of expression and file-name strings
+  archive "$P/lib/libnghttp2.a" "-DNDEBUG -Iincludes -DNGHTTP2_STATICLIB -DBUILDING_NGHTTP2 -DHAVE_ARPA_INET_H -DHAVE_NETINET_IN_H -DHAVE_UNISTD_H" -- \
     nghttp2_*.c sfparse.c
   mkdir -p "$P/include/nghttp2"; cp includes/nghttp2/*.h "$P/include/nghttp2/"
   done_stage nghttp2
@@ -111,8 +117,13 @@ fi
 # end:nghttp2
 
 # stage:mbedtls
-if stage mbedtls "$SRC/mbedtls_3.6.6.orig.tar.bz2" "$ROOT/wasm/config/mbedtls-wasm.h" "$ROOT/wasm/glue/entropy.c"; then
+if stage mbedtls "$SRC/mbedtls_3.6.6.orig.tar.bz2" "$ROOT/wasm/config/mbedtls-wasm.h" "$ROOT/wasm/glue/entropy.c" \
+    "$ROOT"/curl-src/patches/mbedtls/*.patch; then
   unpack mbedtls_3.6.6.orig.tar.bz2 mbedtls; cd "$B/src/mbedtls"
+  # each patch says why in its header
+  for p in "$ROOT"/curl-src/patches/mbedtls/*.patch; do
+    [ -e "$p" ] && patch -p1 -s < "$p"
+  done
   # The overrides go into mbedtls_config.h itself, so every includer (curl,
   # the glue) sees the struct layouts mbedTLS was built with: a -D flag given
   # only here let curl's mbedtls_x509_crt be 4 bytes shorter than mbedTLS's.
@@ -193,7 +204,7 @@ cp "$B/libcurl.wasm" wasm/libcurl.wasm
 # curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
 # (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
 rm -rf "$B/tool-glue"; mkdir -p "$B/tool-glue"
-for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/tool/*.c; do
+for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
   emcc $CFLAGS_COMMON $GLUE_FLAGS -DLCW_TOOL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
 done
 emcc $CFLAGS_COMMON -sSTANDALONE_WASM \

@@ -3,7 +3,7 @@
 // same order; wasm/exports.txt lists the exports. Pointers are numbers.
 
 /** Version of the host ABI this host serves; the module must report it. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
 
@@ -33,6 +33,10 @@ export interface HostImports {
   cb_debug(id: number, type: number, ptr: number, len: number): void;
   cb_socket(id: number, fd: number, what: number, owner: number): void;
   cb_timer(id: number, timeoutMs: number): void;
+  aead_seal(alg: number, key: number, keyLen: number, iv: number, ivLen: number, ad: number, adLen: number,
+    input: number, len: number, out: number, tag: number, tagLen: number): number;
+  aead_open(alg: number, key: number, keyLen: number, iv: number, ivLen: number, ad: number, adLen: number,
+    input: number, len: number, out: number, tag: number, tagLen: number): number;
 }
 
 /** What libcurl.wasm exports (wasm/exports.txt), as the host calls it. */

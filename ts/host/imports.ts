@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The `curlhost` import module: the socket bridge, DNS and the callback
-// relays, as wasm/glue/host.h declares them (same order).
+// The `curlhost` import module: the socket bridge, DNS, the callback relays
+// and the TLS record layer's AEAD, as wasm/glue/host.h declares them (same
+// order).
+import { aeadOpen, aeadSeal } from './aead.js';
 import { ERRNO } from './errno.js';
 import type { HostImports } from './abi.js';
 import { DnsQuery, type LookupFunction } from './dns.js';
@@ -210,5 +212,9 @@ export function hostImports(ctx: BridgeContext): HostImports {
       relays.multi.get(id)?.socket(fd, what);
     },
     cb_timer: (id, ms) => relays.multi.get(id)?.timer(ms),
+    aead_seal: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
+      aeadSeal(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
+    aead_open: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
+      aeadOpen(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
   };
 }

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import type { LibcurlExports } from '../host/abi.js';
+import { aeadOpen, aeadSeal } from '../host/aead.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
 import { Heap } from '../host/memory.js';
@@ -122,13 +123,20 @@ async function runTool(): Promise<void> {
   const wasi = new WASI({ version: 'preview1', args: ['curl', ...args], env, preopens: { '/': '/' }, returnOnExit: true });
   let memory: WebAssembly.Memory | undefined;
   const call = caller(channel, () => memory!);
-  const curlhost: Record<string, (...args: number[]) => number> = { mem_limit: () => 0 };
+  // TLS records are sealed here, in the worker: node:crypto needs no event loop
+  let heap: Heap | undefined;
+  const local = (op: typeof aeadSeal) => (...args: number[]) =>
+    (op as (heap: Heap, ...args: number[]) => number)(heap!, ...args);
+  const curlhost: Record<string, (...args: number[]) => number> = {
+    mem_limit: () => 0, aead_seal: local(aeadSeal), aead_open: local(aeadOpen),
+  };
   for (const name of Object.keys(CALLS)) curlhost[name] = call(name);
   const instance = new WebAssembly.Instance(module, {
     curlhost,
     wasi_snapshot_preview1: blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
   });
   memory = instance.exports.memory as WebAssembly.Memory;
+  heap = new Heap(instance.exports as unknown as LibcurlExports);
   process.exitCode = wasi.start(instance);
 }
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 3
+#define LCW_ABI_VERSION 4
 #define HOST_FD_BASE 1024
 
 #define HOST_IMPORT(n) \
@@ -68,5 +68,26 @@ HOST_IMPORT(cb_debug) void host_cb_debug(int id, int type, const char *ptr,
 HOST_IMPORT(cb_socket) void host_cb_socket(int id, int fd, int what,
                                           int owner);
 HOST_IMPORT(cb_timer) void host_cb_timer(int id, int timeout_ms);
+
+/* authenticated encryption in the runtime's native crypto, for the TLS
+ * record layer (see wasm/glue/aead.c). `alg` is LCW_AEAD_*; the key is
+ * passed with every call and the host keeps no copy. `in` and `out` may be
+ * the same buffer. Both answer 0 when done, -ENOSYS when the host does not
+ * take the work (mbedTLS then does it in wasm); aead_open answers -EBADMSG
+ * when the tag does not verify, and writes `out` only when it does. */
+#define LCW_AEAD_AES_GCM 1
+#define LCW_AEAD_CHACHA20_POLY1305 2
+HOST_IMPORT(aead_seal) int host_aead_seal(int alg, const void *key,
+                                          unsigned key_len, const void *iv,
+                                          unsigned iv_len, const void *ad,
+                                          unsigned ad_len, const void *in,
+                                          unsigned len, void *out, void *tag,
+                                          unsigned tag_len);
+HOST_IMPORT(aead_open) int host_aead_open(int alg, const void *key,
+                                          unsigned key_len, const void *iv,
+                                          unsigned iv_len, const void *ad,
+                                          unsigned ad_len, const void *in,
+                                          unsigned len, void *out,
+                                          const void *tag, unsigned tag_len);
 
 #endif
