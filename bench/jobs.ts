@@ -4,12 +4,15 @@
 export type Client = 'wasm' | 'wasm-fetch' | 'curl' | 'undici' | 'node-fetch' | 'node-libcurl';
 export const CLIENTS: readonly Client[] = ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-fetch', 'node-libcurl'];
 
+/** The /small body both servers answer (bench/server.ts, bench/nginx-server.ts). */
+export const SMALL_BODY = Buffer.from('x'.repeat(127) + '\n');
+
 export type Workload = 'A' | 'B' | 'B2' | 'C' | 'D' | 'D2' | 'E' | 'G' | 'H';
 
 export interface Job {
   workload: Workload;
   client: Client;
-  /** Base URLs of the Node servers. */
+  /** Base URLs of the servers. */
   urls: { http: string; https: string; h2: string };
   /** PEM of the CA that signed the servers' certificate, and its path. */
   caPath: string;

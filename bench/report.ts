@@ -153,6 +153,8 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
     `Each cell: median [min–max] over the verified runs (${m.runs} per cell; a fresh process per run). Node ${m.node}, ${m.cpus}, load average ${m.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join('/')} at end; took ${m.seconds} s.`);
   const sources = (meta as { sources?: string[] }).sources;
   if (sources) L.push(`**Merged** from separate runs (each workload's clients always ran side by side in one run): ${sources.join('; ')}.`, '');
+  const server = (meta as { server?: string }).server;
+  if (server) L.push(`Server: **${server}** on 127.0.0.1.`);
   L.push(`libcurl-wasm: ${m.libcurlWasm.source}; libcurl.wasm sha256 ${m.libcurlWasm.wasmSha256.slice(0, 16)}….`);
   L.push(`Peers: ${m.versions.curl}; undici ${m.versions.undici}; node-libcurl ${m.versions['node-libcurl']} (built from source against Debian's libcurl); libcurl.wasm ${m.versions['libcurl.wasm']}.`);
   L.push('');

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The benchmark: `npx tsx bench/run.ts [--quick] [--only A,C] [--runs N]
 // [--clients wasm,undici] [--size-mib N] [--tls-size-mib N] [--upload-mib N] [--requests N]
-// [--cpu-prof CLIENT] [--wasm PATH] [--timeout-s N] [--out DIR]`.
+// [--cpu-prof CLIENT] [--wasm PATH] [--timeout-s N] [--out DIR] [--server node|nginx]`.
 //
-// Starts the Node servers (bench/server.ts) in a child process, then for each
+// Starts the servers (bench/server.ts: Node's; with --server nginx,
+// bench/nginx-server.ts: Debian's nginx) in a child process, then for each
 // workload runs every client in a fresh worker process (bench/worker.ts),
 // interleaved run by run so that every client sees the same machine load,
 // verifies each run (bytes, statuses on both sides, the server's own
 // connection count, the negotiated protocol) and writes
 // bench/results/latest.{json,md} and bench/results/ratios.svg.
 import { fork, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -42,7 +43,10 @@ const concurrency = 100;
 /** H: the connection cap of its one Multi (0: none, every transfer may open its own). */
 const hConns = Number(opt('h-conns') ?? 0);
 const warmup = Number(opt('warmup') ?? 500);
-const outDir = opt('out') ?? join(here, 'results');
+const serverKind = opt('server') ?? 'node';
+if (serverKind !== 'node' && serverKind !== 'nginx') throw new Error(`--server ${serverKind}: node or nginx`);
+/** The nginx run's results go beside the Node run's. */
+const outDir = opt('out') ?? join(here, 'results', serverKind === 'nginx' ? 'nginx' : '');
 const cpuProf = opt('cpu-prof') as Client | undefined;
 const wasmPath = opt('wasm');
 /** Measure a git ref (`git archive REF ts wasm/libcurl.wasm`) instead of the working tree. */
@@ -72,8 +76,17 @@ const clientFilter = opt('clients')?.split(',') as Client[] | undefined;
 // --- the server child ------------------------------------------------------------
 
 
+/** Body sizes of a workload's timed transfer and its warm-up, bytes. */
+function sizesOf(w: Workload): { size: number; warmupBytes: number } {
+  const size = w === 'E' ? uploadSize : w === 'B' || w === 'B2' ? tlsDownloadSize : downloadSize;
+  return { size, warmupBytes: Math.min(w === 'E' ? 16 * MiB : 64 * MiB, Math.floor(size / 4)) };
+}
+
 function startServer(): Promise<{ child: ChildProcess; ports: Record<'http' | 'https' | 'h2', number>; ask: (cmd: 'reset' | 'stats') => Promise<ServerStats> }> {
-  const child = fork(join(here, 'server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // nginx serves files: it is told every download size the run will ask for
+  const script = serverKind === 'nginx' ? 'nginx-server.ts' : 'server.ts';
+  const downloads = selected.filter((w) => w !== 'E').flatMap((w) => Object.values(sizesOf(w))).map(String);
+  const child = fork(join(here, script), downloads, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let seq = 0;
   const waiting = new Map<number, (s: ServerStats) => void>();
   return new Promise((resolve, reject) => {
@@ -239,7 +252,7 @@ async function main(): Promise<void> {
   const urls = { http: `http://127.0.0.1:${server.ports.http}`, https: `https://127.0.0.1:${server.ports.https}`, h2: `https://127.0.0.1:${server.ports.h2}` };
   const startedAt = new Date();
   const loadStart = loadavg();
-  console.log(`bench: ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB tls-download=${tlsDownloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`bench: server=${serverKind} ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB tls-download=${tlsDownloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
 
   if (!clientFilter || clientFilter.some((c) => c === 'wasm' || c === 'wasm-fetch')) {
     // preflight: libcurl-wasm in this tree starts and answers (a tree mid-edit may not)
@@ -256,7 +269,7 @@ async function main(): Promise<void> {
     const clients = CLIENTS.filter((c) => !clientFilter || clientFilter.includes(c));
     const byClient = new Map<Client, Cell>();
     for (const c of clients) {
-      const job = { workload: w, client: c, size: w === 'E' ? uploadSize : w === 'B' || w === 'B2' ? tlsDownloadSize : downloadSize, requests, concurrency: w === 'H' ? hConns : concurrency, warmup: w === 'H' ? Math.min(warmup, 200) : warmup, warmupBytes: Math.min(w === 'E' ? 16 * MiB : 64 * MiB, Math.floor((w === 'E' ? uploadSize : w === 'B' || w === 'B2' ? tlsDownloadSize : downloadSize) / 4)) };
+      const job = { workload: w, client: c, ...sizesOf(w), requests, concurrency: w === 'H' ? hConns : concurrency, warmup: w === 'H' ? Math.min(warmup, 200) : warmup };
       const cell: Cell = { workload: w, client: c, job, runs: [] };
       if (!WORKLOADS[w].clients.includes(c)) cell.na = 'n/a';
       byClient.set(c, cell);
@@ -309,6 +322,7 @@ async function main(): Promise<void> {
     date: startedAt.toISOString(),
     seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     quick,
+    server: serverKind === 'nginx' ? versions().nginx! : `node ${process.version} (node:http, https, http2)`,
     runs,
     downloadBytes: downloadSize,
     tlsDownloadBytes: tlsDownloadSize,
@@ -347,6 +361,7 @@ function versions(): Record<string, string> {
       return 'missing';
     }
   };
+  v.nginx = /nginx\/\S+/.exec(spawnSync('/usr/sbin/nginx', ['-v'], { encoding: 'utf8' }).stderr ?? '')?.[0] ?? 'missing'; // -v prints to stderr
   v.undici = pkg('undici');
   v['node-libcurl'] = pkg('node-libcurl');
   v['libcurl.wasm'] = `${(statSync(join(here, '..', 'wasm', 'libcurl.wasm')).size / 1e6).toFixed(2)} MB`;

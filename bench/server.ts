@@ -18,6 +18,7 @@ import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type * as net from 'node:net';
+import { SMALL_BODY } from './jobs.js';
 
 const certDir = new URL('../test/fixtures/certs/', import.meta.url);
 const cert = readFileSync(new URL('server.pem', certDir));
@@ -26,7 +27,6 @@ const key = readFileSync(new URL('server-key.pem', certDir));
 const MiB = 1 << 20;
 const block = Buffer.alloc(MiB);
 for (let i = 0; i < MiB; i++) block[i] = i % 251;
-export const SMALL_BODY = Buffer.from('x'.repeat(127) + '\n');
 
 type Proto = 'http' | 'https' | 'h2';
 interface Counters {

@@ -159,8 +159,36 @@ const LOG_FORMAT = [
   '"bodyBytesSent":$body_bytes_sent}',
 ].join(',');
 
-function config(dir: string, build: Build, p: Nginx['ports']): string {
+/**
+ * The top of an nginx.conf for a run in \`dir\`: pid, lock, logs and temp
+ * paths inside it, one worker, and the opening of the http block with the
+ * MIME types the sites use; the caller closes the http block.
+ */
+export function preamble(dir: string, loadEcho: string, writer: string): string {
   const asRoot = process.getuid?.() === 0;
+  return `# written by ${writer}
+${loadEcho}
+${asRoot ? 'user root root;' : ''}
+pid ${dir}/nginx.pid;
+lock_file ${dir}/nginx.lock;
+error_log ${dir}/error.log notice;
+worker_processes 1;
+events { worker_connections 4096; }
+http {
+  types {
+    text/html html;
+    text/plain txt;
+    application/octet-stream bin;
+  }
+  default_type application/octet-stream;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;`;
+}
+
+function config(dir: string, loadEcho: string, p: Nginx['ports']): string {
   const locations = `
     root ${dir}/www;
     location = /upload {
@@ -179,28 +207,9 @@ function config(dir: string, build: Build, p: Nginx['ports']): string {
     ssl_certificate_key ${certDir}server-key.pem;
     ssl_protocols ${protocols};
     ${locations}`;
-  return `# written by test/interop/nginx.ts
-${build.loadEcho}
-${asRoot ? 'user root root;' : ''}
-pid ${dir}/nginx.pid;
-lock_file ${dir}/nginx.lock;
-error_log ${dir}/error.log notice;
-worker_processes 1;
-events { worker_connections 1024; }
-http {
-  types {
-    text/html html;
-    text/plain txt;
-    application/octet-stream bin;
-  }
-  default_type application/octet-stream;
+  return `${preamble(dir, loadEcho, 'test/interop/nginx.ts')}
   log_format interop escape=json '${LOG_FORMAT}';
   access_log ${dir}/access.log interop;
-  client_body_temp_path ${dir}/tmp/body;
-  proxy_temp_path ${dir}/tmp/proxy;
-  fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi;
-  scgi_temp_path ${dir}/tmp/scgi;
   client_max_body_size 64m;
   client_body_buffer_size 1m;
   keepalive_timeout 120s;
@@ -231,9 +240,9 @@ http {
 }
 
 /** One plain GET with node:http; resolves with the status, rejects on failure. */
-function probe(port: number): Promise<number> {
+function probe(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', agent: false, timeout: 1000 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: 1000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -275,13 +284,38 @@ process.once('exit', () => {
   for (const c of running) c.stdin?.destroy();
 });
 
-export async function startNginx(): Promise<Nginx> {
+/** What a site run by launchNginx() is: its listeners, files and config. */
+export interface NginxSite<P extends string> {
+  /** Listener names; each gets a free loopback port. */
+  listeners: readonly P[];
+  /** Writes what the site serves under `dir` (www/ and tmp/ exist). */
+  prepare?(dir: string): void;
+  /** The whole nginx.conf (start it with preamble()). */
+  config(dir: string, loadEcho: string, ports: Record<P, number>): string;
+  /** A plain-HTTP listener and path that answers 200 once nginx is up. */
+  probe: { listener: P; path: string };
+}
+
+/** A running nginx: its directory, ports and logs. */
+export interface NginxProcess<P extends string> {
+  readonly version: string;
+  readonly modules: string[];
+  readonly ports: Record<P, number>;
+  readonly dir: string;
+  /** A file nginx writes in its directory ('' when absent). */
+  readLog(name: string): string;
+  /** Stops nginx and removes its directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Starts nginx in the foreground for `site`, once every listener accepts and the probe answers 200. */
+export async function launchNginx<P extends string>(site: NginxSite<P>): Promise<NginxProcess<P>> {
   const build = inspectBuild();
   let lastError: Error | undefined;
   // a picked port can be taken between our close() and nginx's bind(): retry
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(build);
+      return await launchOnce(build, site);
     } catch (err) {
       lastError = err as Error;
       if (!/Address already in use/.test(lastError.message)) throw err;
@@ -290,14 +324,14 @@ export async function startNginx(): Promise<Nginx> {
   throw lastError!;
 }
 
-async function startOnce(build: Build): Promise<Nginx> {
+async function launchOnce<P extends string>(build: Build, site: NginxSite<P>): Promise<NginxProcess<P>> {
   const dir = mkdtempSync(join(tmpdir(), 'libcurl-wasm-nginx-'));
-  const [http1, https, tls12, tls13] = await freePorts(4);
-  const ports = { http: http1!, https: https!, tls12: tls12!, tls13: tls13! };
+  const picked = await freePorts(site.listeners.length);
+  const ports = Object.fromEntries(site.listeners.map((name, i) => [name, picked[i]!])) as Record<P, number>;
   for (const d of ['www', 'tmp']) mkdirSync(join(dir, d));
-  for (const [path, bytes] of Object.entries(files)) writeFileSync(join(dir, 'www', path), bytes);
+  site.prepare?.(dir);
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, config(dir, build, ports));
+  writeFileSync(conf, site.config(dir, build.loadEcho, ports));
 
   const args = ['-p', `${dir}/`, '-c', conf, '-e', `${dir}/startup.log`, '-g', 'daemon off; master_process off;'];
   const child = spawn('/bin/sh', ['-c', WATCHDOG, NGINX, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -323,12 +357,6 @@ async function startOnce(build: Build): Promise<Nginx> {
       return '';
     }
   };
-
-  const accessLog = (): AccessEntry[] =>
-    readLog('access.log')
-      .split('\n')
-      .filter((line) => line.endsWith('}')) // a line nginx is still writing is skipped
-      .map((line) => JSON.parse(line) as AccessEntry);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -358,8 +386,8 @@ async function startOnce(build: Build): Promise<Nginx> {
       await stop();
       throw new Error(`nginx exited (${exitStatus}) while starting: ${why}`);
     }
-    const up = (await Promise.all(Object.values(ports).map(connects))).every(Boolean);
-    if (up && (await probe(ports.http).catch(() => 0)) === 200) break;
+    const up = (await Promise.all(Object.values<number>(ports).map(connects))).every(Boolean);
+    if (up && (await probe(ports[site.probe.listener], site.probe.path).catch(() => 0)) === 200) break;
     if (Date.now() > deadline) {
       const why = `${output}${readLog('startup.log')}${readLog('error.log')}`.trim();
       await stop();
@@ -367,16 +395,34 @@ async function startOnce(build: Build): Promise<Nginx> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  return { version: build.version, modules: build.modules, ports, dir, readLog, stop };
+}
 
+/** The interop site (see the top of this file). */
+export async function startNginx(): Promise<Nginx> {
+  const n = await launchNginx({
+    listeners: ['http', 'https', 'tls12', 'tls13'] as const,
+    prepare: (dir) => {
+      for (const [path, bytes] of Object.entries(files)) writeFileSync(join(dir, 'www', path), bytes);
+    },
+    config,
+    probe: { listener: 'http', path: '/index.html' },
+  });
+  const accessLog = (): AccessEntry[] =>
+    n.readLog('access.log')
+      .split('\n')
+      .filter((line) => line.endsWith('}')) // a line nginx is still writing is skipped
+      .map((line) => JSON.parse(line) as AccessEntry);
+  const { ports } = n;
   return {
-    version: build.version,
-    modules: build.modules,
+    version: n.version,
+    modules: n.modules,
     ports,
     httpUrl: `http://127.0.0.1:${ports.http}`,
     httpsUrl: `https://localhost:${ports.https}`,
     tls12Url: `https://localhost:${ports.tls12}`,
     tls13Url: `https://localhost:${ports.tls13}`,
-    dir,
+    dir: n.dir,
     accessLog,
     async waitForLog(match, count = 1, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
@@ -389,7 +435,7 @@ async function startOnce(build: Build): Promise<Nginx> {
         await new Promise((r) => setTimeout(r, 10));
       }
     },
-    errorLog: () => readLog('error.log'),
-    stop,
+    errorLog: () => n.readLog('error.log'),
+    stop: n.stop,
   };
 }
