@@ -34,27 +34,32 @@ const cstring = (i: number) => (args: number[], mem: DataView) => {
   return n - args[i]! + 1;
 };
 
+/** A proxied call: its memory arguments, and which length argument (if any) is capped to the data area. */
+interface Call {
+  regions: Region[];
+  /** recv, send and lookups larger than the data area go through in parts: short reads and writes are fine. */
+  capped?: number;
+}
+
 /** The proxied `curlhost` imports (wasm/glue/host.h) and their memory arguments. */
-export const CALLS: Record<string, Region[]> = {
-  sock_open: [],
-  sock_connect: [{ arg: 1, dir: 'in', size: len(2) }],
-  sock_bind: [{ arg: 1, dir: 'in', size: len(2) }],
-  sock_listen: [],
-  sock_accept: [{ arg: 2, dir: 'inout', size: () => 4 }, { arg: 1, dir: 'out', size: lenAt(2) }],
-  sock_name: [{ arg: 3, dir: 'inout', size: () => 4 }, { arg: 2, dir: 'out', size: lenAt(3) }],
-  sock_getopt: [{ arg: 4, dir: 'inout', size: () => 4 }, { arg: 3, dir: 'out', size: lenAt(4) }],
-  sock_setopt: [{ arg: 3, dir: 'in', size: len(4) }],
-  sock_recv: [{ arg: 1, dir: 'out', size: len(2) }],
-  sock_send: [{ arg: 1, dir: 'in', size: len(2) }],
-  sock_shutdown: [],
-  sock_close: [],
-  sock_wait: [{ arg: 0, dir: 'inout', size: (args) => args[1]! * 8 }],
-  dns_start: [{ arg: 0, dir: 'in', size: cstring(0) }],
-  dns_result: [{ arg: 1, dir: 'out', size: len(2) }],
+export const CALLS: Record<string, Call> = {
+  sock_open: { regions: [] },
+  sock_connect: { regions: [{ arg: 1, dir: 'in', size: len(2) }] },
+  sock_bind: { regions: [{ arg: 1, dir: 'in', size: len(2) }] },
+  sock_listen: { regions: [] },
+  sock_accept: { regions: [{ arg: 2, dir: 'inout', size: () => 4 }, { arg: 1, dir: 'out', size: lenAt(2) }] },
+  sock_name: { regions: [{ arg: 3, dir: 'inout', size: () => 4 }, { arg: 2, dir: 'out', size: lenAt(3) }] },
+  sock_getopt: { regions: [{ arg: 4, dir: 'inout', size: () => 4 }, { arg: 3, dir: 'out', size: lenAt(4) }] },
+  sock_setopt: { regions: [{ arg: 3, dir: 'in', size: len(4) }] },
+  sock_recv: { regions: [{ arg: 1, dir: 'out', size: len(2) }], capped: 2 },
+  sock_send: { regions: [{ arg: 1, dir: 'in', size: len(2) }], capped: 2 },
+  sock_shutdown: { regions: [] },
+  sock_close: { regions: [] },
+  sock_wait: { regions: [{ arg: 0, dir: 'inout', size: (args) => args[1]! * 8 }] },
+  dns_start: { regions: [{ arg: 0, dir: 'in', size: cstring(0) }] },
+  dns_result: { regions: [{ arg: 1, dir: 'out', size: len(2) }], capped: 2 },
 };
 const NAMES = Object.keys(CALLS);
-/** Buffers (recv, send) larger than the data area go through in parts: short reads and writes are fine. */
-const CAPPED: Record<string, number> = { sock_recv: 2, sock_send: 2, dns_result: 2 };
 
 export function createChannel(): SharedArrayBuffer {
   return new SharedArrayBuffer(DATA_OFFSET + DATA_SIZE);
@@ -66,8 +71,7 @@ export function caller(sab: SharedArrayBuffer, memory: () => WebAssembly.Memory)
   const data = new Uint8Array(sab);
   return (name: string) => {
     const fn = NAMES.indexOf(name);
-    const regions = CALLS[name]!;
-    const capArg = CAPPED[name];
+    const { regions, capped: capArg } = CALLS[name]!;
     return (...args: number[]): number => {
       const buffer = memory().buffer;
       const view = new DataView(buffer);
