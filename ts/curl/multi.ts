@@ -62,9 +62,12 @@ export class Multi {
   #timer: (() => void) | undefined;
   /** Automatic mode: transfers started with run(). */
   readonly #running = new Map<Easy, { resolve: () => void; reject: (err: unknown) => void }>();
-  readonly #ready = new Set<number>();
+  #ready = new Set<number>();
+  #readyNext = new Set<number>();
   #flushQueued = false;
   #wake: (() => void) | undefined;
+  /** One watcher for every descriptor (no closure per socket callback). */
+  readonly #watcher = (fd: number) => this.#onReady(fd);
   /** >0 while a curl_multi_* call is on the stack (callbacks run inside it). */
   #depth = 0;
 
@@ -214,7 +217,7 @@ export class Multi {
     const fds = this.#waitFds();
     const ready = () => fds.filter(({ fd, events }) => this.#rt.sockets.readiness(fd) & pollMask(events)).length;
     if (ready()) return Promise.resolve(ready());
-    for (const { fd } of fds) this.#rt.sockets.watch(fd, (f) => this.#onReady(f));
+    for (const { fd } of fds) this.#rt.sockets.watch(fd, this.#watcher);
     const curlTimeout = this.timeout();
     const ms = curlTimeout >= 0 ? Math.min(curlTimeout, timeoutMs) : timeoutMs;
     return new Promise((resolve) => {
@@ -261,8 +264,9 @@ export class Multi {
       return;
     }
     this.#interest.set(fd, what);
-    sockets.watch(fd, (ready) => this.#onReady(ready));
-    this.#onReady(fd); // it may be ready already
+    sockets.watch(fd, this.#watcher);
+    // it may be ready already; if not, the watcher reports when it is
+    if (this.#events(fd, what)) this.#onReady(fd);
   }
 
   #onTimer(ms: number): void {
@@ -293,7 +297,7 @@ export class Multi {
       this.addHandle(easy);
       this.#running.set(easy, { resolve, reject });
       this.#rt.transferStarted();
-      this.#arm();
+      this.#arm(true);
     });
   }
 
@@ -311,7 +315,15 @@ export class Multi {
     this.#finish(easy, reason);
   }
 
-  #arm(): void {
+  /**
+   * Schedules curl's timeout. `started`: run() just added a transfer, whose
+   * 0 ms timeout then fires in a microtask, once the caller's synchronous
+   * code is done (never inside a curl call: microtasks wait for an empty
+   * stack) and without an event-loop turn; a request on a reused connection
+   * goes out at once. curl's own 0 ms timeouts keep setImmediate, so that a
+   * transfer curl keeps busy never starves I/O.
+   */
+  #arm(started = false): void {
     this.#disarm();
     if (this.#timeoutMs < 0 || !this.#ptr) return;
     const fire = () => {
@@ -319,9 +331,15 @@ export class Multi {
       this.#timeoutMs = -1;
       this.#act(CURL_SOCKET_TIMEOUT, 0);
     };
-    // curl asks for 0 ms at every new transfer: setImmediate is far cheaper
-    // than setTimeout(0) (which costs a timer-list turn, ~3 ms on Deno)
-    if (this.#timeoutMs === 0) {
+    if (this.#timeoutMs === 0 && started) {
+      let live = true;
+      queueMicrotask(() => {
+        if (live) fire();
+      });
+      this.#timer = () => void (live = false);
+    } else if (this.#timeoutMs === 0) {
+      // setImmediate is far cheaper than setTimeout(0) (which costs a
+      // timer-list turn, ~3 ms on Deno)
       const t = setImmediate(fire);
       this.#timer = () => clearImmediate(t);
     } else {
@@ -337,8 +355,10 @@ export class Multi {
 
   #flush(): void {
     this.#flushQueued = false;
-    const fds = [...this.#ready];
-    this.#ready.clear();
+    // swap the sets: fds made ready while curl runs wait for the next flush
+    const fds = this.#ready;
+    this.#ready = this.#readyNext;
+    this.#readyNext = fds;
     for (const fd of fds) {
       const what = this.#interest.get(fd);
       const ev = what === undefined ? 0 : this.#events(fd, what);
@@ -349,16 +369,20 @@ export class Multi {
       const what = this.#interest.get(fd);
       if (what !== undefined && this.#events(fd, what)) this.#onReady(fd);
     }
+    fds.clear();
   }
 
   #act(fd: number, events: number): void {
+    let running: number;
     try {
-      this.socketAction(fd, events);
+      running = this.socketAction(fd, events);
     } catch (err) {
       for (const easy of [...this.#running.keys()]) this.#finish(easy, err);
       return;
     }
-    this.#drain();
+    // a DONE message exists only for a handle that is added and no longer
+    // running: while every added handle runs, info_read has nothing to say
+    if (running < this.#handles.size) this.#drain();
   }
 
   /** Drains info_read completely; finished transfers leave the multi. */
