@@ -11,6 +11,8 @@ import { kErrorDetail, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { readInfo, toBigInt, toBytes, toLong } from './values.js';
 
 const CURL_ERROR_SIZE = 256;
+/** getInfo's answer slot (the widest answer is 8 bytes), kept after the error buffer. */
+const INFO_OUT = CURL_ERROR_SIZE;
 const OPT = {
   ERRORBUFFER: EASY_OPTIONS.ERRORBUFFER.id,
   NOPROGRESS: EASY_OPTIONS.NOPROGRESS.id,
@@ -89,7 +91,7 @@ export class Easy {
     if (!ptr) throw new RangeError(template ? 'curl_easy_duphandle failed' : 'curl_easy_init failed: wasm out of memory');
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
-    this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE);
+    this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE + 8);
     this.#callbacks = new CallbackSet(() => runtime.heap, () => this.getInfo('EFFECTIVE_URL') as string | null);
     runtime.relays.easy.set(this.#id, this.#callbacks);
     this.#install();
@@ -254,14 +256,12 @@ export class Easy {
   getInfo(name: InfoKey): InfoValue {
     const [key, spec] = info(name);
     const { exports, heap } = this[kRuntime];
-    const out = heap.malloc(8);
-    try {
-      heap.u8.fill(0, out, out + 8);
-      this.#check(exports.lcw_easy_getinfo(this[kPtr], spec.id, out));
-      return readInfo(this[kRuntime], key, spec, out);
-    } finally {
-      heap.free(out);
-    }
+    const ptr = this[kPtr]; // throws on a closed handle, before its memory is touched
+    const out = this.#errbuf + INFO_OUT;
+    heap.setU32(out, 0);
+    heap.setU32(out + 4, 0);
+    this.#check(exports.lcw_easy_getinfo(ptr, spec.id, out));
+    return readInfo(this[kRuntime], key, spec, out);
   }
 
   /**
