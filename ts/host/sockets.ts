@@ -140,6 +140,7 @@ export class TcpSocket implements Descriptor {
   #eof = false;
   #error = 0; // pending SO_ERROR / errno for the next recv or send
   #blocked = false;
+  #corked = false;
   #noDelay = false;
   #keepAlive = false;
   #keepIdle = 60;
@@ -277,11 +278,24 @@ export class TcpSocket implements Descriptor {
     }
     this.bytesOut += bytes.length;
     this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, 0, bytes.length, this);
+    // sends of one turn (an upload's chunks, HTTP/2 frames) leave in one
+    // writev: the socket is corked until the turn's microtasks run
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#sock.cork();
+      queueMicrotask(this.#uncork);
+    }
     // a copy: the wasm memory behind `bytes` is reused at once
     const { chunk, done } = this.#out.copy(bytes);
     if (!this.#sock.write(chunk, done) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
     return bytes.length;
   }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    // close() may have ended the socket meanwhile: end() flushed it then
+    this.#sock?.uncork();
+  };
 
   takeError(): number {
     const e = this.#state === 'connecting' ? 0 : this.#error;
