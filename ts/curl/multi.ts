@@ -20,6 +20,8 @@ const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
 const { CURL_POLL_IN, CURL_POLL_OUT, CURL_POLL_REMOVE } = CURL_POLL;
 const { CURL_CSELECT_IN, CURL_CSELECT_OUT, CURL_CSELECT_ERR } = CURL_CSELECT;
 const { CURLMSG_DONE } = CURLMSG;
+/** curl calls in a row for one writable socket in one flush (bounded: other sockets wait). */
+const SEND_BURST = 16;
 const READ_EVENTS = POLL.IN | POLL.ERR | POLL.HUP;
 const WRITE_EVENTS = POLL.OUT | POLL.ERR;
 /** The readiness bits that satisfy a pollfd `events` request. */
@@ -361,8 +363,18 @@ export class Multi {
     this.#readyNext = fds;
     for (const fd of fds) {
       const what = this.#interest.get(fd);
-      const ev = what === undefined ? 0 : this.#events(fd, what);
-      if (ev && this.#ptr) this.#act(fd, ev);
+      let ev = what === undefined ? 0 : this.#events(fd, what);
+      if (!ev || !this.#ptr) continue;
+      this.#act(fd, ev);
+      // an upload: curl sends one buffer per call; while the socket takes
+      // more, call again now rather than a loop turn later (the host corks
+      // the socket, so these sends leave in one writev)
+      for (let n = 1; n < SEND_BURST && ev & CURL_CSELECT_OUT && this.#ptr; n++) {
+        const still = this.#interest.get(fd);
+        ev = still === undefined ? 0 : this.#events(fd, still);
+        if (!(ev & CURL_CSELECT_OUT)) break;
+        this.#act(fd, ev);
+      }
     }
     // level-triggered: what is still ready after curl's turn goes again
     for (const fd of fds) {
