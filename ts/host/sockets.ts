@@ -28,7 +28,7 @@ export const MSG_PEEK = 0x2;
 /** Bytes queued from the network before the runtime socket is paused. */
 export const RECV_HIGH_WATER = 1 << 20;
 /** Bytes queued towards the network before send answers EAGAIN. */
-export const SEND_HIGH_WATER = 256 << 10;
+export const SEND_HIGH_WATER = 1 << 20;
 
 /** Decides whether a connect may proceed; answers a reason to deny it. */
 export type ConnectGuard = (target: SockAddr, owner: number) => string | undefined;
