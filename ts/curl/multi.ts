@@ -13,7 +13,7 @@ import { curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG } from './generated/enums.js';
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
-import { kErrorDetail, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kErrorDetail, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
 const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
@@ -105,6 +105,7 @@ export class Multi {
   /** @see https://curl.se/libcurl/c/curl_multi_add_handle.html */
   addHandle(easy: Easy): void {
     if (easy[kRuntime] !== this.#rt) throw new TypeError('the Easy handle belongs to another libcurl instance');
+    easy[kPrepare]();
     this.#check(this.#rt.exports.curl_multi_add_handle(this.#live, easy[kPtr]));
     this.#handles.set(easy[kPtr], easy);
   }
