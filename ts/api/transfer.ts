@@ -158,7 +158,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;
   try {
-    for (const [k, v] of Object.entries(options)) easy.setOpt(k, v);
+    for (const k in options) easy.setOpt(k, options[k]!);
     if (spec.signal?.aborted) throw spec.signal.reason;
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     done = multi.run(easy);
