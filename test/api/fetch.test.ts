@@ -32,6 +32,37 @@ describe('fetch()', () => {
     expect(await res.text()).toBe('hello world');
   });
 
+  it('a bodiless request sends what a Request would, and fails where a Request would', async () => {
+    const seen = async (input: string | URL | Request, init?: RequestInit) => (await (await fetch(input, init)).json()) as { method: string; headers: Record<string, string> };
+    const plain = await seen(new URL(`${server.url}/inspect`), { method: 'delete', headers: [['X-A', '1'], ['x-a', '2'], ['X-B', ' padded ']] });
+    const viaRequest = await seen(new Request(`${server.url}/inspect`, { method: 'delete', headers: [['X-A', '1'], ['x-a', '2'], ['X-B', ' padded ']] }));
+    expect(plain.method).toBe('DELETE');
+    expect(plain.headers['x-a']).toBe('1, 2');
+    expect(plain.headers['x-b']).toBe('padded');
+    expect(plain).toEqual({ ...viaRequest, headers: { ...viaRequest.headers } });
+    const errorOf = (input: string, init?: RequestInit) => fetch(input, init).then(() => undefined, (e: Error) => e);
+    const requestError = (input: string, init?: RequestInit) => {
+      try {
+        new Request(input, init);
+      } catch (e) {
+        return e as Error;
+      }
+    };
+    for (const [input, init] of [
+      [`${server.url.replace('://', '://u:p@')}/hello`, undefined],
+      ['/relative', undefined],
+      [`${server.url}/hello`, { method: 'CONNECT' }],
+      [`${server.url}/hello`, { redirect: 'sideways' as RequestRedirect }],
+      [`${server.url}/hello`, { headers: { 'bad name': 'x' } }],
+    ] as const) {
+      const ours = await errorOf(input, init);
+      expect(ours).toBeInstanceOf(TypeError);
+      expect(ours!.message).toBe(requestError(input, init)!.message);
+    }
+    const aborted = AbortSignal.abort(new Error('stop'));
+    await expect(fetch(`${server.url}/hello`, { signal: aborted })).rejects.toThrow('stop');
+  });
+
   it('streams a large download without buffering it whole', async () => {
     const res = await fetch(`${server.url}/bytes/${8 << 20}`);
     const hash = createHash('sha256');

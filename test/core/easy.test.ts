@@ -139,6 +139,25 @@ describe('callbacks', () => {
     r.easy.close();
   });
 
+  it('a HEADERFUNCTION set between transfers or during one gets the heads (curl drops them while there is none)', async () => {
+    const easy = new Easy(rt).setOpt('URL', `${server.url}/slow?ms=100`);
+    await multi.run(easy); // no header callback: curl drops the lines itself
+    const between: string[] = [];
+    easy.setOpt('HEADERFUNCTION', (d: Uint8Array) => void between.push(Buffer.from(d).toString('latin1')));
+    await multi.run(easy);
+    expect(between[0]).toMatch(/^HTTP\/1\.1 200/);
+    easy.setOpt('HEADERFUNCTION', null);
+    await multi.run(easy);
+    const during: string[] = [];
+    easy.setOpt('XFERINFOFUNCTION', () => {
+      if (!during.length) easy.setOpt('HEADERFUNCTION', (d: Uint8Array) => void during.push(Buffer.from(d).toString('latin1')));
+    });
+    await multi.run(easy);
+    expect(during[0]).toMatch(/^HTTP\/1\.1 200/);
+    expect(during.at(-1)).toBe('\r\n');
+    easy.close();
+  });
+
   it('pauses from the write callback and resumes with pause(CONT)', async () => {
     const easy = new Easy(rt);
     const got: Buffer[] = [];

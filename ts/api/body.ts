@@ -9,6 +9,8 @@ const READ_PAUSE = CALLBACK_RETURNS.CURL_READFUNC_PAUSE;
 const READ_ABORT = CALLBACK_RETURNS.CURL_READFUNC_ABORT;
 /** Bytes a response body may queue before curl is paused. */
 export const BODY_HIGH_WATER = 1 << 20;
+/** Stateless, so one serves every body. */
+const BODY_STRATEGY = new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER });
 
 /** The response body: curl writes, the user reads. */
 export class BodySink {
@@ -31,7 +33,7 @@ export class BodySink {
         this.#closed = true;
         cancel(reason);
       },
-    }, new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER }));
+    }, BODY_STRATEGY);
   }
 
   /** The write callback: takes a copy, or pauses curl (which keeps the bytes). */

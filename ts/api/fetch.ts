@@ -27,16 +27,53 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
 
-/** fetch() on a Session (the default one unless given). */
-export async function fetchOn(session: Session, input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
-  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, ...standard } = init;
+/** What fetch needs of a Request. */
+interface Outgoing {
+  url: URL;
+  method: string;
+  headers: [string, string][];
+  body: UploadBody | null;
+  bodyLength: number | undefined;
+  redirect: RequestRedirect;
+  signal: AbortSignal | undefined;
+}
+
+/** Request's own normalisation of these methods (others keep their case). */
+const NORMALIZED_METHODS: Record<string, string> = { get: 'GET', head: 'HEAD', post: 'POST', put: 'PUT', delete: 'DELETE', options: 'OPTIONS' };
+const REDIRECT_MODES = new Set<unknown>(['follow', 'error', 'manual']);
+/** Init fields the short path reads; any other field goes through a Request. */
+const SIMPLE_FIELDS = new Set(['method', 'headers', 'signal', 'redirect']);
+
+/**
+ * A bodiless request with only those fields, from a string or URL, answers
+ * exactly what `new Request()` would (the same URL, normalised method and
+ * Headers, the caller's own signal) without building one: a Request costs
+ * an AbortSignal, a Headers and a parse more per call. Anything else
+ * (a body, another field, a URL that Request refuses) answers undefined.
+ */
+function simpleRequest(input: string | URL | Request, init: RequestInit): Outgoing | undefined {
+  if (typeof input !== 'string' && !(input instanceof URL)) return undefined;
+  for (const k in init) if ((init as Record<string, unknown>)[k] !== undefined && !SIMPLE_FIELDS.has(k)) return undefined;
+  if (init.method !== undefined && typeof init.method !== 'string') return undefined;
+  const method = init.method === undefined ? 'GET' : NORMALIZED_METHODS[init.method.toLowerCase()];
+  if (method === undefined) return undefined;
+  const redirect = init.redirect ?? 'follow';
+  if (!REDIRECT_MODES.has(redirect)) return undefined;
+  const signal = init.signal ?? undefined;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return undefined; // Request's errors are Request's to throw
+  }
+  if (url.username || url.password) return undefined;
+  return { url, method, headers: init.headers === undefined ? [] : [...new Headers(init.headers)], body: null, bodyLength: undefined, redirect, signal };
+}
+
+async function fullRequest(input: string | URL | Request, standard: RequestInit): Promise<Outgoing> {
   const hasStreamBody = standard.body instanceof ReadableStream;
   const request = new Request(input, hasStreamBody ? { duplex: 'half', ...standard } as RequestInit : standard);
-  const url = new URL(request.url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: unsupported scheme ${url.protocol}`);
-  const signal = request.signal;
-  signal.throwIfAborted();
-
   let body: UploadBody | null = null;
   let bodyLength: number | undefined;
   if (request.body) {
@@ -48,14 +85,24 @@ export async function fetchOn(session: Session, input: string | URL | Request, i
       bodyLength = bytes.length;
     }
   }
+  return { url: new URL(request.url), method: request.method, headers: [...request.headers], body, bodyLength, redirect: request.redirect, signal: request.signal };
+}
+
+/** fetch() on a Session (the default one unless given). */
+export async function fetchOn(session: Session, input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
+  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, ...standard } = init;
+  const out = simpleRequest(input, standard);
+  const { url, method, headers, body, bodyLength, redirect, signal } = out ?? (await fullRequest(input, standard));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: unsupported scheme ${url.protocol}`);
+  signal?.throwIfAborted();
 
   const transfer = await session.transfer({
     url: url.href,
-    method: request.method,
-    headers: [...request.headers],
+    method,
+    headers,
     body,
     bodyLength,
-    redirect: request.redirect,
+    redirect,
     maxRedirects: maxRedirects ?? MAX_REDIRECTS,
     signal,
     timeoutMs,
@@ -63,32 +110,33 @@ export async function fetchOn(session: Session, input: string | URL | Request, i
     onProgress,
     limits,
     enforced,
+    keepInfo: false,
   });
 
   let head;
   try {
     head = await transfer.head;
   } catch (err) {
-    throw signal.aborted ? signal.reason : new TypeError('fetch failed', { cause: err });
+    throw signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err });
   }
-  if (request.redirect === 'error' && REDIRECTS.has(head.status)) {
+  if (redirect === 'error' && REDIRECTS.has(head.status)) {
     void transfer.body.cancel(new TypeError('redirect'));
     throw new TypeError('fetch failed: unexpected redirect', { cause: new Error(`${head.status} to ${header(head.headers, 'location')}`) });
   }
-  const headers = new Headers();
+  const responseHeaders = new Headers();
   for (const [k, v] of head.headers) {
     try {
-      headers.append(k, v);
+      responseHeaders.append(k, v);
     } catch {
       // a header value Headers refuses (e.g. bytes outside Latin-1) is dropped, as undici does
     }
   }
-  const nullBody = request.method === 'HEAD' || NULL_BODY.has(head.status);
+  const nullBody = method === 'HEAD' || NULL_BODY.has(head.status);
   if (nullBody) void transfer.body.cancel();
   const response = new Response(nullBody ? null : transfer.body, {
     status: head.status,
     statusText: head.statusText,
-    headers,
+    headers: responseHeaders,
   });
   const redirects = transfer.heads.filter((h) => REDIRECTS.has(h.status) && h !== head).length;
   Object.defineProperty(response, 'url', { value: head.url || url.href });

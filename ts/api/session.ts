@@ -63,6 +63,13 @@ export interface Engine {
   share: Share;
 }
 
+interface Started {
+  engine: Engine;
+  defaults: Record<string, OptionValue>;
+  /** The defaults and the session's Share: what every request starts from. */
+  options: Record<string, OptionValue>;
+}
+
 /** CA bundles in wasm memory, one per instance and PEM text: handles point at them (no copy each). */
 const caBlobs = new WeakMap<Runtime, Map<string, SharedBlob>>();
 function caBlob(rt: Runtime, pem: string): SharedBlob {
@@ -88,6 +95,8 @@ export class Session {
   readonly #engine: Promise<Engine>;
   readonly #defaults: Promise<Record<string, OptionValue>>;
   #jar: CookieJar | undefined;
+  /** #engine and #defaults, resolved (requests after the first skip two awaits). */
+  #started: Started | undefined;
   #closed = false;
   /** Close hooks of handles that outlive one request (WebSocket connections). */
   readonly #attached = new Set<() => void>();
@@ -135,13 +144,22 @@ export class Session {
     return d;
   }
 
+  /** The engine and every request's options, once both are ready. */
+  async #ready(): Promise<Started> {
+    if (!this.#started) {
+      const [engine, defaults] = await Promise.all([this.#engine, this.#defaults]);
+      this.#started ??= { engine, defaults, options: { ...defaults, SHARE: engine.share } };
+    }
+    return this.#started;
+  }
+
   /** @internal the engine for fetch(), request() and WebSocket. */
   async transfer(spec: TransferSpec): Promise<Transfer> {
     if (this.#closed) throw new TypeError('this Session is closed');
-    const [{ rt, multi, share }, defaults] = await Promise.all([this.#engine, this.#defaults]);
+    const { engine: { rt, multi, share }, defaults, options } = this.#started ?? (await this.#ready());
     const headers = withDefaults(spec.headers, this.#options.headers);
-    const perUrl = this.#options.proxy === 'env' ? envProxy(spec.url) : {};
-    return startTransfer(rt, multi, { ...defaults, ...perUrl, SHARE: share }, {
+    const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
+    return startTransfer(rt, multi, base, {
       ...spec,
       headers,
       timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,

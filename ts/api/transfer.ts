@@ -39,6 +39,8 @@ export interface TransferSpec {
   limits?: { maxBodyBytes?: number | undefined; maxHeaderBytes?: number | undefined } | undefined;
   /** curl options applied after everything else, `curl` included (a sandbox's rules). */
   enforced?: Record<string, OptionValue> | undefined;
+  /** Keep what curl measured for info() once the handle is freed (default true; fetch() never asks). */
+  keepInfo?: boolean | undefined;
 }
 
 /** A transfer crossed one of its limits. */
@@ -126,7 +128,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     HEADERFUNCTION: (d: Uint8Array) => {
       headerBytes += d.length;
       if (limits?.maxHeaderBytes !== undefined && headerBytes > limits.maxHeaderBytes) throw new LimitExceeded('maxHeaderBytes', limits.maxHeaderBytes);
-      parser.line(Buffer.from(d).toString('latin1'));
+      parser.line(latin1(d));
     },
     WRITEFUNCTION: (d: Uint8Array) => {
       // decoded bytes: a compression bomb counts at its full size
@@ -156,7 +158,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;
   try {
-    for (const [k, v] of Object.entries(options)) easy.setOpt(k, v);
+    for (const k in options) easy.setOpt(k, options[k]!);
     if (spec.signal?.aborted) throw spec.signal.reason;
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     done = multi.run(easy);
@@ -181,7 +183,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   ).finally(() => {
     spec.signal?.removeEventListener('abort', onAbort);
     if (!easy.closed) {
-      final = readTransferInfo(easy, tls);
+      if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
       easy.close();
     }
   });
@@ -194,6 +196,11 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     done: settled,
     info: () => final ?? readTransferInfo(easy, tls),
   };
+}
+
+/** A view's bytes as a latin1 string, without copying them into a Buffer first. */
+function latin1(d: Uint8Array): string {
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('latin1');
 }
 
 function methodOptions(options: Record<string, OptionValue>, spec: TransferSpec, upload: UploadSource | undefined): void {

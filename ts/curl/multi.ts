@@ -13,13 +13,15 @@ import { curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG } from './generated/enums.js';
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
-import { kErrorDetail, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kErrorDetail, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
 const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
 const { CURL_POLL_IN, CURL_POLL_OUT, CURL_POLL_REMOVE } = CURL_POLL;
 const { CURL_CSELECT_IN, CURL_CSELECT_OUT, CURL_CSELECT_ERR } = CURL_CSELECT;
 const { CURLMSG_DONE } = CURLMSG;
+/** curl calls in a row for one writable socket in one flush (bounded: other sockets wait). */
+const SEND_BURST = 16;
 const READ_EVENTS = POLL.IN | POLL.ERR | POLL.HUP;
 const WRITE_EVENTS = POLL.OUT | POLL.ERR;
 /** The readiness bits that satisfy a pollfd `events` request. */
@@ -62,9 +64,12 @@ export class Multi {
   #timer: (() => void) | undefined;
   /** Automatic mode: transfers started with run(). */
   readonly #running = new Map<Easy, { resolve: () => void; reject: (err: unknown) => void }>();
-  readonly #ready = new Set<number>();
+  #ready = new Set<number>();
+  #readyNext = new Set<number>();
   #flushQueued = false;
   #wake: (() => void) | undefined;
+  /** One watcher for every descriptor (no closure per socket callback). */
+  readonly #watcher = (fd: number) => this.#onReady(fd);
   /** >0 while a curl_multi_* call is on the stack (callbacks run inside it). */
   #depth = 0;
 
@@ -100,6 +105,7 @@ export class Multi {
   /** @see https://curl.se/libcurl/c/curl_multi_add_handle.html */
   addHandle(easy: Easy): void {
     if (easy[kRuntime] !== this.#rt) throw new TypeError('the Easy handle belongs to another libcurl instance');
+    easy[kPrepare]();
     this.#check(this.#rt.exports.curl_multi_add_handle(this.#live, easy[kPtr]));
     this.#handles.set(easy[kPtr], easy);
   }
@@ -214,7 +220,7 @@ export class Multi {
     const fds = this.#waitFds();
     const ready = () => fds.filter(({ fd, events }) => this.#rt.sockets.readiness(fd) & pollMask(events)).length;
     if (ready()) return Promise.resolve(ready());
-    for (const { fd } of fds) this.#rt.sockets.watch(fd, (f) => this.#onReady(f));
+    for (const { fd } of fds) this.#rt.sockets.watch(fd, this.#watcher);
     const curlTimeout = this.timeout();
     const ms = curlTimeout >= 0 ? Math.min(curlTimeout, timeoutMs) : timeoutMs;
     return new Promise((resolve) => {
@@ -261,8 +267,9 @@ export class Multi {
       return;
     }
     this.#interest.set(fd, what);
-    sockets.watch(fd, (ready) => this.#onReady(ready));
-    this.#onReady(fd); // it may be ready already
+    sockets.watch(fd, this.#watcher);
+    // it may be ready already; if not, the watcher reports when it is
+    if (this.#events(fd, what)) this.#onReady(fd);
   }
 
   #onTimer(ms: number): void {
@@ -293,7 +300,7 @@ export class Multi {
       this.addHandle(easy);
       this.#running.set(easy, { resolve, reject });
       this.#rt.transferStarted();
-      this.#arm();
+      this.#arm(true);
     });
   }
 
@@ -311,7 +318,15 @@ export class Multi {
     this.#finish(easy, reason);
   }
 
-  #arm(): void {
+  /**
+   * Schedules curl's timeout. `started`: run() just added a transfer, whose
+   * 0 ms timeout then fires in a microtask, once the caller's synchronous
+   * code is done (never inside a curl call: microtasks wait for an empty
+   * stack) and without an event-loop turn; a request on a reused connection
+   * goes out at once. curl's own 0 ms timeouts keep setImmediate, so that a
+   * transfer curl keeps busy never starves I/O.
+   */
+  #arm(started = false): void {
     this.#disarm();
     if (this.#timeoutMs < 0 || !this.#ptr) return;
     const fire = () => {
@@ -319,9 +334,15 @@ export class Multi {
       this.#timeoutMs = -1;
       this.#act(CURL_SOCKET_TIMEOUT, 0);
     };
-    // curl asks for 0 ms at every new transfer: setImmediate is far cheaper
-    // than setTimeout(0) (which costs a timer-list turn, ~3 ms on Deno)
-    if (this.#timeoutMs === 0) {
+    if (this.#timeoutMs === 0 && started) {
+      let live = true;
+      queueMicrotask(() => {
+        if (live) fire();
+      });
+      this.#timer = () => void (live = false);
+    } else if (this.#timeoutMs === 0) {
+      // setImmediate is far cheaper than setTimeout(0) (which costs a
+      // timer-list turn, ~3 ms on Deno)
       const t = setImmediate(fire);
       this.#timer = () => clearImmediate(t);
     } else {
@@ -337,28 +358,44 @@ export class Multi {
 
   #flush(): void {
     this.#flushQueued = false;
-    const fds = [...this.#ready];
-    this.#ready.clear();
+    // swap the sets: fds made ready while curl runs wait for the next flush
+    const fds = this.#ready;
+    this.#ready = this.#readyNext;
+    this.#readyNext = fds;
     for (const fd of fds) {
       const what = this.#interest.get(fd);
-      const ev = what === undefined ? 0 : this.#events(fd, what);
-      if (ev && this.#ptr) this.#act(fd, ev);
+      let ev = what === undefined ? 0 : this.#events(fd, what);
+      if (!ev || !this.#ptr) continue;
+      this.#act(fd, ev);
+      // an upload: curl sends one buffer per call; while the socket takes
+      // more, call again now rather than a loop turn later (the host corks
+      // the socket, so these sends leave in one writev)
+      for (let n = 1; n < SEND_BURST && ev & CURL_CSELECT_OUT && this.#ptr; n++) {
+        const still = this.#interest.get(fd);
+        ev = still === undefined ? 0 : this.#events(fd, still);
+        if (!(ev & CURL_CSELECT_OUT)) break;
+        this.#act(fd, ev);
+      }
     }
     // level-triggered: what is still ready after curl's turn goes again
     for (const fd of fds) {
       const what = this.#interest.get(fd);
       if (what !== undefined && this.#events(fd, what)) this.#onReady(fd);
     }
+    fds.clear();
   }
 
   #act(fd: number, events: number): void {
+    let running: number;
     try {
-      this.socketAction(fd, events);
+      running = this.socketAction(fd, events);
     } catch (err) {
       for (const easy of [...this.#running.keys()]) this.#finish(easy, err);
       return;
     }
-    this.#drain();
+    // a DONE message exists only for a handle that is added and no longer
+    // running: while every added handle runs, info_read has nothing to say
+    if (running < this.#handles.size) this.#drain();
   }
 
   /** Drains info_read completely; finished transfers leave the multi. */

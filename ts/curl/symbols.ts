@@ -4,3 +4,4 @@ export const kPtr = Symbol('libcurl-wasm.ptr');
 export const kRuntime = Symbol('libcurl-wasm.runtime');
 export const kTakeCallbackError = Symbol('libcurl-wasm.takeCallbackError');
 export const kErrorDetail = Symbol('libcurl-wasm.errorDetail');
+export const kPrepare = Symbol('libcurl-wasm.prepare');

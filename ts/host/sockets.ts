@@ -28,7 +28,7 @@ export const MSG_PEEK = 0x2;
 /** Bytes queued from the network before the runtime socket is paused. */
 export const RECV_HIGH_WATER = 1 << 20;
 /** Bytes queued towards the network before send answers EAGAIN. */
-export const SEND_HIGH_WATER = 256 << 10;
+export const SEND_HIGH_WATER = 1 << 20;
 
 /** Decides whether a connect may proceed; answers a reason to deny it. */
 export type ConnectGuard = (target: SockAddr, owner: number) => string | undefined;
@@ -140,7 +140,6 @@ export class TcpSocket implements Descriptor {
   #eof = false;
   #error = 0; // pending SO_ERROR / errno for the next recv or send
   #blocked = false;
-  /** Sends are corked until the current turn of the event loop ends. */
   #corked = false;
   #noDelay = false;
   #keepAlive = false;
@@ -279,22 +278,23 @@ export class TcpSocket implements Descriptor {
     }
     this.bytesOut += bytes.length;
     this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, 0, bytes.length, this);
-    // a copy: the wasm memory behind `bytes` is reused at once
-    const { chunk, done } = this.#out.copy(bytes);
-    // curl sends many pieces in one pass (a TLS record per HTTP/2 frame, one
-    // per stream): corked, they leave in one writev when the pass is over,
-    // instead of one write(2) each (19% of the CPU of bench D2)
+    // sends of one turn (an upload's chunks, a TLS record per HTTP/2 frame)
+    // leave in one writev, not one write(2) each (19% of bench D2's CPU): the
+    // socket is corked until the turn's microtasks run
     if (!this.#corked) {
       this.#corked = true;
       this.#sock.cork();
-      process.nextTick(this.#uncork);
+      queueMicrotask(this.#uncork);
     }
+    // a copy: the wasm memory behind `bytes` is reused at once
+    const { chunk, done } = this.#out.copy(bytes);
     if (!this.#sock.write(chunk, done) && this.#sock.writableLength >= SEND_HIGH_WATER) this.#blocked = true;
     return bytes.length;
   }
 
   readonly #uncork = (): void => {
     this.#corked = false;
+    // close() may have ended the socket meanwhile: end() flushed it then
     this.#sock?.uncork();
   };
 
