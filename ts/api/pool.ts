@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { kPoolWorkers } from '../curl/symbols.js';
 import { compileLibcurl, type WasmSource } from '../host/runtime.js';
 import { NULL_BODY } from './fetch.js';
 import type { TransferInfo } from './info.js';
@@ -278,6 +279,11 @@ export class WorkerPool {
   /** Per worker: its threadId and the requests it has in flight. */
   get workers(): { threadId: number; inFlight: number }[] {
     return this.#slots.map((s) => ({ threadId: s.threadId, inFlight: s.inFlight.size }));
+  }
+
+  /** @internal */
+  get [kPoolWorkers](): Worker[] {
+    return this.#slots.map((s) => s.worker);
   }
 
   /** Rejects every pending request with ERR_POOL_CLOSED and terminates the workers. */

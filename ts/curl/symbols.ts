@@ -4,3 +4,5 @@ export const kPtr = Symbol('libcurl-wasm.ptr');
 export const kRuntime = Symbol('libcurl-wasm.runtime');
 export const kTakeCallbackError = Symbol('libcurl-wasm.takeCallbackError');
 export const kErrorDetail = Symbol('libcurl-wasm.errorDetail');
+/** A WorkerPool's live Worker objects (tests end one to check how the pool survives a dead worker). */
+export const kPoolWorkers = Symbol('libcurl-wasm.poolWorkers');
