@@ -21,12 +21,12 @@
 // sides, bytes on both sides, sampled body bytes), median [min–max] over the
 // verified runs.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closedPort } from '../test/fixtures/servers.js';
 import type { PoolClient, PoolJob, PoolResult, PoolWorkload } from './pool-client.js';
 import { stat, type Stat } from './report.js';
 
@@ -57,14 +57,6 @@ interface Server {
   stop(): void;
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 function writePattern(path: string, n: number): void {
   const block = Buffer.alloc(MiB);
   for (let i = 0; i < MiB; i++) block[i] = i % 251;
@@ -82,7 +74,7 @@ async function startNginx(): Promise<Server> {
   writeFileSync(join(dir, 'www', 'small'), SMALL_BODY);
   writePattern(join(dir, 'www', 'big'), size);
   writePattern(join(dir, 'www', 'warm'), warmupBytes);
-  const port = await freePort();
+  const port = await closedPort();
   const log = join(dir, 'access.log');
   writeFileSync(join(dir, 'nginx.conf'), `
 ${process.getuid?.() === 0 ? 'user root root;' : ''}

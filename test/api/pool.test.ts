@@ -4,13 +4,12 @@
 // typed errors rebuilt on this thread, aborts, close(), a worker that dies,
 // and what cannot cross threads.
 import { execFile } from 'node:child_process';
-import * as net from 'node:net';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CurlEasyError, LimitExceeded, WorkerPool, WorkerPoolError } from '../../ts/index.js';
 import { kPoolWorkers } from '../../ts/curl/symbols.js';
-import { certs, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { certs, closedPort, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
 
 let server: TestServer;
 let https: TestServer;
@@ -25,15 +24,6 @@ afterAll(async () => {
   await pool?.close();
   await Promise.all([server.close(), https.close()]);
 });
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
