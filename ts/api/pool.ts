@@ -6,10 +6,7 @@
 // the body's ArrayBuffer transferred rather than copied; errors come back as
 // the library's own classes. A worker that dies fails its requests with
 // ERR_POOL_WORKER_EXITED and is replaced.
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { kPoolWorkers } from '../curl/symbols.js';
 import { compileLibcurl, type WasmSource } from '../host/runtime.js';
 import { NULL_BODY } from './fetch.js';
@@ -77,11 +74,31 @@ interface Slot {
 }
 
 /**
- * How a worker is started: from dist/ the bundled pool-worker.mjs beside this
- * module; from the TypeScript sources (tests, development) an eval worker that
+ * The Node modules a pool needs, loaded by create() rather than at import, so
+ * that the library still loads where worker_threads is missing (an edge
+ * runtime importing the inline entry).
+ */
+interface NodeApis {
+  Worker: typeof import('node:worker_threads').Worker;
+  availableParallelism: () => number;
+  fileExists: (url: URL) => boolean;
+}
+let nodeApis: Promise<NodeApis> | undefined;
+function loadNodeApis(): Promise<NodeApis> {
+  nodeApis ??= Promise.all([import('node:worker_threads'), import('node:os'), import('node:fs'), import('node:url')]).then(([wt, os, fs, url]) => ({
+    Worker: wt.Worker,
+    availableParallelism: os.availableParallelism,
+    fileExists: (u: URL) => u.protocol !== 'file:' || fs.existsSync(url.fileURLToPath(u)),
+  }));
+  return nodeApis;
+}
+
+/**
+ * Starts a worker: from dist/ the bundled pool-worker.mjs beside this module;
+ * from the TypeScript sources (tests, development) an eval worker that
  * registers tsx first, as ts/tool/cli.ts does.
  */
-function spawn(data: PoolWorkerData): Worker {
+function spawn({ Worker, fileExists }: NodeApis, data: PoolWorkerData): Worker {
   if (import.meta.url.endsWith('.ts')) {
     // import.meta.resolve where the loader has it (tsx), else the bare name from the working directory (vitest)
     const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
@@ -90,7 +107,7 @@ function spawn(data: PoolWorkerData): Worker {
     return new Worker(code, { eval: true, workerData: data });
   }
   const entry = new URL('./pool-worker.mjs', import.meta.url);
-  if (entry.protocol === 'file:' && !existsSync(fileURLToPath(entry))) {
+  if (!fileExists(entry)) {
     throw new Error(`WorkerPool: its worker script is missing (${entry.href}). The package ships it as dist/pool-worker.mjs beside the library; a bundle must copy libcurl-wasm/pool-worker.mjs beside itself`);
   }
   return new Worker(entry, { workerData: data });
@@ -98,22 +115,25 @@ function spawn(data: PoolWorkerData): Worker {
 
 export class WorkerPool {
   readonly #data: PoolWorkerData;
+  readonly #node: NodeApis;
   readonly #slots: Slot[] = [];
   #nextId = 1;
   #rotate = 0;
   #closed = false;
 
-  private constructor(data: PoolWorkerData) {
+  private constructor(data: PoolWorkerData, node: NodeApis) {
     this.#data = data;
+    this.#node = node;
   }
 
   /** Starts the workers; resolves once every one has its instance and Session. */
   static async create(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
-    const n = options.workers ?? availableParallelism();
+    const node = await loadNodeApis();
+    const n = options.workers ?? node.availableParallelism();
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`WorkerPool: workers must be a positive integer, not ${n}`);
     checkCloneable(options.session?.curl, 'WorkerPool');
     const data: PoolWorkerData = { module: await compileLibcurl(options.module), session: options.session ?? {}, memoryLimit: options.memoryLimit };
-    const pool = new WorkerPool(data);
+    const pool = new WorkerPool(data, node);
     const started = Array.from({ length: n }, () => pool.#start());
     const results = await Promise.allSettled(started);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -126,7 +146,12 @@ export class WorkerPool {
 
   /** Starts one worker in a new slot; resolves when it is ready. */
   #start(): Promise<void> {
-    const worker = spawn(this.#data);
+    let worker: Worker;
+    try {
+      worker = spawn(this.#node, this.#data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const slot: Slot = { worker, threadId: worker.threadId, inFlight: new Map(), started: false };
     this.#slots.push(slot);
     return new Promise<void>((resolve, reject) => {
