@@ -113,6 +113,12 @@ function spawn({ Worker, fileExists }: NodeApis, data: PoolWorkerData): Worker {
   return new Worker(entry, { workerData: data });
 }
 
+/**
+ * libcurl.wasm instances in worker threads, each with its own Session:
+ * `request()` and `fetch()` on whichever has the fewest requests in flight.
+ * A worker that exits fails its requests in flight (ERR_POOL_WORKER_EXITED)
+ * and is replaced.
+ */
 export class WorkerPool {
   readonly #data: PoolWorkerData;
   readonly #node: NodeApis;
