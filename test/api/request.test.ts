@@ -4,11 +4,10 @@
 // curl measured (timings, addresses, TLS), progress, the trace, uploads from
 // Node streams and async generators, JSON bodies and typed errors.
 import { createHash } from 'node:crypto';
-import * as net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CurlEasyError, CurlResponse, Runtime, Session, requestOn, type Progress, type RequestOptions } from '../../ts/index.js';
-import { certs, patternBytes, sha256, startHttp2Server, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { certs, closedPort, patternBytes, sha256, startHttp2Server, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
 
 let rt: Runtime;
 let server: TestServer;
@@ -30,15 +29,6 @@ afterAll(async () => {
   await session.close();
   await Promise.all([server.close(), https.close()]);
 });
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -161,10 +161,10 @@ const LOG_FORMAT = [
 
 /**
  * The top of an nginx.conf for a run in \`dir\`: pid, lock, logs and temp
- * paths inside it, one worker, and the opening of the http block with the
+ * paths inside it, `workers` worker processes, and the opening of the http block with the
  * MIME types the sites use; the caller closes the http block.
  */
-export function preamble(dir: string, loadEcho: string, writer: string): string {
+export function preamble(dir: string, loadEcho: string, writer: string, workers = 1): string {
   const asRoot = process.getuid?.() === 0;
   return `# written by ${writer}
 ${loadEcho}
@@ -172,7 +172,7 @@ ${asRoot ? 'user root root;' : ''}
 pid ${dir}/nginx.pid;
 lock_file ${dir}/nginx.lock;
 error_log ${dir}/error.log notice;
-worker_processes 1;
+worker_processes ${workers};
 events { worker_connections 4096; }
 http {
   types {

@@ -101,6 +101,28 @@ export function consumerScript(format: 'esm' | 'cjs', specifier: string): string
     : `const { readFileSync } = require('node:fs');\nconst lib = require('${specifier}');\n(async () => {${body}\n})().catch((err) => { console.error(err); process.exitCode = 1; });\n`;
 }
 
+/**
+ * A consumer of WorkerPool, importing (esm) or requiring (cjs) `specifier`:
+ * reads `<ca.pem> <origin> <label>`, sends two requests at once over HTTPS
+ * through a pool of two workers that trusts only that CA, prints
+ * `{ statuses, bodies, threads, tls }` and closes the pool.
+ */
+export function poolScript(format: 'esm' | 'cjs', specifier: string): string {
+  const body = `
+  const [caPath, origin, label] = process.argv.slice(-3);
+  const pool = await lib.WorkerPool.create({ workers: 2, session: { ca: readFileSync(caPath, 'utf8') } });
+  try {
+    const rs = await Promise.all([1, 2].map((i) => pool.request(origin + '/pool/' + label + '/' + i)));
+    const bodies = rs.map((r) => new TextDecoder().decode(r.body));
+    console.log(JSON.stringify({ statuses: rs.map((r) => r.status), bodies, threads: new Set(rs.map((r) => r.threadId)).size, tls: rs[0].info.tls.version }));
+  } finally {
+    await pool.close();
+  }`;
+  return format === 'esm'
+    ? `import { readFileSync } from 'node:fs';\nimport process from 'node:process';\nimport * as lib from '${specifier}';\n${body}\n`
+    : `const { readFileSync } = require('node:fs');\nconst lib = require('${specifier}');\n(async () => {${body}\n})().catch((err) => { console.error(err); process.exitCode = 1; });\n`;
+}
+
 /** The directories from `dir` up to / that hold a node_modules (a bundle must run without any). */
 export function nodeModulesAbove(dir: string): string[] {
   const found: string[] = [];

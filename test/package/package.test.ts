@@ -17,12 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  bin, caPath, consumerScript, esbuildBundle, node, nodeModulesAbove, parseReport, rollupBundle, root, run, startHttpsServer,
+  bin, caPath, consumerScript, esbuildBundle, node, nodeModulesAbove, parseReport, poolScript, rollupBundle, root, run, startHttpsServer,
   type HttpsFixture,
 } from './consumers.js';
 
 const dist = join(root, 'dist');
-const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm'];
+const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm', 'pool-worker.mjs'];
 const VERSION = /^libcurl\/8\.14\.1 /;
 
 function newestInput(path: string): number {
@@ -308,6 +308,40 @@ describe('an HTTPS transfer from the installed package', () => {
     const file = join(app, 'https-bun.mjs');
     writeFileSync(file, consumerScript('esm', 'libcurl-wasm'));
     expectHttps(await run(bin('bun'), ['run', '--no-install', file, ...transferArgs('bun')], app), 'bun');
+  });
+});
+
+describe('WorkerPool from the installed package', () => {
+  /** Two requests ran at once on two workers, over TLS, and came back whole. */
+  const expectPool = (stdout: string, label: string) => {
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
+      statuses: [200, 200], bodies: [`hello from /pool/${label}/1`, `hello from /pool/${label}/2`], threads: 2, tls: 'TLSv1.3',
+    });
+  };
+  const cases = [
+    ['ESM', 'esm', 'libcurl-wasm', () => app],
+    ['CJS', 'cjs', 'libcurl-wasm', () => app],
+    // the workers get the module the main thread compiled: no libcurl.wasm file needed
+    ['inline ESM, no libcurl.wasm', 'esm', 'libcurl-wasm/inline', () => edge],
+  ] as const;
+  for (const [name, format, specifier, dir] of cases) {
+    it(`node, ${name}: dist/pool-worker.mjs starts, two workers answer over TLS`, async () => {
+      const label = `pool-${format}-${specifier.endsWith('inline') ? 'inline' : 'main'}`;
+      const file = join(dir(), `${label}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+      writeFileSync(file, poolScript(format, specifier));
+      expectPool(await node([file, ...transferArgs(label)], dir()), label);
+    });
+  }
+
+  it('a single-file bundle (esbuild, inline entry) says pool-worker.mjs is missing, and works once it is copied beside it', async () => {
+    const dir = join(scratch, 'bundles', 'esbuild-pool');
+    const entry = join(app, 'entry-esbuild-pool.mjs');
+    writeFileSync(entry, poolScript('esm', 'libcurl-wasm/inline'));
+    await esbuildBundle(entry, join(dir, 'bundle.mjs'));
+    expect(nodeModulesAbove(dir)).toEqual([]);
+    await expect(node([join(dir, 'bundle.mjs'), ...transferArgs('pool-bundle')], dir)).rejects.toThrow(/WorkerPool: its worker script is missing \(file:\/\/.*\/esbuild-pool\/pool-worker\.mjs\)/);
+    copyFileSync(createRequire(join(app, 'x.js')).resolve('libcurl-wasm/pool-worker.mjs'), join(dir, 'pool-worker.mjs'));
+    expectPool(await node([join(dir, 'bundle.mjs'), ...transferArgs('pool-bundle')], dir), 'pool-bundle');
   });
 });
 

@@ -23,7 +23,8 @@ export interface CurlRequestInit extends RequestInit {
   maxRedirects?: number;
 }
 
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Statuses whose response has no body (a Response refuses one). */
+export const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
 

@@ -70,6 +70,14 @@ export function curlError(rt: Runtime, kind: CurlErrorKind, code: number, detail
 }
 
 /**
+ * The copy of a CurlError that crossed a thread (WorkerPool): the same class,
+ * `code`, `curlCode` and curl's text, rebuilt from its parts.
+ */
+export function reviveCurlError(kind: CurlErrorKind, curlCode: number, code: string, message: string, cause?: unknown): CurlError {
+  return new FUNNEL[kind].cls(kind, curlCode, code, message, cause === undefined ? undefined : { cause });
+}
+
+/**
  * Returns when `code` is 0 (or CURLM_CALL_MULTI_PERFORM, which is not a
  * failure), throws the typed error otherwise.
  */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+// WorkerPool through the real wasm in real worker threads, against Node's
+// servers on loopback: requests spread over workers, bodies both ways, HTTPS,
+// typed errors rebuilt on this thread, aborts, close(), a worker that dies,
+// and what cannot cross threads.
+import { execFile } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CurlEasyError, LimitExceeded, WorkerPool, WorkerPoolError } from '../../ts/index.js';
+import { kPoolWorkers } from '../../ts/curl/symbols.js';
+import { certs, closedPort, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+
+let server: TestServer;
+let https: TestServer;
+let pool: WorkerPool;
+
+beforeAll(async () => {
+  [server, https] = await Promise.all([startHttpServer(), startHttpsServer()]);
+  // the certificate names localhost: RESOLVE pins it, so no lookup leaves the machine
+  pool = await WorkerPool.create({ workers: 2, session: { ca: certs.ca, curl: { RESOLVE: [`localhost:${https.port}:127.0.0.1`] } } });
+});
+afterAll(async () => {
+  await pool?.close();
+  await Promise.all([server.close(), https.close()]);
+});
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('WorkerPool', () => {
+  it('spreads concurrent requests over both workers, each with its own connection', async () => {
+    const srv = await startHttpServer();
+    try {
+      const rs = await Promise.all([1, 2].map(() => pool.request(`${srv.url}/slow?ms=200`)));
+      expect(rs.map((r) => [r.status, new TextDecoder().decode(r.body)])).toEqual([[200, 'slow'], [200, 'slow']]);
+      const threads = new Set(rs.map((r) => r.threadId));
+      expect(threads.size).toBe(2);
+      expect([...threads].sort()).toEqual(pool.workers.map((w) => w.threadId).sort());
+      expect(srv.connections).toBe(2); // two wasm instances, two connection pools
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('sends a request to the worker with the fewest in flight', async () => {
+    const slow = pool.request(`${server.url}/slow?ms=1000`);
+    await until(() => pool.workers.some((w) => w.inFlight === 1));
+    const busy = pool.workers.find((w) => w.inFlight === 1)!.threadId;
+    for (let i = 0; i < 3; i++) expect((await pool.request(`${server.url}/hello`)).threadId).not.toBe(busy);
+    expect((await slow).threadId).toBe(busy);
+  });
+
+  it('answers status, heads, redirect hops, info and the whole body, its ArrayBuffer its own', async () => {
+    const r = await pool.request(`${server.url}/redirect-chain/2`);
+    expect(r).toMatchObject({ status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', url: `${server.url}/redirect-chain/0` });
+    expect(r.previous.map((h) => h.status)).toEqual([302, 302]);
+    expect(r.headers.get('content-type')).toBe('text/plain');
+    expect(r.rawHeaders).toContainEqual(['content-type', 'text/plain']);
+    expect(new TextDecoder().decode(r.body)).toBe('done');
+    expect(r.body.byteOffset).toBe(0);
+    expect(r.body.buffer.byteLength).toBe(r.body.byteLength);
+    expect(r.info).toMatchObject({ status: 200, httpVersion: '1.1', primaryIp: '127.0.0.1', redirectCount: 2 });
+    expect(r.info.timings.total).toBeGreaterThan(0);
+  });
+
+  it('moves a multi-MiB body byte-exact both ways, and JSON, text and form bodies', async () => {
+    const big = patternBytes(12 << 20);
+    const down = await pool.request(`${server.url}/bytes/${big.length}`);
+    expect(down.body.length).toBe(big.length);
+    expect(sha256(down.body)).toBe(sha256(big));
+    const up = await pool.request(`${server.url}/upload-sha256`, { method: 'POST', body: big });
+    expect(JSON.parse(new TextDecoder().decode(up.body))).toEqual({ length: big.length, sha256: sha256(big), chunked: false });
+    // a view sends its own bytes, not its whole buffer
+    const view = big.subarray(1000, 1000 + 5000);
+    const echoed = await pool.request(`${server.url}/echo`, { method: 'PUT', body: view });
+    expect(Buffer.from(echoed.body).equals(view)).toBe(true);
+    const j = JSON.parse(new TextDecoder().decode((await pool.request(`${server.url}/inspect`, { json: { a: [1, 'x'] } })).body));
+    expect(j).toMatchObject({ method: 'POST', body: '{"a":[1,"x"]}' });
+    expect(j.headers['content-type']).toBe('application/json');
+    const form = JSON.parse(new TextDecoder().decode((await pool.request(`${server.url}/inspect`, { body: new URLSearchParams({ q: 'a b' }), headers: new Headers({ 'x-h': '1' }) })).body));
+    expect(form).toMatchObject({ body: 'q=a+b' });
+    expect(form.headers).toMatchObject({ 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-h': '1' });
+  });
+
+  it('fetch() answers a real Response; errors are fetch\'s TypeError with the CurlEasyError as cause', async () => {
+    const res = await pool.fetch(`${server.url}/redirect?status=301&to=/hello`);
+    expect(res).toBeInstanceOf(Response);
+    expect([res.status, res.url, res.redirected, await res.text()]).toEqual([200, `${server.url}/hello`, true, 'hello world']);
+    const posted = await pool.fetch(new Request(`${server.url}/upload-sha256`, { method: 'POST', body: new Uint8Array(patternBytes(100_000)) }));
+    expect(await posted.json()).toMatchObject({ length: 100_000, sha256: sha256(patternBytes(100_000)) });
+    expect((await pool.fetch(`${server.url}/status/204`)).body).toBeNull();
+    const err = await pool.fetch(`http://127.0.0.1:${await closedPort()}/`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect((err as Error).message).toBe('fetch failed');
+    expect((err as Error).cause).toBeInstanceOf(CurlEasyError);
+    expect((err as Error).cause).toMatchObject({ code: 'CURLE_COULDNT_CONNECT', curlCode: 7 });
+    await expect(pool.fetch(`${server.url}/redirect?to=/hello`, { redirect: 'error' })).rejects.toThrow(/unexpected redirect/);
+  });
+
+  it('HTTPS with the session\'s CA: TLS 1.3, verified; another CA is CURLE_PEER_FAILED_VERIFICATION', async () => {
+    const r = await pool.request(`${https.url}/hello`);
+    expect(new TextDecoder().decode(r.body)).toBe('hello world');
+    expect(r.info.tls).toMatchObject({ version: 'TLSv1.3', verifyResult: 0 });
+    const err = await pool.request(`${https.url}/hello`, { curl: { CAINFO_BLOB: certs.otherCa } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurlEasyError);
+    expect(err).toMatchObject({ code: 'CURLE_PEER_FAILED_VERIFICATION', curlCode: 60, name: 'CurlEasyError' });
+  });
+
+  it('a refused connection is a CurlEasyError with curl\'s code and text, rebuilt on this thread', async () => {
+    const port = await closedPort();
+    const err = await pool.request(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurlEasyError);
+    expect(err).toMatchObject({ code: 'CURLE_COULDNT_CONNECT', curlCode: 7, kind: 'easy', name: 'CurlEasyError' });
+    expect((err as Error).message).toMatch(new RegExp(`Failed to connect to 127\\.0\\.0\\.1 port ${port}`));
+    expect((err as Error).stack).toMatch(/multi\.ts/); // the worker's stack: where curl reported it
+  });
+
+  it('a limit crossed in the worker keeps its cause chain: CurlEasyError → LimitExceeded', async () => {
+    const err = await pool.request(`${server.url}/bytes/100000`, { limits: { maxBodyBytes: 1000 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurlEasyError);
+    expect((err as CurlEasyError).code).toBe('CURLE_WRITE_ERROR');
+    expect((err as Error).cause).toBeInstanceOf(LimitExceeded);
+    expect((err as Error).cause).toMatchObject({ limit: 'maxBodyBytes', value: 1000 });
+  });
+
+  it('abort mid-transfer rejects with the signal\'s reason and the worker drops the transfer', async () => {
+    const srv = await startHttpServer();
+    try {
+      const ac = new AbortController();
+      const pending = pool.request(`${srv.url}/slow-body?ms=10000`, { signal: ac.signal }); // head now, body in 10 s
+      await until(() => srv.requests === 1);
+      await new Promise((r) => setTimeout(r, 50));
+      const t0 = performance.now();
+      ac.abort();
+      await expect(pending).rejects.toBe(ac.signal.reason);
+      expect(performance.now() - t0).toBeLessThan(500);
+      await until(() => srv.openSockets === 0); // the worker's curl closed the connection mid-body
+      await until(() => pool.workers.every((w) => w.inFlight === 0));
+      // fetch(): the same, and an already-aborted signal never reaches a worker
+      const ac2 = new AbortController();
+      const f = pool.fetch(`${srv.url}/slow?ms=10000`, { signal: ac2.signal });
+      setTimeout(() => ac2.abort(), 50);
+      await expect(f).rejects.toMatchObject({ name: 'AbortError' });
+      const before = srv.requests;
+      await expect(pool.request(`${srv.url}/hello`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+      expect(srv.requests).toBe(before + 0);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('refuses what cannot cross threads with a TypeError: streams, callbacks, handles', async () => {
+    const stream = new ReadableStream<Uint8Array>({ pull: (c) => c.close() });
+    await expect(pool.request(server.url, { method: 'POST', body: stream as never })).rejects.toThrow(TypeError);
+    await expect(pool.request(server.url, { method: 'POST', body: stream as never })).rejects.toThrow(/stream body cannot be sent to a worker thread/);
+    await expect(pool.request(server.url, { method: 'POST', body: Readable.from([Buffer.from('x')]) as never })).rejects.toThrow(/stream body/);
+    await expect(pool.request(server.url, { method: 'POST', body: (async function* () { yield new Uint8Array(1); })() as never })).rejects.toThrow(/stream body/);
+    await expect(pool.fetch(server.url, { method: 'POST', body: stream as never, duplex: 'half' } as never)).rejects.toThrow(/stream body/);
+    await expect(pool.request(server.url, { onProgress: () => {} } as never)).rejects.toThrow(/onProgress cannot be sent/);
+    await expect(pool.request(server.url, { curl: { WRITEFUNCTION: () => 0 } as never })).rejects.toThrow(/curl option WRITEFUNCTION cannot be sent/);
+    await expect(WorkerPool.create({ workers: 1, session: { curl: { XFERINFOFUNCTION: () => 0 } as never } })).rejects.toThrow(TypeError);
+  });
+
+  it('a worker that dies fails its requests with ERR_POOL_WORKER_EXITED and is replaced', async () => {
+    const p = await WorkerPool.create({ workers: 2 });
+    try {
+      const pending = p.request(`${server.url}/slow?ms=5000`);
+      await until(() => p.workers.some((w) => w.inFlight === 1));
+      const victim = p[kPoolWorkers].find((w) => w.threadId === p.workers.find((x) => x.inFlight === 1)!.threadId)!;
+      const dead = victim.threadId;
+      void victim.terminate();
+      const err = await pending.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkerPoolError);
+      expect(err).toMatchObject({ code: 'ERR_POOL_WORKER_EXITED' });
+      await until(() => p.workers.length === 2, 15_000);
+      expect(p.workers.map((w) => w.threadId)).not.toContain(dead);
+      const rs = await Promise.all([1, 2].map(() => p.request(`${server.url}/slow?ms=100`)));
+      expect(new Set(rs.map((r) => r.threadId)).size).toBe(2);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('close() rejects pending requests with ERR_POOL_CLOSED, terminates every worker, refuses new requests', async () => {
+    const p = await WorkerPool.create({ workers: 2 });
+    const workers = p[kPoolWorkers];
+    const pending = [1, 2, 3].map(() => p.request(`${server.url}/slow?ms=5000`).catch((e: unknown) => e));
+    await until(() => p.workers.reduce((n, w) => n + w.inFlight, 0) === 3);
+    const t0 = performance.now();
+    await p.close();
+    for (const err of await Promise.all(pending)) {
+      expect(err).toBeInstanceOf(WorkerPoolError);
+      expect(err).toMatchObject({ code: 'ERR_POOL_CLOSED' });
+    }
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(workers.map((w) => w.threadId)).toEqual([-1, -1]); // terminated
+    expect(p.workers).toEqual([]);
+    await expect(p.request(`${server.url}/hello`)).rejects.toMatchObject({ code: 'ERR_POOL_CLOSED' });
+    await p.close(); // idempotent
+  });
+
+  const child = fileURLToPath(new URL('./pool-child.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+  const runChild = (args: string[]) => new Promise<string>((resolve, reject) => {
+    execFile(tsx, [child, ...args], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout)));
+  });
+
+  it('a process with an open, idle pool exits by itself (idle workers do not hold it)', async () => {
+    expect((await runChild([`${server.url}/hello`])).trim()).toBe('200 200 threads 2');
+  });
+
+  it('after close() nothing is left: no worker, no handle, and the process exits by itself', async () => {
+    expect((await runChild([`${server.url}/hello`, 'close'])).trim().split('\n')).toEqual(['200 200 threads 2', 'closed, resources: []']);
+  });
+});
