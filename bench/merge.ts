@@ -18,7 +18,7 @@ const outDir = i >= 0 ? args.splice(i, 2)[1]! : fileURLToPath(new URL('results',
 const ORDER: Workload[] = ['A', 'B', 'B2', 'C', 'D', 'D2', 'E', 'G', 'H'];
 
 interface Saved {
-  meta: Record<string, unknown> & { date: string; downloadBytes: number; uploadBytes: number; requests: number; sources?: string[] };
+  meta: Record<string, unknown> & { date: string; downloadBytes: number; tlsDownloadBytes?: number; uploadBytes: number; requests: number; sources?: string[] };
   cells: Cell[];
 }
 const runs = args.map((f) => JSON.parse(readFileSync(f.endsWith('.json') ? f : join(f, 'latest.json'), 'utf8')) as Saved);
@@ -32,7 +32,9 @@ const sources = runs.map((r, k) => {
 }).filter(Boolean);
 const aRun = runs[from.get('A') ?? from.get('B') ?? 0]!;
 const { sources: _earlier, ...base } = runs[runs.length - 1]!.meta;
-const meta = { ...base, downloadBytes: aRun.meta.downloadBytes, ...(runs.length > 1 ? { sources } : {}) };
+// the sizes come from the runs that measured them
+const bRun = runs[from.get('B') ?? from.get('B2') ?? 0]!;
+const meta = { ...base, downloadBytes: aRun.meta.downloadBytes, tlsDownloadBytes: bRun.meta.tlsDownloadBytes ?? bRun.meta.downloadBytes, ...(runs.length > 1 ? { sources } : {}) };
 const table = summarise(cells, workloads);
 const ratios = ratioRows(table);
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ meta, table: table.map((t) => ({ ...t, metric: { ...t.metric, value: undefined } })), ratios, cells }, null, 1));

@@ -54,7 +54,8 @@ const nginx = await launchNginx({
     ssl_certificate ${certDir}server.pem;
     ssl_certificate_key ${certDir}server-key.pem;
     ssl_protocols TLSv1.3;`;
-    return `${preamble(dir, loadEcho, 'bench/nginx-server.ts')}
+    // H opens 10,000 connections at once
+    return `${preamble(dir, loadEcho, 'bench/nginx-server.ts', 1, 16384)}
   log_format bench escape=json '${LOG}';
   access_log ${dir}/access.log bench;
   sendfile on;

@@ -149,7 +149,7 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   L.push(`# libcurl-wasm benchmark — ${m.date}${m.quick ? ' (QUICK: small sizes, not for comparison)' : ''}`);
   L.push('');
   const tls = (meta as { tlsDownloadBytes?: number }).tlsDownloadBytes ?? m.downloadBytes;
-  L.push(`Downloads: A **${m.downloadBytes / MiB} MiB**, B and B2 **${tls / MiB} MiB**${tls !== m.downloadBytes ? ' (TLS in wasm is slow: a smaller body keeps the run within the time available)' : ''}; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
+  L.push(`Downloads: A **${m.downloadBytes / MiB} MiB**, B and B2 **${tls / MiB} MiB**${tls !== m.downloadBytes ? ' (a smaller body for TLS keeps the run short)' : ''}; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
     `Each cell: median [min–max] over the verified runs (${m.runs} per cell; a fresh process per run). Node ${m.node}, ${m.cpus}, load average ${m.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join('/')} at end; took ${m.seconds} s.`);
   const sources = (meta as { sources?: string[] }).sources;
   if (sources) L.push(`**Merged** from separate runs (each workload's clients always ran side by side in one run): ${sources.join('; ')}.`, '');
@@ -186,11 +186,14 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   L.push('');
   L.push('## Targets');
   L.push('');
-  L.push('| target | measured | holds |');
-  L.push('| --- | --- | --- |');
+  L.push('Both of libcurl-wasm\'s columns: the binding (`wasm`, Easy + Multi with curl\'s defaults) and `fetch` on a Session (which sets larger buffers).');
+  L.push('');
+  L.push('| target | wasm | holds | wasm-fetch | holds |');
+  L.push('| --- | --- | --- | --- | --- |');
+  const held = (r: number | undefined, min: number) => (r === undefined ? 'not measured | —' : `${r.toFixed(2)}× | ${r >= min ? 'yes' : '**no**'}`);
   for (const t of TARGETS) {
-    const r = ratios.find((x) => x.key === t.key)?.vs[t.peer];
-    L.push(`| ${t.text} | ${r === undefined ? 'not measured' : r.toFixed(2) + '×'} | ${r === undefined ? '—' : r >= t.min ? 'yes' : '**no**'} |`);
+    const row = ratios.find((x) => x.key === t.key);
+    L.push(`| ${t.text} | ${held(row?.vs[t.peer], t.min)} | ${held(row?.fetchVs[t.peer], t.min)} |`);
   }
   L.push('');
   L.push('## Connections the server accepted per run (median [min–max])');

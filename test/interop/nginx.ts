@@ -161,10 +161,10 @@ const LOG_FORMAT = [
 
 /**
  * The top of an nginx.conf for a run in \`dir\`: pid, lock, logs and temp
- * paths inside it, `workers` worker processes, and the opening of the http block with the
+ * paths inside it, `workers` worker processes of `connections` each, and the opening of the http block with the
  * MIME types the sites use; the caller closes the http block.
  */
-export function preamble(dir: string, loadEcho: string, writer: string, workers = 1): string {
+export function preamble(dir: string, loadEcho: string, writer: string, workers = 1, connections = 4096): string {
   const asRoot = process.getuid?.() === 0;
   return `# written by ${writer}
 ${loadEcho}
@@ -173,7 +173,8 @@ pid ${dir}/nginx.pid;
 lock_file ${dir}/nginx.lock;
 error_log ${dir}/error.log notice;
 worker_processes ${workers};
-events { worker_connections 4096; }
+worker_rlimit_nofile ${connections * 2 + 64};
+events { worker_connections ${connections}; }
 http {
   types {
     text/html html;
