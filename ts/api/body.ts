@@ -60,6 +60,30 @@ export class BodySink {
   }
 }
 
+/** The most a Content-Length makes readWhole() allocate before the bytes arrive (a server may lie). */
+const PREALLOCATE_MAX = 8 << 20;
+
+/**
+ * A whole body in one ArrayBuffer of its own (a WorkerPool transfers it):
+ * sized by the Content-Length hint up to PREALLOCATE_MAX, doubled as more
+ * arrives, so the chunks die young instead of all living until a final
+ * concatenation (which held the body twice).
+ */
+export async function readWhole(body: ReadableStream<Uint8Array>, lengthHint: number): Promise<Uint8Array> {
+  let buf = new Uint8Array(Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 16 << 10);
+  let n = 0;
+  for await (const chunk of body) {
+    if (n + chunk.length > buf.length) {
+      const grown = new Uint8Array(Math.max(buf.length * 2, n + chunk.length));
+      grown.set(buf.subarray(0, n));
+      buf = grown;
+    }
+    buf.set(chunk, n);
+    n += chunk.length;
+  }
+  return n === buf.length ? buf : buf.slice(0, n);
+}
+
 export type UploadBody = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | Uint8Array;
 
 /** The request body: curl's read callback pulls from an async source. */

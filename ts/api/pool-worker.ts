@@ -18,26 +18,6 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => port.postMessage(
 /** Transfers in flight, by the pool's request id. */
 const running = new Map<number, AbortController>();
 
-/**
- * The body in one ArrayBuffer of its own (so it can be transferred): sized by
- * Content-Length when there is one, grown by doubling past it (a decoded body
- * is longer than the encoded length).
- */
-async function readWhole(body: ReadableStream<Uint8Array>, hint: number): Promise<Uint8Array> {
-  let buf = new Uint8Array(Number.isSafeInteger(hint) && hint > 0 ? hint : 16 << 10);
-  let n = 0;
-  for await (const chunk of body) {
-    if (n + chunk.length > buf.length) {
-      const grown = new Uint8Array(Math.max(buf.length * 2, n + chunk.length));
-      grown.set(buf.subarray(0, n));
-      buf = grown;
-    }
-    buf.set(chunk, n);
-    n += chunk.length;
-  }
-  return n === buf.length ? buf : buf.slice(0, n);
-}
-
 function unwireBody(body: WireBody | undefined): Pick<RequestOptions, 'body' | 'json'> {
   if (body === undefined || body === null) return {};
   if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) return { body };
@@ -48,7 +28,7 @@ function unwireBody(body: WireBody | undefined): Pick<RequestOptions, 'body' | '
 async function serveRequest(session: Session, id: number, url: string, o: WireRequestOptions, signal: AbortSignal): Promise<void> {
   const { body, ...rest } = o;
   const r = await requestOn(session, url, { ...rest, ...unwireBody(body), signal });
-  const bytes = await readWhole(r.body, Number(r.headers.get('content-length') ?? NaN));
+  const bytes = await r.bytes(); // an ArrayBuffer of its own, exactly the body: transferred below
   await r.done;
   post({
     type: 'response',

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { OptionValue } from '../curl/easy.js';
 import { CurlError } from '../curl/errors.js';
-import type { UploadBody } from './body.js';
+import { readWhole, type UploadBody } from './body.js';
 import type { ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
@@ -76,9 +76,8 @@ export class CurlResponse {
   }
 
   async bytes(): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    for await (const c of this.body) chunks.push(c);
-    return Buffer.concat(chunks);
+    const whole = await readWhole(this.body, Number(this.headers.get('content-length') ?? Number.NaN));
+    return Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength);
   }
 
   async text(): Promise<string> {
