@@ -47,14 +47,24 @@ function inBounds(heap: Heap, ...spans: number[]): boolean {
   return true;
 }
 
+/** The cipher for a call, or what the call answers: AEAD_NOT_TAKEN, or -EINVAL for a span outside wasm memory. */
+function usable(
+  heap: Heap, alg: number, key: number, keyLen: number, iv: number, ivLen: number,
+  ad: number, adLen: number, input: number, len: number, out: number, tag: number, tagLen: number,
+): CipherName | number {
+  const name = cipherName(alg, keyLen, ivLen, tagLen);
+  if (!name || unavailable.has(name)) return AEAD_NOT_TAKEN;
+  if (!inBounds(heap, key, keyLen, iv, ivLen, ad, adLen, input, len, out, len, tag, tagLen)) return -ERRNO.INVAL;
+  return name;
+}
+
 /** Encrypts `len` bytes at `input` into `out` and writes the tag: 0, or AEAD_NOT_TAKEN. */
 export function aeadSeal(
   heap: Heap, alg: number, key: number, keyLen: number, iv: number, ivLen: number,
   ad: number, adLen: number, input: number, len: number, out: number, tag: number, tagLen: number,
 ): number {
-  const name = cipherName(alg, keyLen, ivLen, tagLen);
-  if (!name || unavailable.has(name)) return AEAD_NOT_TAKEN;
-  if (!inBounds(heap, key, keyLen, iv, ivLen, ad, adLen, input, len, out, len, tag, tagLen)) return -ERRNO.INVAL;
+  const name = usable(heap, alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen);
+  if (typeof name === 'number') return name;
   let sealed: Buffer;
   let mac: Buffer;
   try {
@@ -80,9 +90,8 @@ export function aeadOpen(
   heap: Heap, alg: number, key: number, keyLen: number, iv: number, ivLen: number,
   ad: number, adLen: number, input: number, len: number, out: number, tag: number, tagLen: number,
 ): number {
-  const name = cipherName(alg, keyLen, ivLen, tagLen);
-  if (!name || unavailable.has(name)) return AEAD_NOT_TAKEN;
-  if (!inBounds(heap, key, keyLen, iv, ivLen, ad, adLen, input, len, out, len, tag, tagLen)) return -ERRNO.INVAL;
+  const name = usable(heap, alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen);
+  if (typeof name === 'number') return name;
   let d;
   try {
     d = createDecipheriv(name as CipherGCMTypes, heap.view(key, keyLen), heap.view(iv, ivLen), { authTagLength: tagLen });
