@@ -247,8 +247,10 @@ export class Multi {
     this.#wake?.();
   }
 
-  /** CURL_CSELECT_* bits for `fd` given what curl asked for. */
-  #events(fd: number, what: number): number {
+  /** CURL_CSELECT_* bits for `fd` given what curl asked for (0 for a descriptor curl does not watch). */
+  #events(fd: number): number {
+    const what = this.#interest.get(fd);
+    if (what === undefined) return 0;
     const r = this.#rt.sockets.readiness(fd);
     let ev = 0;
     if (what & CURL_POLL_IN && r & READ_EVENTS) ev |= CURL_CSELECT_IN;
@@ -269,7 +271,7 @@ export class Multi {
     this.#interest.set(fd, what);
     sockets.watch(fd, this.#watcher);
     // it may be ready already; if not, the watcher reports when it is
-    if (this.#events(fd, what)) this.#onReady(fd);
+    if (this.#events(fd)) this.#onReady(fd);
   }
 
   #onTimer(ms: number): void {
@@ -363,25 +365,19 @@ export class Multi {
     this.#ready = this.#readyNext;
     this.#readyNext = fds;
     for (const fd of fds) {
-      const what = this.#interest.get(fd);
-      let ev = what === undefined ? 0 : this.#events(fd, what);
-      if (!ev || !this.#ptr) continue;
-      this.#act(fd, ev);
       // an upload: curl sends one buffer per call; while the socket takes
       // more, call again now rather than a loop turn later (the host corks
       // the socket, so these sends leave in one writev)
-      for (let n = 1; n < SEND_BURST && ev & CURL_CSELECT_OUT && this.#ptr; n++) {
-        const still = this.#interest.get(fd);
-        ev = still === undefined ? 0 : this.#events(fd, still);
-        if (!(ev & CURL_CSELECT_OUT)) break;
+      let ev = this.#events(fd);
+      for (let n = 0; n < SEND_BURST && ev && this.#ptr; n++) {
         this.#act(fd, ev);
+        if (!(ev & CURL_CSELECT_OUT)) break;
+        ev = this.#events(fd);
+        if (!(ev & CURL_CSELECT_OUT)) break;
       }
     }
     // level-triggered: what is still ready after curl's turn goes again
-    for (const fd of fds) {
-      const what = this.#interest.get(fd);
-      if (what !== undefined && this.#events(fd, what)) this.#onReady(fd);
-    }
+    for (const fd of fds) if (this.#events(fd)) this.#onReady(fd);
     fds.clear();
   }
 
