@@ -5,6 +5,7 @@
 // fetch has no field for.
 import type { OptionValue } from '../curl/easy.js';
 import type { UploadBody } from './body.js';
+import { toHeaders } from './head.js';
 import { defaultSession, type Session } from './session.js';
 import type { Progress, TransferSpec } from './transfer.js';
 
@@ -124,14 +125,7 @@ export async function fetchOn(session: Session, input: string | URL | Request, i
     void transfer.body.cancel(new TypeError('redirect'));
     throw new TypeError('fetch failed: unexpected redirect', { cause: new Error(`${head.status} to ${header(head.headers, 'location')}`) });
   }
-  const responseHeaders = new Headers();
-  for (const [k, v] of head.headers) {
-    try {
-      responseHeaders.append(k, v);
-    } catch {
-      // a header value Headers refuses (e.g. bytes outside Latin-1) is dropped, as undici does
-    }
-  }
+  const responseHeaders = toHeaders(head.headers);
   const nullBody = method === 'HEAD' || NULL_BODY.has(head.status);
   if (nullBody) void transfer.body.cancel();
   const response = new Response(nullBody ? null : transfer.body, {

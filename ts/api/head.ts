@@ -15,6 +15,27 @@ export interface ResponseHead {
   url: string;
 }
 
+/**
+ * The fields as a Headers. A value Headers refuses (bytes outside Latin-1)
+ * is left out, as undici does; the raw pairs keep it.
+ */
+export function toHeaders(fields: readonly [string, string][]): Headers {
+  const headers = new Headers();
+  for (const [k, v] of fields) {
+    try {
+      headers.append(k, v);
+    } catch {
+      // refused: kept in the raw pairs only
+    }
+  }
+  return headers;
+}
+
+/** A header line from curl's header callback as a string (latin1), without copying the view first. */
+export function latin1(d: Uint8Array): string {
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('latin1');
+}
+
 const STATUS_LINE = /^(HTTP\/[\d.]+)\s+(\d{3})\s*(.*)$/;
 
 /** Collects header-callback lines into heads; `onHead` fires at each blank line. */

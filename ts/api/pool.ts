@@ -11,7 +11,7 @@ import { kPoolWorkers } from '../curl/symbols.js';
 import { compileLibcurl, type WasmSource } from '../host/runtime.js';
 import { NULL_BODY } from './fetch.js';
 import type { TransferInfo } from './info.js';
-import type { ResponseHead } from './head.js';
+import { toHeaders, type ResponseHead } from './head.js';
 import {
   checkCloneable, reviveError, type FromWorker, type PoolFetchInit, type PoolRequestOptions, type PoolSessionOptions, type PoolWorkerData, type ToWorker,
   type WireBody, type WireFetchInit, type WireFetched, type WireResponse,
@@ -277,15 +277,7 @@ export class WorkerPool {
       body: json !== undefined ? { json: JSON.stringify(json) } : wireBody(body, 'WorkerPool.request'),
     };
     const r = await this.#send<WireResponse>((id) => ({ type: 'request', id, url: String(url), options: wire }), signal);
-    const h = new Headers();
-    for (const [k, v] of r.rawHeaders) {
-      try {
-        h.append(k, v);
-      } catch {
-        // kept in rawHeaders
-      }
-    }
-    return { ...r, headers: h };
+    return { ...r, headers: toHeaders(r.rawHeaders) };
   }
 
   /** fetch() on a worker: a real Response whose body was read whole in the worker. */

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { OptionValue } from '../curl/easy.js';
 import { CurlError } from '../curl/errors.js';
 import { readWhole, type UploadBody } from './body.js';
-import type { ResponseHead } from './head.js';
+import { toHeaders, type ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
 import type { Progress, RedirectMode, Transfer, TransferSpec } from './transfer.js';
@@ -61,14 +61,7 @@ export class CurlResponse {
     this.statusText = head.statusText;
     this.httpVersion = head.httpVersion;
     this.rawHeaders = head.headers;
-    this.headers = new Headers();
-    for (const [k, v] of head.headers) {
-      try {
-        this.headers.append(k, v);
-      } catch {
-        // kept in rawHeaders
-      }
-    }
+    this.headers = toHeaders(head.headers);
     this.previous = transfer.heads.filter((h) => h !== head);
     this.url = head.url;
     this.body = transfer.body;

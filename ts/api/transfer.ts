@@ -7,7 +7,7 @@ import type { DebugCallback } from '../curl/easy-callbacks.js';
 import { Easy, type OptionValue } from '../curl/easy.js';
 import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
-import { HeadParser, type ResponseHead } from './head.js';
+import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readTransferInfo, type TransferInfo } from './info.js';
 import type { Runtime } from '../host/runtime.js';
 
@@ -196,11 +196,6 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     done: settled,
     info: () => final ?? readTransferInfo(easy, tls),
   };
-}
-
-/** A view's bytes as a latin1 string, without copying them into a Buffer first. */
-function latin1(d: Uint8Array): string {
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('latin1');
 }
 
 function methodOptions(options: Record<string, OptionValue>, spec: TransferSpec, upload: UploadSource | undefined): void {

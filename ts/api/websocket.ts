@@ -13,6 +13,7 @@
 import { Easy } from '../curl/easy.js';
 import { CURLWS } from '../curl/generated/enums.js';
 import { Multi } from '../curl/multi.js';
+import { latin1 } from './head.js';
 import { defaultSession } from './session.js';
 import { release, WsConnection, type WsCloseInfo, type WsConnectOptions, type WsMessage, type WsSink } from './ws-connection.js';
 
@@ -40,7 +41,7 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
     if (protocols.length) headers.push(`Sec-WebSocket-Protocol: ${protocols.join(', ')}`);
     easy.setOpt('URL', u.href).setOpt('CONNECT_ONLY', 2).setOpt('WS_OPTIONS', CURLWS.CURLWS_NOAUTOPONG).setOpt('HTTPHEADER', headers)
       .setOpt('HEADERFUNCTION', (d: Uint8Array) => {
-        const line = Buffer.from(d).toString('latin1').trim();
+        const line = latin1(d).trim();
         const i = line.indexOf(':');
         if (line.startsWith('HTTP/')) head = [];
         else if (i > 0) head.push([line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim()]);
