@@ -1,8 +1,24 @@
 // SPDX-License-Identifier: MIT
-// What bench/run.ts asks a worker (bench/worker.ts) to do, and what it answers.
+// What bench/run.ts asks a worker (bench/worker.ts) to do, and what it answers,
+// and the bytes every body is made of.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { patternBytes } from '../test/fixtures/servers.js';
 
 export type Client = 'wasm' | 'wasm-fetch' | 'curl' | 'undici' | 'node-fetch' | 'node-libcurl';
 export const CLIENTS: readonly Client[] = ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-fetch', 'node-libcurl'];
+
+/** Every large body (downloads, uploads, nginx's files): this 1 MiB block, byte i = i % 251, repeated. */
+export const PATTERN_BLOCK = patternBytes(1 << 20);
+
+/** Writes `n` bytes of repeated PATTERN_BLOCK to a new file. */
+export function writePatternFile(path: string, n: number): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (let left = n; left > 0; left -= PATTERN_BLOCK.length) writeSync(fd, PATTERN_BLOCK, 0, Math.min(PATTERN_BLOCK.length, left));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** The /small body both servers answer (bench/server.ts, bench/nginx-server.ts). */
 export const SMALL_BODY = Buffer.from('x'.repeat(127) + '\n');

@@ -7,6 +7,7 @@
 // on the main thread.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PATTERN_BLOCK } from './jobs.js';
 
 export type PoolClient = 'session' | 'pool-1' | 'pool-2';
 export type PoolWorkload = 'small' | 'big';
@@ -49,11 +50,11 @@ function vmHwm(): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-/** The /big body: one 1 MiB block where byte i is i % 251, repeated; 64 offsets checked. */
+/** The /big body: PATTERN_BLOCK repeated; 64 offsets checked. */
 function patternOk(body: Uint8Array): boolean {
   for (let k = 0; k < 64; k++) {
     const o = Math.floor((body.length - 1) * (k / 63));
-    if (body[o] !== (o % MiB) % 251) return false;
+    if (body[o] !== PATTERN_BLOCK[o % PATTERN_BLOCK.length]) return false;
   }
   return true;
 }

@@ -21,11 +21,12 @@
 // sides, bytes on both sides, sampled body bytes), median [min–max] over the
 // verified runs.
 import { fork, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchNginx, preamble } from '../test/interop/nginx.js';
+import { SMALL_BODY, writePatternFile } from './jobs.js';
 import type { PoolClient, PoolJob, PoolResult, PoolWorkload } from './pool-client.js';
 import { stat, type Stat } from './report.js';
 
@@ -44,7 +45,6 @@ const warmupBytes = Math.min(32 * MiB, size / 4);
 const only = (opt('only')?.split(',') ?? ['small', 'big']) as PoolWorkload[];
 const outDir = opt('out') ?? join(here, 'results', 'pool');
 const CLIENTS: PoolClient[] = ['session', 'pool-1', 'pool-2'];
-const SMALL_BODY = Buffer.from(`${'x'.repeat(127)}\n`);
 
 // --- nginx ----------------------------------------------------------------------
 
@@ -56,21 +56,13 @@ interface Server {
   stop(): void;
 }
 
-function writePattern(path: string, n: number): void {
-  const block = Buffer.alloc(MiB);
-  for (let i = 0; i < MiB; i++) block[i] = i % 251;
-  const fd = openSync(path, 'w');
-  for (let left = n; left > 0; left -= MiB) writeSync(fd, block, 0, Math.min(MiB, left));
-  closeSync(fd);
-}
-
 async function startNginx(): Promise<Server> {
   const nginx = await launchNginx({
     listeners: ['http'] as const,
     prepare: (dir) => {
       writeFileSync(join(dir, 'www', 'small'), SMALL_BODY);
-      writePattern(join(dir, 'www', 'big'), size);
-      writePattern(join(dir, 'www', 'warm'), warmupBytes);
+      writePatternFile(join(dir, 'www', 'big'), size);
+      writePatternFile(join(dir, 'www', 'warm'), warmupBytes);
     },
     config: (dir, loadEcho, p) => `${preamble(dir, loadEcho, 'bench/pool.ts', 2)}
   log_format counts '$connection $status $body_bytes_sent';

@@ -12,12 +12,12 @@
 // bench/results/latest.{json,md} and bench/results/ratios.svg.
 import { fork, type ChildProcess } from 'node:child_process';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLIENTS, type Client, type Job, type JobResult, type Workload } from './jobs.js';
+import { CLIENTS, writePatternFile, type Client, type Job, type JobResult, type Workload } from './jobs.js';
 import { renderSvg } from './svg.js';
 import { markdown, METRICS, protoOf, ratioRows, summarise, type Cell, type RunRecord, type ServerStats } from './report.js';
 
@@ -236,13 +236,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const caPath = fileURLToPath(new URL('../test/fixtures/certs/ca.pem', import.meta.url));
   const uploadFile = join(tmpDir, `upload-${uploadSize}.bin`);
-  if (selected.includes('E') && (!existsSync(uploadFile) || statSync(uploadFile).size !== uploadSize)) {
-    const block = Buffer.alloc(MiB);
-    for (let i = 0; i < MiB; i++) block[i] = i % 251;
-    const out = createWriteStream(uploadFile);
-    for (let left = uploadSize; left > 0; left -= MiB) if (!out.write(left >= MiB ? block : block.subarray(0, left))) await new Promise((r) => out.once('drain', r));
-    await new Promise((r) => out.end(r));
-  }
+  if (selected.includes('E') && (!existsSync(uploadFile) || statSync(uploadFile).size !== uploadSize)) writePatternFile(uploadFile, uploadSize);
 
   const snap = snapshot(tmpDir);
   libRoot = snap.root;

@@ -18,15 +18,14 @@ import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type * as net from 'node:net';
-import { SMALL_BODY } from './jobs.js';
+import { PATTERN_BLOCK, SMALL_BODY } from './jobs.js';
 
 const certDir = new URL('../test/fixtures/certs/', import.meta.url);
 const cert = readFileSync(new URL('server.pem', certDir));
 const key = readFileSync(new URL('server-key.pem', certDir));
 
 const MiB = 1 << 20;
-const block = Buffer.alloc(MiB);
-for (let i = 0; i < MiB; i++) block[i] = i % 251;
+const block = PATTERN_BLOCK;
 
 type Proto = 'http' | 'https' | 'h2';
 interface Counters {

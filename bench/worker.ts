@@ -8,11 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Job, JobResult } from './jobs.js';
+import { PATTERN_BLOCK, type Job, type JobResult } from './jobs.js';
 
 const MiB = 1 << 20;
-const block = Buffer.alloc(MiB);
-for (let i = 0; i < MiB; i++) block[i] = i % 251;
+const block = PATTERN_BLOCK;
 const SMALL = 128; // bytes of the /small body
 
 // --- process memory ----------------------------------------------------------
