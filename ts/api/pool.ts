@@ -8,6 +8,7 @@
 // ERR_POOL_WORKER_EXITED and is replaced.
 import type { Worker } from 'node:worker_threads';
 import { kPoolWorkers } from '../curl/symbols.js';
+import { tsxWorkerSource } from '../host/dev-worker.js';
 import { compileLibcurl, type WasmSource } from '../host/runtime.js';
 import { NULL_BODY } from './fetch.js';
 import type { TransferInfo } from './info.js';
@@ -96,15 +97,11 @@ function loadNodeApis(): Promise<NodeApis> {
 /**
  * Starts a worker: from dist/ the bundled pool-worker.mjs beside this module;
  * from the TypeScript sources (tests, development) an eval worker that
- * registers tsx first, as ts/tool/cli.ts does.
+ * registers tsx first (../host/dev-worker.ts).
  */
 function spawn({ Worker, fileExists }: NodeApis, data: PoolWorkerData): Worker {
   if (import.meta.url.endsWith('.ts')) {
-    // import.meta.resolve where the loader has it (tsx), else the bare name from the working directory (vitest)
-    const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
-    const entry = new URL('./pool-worker.ts', import.meta.url).href;
-    const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(code, { eval: true, workerData: data });
+    return new Worker(tsxWorkerSource(new URL('./pool-worker.ts', import.meta.url).href), { eval: true, workerData: data });
   }
   const entry = new URL('./pool-worker.mjs', import.meta.url);
   if (!fileExists(entry)) {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import type { LibcurlExports } from '../host/abi.js';
 import { aeadOpen, aeadSeal } from '../host/aead.js';
+import { tsxWorkerSource } from '../host/dev-worker.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
 import { Heap } from '../host/memory.js';
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   const options = { workerData: data, stdout: false, stderr: false };
   // run from the TypeScript sources (tests, development), the worker registers tsx first
   const worker = import.meta.url.endsWith('.ts')
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`, { ...options, eval: true })
+    ? new Worker(tsxWorkerSource(import.meta.url), { ...options, eval: true })
     : new Worker(new URL(import.meta.url), options);
   let exited = false;
   void serve(channel, handlers(channel), () => exited);
