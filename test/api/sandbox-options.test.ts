@@ -36,7 +36,8 @@ describe('the sandbox option gate', () => {
     expect(gateOptions({ TIMEOUT: 0, timeoutMs: 0 }, { timeoutMs: 0 }, limits)).toMatchObject({ timeoutMs: 1000, curl: {} });
     expect(gateOptions({ CURLOPT_TIMEOUT_MS: 300 }, { timeoutMs: 5000 }, limits).timeoutMs).toBe(300);
     expect(gateOptions({ MAXREDIRS: -1 }, { maxRedirects: 50 }, limits).maxRedirects).toBe(2);
-    expect(gateOptions({ CONNECTTIMEOUT: 0 }, {}, limits).curl).toEqual({ CONNECTTIMEOUT_MS: 1000 });
+    expect(gateOptions({ CONNECTTIMEOUT: 5 }, {}, limits).curl).toEqual({ CONNECTTIMEOUT_MS: 1000 });
+    expect(gateOptions({ CONNECTTIMEOUT: 0 }, {}, limits).curl).toEqual({}); // curl's default, under TIMEOUT_MS
     expect(gateOptions({ useragent: 'x', CURLOPT_REFERER: 'y' }, {}, limits).curl).toEqual({ USERAGENT: 'x', REFERER: 'y' });
   });
 });
