@@ -10,6 +10,8 @@ import type { OptionSpec } from './generated/options.js';
 import { kErrorDetail, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { readInfo, toBigInt, toBytes, toLong } from './values.js';
 
+/** Offset of `next` in struct curl_slist { char *data; struct curl_slist *next; } (wasm32). */
+const SLIST_NEXT = 4;
 const CURL_ERROR_SIZE = 256;
 /** getInfo's answer slot (the widest answer is 8 bytes), kept after the error buffer. */
 const INFO_OUT = CURL_ERROR_SIZE;
@@ -222,16 +224,20 @@ export class Easy {
     }
     const { exports, heap } = this[kRuntime];
     let list = 0;
+    // appended after the last node, not the head: curl_slist_append walks
+    // from the node it is given, and from the head n items cost n^2/2 steps
+    let last = 0;
     for (const item of (value ?? []) as string[]) {
       if (item.includes('\0')) throw new TypeError(`curl option ${key}: an item contains a NUL byte`);
       const s = heap.allocCString(item);
-      const next = exports.curl_slist_append(list, s);
+      const node = exports.curl_slist_append(last, s);
       heap.free(s);
-      if (!next) {
+      if (!node) {
         exports.curl_slist_free_all(list);
         throw new RangeError('wasm out of memory building a curl_slist');
       }
-      list = next;
+      list ||= node;
+      last = last ? heap.u32(last + SLIST_NEXT) : node;
     }
     try {
       this.#check(exports.lcw_easy_setopt_ptr(this[kPtr], spec.id, list));
