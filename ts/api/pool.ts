@@ -9,6 +9,7 @@
 import type { Worker } from 'node:worker_threads';
 import { kPoolWorkers } from '../curl/symbols.js';
 import { tsxWorkerSource } from '../host/dev-worker.js';
+import { LibcurlWasmError, registerError } from '../host/errors.js';
 import { compileLibcurl, type WasmSource } from '../host/runtime.js';
 import { NULL_BODY } from './fetch.js';
 import type { TransferInfo } from './info.js';
@@ -51,12 +52,20 @@ export interface PoolResponse {
 }
 
 /** A pool that is closed, or a worker that exited with requests in flight. */
-export class WorkerPoolError extends Error {
-  override readonly name = 'WorkerPoolError';
-  constructor(readonly code: 'ERR_POOL_CLOSED' | 'ERR_POOL_WORKER_EXITED' | 'ERR_POOL_NO_WORKERS', message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class WorkerPoolError extends LibcurlWasmError {
+  declare readonly code: WorkerPoolErrorCode;
+  constructor(code: WorkerPoolErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
+registerError(WorkerPoolError, 'WorkerPoolError');
+
+/**
+ * `ERR_POOL_CLOSED`, `ERR_POOL_WORKER_EXITED`, `ERR_POOL_NO_WORKERS`,
+ * `ERR_POOL_WORKER_MISSING` (no worker script beside the bundle) and
+ * `ERR_POOL_WS_UNSUPPORTED` (WorkerPool.ws: a WebSocket cannot cross threads).
+ */
+export type WorkerPoolErrorCode = 'ERR_POOL_CLOSED' | 'ERR_POOL_WORKER_EXITED' | 'ERR_POOL_NO_WORKERS' | 'ERR_POOL_WORKER_MISSING' | 'ERR_POOL_WS_UNSUPPORTED';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -105,7 +114,7 @@ function spawn({ Worker, fileExists }: NodeApis, data: PoolWorkerData): Worker {
   }
   const entry = new URL('./pool-worker.mjs', import.meta.url);
   if (!fileExists(entry)) {
-    throw new Error(`WorkerPool: its worker script is missing (${entry.href}). The package ships it as dist/pool-worker.mjs beside the library; a bundle must copy libcurl-wasm/pool-worker.mjs beside itself`);
+    throw new WorkerPoolError('ERR_POOL_WORKER_MISSING', `WorkerPool: its worker script is missing (${entry.href}). The package ships it as dist/pool-worker.mjs beside the library; a bundle must copy libcurl-wasm/pool-worker.mjs beside itself`);
   }
   return new Worker(entry, { workerData: data });
 }

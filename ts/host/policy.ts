@@ -5,6 +5,7 @@
 // rebinding, redirects, proxies and each happy-eyeballs attempt all pass
 // through it).
 import { isIP } from 'node:net';
+import { LibcurlWasmError, registerError } from './errors.js';
 import { ipToBytes } from './sockaddr.js';
 
 export interface NetworkPolicyOptions {
@@ -23,13 +24,13 @@ export interface NetworkPolicyOptions {
 }
 
 /** Why a connect or a lookup was refused: the rule that refused it. */
-export class PolicyDenied extends Error {
-  override readonly name = 'PolicyDenied';
-  readonly code = 'ERR_SANDBOX_POLICY';
+export class PolicyDenied extends LibcurlWasmError {
+  declare readonly code: 'ERR_SANDBOX_POLICY';
   constructor(readonly rule: string, readonly target: string) {
-    super(`sandbox policy denied ${target}: ${rule}`);
+    super('ERR_SANDBOX_POLICY', `sandbox policy denied ${target}: ${rule}`);
   }
 }
+registerError(PolicyDenied, 'PolicyDenied');
 
 interface Cidr {
   text: string;
