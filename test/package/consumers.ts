@@ -113,8 +113,8 @@ export function poolScript(format: 'esm' | 'cjs', specifier: string): string {
   const pool = await lib.WorkerPool.create({ workers: 2, session: { ca: readFileSync(caPath, 'utf8') } });
   try {
     const rs = await Promise.all([1, 2].map((i) => pool.request(origin + '/pool/' + label + '/' + i)));
-    const bodies = rs.map((r) => new TextDecoder().decode(r.body));
-    console.log(JSON.stringify({ statuses: rs.map((r) => r.status), bodies, threads: new Set(rs.map((r) => r.threadId)).size, tls: rs[0].info.tls.version }));
+    const bodies = await Promise.all(rs.map((r) => r.text()));
+    console.log(JSON.stringify({ statuses: rs.map((r) => r.status), bodies, threads: new Set(rs.map((r) => r.threadId)).size, tls: rs[0].info().tls.version }));
   } finally {
     await pool.close();
   }`;
