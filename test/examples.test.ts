@@ -44,7 +44,7 @@ const EXPECT: Record<string, { lines: RegExp[]; check?: (stdout: string) => void
   'request.ts': {
     lines: [
       /^status: 200 /m,
-      /^httpVersion: HTTP\/2$/m,
+      /^httpVersion: 2$/m,
       /^previous: HTTP\/2 301 https:\/\/127\.0\.0\.1:\d+\/start -> \/middle$/m,
       /^previous: HTTP\/2 302 https:\/\/127\.0\.0\.1:\d+\/middle -> \/end$/m,
       /^primaryIp: 127\.0\.0\.1:\d+ redirects: 2$/m,

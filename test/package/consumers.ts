@@ -72,7 +72,7 @@ export function parseReport(stdout: string): TransferReport {
 /**
  * The body of every JavaScript consumer (Node, Deno, Bun, the bundles): with
  * `lib` the package's namespace, `readFileSync` and `process` in scope, reads
- * `<ca.pem> <origin> <label>` from argv, does one fetchOn() and one requestOn()
+ * `<ca.pem> <origin> <label>` from argv, does one session.fetch() and one session.request()
  * over HTTPS on a Session that trusts only that CA, prints a TransferReport.
  * The same code serves the inline entry: its defaults use the embedded wasm.
  */
@@ -82,9 +82,9 @@ const transferBody = (_inline: boolean) => `
   const session = new lib.Session({ ca });
   const runtime = await lib.defaultRuntime();
   try {
-    const res = await lib.fetchOn(session, origin + '/fetch/' + label);
+    const res = await session.fetch(origin + '/fetch/' + label);
     const fetched = { status: res.status, body: await res.text() };
-    const r = await lib.requestOn(session, origin + '/request/' + label);
+    const r = await session.request(origin + '/request/' + label);
     const body = await r.text();
     await r.done;
     const tls = r.info().tls ?? null;
