@@ -154,7 +154,7 @@ function header(headers: [string, string][], name: string): string | undefined {
  * session, which, like Node's fetch, keeps no cookies or credentials between
  * calls (connections, TLS sessions and the DNS cache are reused).
  */
-export function fetch(input: string | URL | Request, init?: CurlRequestInit & { session?: Session }): Promise<Response> {
+export async function fetch(input: string | URL | Request, init?: CurlRequestInit & { session?: Session }): Promise<Response> {
   if (init?.session === undefined) return sessionFetch(defaultSession(), input, init);
   validateFetchInit(init);
   const { session, ...rest } = init;

@@ -220,7 +220,7 @@ export async function sessionRequest(session: Session, url: string | URL, option
  * session, which keeps no cookies between calls (connections and the DNS
  * cache are reused).
  */
-export function request(url: string | URL, options?: RequestOptions & { session?: Session }): Promise<CurlResponse> {
+export async function request(url: string | URL, options?: RequestOptions & { session?: Session }): Promise<CurlResponse> {
   validateRequestOptions(options);
   const { session, ...rest } = options ?? {};
   return sessionRequest(session ?? defaultSession(), url, rest);

@@ -201,17 +201,17 @@ export class Session {
   }
 
   /** WHATWG fetch on this session: its cookies, connections, defaults. */
-  fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
+  async fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
     return sessionFetch(this, input, own(this, init, 'Session.fetch'), 'Session.fetch');
   }
 
   /** The curl-flavoured request on this session (see the top-level request()). */
-  request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
+  async request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
     return sessionRequest(this, url, own(this, options, 'Session.request'), 'Session.request');
   }
 
   /** Opens a WebSocket connection on this session (see the top-level ws()). */
-  ws(url: string | URL, options?: Omit<WsConnectOptions, 'session'>): Promise<WsConnection> {
+  async ws(url: string | URL, options?: Omit<WsConnectOptions, 'session'>): Promise<WsConnection> {
     return openWs(url, { ...own(this, options as WsConnectOptions | undefined, 'Session.ws'), session: this }, undefined, 'Session.ws');
   }
 
