@@ -175,6 +175,23 @@ describe('WorkerPool', () => {
     await expect(WorkerPool.create({ workers: 1, session: { curl: { XFERINFOFUNCTION: () => 0 } as never } })).rejects.toThrow(TypeError);
   });
 
+  it('has the same three methods as a Session: ws() is refused with a typed error (a WebSocket cannot cross threads)', async () => {
+    const err = await pool.ws('ws://127.0.0.1:1/').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerPoolError);
+    expect(err).toBeInstanceOf(LibcurlWasmError);
+    expect(err).toMatchObject({ code: 'ERR_POOL_WS_UNSUPPORTED', name: 'WorkerPoolError' });
+  });
+
+  it('checks options on this thread, with TypeErrors that name the option', async () => {
+    await expect(pool.request(server.url, { timeoutMs: '5' as never })).rejects.toThrow(/WorkerPool\.request: options\.timeoutMs must be a number ≥ 0, not the string "5"/);
+    await expect(pool.request(server.url, { method: 42 as never })).rejects.toThrow(/options\.method must be a string/);
+    await expect(pool.fetch(server.url, { timeoutMs: '5' as never })).rejects.toThrow(/WorkerPool\.fetch: init\.timeoutMs/);
+    await expect(WorkerPool.create({ workers: 0 })).rejects.toThrow(/WorkerPool\.create: options\.workers must be an integer ≥ 1/);
+    await expect(WorkerPool.create({ workers: '2' as never })).rejects.toThrow(TypeError);
+    await expect(WorkerPool.create({ session: { cookies: 'no' as never } })).rejects.toThrow(/options\.session\.cookies must be true or false/);
+    await expect(WorkerPool.create({ session: { runtime: {} } as never })).rejects.toThrow(/options\.session\.runtime must be one of the known options/);
+  });
+
   it('a worker that dies fails its requests with ERR_POOL_WORKER_EXITED and is replaced', async () => {
     const p = await WorkerPool.create({ workers: 2 });
     try {
