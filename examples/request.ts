@@ -25,7 +25,7 @@ const res = await session.request(`https://127.0.0.1:${port}/start`);
 console.log('status:', res.status, res.statusText || '(HTTP/2 has no reason phrase)');
 console.log('httpVersion:', res.httpVersion);
 console.log('url:', res.url);
-for (const h of res.previous) console.log(`previous: ${h.httpVersion} ${h.status} ${h.url} -> ${h.headers.find(([k]) => k === 'location')?.[1]}`);
+for (const h of res.previous) console.log(`previous: HTTP/${h.httpVersion} ${h.status} ${h.url} -> ${h.headers.find(([k]) => k === 'location')?.[1]}`);
 console.log('body:', await res.json());
 
 await res.done; // info() is final once the transfer is over
