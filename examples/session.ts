@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Session: a connection limit per host, default headers, the cookie jar
 // (exported as Netscape text and as JSON, imported into other sessions), and
-// opt-in retries of a flaky endpoint. One loopback server answers all of it.
+// opt-in retries of a flaky endpoint; the top-level fetch(), which keeps no
+// cookies, beside it. One loopback server answers all of it.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { Session } from '../ts/index.js';
+import { fetch, Session } from '../ts/index.js';
 
 const ports = new Set<number>();   // client ports seen: one per connection
 let flaky = 0;
@@ -45,7 +46,13 @@ const c = new Session();
 (await c.cookies()).fromJSON(jar.toJSON());
 console.log('session c sends cookie:', ((await (await c.request(`${base}/me`)).json()) as { cookie: string }).cookie);
 
-// 4. retries: /flaky answers 503 twice, then 200
+// 4. the top-level fetch() keeps no cookies between calls; with { session } it uses that session's jar
+await (await fetch(`${base}/login`)).text();
+const cookieOf = async (res: Response) => ((await res.json()) as { cookie?: string }).cookie ?? '(none)';
+console.log('top-level fetch sends cookie:', await cookieOf(await fetch(`${base}/me`)));
+console.log('fetch with { session: a } sends cookie:', await cookieOf(await fetch(`${base}/me`, { session: a })));
+
+// 5. retries: /flaky answers 503 twice, then 200
 const r = await a.request(`${base}/flaky`);
 console.log(`retried /flaky: status ${r.status} after ${flaky} attempts`);
 await r.text();

@@ -62,6 +62,8 @@ const EXPECT: Record<string, { lines: RegExp[]; check?: (stdout: string) => void
       /'sid=s3cr3t httpOnly=true expires=0'/,
       /^session b sends cookie: lang=en; sid=s3cr3t$/m,
       /^session c sends cookie: lang=en; sid=s3cr3t$/m,
+      /^top-level fetch sends cookie: \(none\)$/m,
+      /^fetch with \{ session: a \} sends cookie: lang=en; sid=s3cr3t$/m,
       /^retried \/flaky: status 200 after 3 attempts$/m,
     ],
   },
