@@ -96,9 +96,10 @@ describe('npm run build', () => {
   it('writes the bundles, the declarations and the wasm to dist/', () => {
     for (const f of OUTPUTS) expect(existsSync(join(dist, f)), f).toBe(true);
     expect(statSync(join(dist, 'libcurl.wasm')).size).toBe(statSync(join(root, 'wasm', 'libcurl.wasm')).size);
-    // The inline bundles carry the wasm as base64; the others do not.
+    // The inline bundles carry the wasm as base64 (4/3 of its size); the others do
+    // not: half the wasm's size leaves the library's own (unminified) source room to grow.
     expect(statSync(join(dist, 'inline.mjs')).size).toBeGreaterThan(statSync(join(dist, 'libcurl.wasm')).size);
-    expect(statSync(join(dist, 'index.mjs')).size).toBeLessThan(statSync(join(dist, 'libcurl.wasm')).size / 4);
+    expect(statSync(join(dist, 'index.mjs')).size).toBeLessThan(statSync(join(dist, 'libcurl.wasm')).size / 2);
   });
 
   it('packs dist/ and no sources', () => {
