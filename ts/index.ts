@@ -23,7 +23,7 @@ export type { Progress, RedirectMode } from './api/transfer.js';
 export { WsConnection, type WsConnectOptions, type WsMessage, type WsFrameType, type WsCloseInfo } from './api/ws-connection.js';
 export { ws, wsConnect, WebSocket, CloseEvent, type CloseEventInit, type WebSocketOptions, type BinaryType } from './api/websocket.js';
 export type { WsFrameMeta } from './curl/easy.js';
-export { Sandbox, type SandboxOptions, type SandboxLimits } from './api/sandbox.js';
+export { Sandbox, SandboxDestroyed, type SandboxOptions, type SandboxLimits } from './api/sandbox.js';
 export { WorkerPool, WorkerPoolError, type WorkerPoolErrorCode, type WorkerPoolOptions, type PoolResponse } from './api/pool.js';
 export type { PoolRequestOptions, PoolFetchInit, PoolSessionOptions, CloneableOption } from './api/pool-wire.js';
 export { NetworkPolicy, PolicyDenied, type NetworkPolicyOptions } from './host/policy.js';

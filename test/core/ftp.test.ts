@@ -7,6 +7,7 @@
 // it; the last describe runs a server with the usual order.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CurlEasyError, Multi, Runtime, type OptionValue } from '../../ts/index.js';
@@ -173,6 +174,26 @@ describe('FTP active mode (bind, listen, accept)', () => {
     const r = await ftp(`${server.url}/hello.txt`, { FTPPORT: '-' });
     expect(server.activeConnections).toBe(active + 1);
     expect(r.body.equals(HELLO)).toBe(true);
+  });
+
+  it("listens on the control connection's address only, not on every interface", async () => {
+    // at EPRT the listener is up: another loopback address must find nothing there
+    const probes: string[] = [];
+    const probe = (host: string, port: number) => new Promise<void>((done) => {
+      const s = net.connect({ host, port });
+      s.once('connect', () => (probes.push(`${host} accepted`), s.destroy(), done()));
+      s.once('error', (e: NodeJS.ErrnoException) => (probes.push(`${host} ${e.code}`), done()));
+    });
+    const own = await startFtpServer({ 'hello.txt': HELLO }, { early226: true, onActive: (_host, port) => probe('127.0.0.2', port) });
+    try {
+      const r = await transfer(rt, multi, `${own.url}/hello.txt`, { FTPPORT: '-' });
+      r.easy.close();
+      expect(r.body.equals(HELLO)).toBe(true);
+      expect(probes).toEqual(['127.0.0.2 ECONNREFUSED']);
+      expect(own.activeConnections).toBe(1);
+    } finally {
+      await own.close();
+    }
   });
 
   it('uploads with STOR', async () => {

@@ -6,7 +6,7 @@ import { expect, onTestFinished } from 'vitest';
 import { CurlEasyError, LimitExceeded, PolicyDenied, Sandbox, type SandboxOptions } from '../../ts/index.js';
 
 /** 127.0.0.1 stands in for "public"; 127.0.0.2, 10/8 and the metadata address for "internal". */
-export const LOOPBACK_IS_PUBLIC = { denyAddresses: ['127.0.0.2', '10.0.0.0/8', '169.254.169.254'] } as const;
+export const LOOPBACK_IS_PUBLIC = { preset: 'none', denyAddresses: ['127.0.0.2', '10.0.0.0/8', '169.254.169.254'] } as const;
 
 /** A Sandbox destroyed when the test ends, whatever happens. */
 export async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {

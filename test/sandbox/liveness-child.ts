@@ -13,7 +13,7 @@ const describe = (err: unknown): string => {
 };
 
 const sb = await Sandbox.create({
-  policy: { denyAddresses: ['127.0.0.2'] },
+  policy: { preset: 'none', denyAddresses: ['127.0.0.2'] },
   limits: { timeoutMs: 1000, maxBodyBytes: 1 << 20 },
 });
 

@@ -57,9 +57,9 @@ describe("the default preset ('public')", () => {
   // Every URL names the test server's port, so a leak would reach it.
   const cases: [string, (port: number) => string, RegExp][] = [
     ['127.0.0.1', (p) => `http://127.0.0.1:${p}/hello`, /^preset public: 127\.0\.0\.0\/8/],
-    ['localhost (::1 and 127.0.0.1 through the real dns.lookup)', (p) => `http://localhost:${p}/hello`, /^preset public: (127\.0\.0\.0\/8|::1\/128)/],
-    ['[::1]', (p) => `http://[::1]:${p}/hello`, /^preset public: ::1\/128/],
-    ['0.0.0.0 (reaches localhost on Linux)', (p) => `http://0.0.0.0:${p}/hello`, /^preset public: 0\.0\.0\.0\/8/],
+    ['localhost (::1 and 127.0.0.1 through the real dns.lookup)', (p) => `http://localhost:${p}/hello`, /^preset public: (127\.0\.0\.0\/8|outside global unicast 2000::\/3)/],
+    ['[::1]', (p) => `http://[::1]:${p}/hello`, /^preset public: outside global unicast 2000::\/3/],
+    ['0.0.0.0 (reaches localhost on Linux)', (p) => `http://0.0.0.0:${p}/hello`, /^preset public: 0\.0\.0\.0\/(8|32)/],
     ['169.254.169.254 (cloud metadata)', () => 'http://169.254.169.254/latest/meta-data/', /^preset public: 169\.254\.0\.0\/16/],
     ['10.1.2.3', () => 'http://10.1.2.3/', /^preset public: 10\.0\.0\.0\/8/],
     ['192.168.1.1', () => 'http://192.168.1.1/', /^preset public: 192\.168\.0\.0\/16/],
@@ -117,7 +117,7 @@ describe("the default preset ('public')", () => {
 describe('host-name rules', () => {
   it('denyHosts refuses a name before it is looked up, so nothing is connected', async () => {
     const lookup = recordingLookup({ 'evil.test': '127.0.0.1', 'x.bad.test': '127.0.0.1', 'fine.test': '127.0.0.1' });
-    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], denyHosts: ['evil.test', '*.bad.test'] } });
+    const sb = await sandbox({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'], denyHosts: ['evil.test', '*.bad.test'] } });
     const before = server.connections;
     for (const host of ['evil.test', 'EVIL.test', 'evil.test.', 'x.bad.test']) {
       const { err } = await failure(sb.request(`http://${host}:${server.port}/hello`));
@@ -136,7 +136,7 @@ describe('host-name rules', () => {
 
   it('allowHosts admits the names it lists and nothing else', async () => {
     const lookup = recordingLookup({ 'api.test': '127.0.0.1', 'a.cdn.test': '127.0.0.1', 'other.test': '127.0.0.1' });
-    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], allowHosts: ['api.test', '*.cdn.test'] } });
+    const sb = await sandbox({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'], allowHosts: ['api.test', '*.cdn.test'] } });
     expect((await sb.request(`http://api.test:${server.port}/hello`)).status).toBe(200);
     expect((await sb.request(`http://a.cdn.test:${server.port}/hello`)).status).toBe(200);
     for (const host of ['other.test', 'cdn.test', 'api.test.evil.test']) {
@@ -153,7 +153,7 @@ describe('host-name rules', () => {
   // to one) walks past is no allow-list.
   it('allowHosts also binds URLs that name an IP address, directly or by redirect', async () => {
     const lookup = recordingLookup({ 'api.test': '127.0.0.1' });
-    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], allowHosts: ['api.test'] } });
+    const sb = await sandbox({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'], allowHosts: ['api.test'] } });
     const before = server.requests;
     const direct = await failure(sb.request(`http://127.0.0.1:${server.port}/hello`));
     expectDenied(direct.err, 'not in allowHosts');
@@ -165,7 +165,7 @@ describe('host-name rules', () => {
 
   it('with allowHosts, a redirect between allowed names is followed and one to another name is not', async () => {
     const lookup = recordingLookup({ 'api.test': '127.0.0.1', 'cdn.test': '127.0.0.1', 'other.test': '127.0.0.1' });
-    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], allowHosts: ['api.test', 'cdn.test'] } });
+    const sb = await sandbox({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'], allowHosts: ['api.test', 'cdn.test'] } });
     const hop = (to: string) => `http://api.test:${server.port}/redirect?to=${encodeURIComponent(`http://${to}:${server.port}/hello`)}`;
     const res = await sb.request(hop('cdn.test'));
     expect(await res.text()).toBe('hello world');
@@ -201,7 +201,7 @@ describe('redirects', () => {
 
   it('a redirect to a denied host name is refused before the lookup', async () => {
     const lookup = recordingLookup({ 'evil.test': '127.0.0.1' });
-    const sb = await sandbox({ lookup, policy: { denyAddresses: ['127.0.0.2'], denyHosts: ['evil.test'] } });
+    const sb = await sandbox({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'], denyHosts: ['evil.test'] } });
     const { err } = await failure(sb.request(redirectTo(`http://evil.test:${server.port}/hello`)));
     expect(err.code).toBe('CURLE_COULDNT_RESOLVE_HOST');
     expectDenied(err, 'denyHosts evil.test');
@@ -371,12 +371,12 @@ describe('per-request options cannot loosen the sandbox', () => {
     await expectClean(sb);
   });
 
-  it('curl.PROTOCOLS_STR / REDIR_PROTOCOLS_STR cannot widen the protocols', async () => {
+  it('curl.PROTOCOLS_STR / REDIR_PROTOCOLS_STR cannot widen the protocols: refused by name', async () => {
     const sb = await sandbox();
-    const direct = await failure(sb.request('file:///etc/passwd', { curl: { PROTOCOLS_STR: 'all' } }));
+    await expect(sb.request('file:///etc/passwd', { curl: { PROTOCOLS_STR: 'all' } })).rejects.toThrow(/PROTOCOLS_STR.*refused in a Sandbox/);
+    await expect(sb.request(redirectTo('file:///etc/passwd'), { curl: { REDIR_PROTOCOLS_STR: 'all' } })).rejects.toThrow(TypeError);
+    const direct = await failure(sb.request('file:///etc/passwd'));
     expect(direct.err.code).toBe('CURLE_UNSUPPORTED_PROTOCOL');
-    const hop = await failure(sb.request(redirectTo('file:///etc/passwd'), { curl: { PROTOCOLS_STR: 'all', REDIR_PROTOCOLS_STR: 'all' } }));
-    expect(hop.err.code).toBe('CURLE_UNSUPPORTED_PROTOCOL');
     await expectClean(sb);
   });
 

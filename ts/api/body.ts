@@ -18,9 +18,11 @@ export class BodySink {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #paused = false;
   #closed = false;
+  readonly #mayPause: boolean;
 
-  /** `resume` unpauses curl; `cancel` stops the transfer. */
-  constructor(resume: () => void, cancel: (reason: unknown) => void) {
+  /** `resume` unpauses curl; `cancel` stops the transfer; `mayPause` false: queue whatever comes (the caller bounds it). */
+  constructor(mayPause: boolean, resume: () => void, cancel: (reason: unknown) => void) {
+    this.#mayPause = mayPause;
     this.stream = new ReadableStream<Uint8Array>({
       start: (c) => void (this.#controller = c),
       pull: () => {
@@ -39,7 +41,7 @@ export class BodySink {
   /** The write callback: takes a copy, or pauses curl (which keeps the bytes). */
   write(view: Uint8Array): number {
     if (this.#closed) return view.length;
-    if ((this.#controller.desiredSize ?? 1) <= 0) {
+    if (this.#mayPause && (this.#controller.desiredSize ?? 1) <= 0) {
       this.#paused = true;
       return PAUSE;
     }

@@ -12,12 +12,12 @@ import type { LookupFunction } from '../host/dns.js';
 import type { TcpSocket } from '../host/sockets.js';
 import { fetchOn, type CurlRequestInit } from './fetch.js';
 import { requestOn, type CurlResponse, type RequestOptions } from './request.js';
+import { gateOptions } from './sandbox-options.js';
 import { Session } from './session.js';
-import { LimitExceeded } from './transfer.js';
+import { LimitExceeded, type TransferLimits } from './transfer.js';
+import { openWs } from './websocket.js';
+import type { WsConnectOptions, WsConnection } from './ws-connection.js';
 import type { OptionValue } from '../curl/easy.js';
-import { easyOption } from '../curl/names.js';
-
-const NO_PROXIES = new Set(['PROXY', 'PRE_PROXY']);
 
 /** Drops entries of transfers whose handles are gone (ids are never reused). */
 function prune<V>(map: Map<number, V>, live: Map<number, unknown>): void {
@@ -25,9 +25,9 @@ function prune<V>(map: Map<number, V>, live: Map<number, unknown>): void {
 }
 
 export interface SandboxLimits {
-  /** Whole-transfer wall time (default 30 s). */
+  /** Whole-transfer wall time, retries included (default 30 s). No per-request option lifts it. */
   timeoutMs?: number;
-  /** Decoded response body bytes per transfer (default 10 MiB). */
+  /** Decoded response body bytes per transfer (default 10 MiB); queued in JS, never held paused in wasm. */
   maxBodyBytes?: number;
   /** Response head bytes per transfer, all heads together (default 64 KiB). */
   maxHeaderBytes?: number;
@@ -43,6 +43,12 @@ export interface SandboxLimits {
   maxConnections?: number;
   /** The wasm instance's memory (default 64 MiB). */
   maxMemoryBytes?: number;
+  /** Bytes of a request URL (default 8 KiB). */
+  maxUrlBytes?: number;
+  /** Header fields a request may carry (default 100). */
+  maxRequestHeaders?: number;
+  /** Bytes of those fields (default 64 KiB). */
+  maxRequestHeaderBytes?: number;
 }
 
 export interface SandboxOptions {
@@ -68,7 +74,39 @@ const DEFAULTS: Required<SandboxLimits> = {
   maxRedirects: 5,
   maxConnections: 16,
   maxMemoryBytes: 64 << 20,
+  maxUrlBytes: 8 << 10,
+  maxRequestHeaders: 100,
+  maxRequestHeaderBytes: 64 << 10,
 };
+
+/** What every transfer of a destroyed sandbox rejects with. */
+export class SandboxDestroyed extends Error {
+  override readonly name = 'SandboxDestroyed';
+  readonly code = 'ERR_SANDBOX_DESTROYED';
+  constructor() {
+    super('the sandbox was destroyed');
+  }
+}
+
+/** How long past its deadline the host ends a transfer curl has not ended itself. */
+const DEADLINE_GRACE_MS = 1000;
+
+function checkLimits(limits: SandboxLimits | undefined): void {
+  if (limits === undefined) return;
+  if (limits === null || typeof limits !== 'object') throw new TypeError('limits must be an object');
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Object.hasOwn(DEFAULTS, name)) throw new TypeError(`limits.${name} is not a sandbox limit`);
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new TypeError(`limits.${name} must be a number >= 0, not ${String(value)}`);
+  }
+}
+
+/** What the sandbox accepts of a request's own options, besides `curl` (which passes the option gate). */
+interface Asked {
+  curl?: Record<string, OptionValue> | undefined;
+  timeoutMs?: number | undefined;
+  maxRedirects?: number | undefined;
+  signal?: AbortSignal | null | undefined;
+}
 
 export class Sandbox {
   readonly runtime: Runtime;
@@ -77,6 +115,8 @@ export class Sandbox {
   readonly #session: Session;
   /** Wire bytes per transfer (easy handle id). */
   readonly #traffic = new Map<number, { in: number; out: number }>();
+  /** Aborts every transfer in flight: destroy() and each transfer's deadline use it. */
+  readonly #inflight = new Set<AbortController>();
 
   #bytesIn = 0;
   #destroyed = false;
@@ -84,48 +124,51 @@ export class Sandbox {
 
   private constructor(runtime: Runtime, options: SandboxOptions) {
     this.runtime = runtime;
-    this.policy = new NetworkPolicy(options.policy ?? { preset: 'public' });
+    this.policy = new NetworkPolicy(options.policy ?? {});
     const limits = (this.limits = { ...DEFAULTS, ...options.limits });
     const protocols = (this.#protocols = (options.protocols ?? ['http', 'https']).join(','));
     this.#session = new Session({
       runtime,
       ca: options.ca,
       headers: options.headers,
+      cookies: false,
       maxConnections: limits.maxConnections,
       timeoutMs: limits.timeoutMs,
       curl: { PROTOCOLS_STR: protocols, REDIR_PROTOCOLS_STR: protocols, MAXREDIRS: limits.maxRedirects },
     });
     const { relays, sockets, bridge } = runtime;
-    bridge.hostGuard = (hostname, owner) => {
-      const rule = this.#destroyed ? 'the sandbox is destroyed' : this.policy.checkHost(hostname);
-      if (rule !== undefined) relays.easy.get(owner)?.fail(new PolicyDenied(rule, hostname));
-      return rule === undefined;
+    const judge = (owner: number, target: string, rule: () => string | undefined): string | undefined => {
+      let why: string | undefined;
+      try {
+        why = this.#destroyed ? 'the sandbox is destroyed' : rule();
+      } catch {
+        why = 'the policy could not judge it'; // never an exception inside curl's call
+      }
+      if (why !== undefined) relays.easy.get(owner)?.fail(new PolicyDenied(why, target));
+      return why;
     };
-    sockets.guard = (target, owner) => {
-      const rule = this.#destroyed ? 'the sandbox is destroyed' : this.policy.checkAddress(target.address, target.port)
-        ?? this.#hostRule(owner);
-      if (rule !== undefined) relays.easy.get(owner)?.fail(new PolicyDenied(rule, `${target.address} port ${target.port}`));
-      return rule;
-    };
+    // the name curl asked for, judged and resolved in one form (ts/host/hostname.ts)
+    bridge.hostGuard = (hostname, owner) => judge(owner, hostname, () => this.policy.checkHost(hostname)) === undefined;
+    // every connect: the address, then the name curl's connection is for
+    // (answered from curl itself, so IP literals, localhost and names from
+    // the DNS cache are judged like any lookup)
+    sockets.guard = (target, owner) => judge(owner, `${target.address} port ${target.port}`, () => {
+      const byAddress = this.policy.checkAddress(target.address, target.port);
+      if (byAddress !== undefined) return byAddress;
+      const host = relays.easy.get(owner)?.connectHost();
+      return host ? this.policy.checkHost(host) : 'a connection curl cannot name';
+    });
     sockets.onTraffic = (owner, bytesIn, bytesOut, socket) => this.#account(owner, bytesIn, bytesOut, socket);
   }
 
   /** A sandbox with its own wasm instance. */
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
+    if (options === null || typeof options !== 'object') throw new TypeError('Sandbox options must be an object');
+    checkLimits(options.limits);
+    new NetworkPolicy(options.policy ?? {}); // a bad policy fails here, before an instance is made
     const maxMemoryBytes = options.limits?.maxMemoryBytes ?? DEFAULTS.maxMemoryBytes;
     const runtime = await Runtime.create({ lookup: options.lookup, memoryLimit: maxMemoryBytes });
     return new Sandbox(runtime, options);
-  }
-
-  /**
-   * With allowHosts, the host of the URL being connected for must be allowed:
-   * an IP-literal URL, first or after a redirect, does no lookup to judge.
-   */
-  #hostRule(owner: number): string | undefined {
-    if (!this.policy.restrictsHosts) return undefined;
-    const url = this.runtime.relays.easy.get(owner)?.effectiveUrl();
-    if (!url) return 'not in allowHosts';
-    return this.policy.checkHost(new URL(url).hostname.replace(/^\[|\]$/g, ''));
   }
 
   #account(owner: number, bytesIn: number, bytesOut: number, socket: TcpSocket): void {
@@ -146,37 +189,73 @@ export class Sandbox {
     socket.fail(ERRNO.CONNABORTED);
   }
 
-  /** Per-request options may tighten the sandbox, never loosen it. */
-  #options<T extends { curl?: Record<string, OptionValue>; timeoutMs?: number; maxRedirects?: number }>(o: T): T & { limits: { maxBodyBytes: number; maxHeaderBytes: number }; enforced: Record<string, OptionValue> } {
-    if (this.#destroyed) throw new TypeError('this Sandbox is destroyed');
-    for (const name of Object.keys(o.curl ?? {})) {
-      // the bridge would see only the proxy's address, never the target's
-      if (NO_PROXIES.has(easyOption(name)[0])) throw new TypeError(`curl option ${name} is refused in a Sandbox: through a proxy the policy could not judge the target`);
-    }
+  /**
+   * A request's options as the sandbox runs them: curl options through the
+   * gate, time and redirects clamped, the enforced set applied last, a
+   * deadline the host keeps even if curl did not, and an abort for destroy().
+   */
+  #options<T extends Asked>(o: T): T & { limits: TransferLimits; enforced: Record<string, OptionValue>; totalTimeoutMs: number; signal: AbortSignal } {
+    if (this.#destroyed) throw new SandboxDestroyed();
+    if (o.timeoutMs !== undefined && typeof o.timeoutMs !== 'number') throw new TypeError(`timeoutMs must be a number, not ${typeof o.timeoutMs}`);
+    if (o.maxRedirects !== undefined && typeof o.maxRedirects !== 'number') throw new TypeError(`maxRedirects must be a number, not ${typeof o.maxRedirects}`);
     const { limits } = this;
-    const asked = (v: unknown) => (typeof v === 'number' && v > 0 ? v : Infinity);
-    const timeoutMs = Math.min(asked(o.timeoutMs), asked(o.curl?.TIMEOUT_MS), limits.timeoutMs);
-    const maxRedirects = Math.min(o.maxRedirects ?? Infinity, asked(o.curl?.MAXREDIRS), limits.maxRedirects);
+    const gated = gateOptions(o.curl, o, limits);
+    const controller = this.#track(o.signal ?? undefined, gated.timeoutMs);
     return {
       ...o,
-      timeoutMs,
-      maxRedirects,
-      limits: { maxBodyBytes: limits.maxBodyBytes, maxHeaderBytes: limits.maxHeaderBytes },
+      curl: gated.curl,
+      timeoutMs: gated.timeoutMs,
+      totalTimeoutMs: gated.timeoutMs,
+      maxRedirects: gated.maxRedirects,
+      signal: controller.signal,
+      limits: {
+        maxBodyBytes: limits.maxBodyBytes,
+        maxHeaderBytes: limits.maxHeaderBytes,
+        maxUrlBytes: limits.maxUrlBytes,
+        maxRequestHeaders: limits.maxRequestHeaders,
+        maxRequestHeaderBytes: limits.maxRequestHeaderBytes,
+        neverPause: true,
+      },
       enforced: {
         PROTOCOLS_STR: this.#protocols,
         REDIR_PROTOCOLS_STR: this.#protocols,
-        MAXREDIRS: maxRedirects,
-        TIMEOUT_MS: timeoutMs,
+        MAXREDIRS: gated.maxRedirects,
+        TIMEOUT_MS: gated.timeoutMs,
         // no proxy from the environment either (the built-in WASI has none; belt and braces)
         PROXY: '',
         PRE_PROXY: '',
+        // connections go only where the URL's host (judged) says
+        CONNECT_TO: null,
+        RESOLVE: null,
+        DOH_URL: null,
+        HSTS_CTRL: 0,
       },
     };
   }
 
+  /**
+   * An abort for one transfer: the caller's signal, destroy(), or the
+   * deadline (timeoutMs and a grace: curl's own timeout normally ends it
+   * first; this is the host's guarantee).
+   */
+  #track(signal: AbortSignal | undefined, timeoutMs: number): AbortController {
+    const controller = new AbortController();
+    const forward = () => controller.abort(signal!.reason);
+    if (signal?.aborted) controller.abort(signal.reason);
+    else signal?.addEventListener('abort', forward, { once: true });
+    this.#inflight.add(controller);
+    const timer = setTimeout(() => {
+      this.#inflight.delete(controller);
+      signal?.removeEventListener('abort', forward);
+      controller.abort(new LimitExceeded('timeoutMs', timeoutMs));
+    }, timeoutMs + DEADLINE_GRACE_MS);
+    (timer as { unref?: () => void }).unref?.();
+    return controller;
+  }
+
   /** fetch() inside the sandbox. */
   async fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
-    return fetchOn(this.#session, input, this.#options(init));
+    return fetchOn(this.#session, input, this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) }));
   }
 
   /** request() inside the sandbox. */
@@ -184,11 +263,28 @@ export class Sandbox {
     return requestOn(this.#session, url, this.#options(options));
   }
 
-  /** Stops every transfer, closes every socket; the instance is dropped. */
+  /** A WebSocket connection inside the sandbox: the same policy, the handshake within timeoutMs, messages within maxBodyBytes. */
+  async ws(url: string | URL, options: WsConnectOptions = {}): Promise<WsConnection> {
+    const o = this.#options(options);
+    const maxMessageSize = Math.min(options.maxMessageSize ?? Infinity, this.limits.maxBodyBytes);
+    return openWs(url, { ...options, session: this.#session, signal: o.signal, timeoutMs: o.timeoutMs, maxMessageSize, curl: { ...o.curl, ...o.enforced } });
+  }
+
+  /**
+   * Rejects every transfer in flight with SandboxDestroyed, closes every
+   * socket and listener, and drops the instance. Never rejects.
+   */
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    await this.#session.close();
+    const reason = new SandboxDestroyed();
+    for (const c of this.#inflight) c.abort(reason);
+    this.#inflight.clear();
+    try {
+      await this.#session.close(reason);
+    } catch {
+      // the instance is dropped below either way
+    }
     this.runtime.sockets.closeAll();
   }
 }

@@ -13,7 +13,7 @@ import { defaultRuntime, Runtime, type RuntimeOptions } from '../host/runtime.js
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
-import { startTransfer, type Transfer, type TransferSpec } from './transfer.js';
+import { curlOptions, startTransfer, type Transfer, type TransferSpec } from './transfer.js';
 import { validateSessionOptions } from './validate.js';
 import { openWs } from './websocket.js';
 import type { WsConnection, WsConnectOptions } from './ws-connection.js';
@@ -114,6 +114,8 @@ export class Session {
   #closed = false;
   /** Close hooks of handles that outlive one request (WebSocket connections). */
   readonly #attached = new Set<() => void>();
+  /** Transfers not yet over: close() waits for their handles to be freed. */
+  readonly #inflight = new Set<Promise<void>>();
 
   constructor(options: SessionOptions = {}) {
     validateSessionOptions(options);
@@ -156,7 +158,7 @@ export class Session {
     // per multi handle, the upload buffer one per uploading transfer
     d.BUFFERSIZE = 512 << 10;
     d.UPLOAD_BUFFERSIZE = 256 << 10;
-    Object.assign(d, proxyOptions(o.proxy), o.curl);
+    Object.assign(d, proxyOptions(o.proxy), curlOptions(o.curl));
     return d;
   }
 
@@ -175,11 +177,15 @@ export class Session {
     const { engine: { rt, multi, share }, defaults, options } = this.#started ?? (await this.#ready());
     const headers = withDefaults(spec.headers, this.#options.headers);
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
-    return startTransfer(rt, multi, base, {
+    const transfer = startTransfer(rt, multi, base, {
       ...spec,
       headers,
       timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
     });
+    const done = transfer.done.catch(() => {});
+    this.#inflight.add(done);
+    void done.then(() => this.#inflight.delete(done));
+    return transfer;
   }
 
   /** @internal the session's instance, multi, share and default options (WebSocket uses them). */
@@ -222,13 +228,21 @@ export class Session {
     return this.#jar;
   }
 
-  /** Stops every transfer and frees the session's handles. */
-  async close(): Promise<void> {
+  /**
+   * Stops every transfer (each rejects, with `reason` when one is given)
+   * and frees the session's handles. Never rejects.
+   */
+  async close(reason?: unknown): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const { multi, share } = await this.#engine;
+    const engine = await this.#engine.catch(() => undefined);
+    if (!engine) return;
+    const { multi, share } = engine;
     for (const close of [...this.#attached]) close();
+    if (reason !== undefined) for (const easy of multi.handles) multi.abort(easy, reason);
     multi.close();
+    // each transfer frees its easy handle as it settles; the share is in use until then
+    await Promise.all(this.#inflight);
     this.#jar?.close();
     share.close();
   }

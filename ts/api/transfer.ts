@@ -5,6 +5,7 @@
 // final one) and settles as soon as the final head is in.
 import type { DebugCallback } from '../curl/easy-callbacks.js';
 import { Easy, type OptionValue } from '../curl/easy.js';
+import { easyOption } from '../curl/names.js';
 import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
@@ -36,12 +37,31 @@ export interface TransferSpec {
   onProgress?: ((p: Progress) => void) | undefined;
   /** curl's trace (CURLOPT_DEBUGFUNCTION): what `curl -v` shows. */
   onDebug?: DebugCallback | undefined;
-  /** Caps on the decoded body and on the response heads, in bytes. */
-  limits?: { maxBodyBytes?: number | undefined; maxHeaderBytes?: number | undefined } | undefined;
-  /** curl options applied after everything else, `curl` included (a sandbox's rules). */
+  /** Caps on the decoded body and the response heads, and on the caller's own request (checked before anything enters wasm). */
+  limits?: TransferLimits | undefined;
+  /** curl options applied after everything else, `curl` included, by curl's name (a sandbox's rules). */
   enforced?: Record<string, OptionValue> | undefined;
   /** Keep what curl measured for info() once the handle is freed (default true; fetch() never asks). */
   keepInfo?: boolean | undefined;
+}
+
+export interface TransferLimits {
+  /** Decoded response body bytes. */
+  maxBodyBytes?: number | undefined;
+  /** Response head bytes, all heads together. */
+  maxHeaderBytes?: number | undefined;
+  /** Request header fields the caller may give. */
+  maxRequestHeaders?: number | undefined;
+  /** Bytes of those fields, names and values. */
+  maxRequestHeaderBytes?: number | undefined;
+  /** Bytes of the URL. */
+  maxUrlBytes?: number | undefined;
+  /**
+   * Queue the body in JS up to maxBodyBytes instead of pausing curl: a
+   * paused transfer makes curl hold what its decoders produce in wasm
+   * memory, where a compression bomb would reach the memory cap first.
+   */
+  neverPause?: boolean | undefined;
 }
 
 /** A transfer crossed one of its limits. */
@@ -72,17 +92,43 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Header field values: no CR, LF or NUL (no request smuggling through curl). */
 const FIELD_VALUE = /^[^\r\n\0]*$/;
 
-/** Refuses what would let a caller inject bytes into the request head. */
-function checkRequestHead(spec: TransferSpec): void {
-  if (!TOKEN.test(spec.method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(spec.method)}`);
+/** Refuses what would let a caller inject bytes into the request head, and what is past the caller's bounds. */
+function checkRequest(spec: TransferSpec): void {
+  if (typeof spec.method !== 'string' || !TOKEN.test(spec.method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(spec.method)}`);
+  const limits = spec.limits;
+  if (limits?.maxUrlBytes !== undefined && spec.url.length > limits.maxUrlBytes) throw new LimitExceeded('maxUrlBytes', limits.maxUrlBytes);
+  if (limits?.maxRequestHeaders !== undefined && spec.headers.length > limits.maxRequestHeaders) throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
+  let bytes = 0;
   for (const [name, value] of spec.headers) {
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
     if (!FIELD_VALUE.test(value)) throw new TypeError(`invalid value for header ${name}: CR, LF and NUL are not allowed`);
+    bytes += name.length + value.length;
   }
+  if (limits?.maxRequestHeaderBytes !== undefined && bytes > limits.maxRequestHeaderBytes) throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
+}
+
+/**
+ * `options` under curl's own names (the last spelling of one option wins),
+ * each string that would reach the wire checked for CR, LF and NUL.
+ */
+export function curlOptions(options: Record<string, OptionValue> | undefined): Record<string, OptionValue> {
+  const out: Record<string, OptionValue> = {};
+  for (const key in options) {
+    const [name, spec] = easyOption(key);
+    const value = options[key]!;
+    const strings = spec.type === 'string' && typeof value === 'string' ? [value]
+      : spec.type === 'slist' && Array.isArray(value) ? value : [];
+    for (const v of strings) {
+      if (typeof v === 'string' && !FIELD_VALUE.test(v)) throw new TypeError(`invalid value for curl option ${key}: CR, LF and NUL are not allowed`);
+    }
+    out[name] = value;
+  }
+  return out;
 }
 
 export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec): Transfer {
-  checkRequestHead(spec);
+  checkRequest(spec);
+  const extra = spec.curl && curlOptions(spec.curl);
   const easy = new Easy(rt);
   const follow = spec.redirect === 'follow';
   let final: TransferInfo | undefined;
@@ -100,7 +146,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     if (!easy.closed) easy.pause(CURLPAUSE_CONT);
   };
   const abort = (reason: unknown) => multi.abort(easy, reason);
-  const sink = new BodySink(resume, (reason) => abort(reason ?? new DOMException('The body was cancelled', 'AbortError')));
+  const sink = new BodySink(!spec.limits?.neverPause, resume, (reason) => abort(reason ?? new DOMException('The body was cancelled', 'AbortError')));
   const upload = spec.body === null ? undefined : new UploadSource(spec.body, resume);
   const parser = new HeadParser((h) => {
     h.url = (easy.getInfo('EFFECTIVE_URL') as string) ?? spec.url;
@@ -154,12 +200,14 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   if (spec.body !== null && !names.has('content-type')) headers.push('Content-Type:');
   if (names.has('accept-encoding')) options.ACCEPT_ENCODING = spec.headers.find(([k]) => k.toLowerCase() === 'accept-encoding')![1];
   options.HTTPHEADER = headers;
-  Object.assign(options, spec.curl, spec.enforced);
+  Object.assign(options, extra);
 
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;
   try {
     for (const k in options) easy.setOpt(k, options[k]!);
+    // by curl's name, after everything: no other spelling set earlier can win
+    for (const k in spec.enforced) easy.setOpt(k, spec.enforced[k]!);
     if (spec.signal?.aborted) throw spec.signal.reason;
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     done = multi.run(easy);

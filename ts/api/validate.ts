@@ -7,7 +7,22 @@
 // type, ERR_INVALID_ARG_VALUE for a right type with a wrong value (unknown
 // option names included).
 
+import type { NetworkPolicyOptions } from '../host/policy.js';
+import type { RuntimeOptions } from '../host/runtime.js';
+import type { CurlRequestInit } from './fetch.js';
+import type { WorkerPoolOptions } from './pool.js';
+import type { RequestOptions } from './request.js';
+import type { SandboxLimits, SandboxOptions } from './sandbox.js';
+import type { ProxyOptions, RetryOptions, SessionOptions } from './session.js';
+import type { TransferLimits } from './transfer.js';
+import type { WsConnectOptions } from './ws-connection.js';
+
 type Obj = Record<string, unknown>;
+/**
+ * A checker for every field of T: a field added to an options interface and
+ * not here is a compile error, so the validators cannot drift from the types.
+ */
+type Fields<T> = { [K in keyof Required<T>]: Check };
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -67,14 +82,14 @@ const headers: Check = (where, path, v) => {
   }
   record(string)(where, path, v);
 };
-const shape = (fields: Record<string, Check>, closed = true): Check => (where, path, v) => {
+const shape = (fields: object, closed = true): Check => (where, path, v) => {
   if (!isObject(v)) fail(where, path, 'an object', v);
   check(where, path, v, fields, closed);
 };
 
-function check(where: string, path: string, o: Obj, fields: Record<string, Check>, closed: boolean): void {
+function check(where: string, path: string, o: Obj, fields: object, closed: boolean): void {
   for (const k of Object.keys(o)) {
-    const f = fields[k];
+    const f = (fields as Record<string, Check | undefined>)[k];
     if (f === undefined) {
       if (closed) fail(where, `${path}.${k}`, `one of the known options (${Object.keys(fields).join(', ')})`, o[k], 'ERR_INVALID_ARG_VALUE');
       continue;
@@ -84,63 +99,68 @@ function check(where: string, path: string, o: Obj, fields: Record<string, Check
 }
 
 /** Checks `o` (undefined passes) against `fields`; `closed`: unknown names are refused. */
-function validate(where: string, path: string, o: unknown, fields: Record<string, Check>, closed = true): void {
+function validate(where: string, path: string, o: unknown, fields: object, closed = true): void {
   if (o === undefined) return;
   if (!isObject(o)) fail(where, path, 'an object', o);
   check(where, path, o, fields, closed);
 }
 
-const retry = shape({ retries: number(0, { integer: true }), delayMs: number(), statuses: (w, p, v) => {
+const RETRY: Fields<RetryOptions> = { retries: number(0, { integer: true }), delayMs: number(), statuses: (w, p, v) => {
   if (!Array.isArray(v)) fail(w, p, 'an array of status codes', v);
   v.forEach((s, i) => number(100, { integer: true })(w, `${p}[${i}]`, s));
-} });
+} };
+const retry = shape(RETRY);
 const retryOrFalse: Check = (w, p, v) => (v === false ? undefined : retry(w, p, v));
-const limits = shape({ maxBodyBytes: number(), maxHeaderBytes: number() });
+const TRANSFER_LIMITS: Fields<TransferLimits> = {
+  maxBodyBytes: number(), maxHeaderBytes: number(), maxRequestHeaders: number(0, { integer: true }), maxRequestHeaderBytes: number(),
+  maxUrlBytes: number(), neverPause: boolean,
+};
+const limits = shape(TRANSFER_LIMITS);
 const session: Check = (w, p, v) => {
   // duck-typed: a Session from the other (ESM or CJS) copy of the package works too
   if (!isObject(v) || typeof (v as { transfer?: unknown }).transfer !== 'function') fail(w, p, 'a Session', v);
 };
 
-const REQUEST: Record<string, Check> = {
+const REQUEST: Fields<RequestOptions & { session: unknown }> = {
   method: string, headers, body: any, json: any, redirect: oneOf('follow', 'manual', 'error'),
   maxRedirects: number(0, { integer: true }), signal, timeoutMs: number(), retry: retryOrFalse, totalTimeoutMs: number(),
   onProgress: fn, onDebug: fn, curl: curlBag, limits, enforced: curlBag, session,
 };
 
 /** Fields fetch adds to RequestInit (RequestInit's own are the platform's to check). */
-const FETCH: Record<string, Check> = {
+const FETCH: Fields<Omit<CurlRequestInit, keyof RequestInit> & { session: unknown; method: unknown; signal: unknown }> = {
   method: string, signal: (w, p, v) => (v === null ? undefined : signal(w, p, v)),
   curl: curlBag, onProgress: fn, timeoutMs: number(), limits, enforced: curlBag, maxRedirects: number(0, { integer: true }), session,
 };
 
 const PROXY: Check = (w, p, v) => {
   if (typeof v === 'string') return;
-  shape({ url: string, username: string, password: string, noProxy: string })(w, p, v);
+  shape({ url: string, username: string, password: string, noProxy: string } satisfies Fields<ProxyOptions>)(w, p, v);
   if ((v as Obj).url === undefined) fail(w, `${p}.url`, 'a string', undefined);
 };
 
-const SESSION_COMMON: Record<string, Check> = {
+const SESSION_COMMON: Fields<Omit<SessionOptions, 'runtime' | 'runtimeOptions'>> = {
   maxConnections: number(0, { integer: true }), maxConnectionsPerHost: number(0, { integer: true }),
   headers: record(string), cookies: boolean, proxy: PROXY, ca: stringOrStrings, verify: boolean,
   timeoutMs: number(), retry, http2: boolean, curl: curlBag,
 };
-const SESSION: Record<string, Check> = {
+const SESSION: Fields<SessionOptions> = {
   ...SESSION_COMMON,
   runtime: (w, p, v) => void (!isObject(v) && fail(w, p, 'a Runtime', v)),
-  runtimeOptions: shape({ module: any, wasi: any, lookup: fn, log: fn, memoryLimit: number(0, { integer: true }) }),
+  runtimeOptions: shape({ module: any, wasi: any, lookup: fn, log: fn, memoryLimit: number(0, { integer: true }) } satisfies Fields<RuntimeOptions>),
 };
 
-const WS: Record<string, Check> = {
+const WS: Fields<WsConnectOptions> = {
   session, protocols: stringOrStrings, headers: record(string), signal, timeoutMs: number(), closeTimeoutMs: number(),
   maxMessageSize: number(0, { integer: true }), curl: curlBag,
 };
 
-const SANDBOX_LIMITS: Record<string, Check> = {
+const SANDBOX_LIMITS: Fields<SandboxLimits> = {
   timeoutMs: number(), maxBodyBytes: number(), maxHeaderBytes: number(), maxWireBytesIn: number(), maxWireBytesOut: number(),
   maxSandboxBytesIn: number(0, { infinity: true }), maxRedirects: number(0, { integer: true }), maxConnections: number(0, { integer: true }),
-  maxMemoryBytes: number(0, { integer: true }),
+  maxMemoryBytes: number(0, { integer: true }), maxUrlBytes: number(), maxRequestHeaders: number(0, { integer: true }), maxRequestHeaderBytes: number(),
 };
-const POLICY: Record<string, Check> = {
+const POLICY: Fields<NetworkPolicyOptions> = {
   allowHosts: stringArray, denyHosts: stringArray, allowAddresses: stringArray, denyAddresses: stringArray,
   allowPorts: (w, p, v) => {
     if (!Array.isArray(v)) fail(w, p, 'an array of ports', v);
@@ -148,11 +168,11 @@ const POLICY: Record<string, Check> = {
   },
   preset: oneOf('public', 'none'),
 };
-const SANDBOX: Record<string, Check> = {
+const SANDBOX: Fields<SandboxOptions> = {
   policy: shape(POLICY), protocols: stringArray, limits: shape(SANDBOX_LIMITS), lookup: fn, ca: stringOrStrings, headers: record(string),
 };
 
-const POOL: Record<string, Check> = {
+const POOL: Fields<WorkerPoolOptions> = {
   workers: number(1, { integer: true }), session: shape(SESSION_COMMON), module: any, memoryLimit: number(0, { integer: true }),
 };
 

@@ -15,6 +15,7 @@ import { CURLWS } from '../curl/generated/enums.js';
 import { Multi } from '../curl/multi.js';
 import { latin1 } from './head.js';
 import { defaultSession } from './session.js';
+import { curlOptions } from './transfer.js';
 import { validateUrl, validateWsOptions } from './validate.js';
 import { release, WsConnection, type WsCloseInfo, type WsConnectOptions, type WsMessage, type WsSink } from './ws-connection.js';
 
@@ -63,7 +64,10 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
         else if (i > 0) head.push([line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim()]);
       });
     if (options.timeoutMs !== undefined) easy.setOpt('TIMEOUT_MS', options.timeoutMs);
-    for (const [k, v] of Object.entries(options.curl ?? {})) easy.setOpt(k, v);
+    // header values and string options reach the wire: no CR, LF or NUL in them
+    curlOptions({ HTTPHEADER: headers });
+    const extra = curlOptions(options.curl);
+    for (const k in extra) easy.setOpt(k, extra[k]!);
     await handshake(multi, easy, options.signal);
     const protocol = head.find(([k]) => k === 'sec-websocket-protocol')?.[1] ?? '';
     if (protocol && !protocols.includes(protocol)) throw new Error(`the server chose the subprotocol '${protocol}', which was not offered`);

@@ -39,15 +39,15 @@ export class CallbackSet implements EasyRelays {
   /** The first exception a callback threw during the current transfer. */
   error: unknown;
   readonly #heap: () => Heap;
-  readonly #url: () => string | null;
+  readonly #connectHost: () => string | null;
 
-  constructor(heap: () => Heap, url: () => string | null) {
+  constructor(heap: () => Heap, connectHost: () => string | null) {
     this.#heap = heap;
-    this.#url = url;
+    this.#connectHost = connectHost;
   }
 
-  effectiveUrl(): string | null {
-    return this.#url();
+  connectHost(): string | null {
+    return this.#connectHost();
   }
 
   fail(reason: unknown): void {

@@ -96,7 +96,7 @@ export class Easy {
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
     this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE + 8);
-    this.#callbacks = new CallbackSet(() => runtime.heap, () => this.getInfo('EFFECTIVE_URL') as string | null);
+    this.#callbacks = new CallbackSet(() => runtime.heap, () => runtime.heap.cstring(runtime.exports.lcw_conn_host(this.#ptr)));
     runtime.relays.easy.set(this.#id, this.#callbacks);
     this.#install();
     if (template) {

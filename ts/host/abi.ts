@@ -3,7 +3,7 @@
 // same order; wasm/exports.txt lists the exports. Pointers are numbers.
 
 /** Version of the host ABI this host serves; the module must report it. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
 
@@ -61,6 +61,8 @@ export interface LibcurlExports {
   lcw_tls_cipher(easy: number): number;
   /** Bytes held by live heap allocations (dlmalloc's uordblks). */
   lcw_heap_in_use(): number;
+  /** The host name the handle's connection is for (curl's, after CONNECT_TO), or 0. */
+  lcw_conn_host(easy: number): number;
   curl_global_init(flags: number): number;
   curl_version(): number;
   curl_version_info(age: number): number;
@@ -96,7 +98,7 @@ export const REQUIRED_EXPORTS = [
   'memory', '_initialize', 'malloc', 'free', 'lcw_abi_version', 'lcw_easy_setopt_long',
   'lcw_easy_setopt_ptr', 'lcw_easy_setopt_off', 'lcw_easy_setopt_blob', 'lcw_easy_getinfo',
   'lcw_multi_setopt_long', 'lcw_multi_setopt_ptr', 'lcw_share_setopt_long', 'lcw_ws_send',
-  'lcw_easy_relays', 'lcw_multi_relays', 'lcw_tls_version', 'lcw_tls_cipher', 'lcw_heap_in_use', 'curl_global_init', 'curl_version', 'curl_version_info',
+  'lcw_easy_relays', 'lcw_multi_relays', 'lcw_tls_version', 'lcw_tls_cipher', 'lcw_heap_in_use', 'lcw_conn_host', 'curl_global_init', 'curl_version', 'curl_version_info',
   'curl_easy_init', 'curl_easy_cleanup', 'curl_easy_reset', 'curl_easy_duphandle', 'curl_easy_pause',
   'curl_easy_strerror', 'curl_easy_option_next', 'curl_easy_upkeep', 'curl_ws_recv', 'curl_ws_meta',
   'curl_multi_init', 'curl_multi_cleanup', 'curl_multi_add_handle', 'curl_multi_remove_handle',

@@ -19,8 +19,8 @@ export interface EasyRelays {
   debug(type: number, ptr: number, len: number): void;
   /** Records why the host is failing this handle's transfer (policy, limits). */
   fail(reason: unknown): void;
-  /** The URL the transfer is on now (after redirects), as curl has it. */
-  effectiveUrl(): string | null;
+  /** The host name the transfer's connection is for, as curl has it (null before it has one). */
+  connectHost(): string | null;
 }
 
 /** What a multi handle's relays call into. */
@@ -59,7 +59,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
   const tcp = (fd: number) => table.tcp(fd);
   const listenNow = (s: TcpSocket): number => {
     try {
-      table.replace(new Listener(s.fd, s.family, table, s.boundPort));
+      table.replace(new Listener(s.fd, s.family, table, s.boundPort, s.boundAddress));
     } catch {
       return -ERRNO.ADDRINUSE;
     }
@@ -87,6 +87,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
       const s = tcp(fd);
       if (!s || !target) return s ? -ERRNO.AFNOSUPPORT : -ERRNO.BADF;
       s.boundPort = target.port;
+      s.boundAddress = target.address;
       s.bound = true;
       return 0;
     },
@@ -99,7 +100,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
       const l = table.get(fd);
       if (!(l instanceof Listener)) return -ERRNO.BADF;
       const sock = l.accept();
-      if (!sock) return -ERRNO.AGAIN;
+      if (!sock) return l.failed ? -ERRNO.CONNABORTED : -ERRNO.AGAIN;
       const s = table.add((nfd) => new TcpSocket(nfd, l.family, table, sock));
       if (addr && lenPtr) writeSockAddr(ctx.heap(), addr, lenPtr, s.peer ?? ZERO_ADDR);
       return s.fd;

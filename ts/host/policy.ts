@@ -1,26 +1,35 @@
 // SPDX-License-Identifier: MIT
 // Network policy for sandboxed transfers, enforced at the socket bridge:
-// host names are checked when curl asks to resolve them, addresses and
-// ports on every connect, on the address actually connected (so DNS
-// rebinding, redirects, proxies and each happy-eyeballs attempt all pass
-// through it).
+// host names when curl asks to resolve them and again on every connect (the
+// name curl's own connection is for, so names curl answers itself, IP
+// literals and DNS-cache hits are judged too), addresses and ports on the
+// address actually connected (so DNS rebinding, redirects and each
+// happy-eyeballs attempt all pass through it). Names are judged in the form
+// the resolver sees (ts/host/hostname.ts).
 import { isIP } from 'node:net';
 import { LibcurlWasmError, registerError } from './errors.js';
+import { resolverName } from './hostname.js';
 import { ipToBytes } from './sockaddr.js';
+import { IPV6_GLOBAL_UNICAST, SPECIAL_IPV4, SPECIAL_IPV6, type SpecialBlock } from './special-addresses.js';
 
 export interface NetworkPolicyOptions {
-  /** Host names that may be resolved: exact, or '*.example.org' for subdomains. Default: any. */
+  /** Host names that may be connected to: exact, or '*.example.org' for subdomains. Default: any. */
   allowHosts?: readonly string[];
-  /** Host names that may never be resolved (wins over allowHosts). */
+  /** Host names that may never be resolved or connected to (wins over allowHosts). */
   denyHosts?: readonly string[];
   /** Addresses that may be connected to, as CIDRs ('203.0.113.0/24', '2001:db8::/32') or single IPs. Default: any. */
   allowAddresses?: readonly string[];
-  /** Addresses never connected to (wins over allowAddresses). */
+  /** Addresses never connected to (wins over allowAddresses and the preset). IPv4-mapped entries cover the plain IPv4 form. */
   denyAddresses?: readonly string[];
   /** Ports that may be connected to. Default: any. */
   allowPorts?: readonly number[];
-  /** 'public': only public unicast addresses (no loopback, private, link-local, CGNAT, multicast, ULA, reserved). */
-  preset?: 'public';
+  /**
+   * 'public' (the default, also when lists are given): only globally
+   * reachable unicast addresses, per IANA's special-purpose registries
+   * (ts/host/special-addresses.ts); the lists narrow or add to it.
+   * 'none': the lists alone decide.
+   */
+  preset?: 'public' | 'none';
 }
 
 /** Why a connect or a lookup was refused: the rule that refused it. */
@@ -38,13 +47,15 @@ interface Cidr {
   bits: number;
 }
 
-function parseCidr(text: string): Cidr {
-  const [ip = '', len] = text.split('/');
-  const v = isIP(ip);
-  if (!v) throw new TypeError(`not an IP address or CIDR: "${text}"`);
+function parseCidr(text: string, what: string): Cidr {
+  if (typeof text !== 'string') throw new TypeError(`${what}: not an IP address or CIDR: ${String(text)}`);
+  const [ip = '', len, extra] = text.split('/');
+  if (extra !== undefined || !isIP(ip) || ip.includes('%')) throw new TypeError(`${what}: not an IP address or CIDR: "${text}"`);
   const bytes = ipToBytes(ip);
-  const bits = len === undefined ? bytes.length * 8 : Number(len);
-  if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) throw new TypeError(`bad prefix length in "${text}"`);
+  const bits = len === undefined ? bytes.length * 8 : /^\d{1,3}$/.test(len) ? Number(len) : NaN;
+  if (!(bits >= 0 && bits <= bytes.length * 8)) throw new TypeError(`${what}: bad prefix length in "${text}"`);
+  // an IPv4-mapped entry means the IPv4 address (that is what a socket to it reaches)
+  if (bytes.length === 16 && bits >= 96 && mappedV4(bytes)) return { text, bytes: bytes.subarray(12), bits: bits - 96 };
   return { text, bytes, bits };
 }
 
@@ -57,72 +68,114 @@ function inCidr(addr: Uint8Array, c: Cidr): boolean {
   return true;
 }
 
-/** Not public unicast: what the 'public' preset refuses (IANA special-purpose registries). */
-const NON_PUBLIC = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12',
-  '192.0.0.0/24', '192.0.2.0/24', '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15',
-  '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4',
-  '::/128', '::1/128', 'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8', '2001:db8::/32', '100::/64',
-].map(parseCidr);
+const zero = (b: Uint8Array, from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
 
-/** IPv6 forms that carry an IPv4 address: judge the embedded one. */
-function embeddedV4(b: Uint8Array): Uint8Array | undefined {
-  const zero = (from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
-  if (zero(0, 10) && b[10] === 0xff && b[11] === 0xff) return b.subarray(12); // ::ffff:a.b.c.d
-  if (zero(0, 12)) return b.subarray(12); // ::a.b.c.d (IPv4-compatible)
-  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zero(4, 12)) return b.subarray(12); // 64:ff9b::/96 NAT64
-  if (b[0] === 0x20 && b[1] === 0x02) return b.subarray(2, 6); // 2002::/16 6to4
-  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0 && b[3] === 0) return b.subarray(12).map((x) => x ^ 0xff); // Teredo client
-  return undefined;
+/** ::ffff:a.b.c.d: a socket to it talks IPv4 to a.b.c.d. */
+function mappedV4(b: Uint8Array): Uint8Array | undefined {
+  return zero(b, 0, 10) && b[10] === 0xff && b[11] === 0xff ? b.subarray(12) : undefined;
 }
 
-function hostMatches(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  const h = host.toLowerCase().replace(/\.$/, '');
-  return p.startsWith('*.') ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
+/** IPv4 addresses other IPv6 forms carry or tunnel to: a deny entry for the IPv4 address covers them. */
+function tunnelledV4(b: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (zero(b, 0, 12)) out.push(b.subarray(12)); // ::a.b.c.d (IPv4-compatible)
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) out.push(b.subarray(12)); // NAT64 64:ff9b::/96, 64:ff9b:1::/48
+  if (b[0] === 0x20 && b[1] === 0x02) out.push(b.subarray(2, 6)); // 6to4 2002::/16
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0 && b[3] === 0) out.push(b.subarray(12).map((x) => x ^ 0xff)); // Teredo client
+  return out;
+}
+
+const special = (blocks: readonly SpecialBlock[]) =>
+  blocks.map((b) => ({ ...b, range: parseCidr(b.cidr, 'special-purpose table') })).sort((a, b) => b.range.bits - a.range.bits);
+const SPECIAL4 = special(SPECIAL_IPV4);
+const SPECIAL6 = special(SPECIAL_IPV6);
+const GLOBAL6 = parseCidr(IPV6_GLOBAL_UNICAST, 'special-purpose table');
+
+/**
+ * Why `bytes` (4 or 16) is not a public unicast address, or undefined when
+ * it is: the most specific special-purpose block decides.
+ */
+export function notPublic(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 16 && !inCidr(bytes, GLOBAL6)) return `outside global unicast ${IPV6_GLOBAL_UNICAST}`;
+  const block = (bytes.length === 4 ? SPECIAL4 : SPECIAL6).find((b) => inCidr(bytes, b.range));
+  return block && !block.reachable ? `${block.cidr} ${block.name}` : undefined;
+}
+
+interface HostPattern {
+  text: string;
+  /** The normalised name, or the suffix '.example.org' of a '*.example.org' pattern. */
+  match: string;
+  wildcard: boolean;
+}
+
+function parseHostPattern(text: string, what: string): HostPattern {
+  if (typeof text !== 'string') throw new TypeError(`${what}: not a host name: ${String(text)}`);
+  const wildcard = text.startsWith('*.');
+  const name = resolverName(wildcard ? text.slice(2) : text);
+  if (name === undefined) throw new TypeError(`${what}: not a host name: "${text}"`);
+  return { text, match: wildcard ? `.${name}` : name, wildcard };
+}
+
+function hostMatches(p: HostPattern, host: string): boolean {
+  return p.wildcard ? host.endsWith(p.match) : host === p.match;
+}
+
+function list<T>(value: readonly T[] | undefined, what: string): readonly T[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new TypeError(`${what} must be an array`);
+  return value;
 }
 
 export class NetworkPolicy {
-  readonly #o: NetworkPolicyOptions;
+  readonly #public: boolean;
+  readonly #allowHosts: HostPattern[] | undefined;
+  readonly #denyHosts: HostPattern[];
   readonly #allow: Cidr[] | undefined;
   readonly #deny: Cidr[];
+  readonly #ports: ReadonlySet<number> | undefined;
 
   constructor(options: NetworkPolicyOptions = {}) {
-    this.#o = options;
-    this.#allow = options.allowAddresses?.map(parseCidr);
-    this.#deny = (options.denyAddresses ?? []).map(parseCidr);
+    if (options === null || typeof options !== 'object') throw new TypeError('policy must be an object');
+    const preset = options.preset ?? 'public';
+    if (preset !== 'public' && preset !== 'none') throw new TypeError(`policy.preset must be 'public' or 'none', not ${JSON.stringify(preset)}`);
+    this.#public = preset === 'public';
+    this.#allowHosts = list(options.allowHosts, 'policy.allowHosts')?.map((h) => parseHostPattern(h, 'policy.allowHosts'));
+    this.#denyHosts = (list(options.denyHosts, 'policy.denyHosts') ?? []).map((h) => parseHostPattern(h, 'policy.denyHosts'));
+    this.#allow = list(options.allowAddresses, 'policy.allowAddresses')?.map((c) => parseCidr(c, 'policy.allowAddresses'));
+    this.#deny = (list(options.denyAddresses, 'policy.denyAddresses') ?? []).map((c) => parseCidr(c, 'policy.denyAddresses'));
+    const ports = list(options.allowPorts, 'policy.allowPorts');
+    for (const p of ports ?? []) {
+      if (!Number.isInteger(p) || p < 1 || p > 65535) throw new TypeError(`policy.allowPorts: not a port: ${String(p)}`);
+    }
+    this.#ports = ports && new Set(ports);
   }
 
-  /** The rule refusing a lookup of `hostname`, or undefined. */
+  /** The rule refusing host name `hostname` (as curl has it), or undefined. */
   checkHost(hostname: string): string | undefined {
-    const { allowHosts, denyHosts } = this.#o;
-    const denied = denyHosts?.find((p) => hostMatches(p, hostname));
-    if (denied) return `denyHosts ${denied}`;
-    if (allowHosts && !allowHosts.some((p) => hostMatches(p, hostname))) return 'not in allowHosts';
+    const host = resolverName(hostname);
+    if (host === undefined) return 'not a valid host name';
+    const denied = this.#denyHosts.find((p) => hostMatches(p, host));
+    if (denied) return `denyHosts ${denied.text}`;
+    if (this.#allowHosts && !this.#allowHosts.some((p) => hostMatches(p, host))) return 'not in allowHosts';
     return undefined;
-  }
-
-  /** Whether host names are allow-listed (then every connect must come from an allowed name). */
-  get restrictsHosts(): boolean {
-    return this.#o.allowHosts !== undefined;
   }
 
   /** The rule refusing a connect to address:port, or undefined. */
   checkAddress(address: string, port: number): string | undefined {
-    const bytes = ipToBytes(address);
-    const candidates = [bytes];
-    const v4 = bytes.length === 16 ? embeddedV4(bytes) : undefined;
-    if (v4) candidates.push(v4);
-    if (this.#o.allowPorts && !this.#o.allowPorts.includes(port)) return `port ${port} not in allowPorts`;
-    for (const b of candidates) {
+    if (!isIP(address.split('%')[0]!)) return 'not an IP address';
+    if (this.#ports && !this.#ports.has(port)) return `port ${port} not in allowPorts`;
+    const raw = ipToBytes(address);
+    const bytes = (raw.length === 16 && mappedV4(raw)) || raw;
+    for (const b of [bytes, ...(bytes.length === 16 ? tunnelledV4(bytes) : [])]) {
       const denied = this.#deny.find((c) => inCidr(b, c));
       if (denied) return `denyAddresses ${denied.text}`;
-      if (this.#o.preset === 'public') {
-        const special = NON_PUBLIC.find((c) => inCidr(b, c));
-        if (special) return `preset public: ${special.text} is not public unicast`;
-      }
     }
-    if (this.#allow && !candidates.some((b) => this.#allow!.some((c) => inCidr(b, c)))) return 'not in allowAddresses';
+    if (this.#public) {
+      const why = notPublic(bytes);
+      if (why) return `preset public: ${why}`;
+    }
+    // the address itself, never a form that tunnels to it
+    if (this.#allow && !this.#allow.some((c) => inCidr(bytes, c))) return 'not in allowAddresses';
     return undefined;
   }
 }

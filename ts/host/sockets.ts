@@ -148,6 +148,8 @@ export class TcpSocket implements Descriptor {
   #local: SockAddr | undefined;
   /** Port asked for by bind(), for listen(). */
   boundPort = 0;
+  /** Address asked for by bind() (curl's FTP active mode binds the control connection's own). */
+  boundAddress = '';
   /** bind() was called (FTP active mode: a listener to be). */
   bound = false;
   /** Bytes moved, for limits and metrics. */
@@ -379,29 +381,54 @@ export class Listener implements Descriptor {
   readonly #server: net.Server;
   readonly #pending: net.Socket[] = [];
   readonly family: 4 | 6;
+  readonly #address: string;
+  readonly #port: number;
+  /** Listening on the bound address failed after its port was announced. */
+  failed = false;
 
-  constructor(fd: number, family: 4 | 6, table: SocketTable, port: number) {
+  constructor(fd: number, family: 4 | 6, table: SocketTable, port: number, address = '') {
     this.fd = fd;
     this.family = family;
     this.#server = net.createServer((sock) => {
       this.#pending.push(sock);
       table.changed(fd);
     });
-    // Without a host argument node binds synchronously (with one it looks the
-    // host up first), and curl asks getsockname() for the port at once.
     this.#server.on('error', () => {}); // a failed bind is reported below, not emitted
-    this.#server.listen(port);
-    // binding failed (EADDRINUSE, EACCES) when there is no address now
-    if (!this.#server.address()) {
-      this.#server.close();
-      throw Object.assign(new Error('listen failed'), { code: 'EADDRINUSE' });
+    const anywhere = address === '' || address === '0.0.0.0' || address === '::';
+    // Without a host argument node binds synchronously, and curl asks
+    // getsockname() for the port at once. With one, node looks the host up
+    // first (a turn later): the port is reserved by a synchronous bind on
+    // the wildcard address, released, then bound on the address curl asked
+    // for (its control connection's), so no other interface listens.
+    if (!anywhere && port === 0) {
+      const probe = net.createServer().on('error', () => {});
+      probe.listen(0);
+      port = (probe.address() as net.AddressInfo | null)?.port ?? 0;
+      probe.close();
+      if (!port) throw Object.assign(new Error('listen failed'), { code: 'EADDRINUSE' });
+    }
+    this.#address = anywhere ? (family === 4 ? '0.0.0.0' : '::') : address;
+    if (anywhere) {
+      this.#server.listen(port);
+      // binding failed (EADDRINUSE, EACCES) when there is no address now
+      if (!this.#server.address()) {
+        this.#server.close();
+        throw Object.assign(new Error('listen failed'), { code: 'EADDRINUSE' });
+      }
+      this.#port = (this.#server.address() as net.AddressInfo).port;
+    } else {
+      this.#port = port;
+      this.#server.once('error', () => {
+        this.failed = true;
+        table.changed(fd);
+      });
+      this.#server.listen(port, address);
     }
     if (!table.ref) this.#server.unref();
   }
 
   get local(): SockAddr {
-    const a = this.#server.address() as net.AddressInfo;
-    return { family: this.family, address: this.family === 4 ? '0.0.0.0' : '::', port: a.port };
+    return { family: this.family, address: this.#address, port: this.#port };
   }
 
   accept(): net.Socket | undefined {
@@ -409,7 +436,7 @@ export class Listener implements Descriptor {
   }
 
   readiness(): number {
-    return this.#pending.length ? READABLE : 0;
+    return this.#pending.length || this.failed ? READABLE : 0;
   }
 
   setRef(ref: boolean): void {

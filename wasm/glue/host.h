@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 4
+#define LCW_ABI_VERSION 5
 #define HOST_FD_BASE 1024
 
 #define HOST_IMPORT(n) \
