@@ -106,8 +106,8 @@ const EXPECT: Record<string, { lines: RegExp[]; check?: (stdout: string) => void
   },
   'sandbox.ts': {
     lines: [
-      /^refused http:\/\/127\.0\.0\.1:\d+: rule "preset public: 127\.0\.0\.0\/8 is not public unicast"$/m,
-      /^refused http:\/\/169\.254\.169\.254\/latest\/meta-data\/: rule "preset public: 169\.254\.0\.0\/16 is not public unicast"$/m,
+      /^refused http:\/\/127\.0\.0\.1:\d+: rule "preset public: 127\.0\.0\.0\/8 Loopback \(RFC 1122\)"$/m,
+      /^refused http:\/\/169\.254\.169\.254\/latest\/meta-data\/: rule "preset public: 169\.254\.0\.0\/16 Link Local \(RFC 3927\)"$/m,
       /^ {4}→ PolicyDenied: /m,
       /^allowed: small and fine$/m,
       /^refused http:\/\/10\.1\.2\.3\/: rule "denyAddresses 10\.0\.0\.0\/8"$/m,
