@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Sandbox: transfers for URLs nobody vetted. The default policy ('public')
 // refuses loopback and cloud metadata addresses at the socket bridge, before
-// any connect. A second sandbox allows loopback for this demo (preset 'none',
-// it only denies 10.0.0.0/8) and caps the body size.
+// any connect. A second sandbox turns the preset off for this demo (preset:
+// 'none': only 10.0.0.0/8 is denied, so loopback is reachable) and caps the body size.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { Sandbox } from '../ts/index.js';
@@ -28,7 +28,7 @@ try {
 
 // 2. a policy that lets the demo reach loopback, with small limits
 const demo = await Sandbox.create({
-  policy: { preset: 'none', denyAddresses: ['10.0.0.0/8'] },   // the public preset is on unless 'none' says otherwise
+  policy: { preset: 'none', denyAddresses: ['10.0.0.0/8'] },
   limits: { maxBodyBytes: 64 << 10, timeoutMs: 5_000, maxRedirects: 2 },
 });
 try {

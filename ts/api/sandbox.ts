@@ -267,7 +267,10 @@ export class Sandbox {
   async ws(url: string | URL, options: WsConnectOptions = {}): Promise<WsConnection> {
     const o = this.#options(options);
     const maxMessageSize = Math.min(options.maxMessageSize ?? Infinity, this.limits.maxBodyBytes);
-    return openWs(url, { ...options, session: this.#session, signal: o.signal, timeoutMs: o.timeoutMs, maxMessageSize, curl: { ...o.curl, ...o.enforced } });
+    // ws and wss where the sandbox allows http and https
+    const ws = this.#protocols.split(',').flatMap((p) => (p === 'http' ? ['ws'] : p === 'https' ? ['wss'] : [])).join(',');
+    const enforced = { ...o.enforced, PROTOCOLS_STR: ws, REDIR_PROTOCOLS_STR: ws };
+    return openWs(url, { ...options, session: this.#session, signal: o.signal, timeoutMs: o.timeoutMs, maxMessageSize, curl: { ...o.curl, ...enforced } });
   }
 
   /**

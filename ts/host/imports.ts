@@ -6,6 +6,7 @@ import { aeadOpen, aeadSeal } from './aead.js';
 import { ERRNO } from './errno.js';
 import type { HostImports } from './abi.js';
 import { DnsQuery, type LookupFunction } from './dns.js';
+import { resolverName } from './hostname.js';
 import type { Heap } from './memory.js';
 import { AF_INET, AF_INET6, ipToBytes, readSockAddr, writeSockAddr, type SockAddr } from './sockaddr.js';
 import { InertSocket, IPPROTO_TCP, Listener, POLL, SO, SOCK, SOL_SOCKET, type SocketTable, TcpSocket } from './sockets.js';
@@ -183,10 +184,12 @@ export function hostImports(ctx: BridgeContext): HostImports {
       table.owners.set(fd, id);
     },
     dns_start(name, _port, family, owner) {
-      const hostname = ctx.heap().cstring(name) ?? '';
+      const raw = ctx.heap().cstring(name) ?? '';
       const fam = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
-      const denied = ctx.hostGuard?.(hostname, owner) === false;
-      return table.add((fd) => new DnsQuery(fd, hostname, fam, ctx.lookup, table, owner, denied)).fd;
+      // the resolver gets the very form the guard judged (UTS #46, lower case)
+      const hostname = resolverName(raw);
+      const denied = hostname === undefined || ctx.hostGuard?.(raw, owner) === false;
+      return table.add((fd) => new DnsQuery(fd, hostname ?? raw, fam, ctx.lookup, table, owner, denied)).fd;
     },
     dns_result(fd, buf, cap) {
       const q = table.get(fd);
