@@ -307,6 +307,8 @@ describe('options are checked up front, with TypeErrors that name the option', (
     await typeError(() => request(url(), { retry: { retries: '2' } as never }), /options\.retry\.retries/);
     await typeError(() => request(url(), { curl: 'VERBOSE' as never }), /options\.curl must be a plain object/);
     await typeError(() => request(url(), { onProgress: 1 as never }), /options\.onProgress must be a function/);
+    await typeError(() => request(url(), { method: 'POST', body: 42 as never }), /options\.body must be a string, a Uint8Array/);
+    await typeError(() => request(url(), { method: 'POST', body: { a: 1 } as never }), /options\.body must be/);
     await typeError(() => request(url(), { timeout: 5000 } as never), /options\.timeout must be one of the known options/);
     await typeError(() => request(url(), { session: {} as never }), /options\.session must be a Session/);
     await typeError(() => request(42 as never), /request: url must be a string or a URL/);

@@ -116,13 +116,19 @@ const TRANSFER_LIMITS: Fields<TransferLimits> = {
   maxUrlBytes: number(), neverPause: boolean,
 };
 const limits = shape(TRANSFER_LIMITS);
+/** request()'s body: what normalizeBody and the upload source take. */
+const body: Check = (w, p, v) => {
+  const ok = v === null || typeof v === 'string' || v instanceof Uint8Array || v instanceof ArrayBuffer || v instanceof URLSearchParams
+    || v instanceof ReadableStream || (typeof v === 'object' && Symbol.asyncIterator in v);
+  if (!ok) fail(w, p, 'a string, a Uint8Array, an ArrayBuffer, URLSearchParams, a ReadableStream or an async iterable of bytes', v);
+};
 const session: Check = (w, p, v) => {
   // duck-typed: a Session from the other (ESM or CJS) copy of the package works too
   if (!isObject(v) || typeof (v as { transfer?: unknown }).transfer !== 'function') fail(w, p, 'a Session', v);
 };
 
 const REQUEST: Fields<RequestOptions & { session: unknown }> = {
-  method: string, headers, body: any, json: any, redirect: oneOf('follow', 'manual', 'error'),
+  method: string, headers, body, json: any, redirect: oneOf('follow', 'manual', 'error'),
   maxRedirects: number(0, { integer: true }), signal, timeoutMs: number(), retry: retryOrFalse, totalTimeoutMs: number(),
   onProgress: fn, onDebug: fn, curl: curlBag, limits, enforced: curlBag, session,
 };
