@@ -321,7 +321,8 @@ describe('options are checked up front, with TypeErrors that name the option', (
     await typeError(() => fetch(url(), { maxRedirects: -2 }), /init\.maxRedirects/);
     await typeError(() => fetch(url(), { limits: { maxBodyBytes: '1' } as never }), /init\.limits\.maxBodyBytes/);
     await typeError(() => open().fetch(url(), { curl: [] as never }), /Session\.fetch: init\.curl must be a plain object/);
-    // RequestInit's own fields stay the platform's: unknown ones are ignored, as fetch does
+    // RequestInit's own fields stay the platform's: unknown ones are ignored, as fetch does; null is an empty init
+    expect((await fetch(url(), null)).status).toBe(200);
     expect((await fetch(url(), { cache: 'no-store', whatever: 1 } as never)).status).toBe(200);
   });
 

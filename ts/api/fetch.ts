@@ -96,7 +96,8 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
  * top-level fetch() run.
  * @internal
  */
-export async function sessionFetch(session: Session, input: string | URL | Request, init: CurlRequestInit = {}, where = 'fetch'): Promise<Response> {
+export async function sessionFetch(session: Session, input: string | URL | Request, init: CurlRequestInit | null = {}, where = 'fetch'): Promise<Response> {
+  init ??= {}; // RequestInit is a dictionary: null is an empty one
   validateFetchInit(init, where);
   const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, ...standard } = init;
   const out = simpleRequest(input, standard);
@@ -154,7 +155,7 @@ function header(headers: [string, string][], name: string): string | undefined {
  * session, which, like Node's fetch, keeps no cookies or credentials between
  * calls (connections, TLS sessions and the DNS cache are reused).
  */
-export async function fetch(input: string | URL | Request, init?: CurlRequestInit & { session?: Session }): Promise<Response> {
+export async function fetch(input: string | URL | Request, init?: (CurlRequestInit & { session?: Session }) | null): Promise<Response> {
   if (init?.session === undefined) return sessionFetch(defaultSession(), input, init);
   validateFetchInit(init);
   const { session, ...rest } = init;
