@@ -303,9 +303,7 @@ export class WorkerPool {
    * open WebSockets with `ws()` or `session.ws()` on this thread. Rejects with
    * a WorkerPoolError, code `ERR_POOL_WS_UNSUPPORTED`.
    */
-  ws(url: string | URL, options?: Omit<WsConnectOptions, 'session'>): Promise<WsConnection> {
-    void url;
-    void options;
+  ws(_url: string | URL, _options?: Omit<WsConnectOptions, 'session'>): Promise<WsConnection> {
     return Promise.reject(new WorkerPoolError('ERR_POOL_WS_UNSUPPORTED', 'WorkerPool.ws: a WebSocket cannot cross threads; open it with ws() or session.ws() on this thread'));
   }
 
