@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it, onTestFinished, vi } from 'vitest';
 import {
   compileLibcurl, CurlEasyError, CurlError, CurlResponse, Easy, fetch, fetchOn, LibcurlWasmError, LimitExceeded, Multi, PolicyDenied, ProcessExit, request,
-  requestOn, Runtime, Session, WasmLoadError, WebSocket, ws, wsConnect, type WsConnection,
+  requestOn, Runtime, Sandbox, Session, WasmLoadError, WebSocket, WorkerPool, ws, wsConnect, type WsConnection,
 } from '../../ts/index.js';
 import { validateSandboxOptions } from '../../ts/api/validate.js';
 import { certs, closedPort, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
@@ -84,6 +84,25 @@ describe('one shape: methods on Session, { session } on the top-level functions'
     const conn = await wsConnect(wsUrl, { session: s });
     expect(await echo(conn, 'old')).toBe('old');
     await conn.close();
+  });
+
+  it('Session, Sandbox and WorkerPool have the same three methods and the same response types (compile time)', () => {
+    for (const host of [Session, Sandbox, WorkerPool]) {
+      expect(typeof host.prototype.fetch).toBe('function');
+      expect(typeof host.prototype.request).toBe('function');
+      expect(typeof host.prototype.ws).toBe('function');
+    }
+    expectTypeOf<Awaited<ReturnType<Session['request']>>>().toEqualTypeOf<CurlResponse>();
+    expectTypeOf<Awaited<ReturnType<Sandbox['request']>>>().toEqualTypeOf<CurlResponse>();
+    expectTypeOf<Awaited<ReturnType<WorkerPool['request']>>>().toEqualTypeOf<CurlResponse>();
+    expectTypeOf<Awaited<ReturnType<typeof request>>>().toEqualTypeOf<CurlResponse>();
+    expectTypeOf<Awaited<ReturnType<Session['fetch']>>>().toEqualTypeOf<Response>();
+    expectTypeOf<Awaited<ReturnType<Sandbox['fetch']>>>().toEqualTypeOf<Response>();
+    expectTypeOf<Awaited<ReturnType<WorkerPool['fetch']>>>().toEqualTypeOf<Response>();
+    expectTypeOf<Awaited<ReturnType<Session['ws']>>>().toEqualTypeOf<WsConnection>();
+    expectTypeOf<Awaited<ReturnType<Sandbox['ws']>>>().toEqualTypeOf<WsConnection>();
+    expectTypeOf<Awaited<ReturnType<WorkerPool['ws']>>>().toEqualTypeOf<WsConnection>();
+    expectTypeOf<Awaited<ReturnType<typeof ws>>>().toEqualTypeOf<WsConnection>();
   });
 
   it('request() answers a CurlResponse whose httpVersion is info()\'s format', async () => {
