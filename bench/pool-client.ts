@@ -81,14 +81,17 @@ async function client(job: PoolJob): Promise<{ get: Get; close: () => Promise<vo
     return {
       startMs: performance.now() - t0,
       get: async (url) => {
-        const r = await lib.requestOn(s, url);
+        const r = await s.request(url);
         return { status: r.status, body: await r.bytes(), threadId: 0 };
       },
       close: () => s.close(),
     };
   }
   const pool = await lib.WorkerPool.create({ workers: job.client === 'pool-1' ? 1 : 2, session });
-  return { startMs: performance.now() - t0, get: (url) => pool.request(url), close: () => pool.close() };
+  return { startMs: performance.now() - t0, get: async (url) => {
+      const r = await pool.request(url);
+      return { status: r.status, body: await r.bytes(), threadId: r.threadId ?? 0 };
+    }, close: () => pool.close() };
 }
 
 async function main(job: PoolJob): Promise<PoolResult> {

@@ -158,7 +158,7 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   L.push(`libcurl-wasm: ${m.libcurlWasm.source}; libcurl.wasm sha256 ${m.libcurlWasm.wasmSha256.slice(0, 16)}….`);
   L.push(`Peers: ${m.versions.curl}; undici ${m.versions.undici}; node-libcurl ${m.versions['node-libcurl']} (built from source against Debian's libcurl); libcurl.wasm ${m.versions['libcurl.wasm']}.`);
   L.push('');
-  L.push('`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-fetch` = libcurl-wasm fetchOn(Session); `curl` = Debian\'s curl CLI.');
+  L.push('`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-fetch` = libcurl-wasm session.fetch(); `curl` = Debian\'s curl CLI.');
   L.push('');
   L.push(`| workload | unit | ${CLIENTS.join(' | ')} |`);
   L.push(`| --- | --- | ${CLIENTS.map(() => '---').join(' | ')} |`);

@@ -16,7 +16,7 @@ import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
-import { CurlEasyError, Runtime, Session, requestOn } from '../ts/index.js';
+import { CurlEasyError, Runtime, Session } from '../ts/index.js';
 import { certs } from '../test/fixtures/servers.js';
 
 const count = Number(process.argv[2] ?? 100_000);
@@ -101,7 +101,7 @@ async function one(i: number): Promise<void> {
   const ac = kind === 'abort' ? new AbortController() : undefined;
   const timer = ac ? setTimeout(() => ac.abort(), i % 20) : undefined;
   try {
-    const res = await requestOn(session, url, { signal: ac?.signal, timeoutMs: 30_000 });
+    const res = await session.request(url, { signal: ac?.signal, timeoutMs: 30_000 });
     const body = await res.bytes();
     const expected = kind === 'ok' || kind === 'tls' ? [200, small.length] : kind === 'large' ? [200, large.length]
       : kind === 'notfound' ? [404, 9] : kind === 'abort' ? [200, 4] : undefined;

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type Socket } from 'node:net';
-import { requestOn, Session } from '../ts/index.js';
+import { Session } from '../ts/index.js';
 
 const cert = (name: string) => readFileSync(new URL(`../test/fixtures/certs/${name}`, import.meta.url), 'utf8');
 const listen = async <T extends { listen(port: number, host: string): unknown; address(): unknown }>(s: T) => {
@@ -16,7 +16,7 @@ const listen = async <T extends { listen(port: number, host: string): unknown; a
   return (s.address() as { port: number }).port;
 };
 const show = async (session: Session, url: string) => {
-  const res = await requestOn(session, url);
+  const res = await session.request(url);
   console.log(`${await res.text()} (curl's peer: ${res.info().primaryIp}:${res.info().primaryPort}, the proxy)`);
 };
 const tunnel = (a: Socket, b: Socket) => { a.pipe(b).pipe(a); a.on('error', () => b.destroy()); b.on('error', () => a.destroy()); };

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createSecureServer } from 'node:http2';
-import { requestOn, Session } from '../ts/index.js';
+import { Session } from '../ts/index.js';
 
 const cert = (name: string) => readFileSync(new URL(`../test/fixtures/certs/${name}`, import.meta.url), 'utf8');
 
@@ -20,12 +20,12 @@ const { port } = server.address() as { port: number };
 
 // trust the test CA only (the runtime's roots are not used); the certificate names 127.0.0.1
 const session = new Session({ ca: cert('ca.pem') });
-const res = await requestOn(session, `https://127.0.0.1:${port}/start`);
+const res = await session.request(`https://127.0.0.1:${port}/start`);
 
 console.log('status:', res.status, res.statusText || '(HTTP/2 has no reason phrase)');
 console.log('httpVersion:', res.httpVersion);
 console.log('url:', res.url);
-for (const h of res.previous) console.log(`previous: ${h.httpVersion} ${h.status} ${h.url} -> ${h.headers.find(([k]) => k === 'location')?.[1]}`);
+for (const h of res.previous) console.log(`previous: HTTP/${h.httpVersion} ${h.status} ${h.url} -> ${h.headers.find(([k]) => k === 'location')?.[1]}`);
 console.log('body:', await res.json());
 
 await res.done; // info() is final once the transfer is over

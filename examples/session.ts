@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Session: a connection limit per host, default headers, the cookie jar
 // (exported as Netscape text and as JSON, imported into other sessions), and
-// opt-in retries of a flaky endpoint. One loopback server answers all of it.
+// opt-in retries of a flaky endpoint; the top-level fetch(), which keeps no
+// cookies, beside it. One loopback server answers all of it.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { requestOn, Session } from '../ts/index.js';
+import { fetch, Session } from '../ts/index.js';
 
 const ports = new Set<number>();   // client ports seen: one per connection
 let flaky = 0;
@@ -24,14 +25,14 @@ const a = new Session({
 });
 
 // 1. four requests at once, one connection
-const all = await Promise.all([1, 2, 3, 4].map((i) => requestOn(a, `${base}/page/${i}`).then((r) => r.json())));
+const all = await Promise.all([1, 2, 3, 4].map((i) => a.request(`${base}/page/${i}`).then((r) => r.json())));
 console.log('4 parallel requests over', ports.size, 'connection(s); first answer:', all[0]);
 
 // 2. a request's own header wins over the session default
-console.log('own user-agent:', await (await requestOn(a, `${base}/ua`, { headers: { 'user-agent': 'mine' } })).json());
+console.log('own user-agent:', await (await a.request(`${base}/ua`, { headers: { 'user-agent': 'mine' } })).json());
 
 // 3. cookies: log in, export the jar
-await (await requestOn(a, `${base}/login`)).text();
+await (await a.request(`${base}/login`)).text();
 const jar = await a.cookies();
 const netscape = jar.toNetscape();
 console.log('Netscape export:\n' + netscape.trimEnd());
@@ -40,13 +41,19 @@ console.log('JSON export:', jar.toJSON().map((c) => `${c.name}=${c.value} httpOn
 // ...and import it elsewhere: b from the Netscape text, c from the JSON
 const b = new Session();
 (await b.cookies()).fromNetscape(netscape);
-console.log('session b sends cookie:', ((await (await requestOn(b, `${base}/me`)).json()) as { cookie: string }).cookie);
+console.log('session b sends cookie:', ((await (await b.request(`${base}/me`)).json()) as { cookie: string }).cookie);
 const c = new Session();
 (await c.cookies()).fromJSON(jar.toJSON());
-console.log('session c sends cookie:', ((await (await requestOn(c, `${base}/me`)).json()) as { cookie: string }).cookie);
+console.log('session c sends cookie:', ((await (await c.request(`${base}/me`)).json()) as { cookie: string }).cookie);
 
-// 4. retries: /flaky answers 503 twice, then 200
-const r = await requestOn(a, `${base}/flaky`);
+// 4. the top-level fetch() keeps no cookies between calls; with { session } it uses that session's jar
+await (await fetch(`${base}/login`)).text();
+const cookieOf = async (res: Response) => ((await res.json()) as { cookie?: string }).cookie ?? '(none)';
+console.log('top-level fetch sends cookie:', await cookieOf(await fetch(`${base}/me`)));
+console.log('fetch with { session: a } sends cookie:', await cookieOf(await fetch(`${base}/me`, { session: a })));
+
+// 5. retries: /flaky answers 503 twice, then 200
+const r = await a.request(`${base}/flaky`);
 console.log(`retried /flaky: status ${r.status} after ${flaky} attempts`);
 await r.text();
 

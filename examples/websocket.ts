@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // WebSocket through libcurl.wasm: starts an echo server on loopback (the
 // `ws` package, a dev dependency), talks to it with the WHATWG-shaped
-// WebSocket, then with the lower-level wsConnect() and its async iterator.
+// WebSocket, then with the lower-level ws() and its async iterator.
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
-import { WebSocket, wsConnect } from '../ts/index.js';
+import { WebSocket, ws as connect } from '../ts/index.js';
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 server.on('connection', (socket) => socket.on('message', (data, binary) => socket.send(data, { binary })));
@@ -30,7 +30,7 @@ const ev = closed[0] as { code: number; reason: string; wasClean: boolean };
 console.log(`closed: ${ev.code} ${ev.reason} clean=${ev.wasClean}`);
 
 // 2. frames as an async iterator
-const conn = await wsConnect(url);
+const conn = await connect(url);
 conn.send('one');
 conn.ping('are you there');
 conn.send('two');

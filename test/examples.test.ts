@@ -44,7 +44,7 @@ const EXPECT: Record<string, { lines: RegExp[]; check?: (stdout: string) => void
   'request.ts': {
     lines: [
       /^status: 200 /m,
-      /^httpVersion: HTTP\/2$/m,
+      /^httpVersion: 2$/m,
       /^previous: HTTP\/2 301 https:\/\/127\.0\.0\.1:\d+\/start -> \/middle$/m,
       /^previous: HTTP\/2 302 https:\/\/127\.0\.0\.1:\d+\/middle -> \/end$/m,
       /^primaryIp: 127\.0\.0\.1:\d+ redirects: 2$/m,
@@ -62,6 +62,8 @@ const EXPECT: Record<string, { lines: RegExp[]; check?: (stdout: string) => void
       /'sid=s3cr3t httpOnly=true expires=0'/,
       /^session b sends cookie: lang=en; sid=s3cr3t$/m,
       /^session c sends cookie: lang=en; sid=s3cr3t$/m,
+      /^top-level fetch sends cookie: \(none\)$/m,
+      /^fetch with \{ session: a \} sends cookie: lang=en; sid=s3cr3t$/m,
       /^retried \/flaky: status 200 after 3 attempts$/m,
     ],
   },

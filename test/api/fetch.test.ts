@@ -2,12 +2,12 @@
 // fetch() through libcurl.wasm against Node's servers on loopback.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlEasyError, Session, fetchOn } from '../../ts/index.js';
+import { CurlEasyError, Session, type CurlRequestInit } from '../../ts/index.js';
 import { certs, compressiblePayload, patternBytes, startHttp2Server, startHttpServer, type TestServer } from '../fixtures/servers.js';
 
 let server: TestServer;
 let session: Session;
-const fetch = (input: string | URL | Request, init?: Parameters<typeof fetchOn>[2]) => fetchOn(session, input, init);
+const fetch = (input: string | URL | Request, init?: CurlRequestInit) => session.fetch(input, init);
 
 beforeAll(async () => {
   server = await startHttpServer();

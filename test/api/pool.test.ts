@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlEasyError, LimitExceeded, WorkerPool, WorkerPoolError } from '../../ts/index.js';
+import { CurlEasyError, CurlResponse, LibcurlWasmError, LimitExceeded, WorkerPool, WorkerPoolError } from '../../ts/index.js';
 import { kPoolWorkers } from '../../ts/curl/symbols.js';
 import { certs, closedPort, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
 
@@ -38,7 +38,7 @@ describe('WorkerPool', () => {
     const srv = await startHttpServer();
     try {
       const rs = await Promise.all([1, 2].map(() => pool.request(`${srv.url}/slow?ms=200`)));
-      expect(rs.map((r) => [r.status, new TextDecoder().decode(r.body)])).toEqual([[200, 'slow'], [200, 'slow']]);
+      expect(await Promise.all(rs.map(async (r) => [r.status, await r.text()]))).toEqual([[200, 'slow'], [200, 'slow']]);
       const threads = new Set(rs.map((r) => r.threadId));
       expect(threads.size).toBe(2);
       expect([...threads].sort()).toEqual(pool.workers.map((w) => w.threadId).sort());
@@ -56,34 +56,42 @@ describe('WorkerPool', () => {
     expect((await slow).threadId).toBe(busy);
   });
 
-  it('answers status, heads, redirect hops, info and the whole body, its ArrayBuffer its own', async () => {
+  it('answers a CurlResponse: status, heads, redirect hops, info and the whole body, its ArrayBuffer its own', async () => {
     const r = await pool.request(`${server.url}/redirect-chain/2`);
-    expect(r).toMatchObject({ status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', url: `${server.url}/redirect-chain/0` });
+    expect(r).toBeInstanceOf(CurlResponse);
+    expect(r).toMatchObject({ status: 200, statusText: 'OK', httpVersion: '1.1', url: `${server.url}/redirect-chain/0` });
     expect(r.previous.map((h) => h.status)).toEqual([302, 302]);
     expect(r.headers.get('content-type')).toBe('text/plain');
     expect(r.rawHeaders).toContainEqual(['content-type', 'text/plain']);
-    expect(new TextDecoder().decode(r.body)).toBe('done');
-    expect(r.body.byteOffset).toBe(0);
-    expect(r.body.buffer.byteLength).toBe(r.body.byteLength);
-    expect(r.info).toMatchObject({ status: 200, httpVersion: '1.1', primaryIp: '127.0.0.1', redirectCount: 2 });
-    expect(r.info.timings.total).toBeGreaterThan(0);
+    await r.done;
+    const body = await r.bytes();
+    expect(new TextDecoder().decode(body)).toBe('done');
+    expect(body.byteOffset).toBe(0);
+    expect(body.buffer.byteLength).toBe(body.byteLength);
+    expect(r.body.locked).toBe(true); // read once, as a Response's body
+    expect(r.info()).toMatchObject({ status: 200, httpVersion: r.httpVersion, primaryIp: '127.0.0.1', redirectCount: 2 });
+    expect(r.info().timings.total).toBeGreaterThan(0);
+    // the body as a stream, as request() on this thread gives it
+    const streamed = await pool.request(`${server.url}/hello`);
+    expect(await new Response(streamed.body).text()).toBe('hello world');
   });
 
   it('moves a multi-MiB body byte-exact both ways, and JSON, text and form bodies', async () => {
     const big = patternBytes(12 << 20);
     const down = await pool.request(`${server.url}/bytes/${big.length}`);
-    expect(down.body.length).toBe(big.length);
-    expect(sha256(down.body)).toBe(sha256(big));
+    const downBody = await down.bytes();
+    expect(downBody.length).toBe(big.length);
+    expect(sha256(downBody)).toBe(sha256(big));
     const up = await pool.request(`${server.url}/upload-sha256`, { method: 'POST', body: big });
-    expect(JSON.parse(new TextDecoder().decode(up.body))).toEqual({ length: big.length, sha256: sha256(big), chunked: false });
+    expect(await up.json()).toEqual({ length: big.length, sha256: sha256(big), chunked: false });
     // a view sends its own bytes, not its whole buffer
     const view = big.subarray(1000, 1000 + 5000);
     const echoed = await pool.request(`${server.url}/echo`, { method: 'PUT', body: view });
-    expect(Buffer.from(echoed.body).equals(view)).toBe(true);
-    const j = JSON.parse(new TextDecoder().decode((await pool.request(`${server.url}/inspect`, { json: { a: [1, 'x'] } })).body));
+    expect(Buffer.from(await echoed.bytes()).equals(view)).toBe(true);
+    const j = await (await pool.request(`${server.url}/inspect`, { json: { a: [1, 'x'] } })).json() as { headers: Record<string, string> };
     expect(j).toMatchObject({ method: 'POST', body: '{"a":[1,"x"]}' });
     expect(j.headers['content-type']).toBe('application/json');
-    const form = JSON.parse(new TextDecoder().decode((await pool.request(`${server.url}/inspect`, { body: new URLSearchParams({ q: 'a b' }), headers: new Headers({ 'x-h': '1' }) })).body));
+    const form = await (await pool.request(`${server.url}/inspect`, { body: new URLSearchParams({ q: 'a b' }), headers: new Headers({ 'x-h': '1' }) })).json() as { headers: Record<string, string> };
     expect(form).toMatchObject({ body: 'q=a+b' });
     expect(form.headers).toMatchObject({ 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-h': '1' });
   });
@@ -105,8 +113,8 @@ describe('WorkerPool', () => {
 
   it('HTTPS with the session\'s CA: TLS 1.3, verified; another CA is CURLE_PEER_FAILED_VERIFICATION', async () => {
     const r = await pool.request(`${https.url}/hello`);
-    expect(new TextDecoder().decode(r.body)).toBe('hello world');
-    expect(r.info.tls).toMatchObject({ version: 'TLSv1.3', verifyResult: 0 });
+    expect(await r.text()).toBe('hello world');
+    expect(r.info().tls).toMatchObject({ version: 'TLSv1.3', verifyResult: 0 });
     const err = await pool.request(`${https.url}/hello`, { curl: { CAINFO_BLOB: certs.otherCa } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CurlEasyError);
     expect(err).toMatchObject({ code: 'CURLE_PEER_FAILED_VERIFICATION', curlCode: 60, name: 'CurlEasyError' });
@@ -165,6 +173,23 @@ describe('WorkerPool', () => {
     await expect(pool.request(server.url, { onProgress: () => {} } as never)).rejects.toThrow(/onProgress cannot be sent/);
     await expect(pool.request(server.url, { curl: { WRITEFUNCTION: () => 0 } as never })).rejects.toThrow(/curl option WRITEFUNCTION cannot be sent/);
     await expect(WorkerPool.create({ workers: 1, session: { curl: { XFERINFOFUNCTION: () => 0 } as never } })).rejects.toThrow(TypeError);
+  });
+
+  it('has the same three methods as a Session: ws() is refused with a typed error (a WebSocket cannot cross threads)', async () => {
+    const err = await pool.ws('ws://127.0.0.1:1/').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerPoolError);
+    expect(err).toBeInstanceOf(LibcurlWasmError);
+    expect(err).toMatchObject({ code: 'ERR_POOL_WS_UNSUPPORTED', name: 'WorkerPoolError' });
+  });
+
+  it('checks options on this thread, with TypeErrors that name the option', async () => {
+    await expect(pool.request(server.url, { timeoutMs: '5' as never })).rejects.toThrow(/WorkerPool\.request: options\.timeoutMs must be a number ≥ 0, not the string "5"/);
+    await expect(pool.request(server.url, { method: 42 as never })).rejects.toThrow(/options\.method must be a string/);
+    await expect(pool.fetch(server.url, { timeoutMs: '5' as never })).rejects.toThrow(/WorkerPool\.fetch: init\.timeoutMs/);
+    await expect(WorkerPool.create({ workers: 0 })).rejects.toThrow(/WorkerPool\.create: options\.workers must be an integer ≥ 1/);
+    await expect(WorkerPool.create({ workers: '2' as never })).rejects.toThrow(TypeError);
+    await expect(WorkerPool.create({ session: { cookies: 'no' as never } })).rejects.toThrow(/options\.session\.cookies must be true or false/);
+    await expect(WorkerPool.create({ session: { runtime: {} } as never })).rejects.toThrow(/options\.session\.runtime must be one of the known options/);
   });
 
   it('a worker that dies fails its requests with ERR_POOL_WORKER_EXITED and is replaced', async () => {

@@ -6,7 +6,7 @@
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { CurlEasyError, Runtime, Session, fetchOn, requestOn, type LookupFunction, type SessionOptions } from '../../ts/index.js';
+import { CurlEasyError, Runtime, Session, type LookupFunction, type RequestOptions, type SessionOptions } from '../../ts/index.js';
 import { startHttpProxy, startSocksProxy } from '../fixtures/proxies.js';
 import { certs, startHttpServer, startHttpsServer, startRawServer, type TestServer } from '../fixtures/servers.js';
 
@@ -47,16 +47,16 @@ async function started<T extends { close(): Promise<void> }>(p: Promise<T>): Pro
   return x;
 }
 
-async function text(s: Session, url: string, opts?: Parameters<typeof requestOn>[2]): Promise<string> {
-  return (await requestOn(s, url, opts)).text();
+async function text(s: Session, url: string, opts?: RequestOptions): Promise<string> {
+  return (await s.request(url, opts)).text();
 }
 
-async function inspect(s: Session, url: string, opts?: Parameters<typeof requestOn>[2]): Promise<{ method: string; url: string; headers: Record<string, string>; body: string }> {
-  return (await requestOn(s, url, opts)).json() as never;
+async function inspect(s: Session, url: string, opts?: RequestOptions): Promise<{ method: string; url: string; headers: Record<string, string>; body: string }> {
+  return (await s.request(url, opts)).json() as never;
 }
 
 async function sentCookie(s: Session): Promise<string | null> {
-  return ((await (await requestOn(s, `${server.url}/cookies`)).json()) as { cookie: string | null }).cookie;
+  return ((await (await s.request(`${server.url}/cookies`)).json()) as { cookie: string | null }).cookie;
 }
 
 /** A Cookie header's pairs in a stable order (curl orders same-path cookies by its own rules). */
@@ -130,9 +130,9 @@ describe('cookie jar', () => {
     expect(sorted(await sentCookie(s))).toEqual(['a=1', 'b=2']);
   });
 
-  it('fetchOn shares the session jar with requestOn', async () => {
+  it('session.fetch() shares the session jar with session.request()', async () => {
     const s = open();
-    await (await fetchOn(s, `${server.url}/set-cookie`)).text();
+    await (await s.fetch(`${server.url}/set-cookie`)).text();
     expect(sorted(await sentCookie(s))).toEqual(['a=1', 'b=2']);
   });
 
@@ -220,7 +220,7 @@ describe('default headers', () => {
     expect(b.headers['x-session']).toBe('request');
     expect(b.headers['user-agent']).toBe('session-agent/1');
 
-    const c = (await (await fetchOn(s, `${server.url}/inspect`, { headers: { 'USER-AGENT': 'fetch-agent/2' } })).json()) as { headers: Record<string, string> };
+    const c = (await (await s.fetch(`${server.url}/inspect`, { headers: { 'USER-AGENT': 'fetch-agent/2' } })).json()) as { headers: Record<string, string> };
     expect(c.headers['user-agent']).toBe('fetch-agent/2');
     expect(c.headers['x-session']).toBe('session');
   });
@@ -243,7 +243,7 @@ describe('proxies', () => {
     const hs = await started(startHttpsServer());
     const proxy = await started(startHttpProxy());
     const s = open({ proxy: proxy.url, ca: certs.ca });
-    const res = await requestOn(s, `${hs.url}/hello`);
+    const res = await s.request(`${hs.url}/hello`);
     expect(await res.text()).toBe('hello world');
     expect(res.status).toBe(200);
     expect(proxy.connects).toBe(1);
@@ -280,20 +280,20 @@ describe('proxies', () => {
     const s = open({ proxy: proxy.url, ca: certs.ca });
 
     // absolute-URI request: the proxy's answer is the response
-    const res = await requestOn(s, `${server.url}/hello`);
+    const res = await s.request(`${server.url}/hello`);
     expect(res.status).toBe(407);
     expect(res.headers.get('proxy-authenticate')).toBe('Basic realm="test proxy"');
     expect(await res.text()).toBe('proxy auth required\n');
 
     // CONNECT: curl fails the transfer ("CONNECT tunnel failed, response 407")
-    const err = await failure(requestOn(s, `${hs.url}/hello`));
+    const err = await failure(s.request(`${hs.url}/hello`));
     expect(err.code).toBe('CURLE_RECV_ERROR');
     expect(err.message).toMatch(/407/);
     expect(hs.requests).toBe(0);
 
     // wrong credentials: the same
     const wrong = open({ proxy: { url: proxy.url, username: 'puser', password: 'nope' }, ca: certs.ca });
-    expect((await requestOn(wrong, `${server.url}/hello`)).status).toBe(407);
+    expect((await wrong.request(`${server.url}/hello`)).status).toBe(407);
     expect(proxy.rejected).toBe(3);
   });
 
@@ -321,7 +321,7 @@ describe('proxies', () => {
     expect(await text(good, `${server.url}/hello`)).toBe('hello world');
     expect(proxy.targets[0]).toMatchObject({ user: 'alice', granted: true });
     const bad = open({ proxy: `socks4://127.0.0.1:${proxy.port}` });
-    const err = await failure(requestOn(bad, `${server.url}/hello`));
+    const err = await failure(bad.request(`${server.url}/hello`));
     expect(err.code).toBe('CURLE_PROXY');
     expect(proxy.rejected).toBe(1);
   });
@@ -363,7 +363,7 @@ describe('proxies', () => {
     expect(proxy.targets).toEqual([expect.objectContaining({ version: 5, type: 'domain', host: 'a.test', port: server.port })]);
     expect(seen).not.toContain('a.test');
     // the control: without the proxy this session cannot reach a.test at all
-    const err = await failure(requestOn(s, `http://a.test:${server.port}/hello`, { curl: { PROXY: '' } }));
+    const err = await failure(s.request(`http://a.test:${server.port}/hello`, { curl: { PROXY: '' } }));
     expect(err.code).toBe('CURLE_COULDNT_RESOLVE_HOST');
     expect(seen).toContain('a.test');
   });
@@ -383,10 +383,10 @@ describe('proxies', () => {
     expect(proxy.targets).toEqual([expect.objectContaining({ user: 'sam', granted: true })]);
 
     const wrong = open({ proxy: `socks5://sam:nope@127.0.0.1:${proxy.port}` });
-    const e1 = await failure(requestOn(wrong, `${server.url}/hello`));
+    const e1 = await failure(wrong.request(`${server.url}/hello`));
     expect(e1.code).toBe('CURLE_PROXY');
     const none = open({ proxy: `socks5://127.0.0.1:${proxy.port}` });
-    const e2 = await failure(requestOn(none, `${server.url}/hello`));
+    const e2 = await failure(none.request(`${server.url}/hello`));
     expect(e2.code).toBe('CURLE_PROXY');
     expect(proxy.rejected).toBe(2);
   });
@@ -475,7 +475,7 @@ describe('retries', () => {
   it('retries a GET whose connection dropped, with a fresh connection each time', async () => {
     const raw = await flaky(2);
     const s = open({ retry: { retries: 2, delayMs: 10 } });
-    const res = await requestOn(s, `${raw.url}/`);
+    const res = await s.request(`${raw.url}/`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('ok');
     expect(raw.connections).toBe(3);
@@ -484,7 +484,7 @@ describe('retries', () => {
   it('gives up after `retries` further attempts and throws the last error', async () => {
     const raw = await flaky(5);
     const s = open({ retry: { retries: 2, delayMs: 10 } });
-    const err = await failure(requestOn(s, `${raw.url}/`));
+    const err = await failure(s.request(`${raw.url}/`));
     expect(err.code).toBe('CURLE_GOT_NOTHING');
     expect(raw.connections).toBe(3);
   });
@@ -492,7 +492,7 @@ describe('retries', () => {
   it('does not retry a POST', async () => {
     const raw = await flaky(2);
     const s = open({ retry: { retries: 2, delayMs: 10 } });
-    const err = await failure(requestOn(s, `${raw.url}/`, { method: 'POST', body: 'once' }));
+    const err = await failure(s.request(`${raw.url}/`, { method: 'POST', body: 'once' }));
     expect(err.code).toBe('CURLE_GOT_NOTHING');
     expect(raw.connections).toBe(1);
   });
@@ -503,14 +503,14 @@ describe('retries', () => {
     async function* once() {
       yield new TextEncoder().encode('stream');
     }
-    await failure(requestOn(s, `${raw.url}/`, { method: 'PUT', body: once() }));
+    await failure(s.request(`${raw.url}/`, { method: 'PUT', body: once() }));
     expect(raw.connections).toBe(1);
   });
 
   it('retry: false on a request turns the session policy off', async () => {
     const raw = await flaky(2);
     const s = open({ retry: { retries: 2, delayMs: 10 } });
-    await failure(requestOn(s, `${raw.url}/`, { retry: false }));
+    await failure(s.request(`${raw.url}/`, { retry: false }));
     expect(raw.connections).toBe(1);
   });
 
@@ -524,7 +524,7 @@ describe('retries', () => {
         : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
     }));
     const s = open({ retry: { retries: 2, delayMs: 10 } });
-    const res = await requestOn(s, `${raw.url}/`);
+    const res = await s.request(`${raw.url}/`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('ok');
     expect(raw.connections).toBe(2);
@@ -533,7 +533,7 @@ describe('retries', () => {
   it('returns the last 503 when every attempt gets one', async () => {
     const srv = await started(startHttpServer());
     const s = open({ retry: { retries: 2, delayMs: 10 } });
-    const res = await requestOn(s, `${srv.url}/status/503`);
+    const res = await s.request(`${srv.url}/status/503`);
     expect(res.status).toBe(503);
     expect(await res.text()).toBe('status 503');
     expect(srv.requests).toBe(3);
@@ -542,9 +542,9 @@ describe('retries', () => {
   it('statuses chooses which statuses are retried', async () => {
     const srv = await started(startHttpServer());
     const s = open({ retry: { retries: 1, delayMs: 10, statuses: [429] } });
-    expect((await requestOn(s, `${srv.url}/status/503`)).status).toBe(503);
+    expect((await s.request(`${srv.url}/status/503`)).status).toBe(503);
     expect(srv.requests).toBe(1);
-    expect((await requestOn(s, `${srv.url}/status/429`)).status).toBe(429);
+    expect((await s.request(`${srv.url}/status/429`)).status).toBe(429);
     expect(srv.requests).toBe(3);
   });
 });
@@ -553,11 +553,11 @@ describe('timeouts', () => {
   it('the session timeoutMs applies to every request', async () => {
     const s = open({ timeoutMs: 300 });
     const t0 = performance.now();
-    const err = await failure(requestOn(s, `${server.url}/slow?ms=5000`));
+    const err = await failure(s.request(`${server.url}/slow?ms=5000`));
     expect(err.code).toBe('CURLE_OPERATION_TIMEDOUT');
     expect(performance.now() - t0).toBeLessThan(3000);
     // and covers the whole transfer, body included
-    const err2 = await failure(requestOn(s, `${server.url}/slow-body?ms=5000`).then((r) => r.text()));
+    const err2 = await failure(s.request(`${server.url}/slow-body?ms=5000`).then((r) => r.text()));
     expect(err2.code).toBe('CURLE_OPERATION_TIMEDOUT');
   });
 
@@ -566,7 +566,7 @@ describe('timeouts', () => {
     expect(await text(s, `${server.url}/slow?ms=600`, { timeoutMs: 5000 })).toBe('slow');
     const long = open({ timeoutMs: 10_000 });
     const t0 = performance.now();
-    const err = await failure(requestOn(long, `${server.url}/slow?ms=5000`, { timeoutMs: 200 }));
+    const err = await failure(long.request(`${server.url}/slow?ms=5000`, { timeoutMs: 200 }));
     expect(err.code).toBe('CURLE_OPERATION_TIMEDOUT');
     expect(performance.now() - t0).toBeLessThan(3000);
   });
@@ -574,15 +574,15 @@ describe('timeouts', () => {
   it('totalTimeoutMs bounds a request with its retries and their delays', async () => {
     const dropper = await started(startRawServer((sock) => sock.destroy()));
     const s = open({ retry: { retries: 20, delayMs: 100 } });
-    const err = await failure(requestOn(s, `${dropper.url}/`, { totalTimeoutMs: 400 }));
+    const err = await failure(s.request(`${dropper.url}/`, { totalTimeoutMs: 400 }));
     expect(['CURLE_GOT_NOTHING', 'CURLE_OPERATION_TIMEDOUT']).toContain(err.code); // the last attempt may hit the deadline
     expect(dropper.connections).toBeGreaterThan(1); // it did retry
     expect(dropper.connections).toBeLessThan(6); // 100, 200 ms delays: the deadline stopped it
   });
 
-  it('fetchOn takes the session timeout too', async () => {
+  it('session.fetch() takes the session timeout too', async () => {
     const s = open({ timeoutMs: 300 });
-    const err = await fetchOn(s, `${server.url}/slow?ms=5000`).catch((e: unknown) => e);
+    const err = await s.fetch(`${server.url}/slow?ms=5000`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect((err as TypeError).cause).toMatchObject({ code: 'CURLE_OPERATION_TIMEDOUT' });
   });
@@ -593,6 +593,6 @@ describe('close()', () => {
     const s = new Session({ runtime: rt });
     expect(await text(s, `${server.url}/hello`)).toBe('hello world');
     await s.close();
-    await expect(requestOn(s, `${server.url}/hello`)).rejects.toThrow(TypeError);
+    await expect(s.request(`${server.url}/hello`)).rejects.toThrow(TypeError);
   });
 });

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-// WebSocket and wsConnect() through libcurl.wasm against the `ws` package's
+// WebSocket and ws() through libcurl.wasm against the `ws` package's
 // server on loopback, plain and TLS.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseEvent, CurlEasyError, Session, WebSocket, wsConnect, type WsConnection, type WsMessage } from '../../ts/index.js';
+import { CloseEvent, CurlEasyError, Session, WebSocket, ws as wsOpen, type WsConnection, type WsMessage } from '../../ts/index.js';
 import type { Runtime } from '../../ts/host/runtime.js';
 import { certs, patternBytes } from '../fixtures/servers.js';
 import { startWsServer, type WsTestServer } from '../fixtures/ws-server.js';
@@ -33,7 +33,7 @@ const open = (path: string, protocols?: string | string[], srv = server) => {
 };
 const connect = async (path: string) => {
   const id = String(++ids);
-  const conn = await wsConnect(`${server.url}${path}?id=${id}`, { session });
+  const conn = await session.ws(`${server.url}${path}?id=${id}`);
   return { conn, peer: await server.peer(id) };
 };
 /** Resolves with the next event of `type`. */
@@ -234,7 +234,7 @@ describe('WebSocket', () => {
 
     const untrusting = new Session({ ca: certs.otherCa });
     try {
-      const err = await wsConnect(`${tlsServer.url}/echo`, { session: untrusting }).catch((e: unknown) => e);
+      const err = await wsOpen(`${tlsServer.url}/echo`, { session: untrusting }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CurlEasyError);
       expect((err as CurlEasyError).code).toBe('CURLE_PEER_FAILED_VERIFICATION');
     } finally {
@@ -254,10 +254,10 @@ describe('WebSocket', () => {
   });
 });
 
-describe('wsConnect()', () => {
+describe('ws()', () => {
   it('closing the session ends its open connections first (1006), then frees the share', async () => {
     const own = new Session();
-    const conn = await wsConnect(`${server.url}/echo`, { session: own });
+    const conn = await own.ws(`${server.url}/echo`);
     await own.close(); // would throw CURLSHE_IN_USE while the connection held the share
     expect(await conn.closed).toMatchObject({ code: 1006, wasClean: false });
   });
@@ -303,7 +303,7 @@ describe('wsConnect()', () => {
   });
 
   it('rejects with CurlEasyError when it cannot connect', async () => {
-    const err = await wsConnect('ws://127.0.0.1:1/', { session }).catch((e: unknown) => e);
+    const err = await session.ws('ws://127.0.0.1:1/').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CurlEasyError);
     expect((err as CurlEasyError).code).toBe('CURLE_COULDNT_CONNECT');
   });
@@ -318,7 +318,7 @@ describe('wsConnect()', () => {
   });
 
   it('holds many connections at once on one instance', async () => {
-    const conns = await Promise.all(Array.from({ length: 20 }, () => wsConnect(`${server.url}/echo`, { session })));
+    const conns = await Promise.all(Array.from({ length: 20 }, () => session.ws(`${server.url}/echo`)));
     conns.forEach((c, i) => c.send(`n${i}`));
     const texts = await Promise.all(conns.map(async (c) => (await collect(c, 1))[0]!.text));
     expect(texts).toEqual(conns.map((_, i) => `n${i}`));

@@ -72,7 +72,7 @@ export function parseReport(stdout: string): TransferReport {
 /**
  * The body of every JavaScript consumer (Node, Deno, Bun, the bundles): with
  * `lib` the package's namespace, `readFileSync` and `process` in scope, reads
- * `<ca.pem> <origin> <label>` from argv, does one fetchOn() and one requestOn()
+ * `<ca.pem> <origin> <label>` from argv, does one session.fetch() and one session.request()
  * over HTTPS on a Session that trusts only that CA, prints a TransferReport.
  * The same code serves the inline entry: its defaults use the embedded wasm.
  */
@@ -82,9 +82,9 @@ const transferBody = (_inline: boolean) => `
   const session = new lib.Session({ ca });
   const runtime = await lib.defaultRuntime();
   try {
-    const res = await lib.fetchOn(session, origin + '/fetch/' + label);
+    const res = await session.fetch(origin + '/fetch/' + label);
     const fetched = { status: res.status, body: await res.text() };
-    const r = await lib.requestOn(session, origin + '/request/' + label);
+    const r = await session.request(origin + '/request/' + label);
     const body = await r.text();
     await r.done;
     const tls = r.info().tls ?? null;
@@ -113,8 +113,8 @@ export function poolScript(format: 'esm' | 'cjs', specifier: string): string {
   const pool = await lib.WorkerPool.create({ workers: 2, session: { ca: readFileSync(caPath, 'utf8') } });
   try {
     const rs = await Promise.all([1, 2].map((i) => pool.request(origin + '/pool/' + label + '/' + i)));
-    const bodies = rs.map((r) => new TextDecoder().decode(r.body));
-    console.log(JSON.stringify({ statuses: rs.map((r) => r.status), bodies, threads: new Set(rs.map((r) => r.threadId)).size, tls: rs[0].info.tls.version }));
+    const bodies = await Promise.all(rs.map((r) => r.text()));
+    console.log(JSON.stringify({ statuses: rs.map((r) => r.status), bodies, threads: new Set(rs.map((r) => r.threadId)).size, tls: rs[0].info().tls.version }));
   } finally {
     await pool.close();
   }`;

@@ -96,9 +96,10 @@ describe('npm run build', () => {
   it('writes the bundles, the declarations and the wasm to dist/', () => {
     for (const f of OUTPUTS) expect(existsSync(join(dist, f)), f).toBe(true);
     expect(statSync(join(dist, 'libcurl.wasm')).size).toBe(statSync(join(root, 'wasm', 'libcurl.wasm')).size);
-    // The inline bundles carry the wasm as base64; the others do not.
+    // The inline bundles carry the wasm as base64 (4/3 of its size); the others do
+    // not: half the wasm's size leaves the library's own (unminified) source room to grow.
     expect(statSync(join(dist, 'inline.mjs')).size).toBeGreaterThan(statSync(join(dist, 'libcurl.wasm')).size);
-    expect(statSync(join(dist, 'index.mjs')).size).toBeLessThan(statSync(join(dist, 'libcurl.wasm')).size / 4);
+    expect(statSync(join(dist, 'index.mjs')).size).toBeLessThan(statSync(join(dist, 'libcurl.wasm')).size / 2);
   });
 
   it('packs dist/ and no sources', () => {
@@ -179,13 +180,13 @@ export async function version(): Promise<string> {
 `);
     writeFileSync(join(dir, 'https.ts'), `
 import { readFileSync } from 'node:fs';
-import { Session, defaultRuntime, fetchOn, requestOn, type CurlResponse, type TransferInfo } from 'libcurl-wasm';
+import { Session, defaultRuntime, type CurlResponse, type TransferInfo } from 'libcurl-wasm';
 
 const [caPath, origin, label] = process.argv.slice(-3) as [string, string, string];
 const session: Session = new Session({ ca: readFileSync(caPath, 'utf8') });
-const res: Response = await fetchOn(session, \`\${origin}/fetch/\${label}\`);
+const res: Response = await session.fetch(\`\${origin}/fetch/\${label}\`);
 const fetched = { status: res.status, body: await res.text() };
-const r: CurlResponse = await requestOn(session, new URL(\`/request/\${label}\`, origin), { method: 'GET', timeoutMs: 20_000 });
+const r: CurlResponse = await session.request(new URL(\`/request/\${label}\`, origin), { method: 'GET', timeoutMs: 20_000 });
 const body: string = await r.text();
 await r.done;
 const tls: TransferInfo['tls'] = r.info().tls;
@@ -207,9 +208,9 @@ import curl = require('libcurl-wasm');
 async function main(): Promise<void> {
   const [caPath, origin, label] = process.argv.slice(-3) as [string, string, string];
   const session = new curl.Session({ ca: [fs.readFileSync(caPath, 'utf8')] });
-  const res: Response = await curl.fetchOn(session, \`\${origin}/fetch/\${label}\`);
+  const res: Response = await session.fetch(\`\${origin}/fetch/\${label}\`);
   const fetched = { status: res.status, body: await res.text() };
-  const r: curl.CurlResponse = await curl.requestOn(session, \`\${origin}/request/\${label}\`);
+  const r: curl.CurlResponse = await session.request(\`\${origin}/request/\${label}\`);
   const body = await r.text();
   await r.done;
   const info: curl.TransferInfo = r.info();
@@ -260,9 +261,9 @@ describe('bundles run on node', () => {
   // entry's defaultRuntime(), which read the file even from dist/inline.*.
   it('libcurl-wasm/inline: a Session without `runtime` needs no libcurl.wasm file either', async () => {
     const out = await node(['--input-type=module', '-e', `
-      import { Session, fetchOn } from 'libcurl-wasm/inline';
+      import { Session } from 'libcurl-wasm/inline';
       const session = new Session({ ca: 'none' });
-      await fetchOn(session, 'https://127.0.0.1:1/').catch((err) => console.log(err.message));
+      await session.fetch('https://127.0.0.1:1/').catch((err) => console.log(err.message));
       await session.close();`], edge);
     expect(out).not.toMatch(/libcurl\.wasm not found/);
   });
@@ -276,7 +277,7 @@ describe('an HTTPS transfer from the installed package', () => {
     ['inline CJS', 'cjs', 'libcurl-wasm/inline', () => edge],
   ] as const;
   for (const [name, format, specifier, dir] of cases) {
-    it(`node, ${name}: fetchOn and requestOn over TLS, and the process exits by itself`, async () => {
+    it(`node, ${name}: session.fetch() and session.request() over TLS, and the process exits by itself`, async () => {
       const label = name.replace(' ', '-').toLowerCase();
       const file = join(dir(), `https-${label}.${format === 'esm' ? 'mjs' : 'cjs'}`);
       writeFileSync(file, consumerScript(format, specifier));

@@ -8,6 +8,7 @@ import type { UploadBody } from './body.js';
 import { toHeaders } from './head.js';
 import { defaultSession, type Session } from './session.js';
 import type { Progress, TransferSpec } from './transfer.js';
+import { validateFetchInit } from './validate.js';
 
 export interface CurlRequestInit extends RequestInit {
   /** Extra curl options for this request (applied last). */
@@ -90,8 +91,14 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
   return { url: new URL(request.url), method: request.method, headers: [...request.headers], body, bodyLength, redirect: request.redirect, signal: request.signal };
 }
 
-/** fetch() on a Session (the default one unless given). */
-export async function fetchOn(session: Session, input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
+/**
+ * fetch() on `session`: what `session.fetch()`, `sandbox.fetch()` and the
+ * top-level fetch() run.
+ * @internal
+ */
+export async function sessionFetch(session: Session, input: string | URL | Request, init: CurlRequestInit | null = {}, where = 'fetch'): Promise<Response> {
+  init ??= {}; // RequestInit is a dictionary: null is an empty one
+  validateFetchInit(init, where);
   const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, ...standard } = init;
   const out = simpleRequest(input, standard);
   const { url, method, headers, body, bodyLength, redirect, signal } = out ?? (await fullRequest(input, standard));
@@ -143,8 +150,23 @@ function header(headers: [string, string][], name: string): string | undefined {
   return headers.find(([k]) => k.toLowerCase() === name)?.[1];
 }
 
-/** WHATWG fetch through libcurl, on the default session. */
-export function fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
-  return fetchOn(defaultSession(), input, init);
+/**
+ * WHATWG fetch through libcurl, on `init.session` or else the default
+ * session, which, like Node's fetch, keeps no cookies or credentials between
+ * calls (connections, TLS sessions and the DNS cache are reused).
+ */
+export async function fetch(input: string | URL | Request, init?: (CurlRequestInit & { session?: Session }) | null): Promise<Response> {
+  if (init?.session === undefined) return sessionFetch(defaultSession(), input, init);
+  validateFetchInit(init);
+  const { session, ...rest } = init;
+  return sessionFetch(session, input, rest);
+}
+
+/**
+ * fetch() on a Session.
+ * @deprecated use `session.fetch(input, init)` or `fetch(input, { session })`.
+ */
+export function fetchOn(session: Session, input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
+  return sessionFetch(session, input, init);
 }
 

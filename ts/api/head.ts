@@ -5,7 +5,7 @@
 
 /** One response's status line and header fields, in wire order. */
 export interface ResponseHead {
-  /** e.g. 'HTTP/1.1', 'HTTP/2' */
+  /** The status line's version: '1.0', '1.1', '2' or '3' (as TransferInfo's httpVersion). */
   readonly httpVersion: string;
   readonly status: number;
   readonly statusText: string;
@@ -36,7 +36,7 @@ export function latin1(d: Uint8Array): string {
   return Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('latin1');
 }
 
-const STATUS_LINE = /^(HTTP\/[\d.]+)\s+(\d{3})\s*(.*)$/;
+const STATUS_LINE = /^HTTP\/([\d.]+)\s+(\d{3})\s*(.*)$/;
 
 /** Collects header-callback lines into heads; `onHead` fires at each blank line. */
 export class HeadParser {

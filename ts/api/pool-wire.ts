@@ -10,6 +10,8 @@ import type { ResponseHead } from './head.js';
 import type { RequestOptions } from './request.js';
 import type { SessionOptions } from './session.js';
 import { LimitExceeded } from './transfer.js';
+import { LibcurlWasmError, WasmLoadError } from '../host/errors.js';
+import { PolicyDenied } from '../host/policy.js';
 
 /** curl option values that structured clone carries (no callbacks, no handles, no SharedBlob). */
 export type CloneableOption = string | number | boolean | bigint | readonly string[] | Uint8Array;
@@ -80,6 +82,7 @@ export interface WireError {
   code?: string;
   curl?: { kind: CurlErrorKind; curlCode: number };
   limit?: { limit: string; value: number };
+  policy?: { rule: string; target: string };
   cause?: WireError;
   /** A cause that was not an Error, when it survived structured clone. */
   value?: unknown;
@@ -132,6 +135,7 @@ export function wireError(err: unknown, depth = 0): WireError {
   if (typeof code === 'string') out.code = code;
   if (err instanceof CurlError) out.curl = { kind: err.kind, curlCode: err.curlCode };
   if (err instanceof LimitExceeded) out.limit = { limit: err.limit, value: err.value };
+  if (err instanceof PolicyDenied) out.policy = { rule: err.rule, target: err.target };
   const cause = (err as { cause?: unknown }).cause;
   if (cause !== undefined && depth < 8) out.cause = wireError(cause, depth + 1);
   return out;
@@ -145,6 +149,8 @@ export function reviveError(w: WireError): unknown {
   let err: Error;
   if (w.curl && w.code) err = reviveCurlError(w.curl.kind, w.curl.curlCode, w.code, w.message, cause);
   else if (w.limit) err = new LimitExceeded(w.limit.limit, w.limit.value);
+  else if (w.policy) err = new PolicyDenied(w.policy.rule, w.policy.target);
+  else if (w.name === 'WasmLoadError' && w.code) err = new WasmLoadError(w.code as WasmLoadError['code'], w.message, opts);
   else if (w.name === 'AbortError' || w.name === 'TimeoutError') err = new DOMException(w.message, w.name);
   else if (w.name === 'TypeError') err = new TypeError(w.message, opts);
   else if (w.name === 'RangeError') err = new RangeError(w.message, opts);
@@ -152,7 +158,7 @@ export function reviveError(w: WireError): unknown {
     err = new Error(w.message, opts);
     if (w.name !== 'Error') Object.defineProperty(err, 'name', { value: w.name, configurable: true });
   }
-  if (w.code && !(err instanceof CurlError) && !(err instanceof LimitExceeded) && !(err instanceof DOMException)) {
+  if (w.code && !(err instanceof LibcurlWasmError) && !(err instanceof DOMException)) {
     Object.defineProperty(err, 'code', { value: w.code, enumerable: true, configurable: true });
   }
   // the worker's stack says where it failed; this thread's would only show the pool

@@ -5,8 +5,8 @@
 // ArrayBuffer over (transferred, not copied); a cancel aborts the transfer.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { Runtime } from '../host/runtime.js';
-import { fetchOn } from './fetch.js';
-import { requestOn, type RequestOptions } from './request.js';
+import { sessionFetch } from './fetch.js';
+import { sessionRequest, type RequestOptions } from './request.js';
 import { Session } from './session.js';
 import { wireError, type FromWorker, type PoolWorkerData, type ToWorker, type WireBody, type WireRequestOptions } from './pool-wire.js';
 
@@ -27,7 +27,7 @@ function unwireBody(body: WireBody | undefined): Pick<RequestOptions, 'body' | '
 
 async function serveRequest(session: Session, id: number, url: string, o: WireRequestOptions, signal: AbortSignal): Promise<void> {
   const { body, ...rest } = o;
-  const r = await requestOn(session, url, { ...rest, ...unwireBody(body), signal });
+  const r = await sessionRequest(session, url, { ...rest, ...unwireBody(body), signal });
   const bytes = await r.bytes(); // an ArrayBuffer of its own, exactly the body: transferred below
   await r.done;
   post({
@@ -41,7 +41,7 @@ async function serveRequest(session: Session, id: number, url: string, o: WireRe
 }
 
 async function serveFetch(session: Session, id: number, url: string, init: Extract<ToWorker, { type: 'fetch' }>['init'], signal: AbortSignal): Promise<void> {
-  const res = await fetchOn(session, url, { ...init, signal });
+  const res = await sessionFetch(session, url, { ...init, signal });
   const body = await res.arrayBuffer();
   post({
     type: 'fetched',

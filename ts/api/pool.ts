@@ -9,10 +9,12 @@
 import type { Worker } from 'node:worker_threads';
 import { kPoolWorkers } from '../curl/symbols.js';
 import { tsxWorkerSource } from '../host/dev-worker.js';
+import { LibcurlWasmError, registerError } from '../host/errors.js';
 import { compileLibcurl, type WasmSource } from '../host/runtime.js';
 import { NULL_BODY } from './fetch.js';
-import type { TransferInfo } from './info.js';
-import { toHeaders, type ResponseHead } from './head.js';
+import { CurlResponse } from './request.js';
+import { validateFetchInit, validatePoolOptions, validateRequestOptions, validateUrl } from './validate.js';
+import type { WsConnection, WsConnectOptions } from './ws-connection.js';
 import {
   checkCloneable, reviveError, type FromWorker, type PoolFetchInit, type PoolRequestOptions, type PoolSessionOptions, type PoolWorkerData, type ToWorker,
   type WireBody, type WireFetchInit, type WireFetched, type WireResponse,
@@ -29,34 +31,29 @@ export interface WorkerPoolOptions {
   memoryLimit?: number;
 }
 
-/** A response from a pool worker: plain data, the whole body in `body`. */
-export interface PoolResponse {
-  status: number;
-  statusText: string;
-  /** 'HTTP/1.1', 'HTTP/2', … as the status line said. */
-  httpVersion: string;
-  /** The URL that answered (after redirects). */
-  url: string;
-  headers: Headers;
-  /** Header fields as received, names in their case. */
-  rawHeaders: [string, string][];
-  /** The heads before this one: 1xx and each redirect hop. */
-  previous: ResponseHead[];
-  /** The whole body; its ArrayBuffer was transferred from the worker, not copied. */
-  body: Uint8Array;
-  /** Timings, addresses, sizes and TLS, as request()'s info() answers. */
-  info: TransferInfo;
-  /** The worker thread that ran the transfer (worker_threads threadId). */
-  threadId: number;
-}
+/**
+ * What `pool.request()` answers: the same CurlResponse as request() anywhere,
+ * its body already whole (transferred from the worker, not copied), its
+ * `info()` final and `threadId` the worker that ran it.
+ * @deprecated use CurlResponse.
+ */
+export type PoolResponse = CurlResponse;
 
 /** A pool that is closed, or a worker that exited with requests in flight. */
-export class WorkerPoolError extends Error {
-  override readonly name = 'WorkerPoolError';
-  constructor(readonly code: 'ERR_POOL_CLOSED' | 'ERR_POOL_WORKER_EXITED' | 'ERR_POOL_NO_WORKERS', message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class WorkerPoolError extends LibcurlWasmError {
+  declare readonly code: WorkerPoolErrorCode;
+  constructor(code: WorkerPoolErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
+registerError(WorkerPoolError, 'WorkerPoolError');
+
+/**
+ * `ERR_POOL_CLOSED`, `ERR_POOL_WORKER_EXITED`, `ERR_POOL_NO_WORKERS`,
+ * `ERR_POOL_WORKER_MISSING` (no worker script beside the bundle) and
+ * `ERR_POOL_WS_UNSUPPORTED` (WorkerPool.ws: a WebSocket cannot cross threads).
+ */
+export type WorkerPoolErrorCode = 'ERR_POOL_CLOSED' | 'ERR_POOL_WORKER_EXITED' | 'ERR_POOL_NO_WORKERS' | 'ERR_POOL_WORKER_MISSING' | 'ERR_POOL_WS_UNSUPPORTED';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -105,7 +102,7 @@ function spawn({ Worker, fileExists }: NodeApis, data: PoolWorkerData): Worker {
   }
   const entry = new URL('./pool-worker.mjs', import.meta.url);
   if (!fileExists(entry)) {
-    throw new Error(`WorkerPool: its worker script is missing (${entry.href}). The package ships it as dist/pool-worker.mjs beside the library; a bundle must copy libcurl-wasm/pool-worker.mjs beside itself`);
+    throw new WorkerPoolError('ERR_POOL_WORKER_MISSING', `WorkerPool: its worker script is missing (${entry.href}). The package ships it as dist/pool-worker.mjs beside the library; a bundle must copy libcurl-wasm/pool-worker.mjs beside itself`);
   }
   return new Worker(entry, { workerData: data });
 }
@@ -131,9 +128,9 @@ export class WorkerPool {
 
   /** Starts the workers; resolves once every one has its instance and Session. */
   static async create(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+    validatePoolOptions(options, 'WorkerPool.create');
     const node = await loadNodeApis();
     const n = options.workers ?? node.availableParallelism();
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`WorkerPool: workers must be a positive integer, not ${n}`);
     checkCloneable(options.session?.curl, 'WorkerPool');
     const data: PoolWorkerData = { module: await compileLibcurl(options.module), session: options.session ?? {}, memoryLimit: options.memoryLimit };
     const pool = new WorkerPool(data, node);
@@ -262,9 +259,11 @@ export class WorkerPool {
    * cannot cross threads (stream bodies, onProgress, onDebug, curl callbacks),
    * which are TypeErrors. Resolves with the whole response.
    */
-  async request(url: string | URL, options: PoolRequestOptions = {}): Promise<PoolResponse> {
+  async request(url: string | URL, options: PoolRequestOptions = {}): Promise<CurlResponse> {
+    validateUrl(url, 'WorkerPool.request');
+    validateRequestOptions(options, 'WorkerPool.request');
     const { signal, headers, body, json, ...rest } = options;
-    for (const k of ['onProgress', 'onDebug', 'enforced'] as const) {
+    for (const k of ['onProgress', 'onDebug', 'enforced', 'session'] as const) {
       if ((options as Record<string, unknown>)[k] !== undefined) throw new TypeError(`WorkerPool.request: ${k} cannot be sent to a worker thread`);
     }
     checkCloneable(options.curl, 'WorkerPool.request');
@@ -274,13 +273,15 @@ export class WorkerPool {
       body: json !== undefined ? { json: JSON.stringify(json) } : wireBody(body, 'WorkerPool.request'),
     };
     const r = await this.#send<WireResponse>((id) => ({ type: 'request', id, url: String(url), options: wire }), signal);
-    return { ...r, headers: toHeaders(r.rawHeaders) };
+    const head = { status: r.status, statusText: r.statusText, httpVersion: r.httpVersion, headers: r.rawHeaders, url: r.url };
+    return new CurlResponse(head, { heads: [...r.previous, head], whole: r.body, done: Promise.resolve(), info: () => r.info, threadId: r.threadId });
   }
 
   /** fetch() on a worker: a real Response whose body was read whole in the worker. */
   async fetch(input: string | URL | Request, init: PoolFetchInit = {}): Promise<Response> {
+    validateFetchInit(init, 'WorkerPool.fetch');
     const { curl, timeoutMs, maxRedirects, limits, ...standard } = init;
-    for (const k of ['onProgress', 'enforced'] as const) {
+    for (const k of ['onProgress', 'enforced', 'session'] as const) {
       if ((init as Record<string, unknown>)[k] !== undefined) throw new TypeError(`WorkerPool.fetch: ${k} cannot be sent to a worker thread`);
     }
     if (isStream(standard.body)) throw new TypeError('WorkerPool.fetch: a stream body cannot be sent to a worker thread; pass bytes or text');
@@ -294,6 +295,16 @@ export class WorkerPool {
     Object.defineProperty(response, 'url', { value: r.url });
     Object.defineProperty(response, 'redirected', { value: r.redirected });
     return response;
+  }
+
+  /**
+   * Refused: a WebSocket connection is a live socket in one worker's wasm
+   * instance, and its messages and sends would each have to cross threads;
+   * open WebSockets with `ws()` or `session.ws()` on this thread. Rejects with
+   * a WorkerPoolError, code `ERR_POOL_WS_UNSUPPORTED`.
+   */
+  ws(_url: string | URL, _options?: Omit<WsConnectOptions, 'session'>): Promise<WsConnection> {
+    return Promise.reject(new WorkerPoolError('ERR_POOL_WS_UNSUPPORTED', 'WorkerPool.ws: a WebSocket cannot cross threads; open it with ws() or session.ws() on this thread'));
   }
 
   /** Per worker: its threadId and the requests it has in flight. */

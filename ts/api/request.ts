@@ -10,7 +10,8 @@ import { readWhole, type UploadBody } from './body.js';
 import { toHeaders, type ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
-import type { Progress, RedirectMode, Transfer, TransferSpec } from './transfer.js';
+import type { Progress, RedirectMode, TransferSpec } from './transfer.js';
+import { validateRequestOptions, validateUrl } from './validate.js';
 
 export interface RequestOptions {
   method?: string;
@@ -41,10 +42,30 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 /** Failures worth another attempt: the request may never have reached the server intact. */
 const RETRYABLE = new Set(['CURLE_COULDNT_CONNECT', 'CURLE_RECV_ERROR', 'CURLE_SEND_ERROR', 'CURLE_GOT_NOTHING', 'CURLE_OPERATION_TIMEDOUT', 'CURLE_PARTIAL_FILE', 'CURLE_HTTP2', 'CURLE_HTTP2_STREAM']);
 
+/**
+ * What a CurlResponse reads from: a transfer on this thread (streamed body),
+ * or one a WorkerPool worker finished (`whole` body, final info).
+ * @internal
+ */
+export interface ResponseSource {
+  readonly heads: readonly ResponseHead[];
+  /** The body as it streams in (undefined when `whole` holds it). */
+  readonly body?: ReadableStream<Uint8Array> | undefined;
+  readonly whole?: Uint8Array | undefined;
+  readonly done: Promise<void>;
+  info(): TransferInfo;
+  /** The WorkerPool worker that ran it. */
+  readonly threadId?: number | undefined;
+}
+
+/**
+ * The answer of `request()`, wherever it ran: `session.request()`,
+ * `sandbox.request()`, `pool.request()` or the top-level `request()`.
+ */
 export class CurlResponse {
   readonly status: number;
   readonly statusText: string;
-  /** 'HTTP/1.1', 'HTTP/2', … as the status line said. */
+  /** The HTTP version that answered: '1.0', '1.1', '2' or '3' (as `info().httpVersion`). */
   readonly httpVersion: string;
   readonly headers: Headers;
   /** Header fields as received, names in their case. */
@@ -53,24 +74,49 @@ export class CurlResponse {
   readonly previous: ResponseHead[];
   /** The URL that answered (after redirects). */
   readonly url: string;
-  readonly body: ReadableStream<Uint8Array>;
-  readonly #transfer: Transfer;
+  /** The WorkerPool worker thread that ran the transfer; undefined for a transfer on this thread. */
+  readonly threadId: number | undefined;
+  readonly #source: ResponseSource;
+  #body: ReadableStream<Uint8Array> | undefined;
 
-  constructor(head: ResponseHead, transfer: Transfer) {
+  /** @internal */
+  constructor(head: ResponseHead, source: ResponseSource) {
     this.status = head.status;
     this.statusText = head.statusText;
     this.httpVersion = head.httpVersion;
     this.rawHeaders = head.headers;
     this.headers = toHeaders(head.headers);
-    this.previous = transfer.heads.filter((h) => h !== head);
+    this.previous = source.heads.filter((h) => h !== head);
     this.url = head.url;
-    this.body = transfer.body;
-    this.#transfer = transfer;
+    this.threadId = source.threadId;
+    this.#source = source;
+    this.#body = source.body;
+  }
+
+  /** The body as a stream (a response from a WorkerPool streams the bytes it already holds). */
+  get body(): ReadableStream<Uint8Array> {
+    if (!this.#body) {
+      const whole = this.#source.whole ?? new Uint8Array(0);
+      this.#body = new ReadableStream<Uint8Array>({
+        start(c) {
+          if (whole.length) c.enqueue(whole);
+          c.close();
+        },
+      });
+    }
+    return this.#body;
   }
 
   async bytes(): Promise<Uint8Array> {
-    const whole = await readWhole(this.body, Number(this.headers.get('content-length') ?? Number.NaN));
-    return Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength);
+    const { whole } = this.#source;
+    if (whole && !this.#body) {
+      // read: the body stream is locked from now on, as a Response's would be
+      this.#body = new ReadableStream<Uint8Array>();
+      this.#body.getReader();
+      return whole;
+    }
+    const got = await readWhole(this.body, Number(this.headers.get('content-length') ?? Number.NaN));
+    return Buffer.from(got.buffer, got.byteOffset, got.byteLength);
   }
 
   async text(): Promise<string> {
@@ -88,12 +134,12 @@ export class CurlResponse {
 
   /** Settles when the transfer is over; then info() is final. */
   get done(): Promise<void> {
-    return this.#transfer.done;
+    return this.#source.done;
   }
 
   /** Timings (ms), addresses, sizes, TLS version and cipher. */
   info(): TransferInfo {
-    return this.#transfer.info();
+    return this.#source.info();
   }
 }
 
@@ -121,8 +167,14 @@ function normalizeBody(o: RequestOptions, headers: [string, string][]): { body: 
   return { body, replayable: false };
 }
 
-/** request() on a Session. */
-export async function requestOn(session: Session, url: string | URL, options: RequestOptions = {}): Promise<CurlResponse> {
+/**
+ * request() on `session`: what `session.request()`, `sandbox.request()` and the
+ * top-level request() run.
+ * @internal
+ */
+export async function sessionRequest(session: Session, url: string | URL, options: RequestOptions = {}, where = 'request'): Promise<CurlResponse> {
+  validateUrl(url, where);
+  validateRequestOptions(options, where);
   const method = (options.method ?? (options.body != null || options.json !== undefined ? 'POST' : 'GET')).toUpperCase();
   const headers = normalizeHeaders(options.headers);
   const { body, length, replayable } = normalizeBody(options, headers);
@@ -163,7 +215,21 @@ export async function requestOn(session: Session, url: string | URL, options: Re
   }
 }
 
-/** request() on the default session. */
-export function request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
-  return requestOn(defaultSession(), url, options);
+/**
+ * The curl-flavoured request, on `options.session` or else the default
+ * session, which keeps no cookies between calls (connections and the DNS
+ * cache are reused).
+ */
+export async function request(url: string | URL, options?: RequestOptions & { session?: Session }): Promise<CurlResponse> {
+  validateRequestOptions(options);
+  const { session, ...rest } = options ?? {};
+  return sessionRequest(session ?? defaultSession(), url, rest);
+}
+
+/**
+ * request() on a Session.
+ * @deprecated use `session.request(url, options)` or `request(url, { session })`.
+ */
+export function requestOn(session: Session, url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
+  return sessionRequest(session, url, options);
 }

@@ -2,14 +2,21 @@
 // Session: a Multi and a Share on one libcurl.wasm instance, with the
 // defaults every request of the session gets: connection limits, cookie
 // jar, DNS cache and TLS session reuse, default headers, proxy, trust
-// store, timeouts and retries. A default session backs the top-level
-// fetch() and request().
+// store, timeouts and retries. fetch(), request() and ws() are its
+// methods; a default session, which keeps no cookies, backs the top-level
+// functions.
 import { SharedBlob, type OptionValue } from '../curl/easy.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
+import { kMinConnects } from '../curl/symbols.js';
 import { defaultRuntime, Runtime, type RuntimeOptions } from '../host/runtime.js';
 import { CookieJar } from './cookies.js';
+import { sessionFetch, type CurlRequestInit } from './fetch.js';
+import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
 import { curlOptions, startTransfer, type Transfer, type TransferSpec } from './transfer.js';
+import { validateSessionOptions } from './validate.js';
+import { openWs } from './websocket.js';
+import type { WsConnection, WsConnectOptions } from './ws-connection.js';
 
 export interface ProxyOptions {
   /** e.g. 'http://proxy:3128', 'https://…', 'socks4://…', 'socks5://…', 'socks5h://…' */
@@ -33,13 +40,17 @@ export interface SessionOptions {
   /** The wasm instance to run on; default: the process-wide one, or a new one when `runtimeOptions` is given. */
   runtime?: Runtime;
   runtimeOptions?: RuntimeOptions;
-  /** CURLMOPT_MAX_TOTAL_CONNECTIONS (0: no limit). */
+  /**
+   * CURLMOPT_MAX_TOTAL_CONNECTIONS. Without it (or with 0) there is no cap: the
+   * pool opens what the requests in flight need and keeps them for reuse.
+   * @defaultValue 0 (no limit)
+   */
   maxConnections?: number;
-  /** CURLMOPT_MAX_HOST_CONNECTIONS (0: no limit). */
+  /** CURLMOPT_MAX_HOST_CONNECTIONS. @defaultValue 0 (no limit) */
   maxConnectionsPerHost?: number;
   /** Headers every request sends unless it sets them itself. */
   headers?: Record<string, string>;
-  /** Keep cookies in an in-memory jar (default true). */
+  /** Keep cookies in an in-memory jar, shared by the session's requests. @defaultValue true (the default session behind the top-level functions has none) */
   cookies?: boolean;
   /** A proxy, or 'env' to honour HTTP_PROXY/HTTPS_PROXY/NO_PROXY (never read otherwise). */
   proxy?: string | ProxyOptions | 'env';
@@ -87,7 +98,10 @@ function runtimeRoots(): Promise<string> {
   return rootPem;
 }
 
-/** Connections the pool keeps at least (curl's MAXCONNECTS), unless a limit asks for more. */
+/**
+ * Idle connections the pool keeps at least (curl's MAXCONNECTS); past that the
+ * Multi keeps as many as the load has needed (Multi.setOpt).
+ */
 const IDLE_CONNECTIONS = 64;
 
 export class Session {
@@ -104,6 +118,7 @@ export class Session {
   readonly #inflight = new Set<Promise<void>>();
 
   constructor(options: SessionOptions = {}) {
+    validateSessionOptions(options);
     this.#options = options;
     this.#engine = this.#start();
     this.#engine.catch(() => {});
@@ -120,8 +135,9 @@ export class Session {
     if (o.maxConnectionsPerHost) multi.setOpt('MAX_HOST_CONNECTIONS', o.maxConnectionsPerHost);
     // curl's own default keeps 4 idle connections per *running* transfer, so
     // between one request and the next the pool shrinks and connections are
-    // closed only to be opened again; keep at least as many as may be busy
-    multi.setOpt('MAXCONNECTS', Math.max(IDLE_CONNECTIONS, o.maxConnections ?? 0, o.maxConnectionsPerHost ?? 0));
+    // closed only to be opened again; the Multi keeps what the load needed,
+    // never fewer than this
+    multi[kMinConnects](Math.max(IDLE_CONNECTIONS, o.maxConnections ?? 0, o.maxConnectionsPerHost ?? 0));
     const share = new Share(rt, ['DNS', 'SSL_SESSION', ...(o.cookies === false ? [] : ['COOKIE' as const])]);
     return { rt, multi, share };
   }
@@ -190,6 +206,21 @@ export class Session {
     return this.#options.retry;
   }
 
+  /** WHATWG fetch on this session: its cookies, connections, defaults. */
+  async fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
+    return sessionFetch(this, input, own(this, init, 'Session.fetch'), 'Session.fetch');
+  }
+
+  /** The curl-flavoured request on this session (see the top-level request()). */
+  async request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
+    return sessionRequest(this, url, own(this, options, 'Session.request'), 'Session.request');
+  }
+
+  /** Opens a WebSocket connection on this session (see the top-level ws()). */
+  async ws(url: string | URL, options?: Omit<WsConnectOptions, 'session'>): Promise<WsConnection> {
+    return openWs(url, { ...own(this, options as WsConnectOptions | undefined, 'Session.ws'), session: this }, undefined, 'Session.ws');
+  }
+
   /** The session's cookies: export and import in Netscape format or as JSON. */
   async cookies(): Promise<CookieJar> {
     const { rt, share } = await this.#engine;
@@ -215,6 +246,15 @@ export class Session {
     this.#jar?.close();
     share.close();
   }
+}
+
+/** A method's options without `session` (a method runs on its own session; another is a mistake). */
+function own<T extends object>(session: Session, options: T | undefined, where: string): T | undefined {
+  const other = (options as { session?: unknown } | undefined)?.session;
+  if (other === undefined) return options;
+  if (other !== session) throw new TypeError(`${where}: options.session names another Session; call that session's method instead`);
+  const { session: _, ...rest } = options as T & { session?: unknown };
+  return rest as T;
 }
 
 function withDefaults(headers: [string, string][], defaults: Record<string, string> | undefined): [string, string][] {
@@ -243,8 +283,12 @@ function envProxy(url: string): Record<string, OptionValue> {
 }
 
 let shared: Session | undefined;
-/** The session behind the top-level fetch() and request(). */
+/**
+ * The session behind the top-level fetch(), request() and ws(): stateless
+ * between calls like Node's fetch (no cookie jar, no credentials kept), with
+ * connection reuse, TLS session reuse and the DNS cache.
+ */
 export function defaultSession(): Session {
-  shared ??= new Session();
+  shared ??= new Session({ cookies: false });
   return shared;
 }

@@ -10,6 +10,7 @@ import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readTransferInfo, type TransferInfo } from './info.js';
+import { LibcurlWasmError, registerError } from '../host/errors.js';
 import type { Runtime } from '../host/runtime.js';
 
 export type RedirectMode = 'follow' | 'manual' | 'error';
@@ -64,13 +65,13 @@ export interface TransferLimits {
 }
 
 /** A transfer crossed one of its limits. */
-export class LimitExceeded extends Error {
-  override readonly name = 'LimitExceeded';
-  readonly code = 'ERR_SANDBOX_LIMIT';
+export class LimitExceeded extends LibcurlWasmError {
+  declare readonly code: 'ERR_SANDBOX_LIMIT';
   constructor(readonly limit: string, readonly value: number) {
-    super(`${limit} (${value}) exceeded`);
+    super('ERR_SANDBOX_LIMIT', `${limit} (${value}) exceeded`);
   }
 }
+registerError(LimitExceeded, 'LimitExceeded');
 
 export interface Transfer {
   /** Settles with the final response head (or rejects with the failure). */

@@ -16,15 +16,31 @@ import { Multi } from '../curl/multi.js';
 import { latin1 } from './head.js';
 import { defaultSession } from './session.js';
 import { curlOptions } from './transfer.js';
+import { validateUrl, validateWsOptions } from './validate.js';
 import { release, WsConnection, type WsCloseInfo, type WsConnectOptions, type WsMessage, type WsSink } from './ws-connection.js';
 
-/** Opens a WebSocket connection; rejects with a CurlEasyError when the upgrade fails. */
+/**
+ * Opens a WebSocket connection on `options.session` or else the default
+ * session; rejects with a CurlEasyError when the upgrade fails. The
+ * connection's messages are an async iterator (see WsConnection); for the
+ * WHATWG event-target shape use the WebSocket class.
+ */
+export function ws(url: string | URL, options: WsConnectOptions = {}): Promise<WsConnection> {
+  return openWs(url, options);
+}
+
+/**
+ * Opens a WebSocket connection.
+ * @deprecated use `ws(url, options)` or `session.ws(url, options)`.
+ */
 export function wsConnect(url: string | URL, options: WsConnectOptions = {}): Promise<WsConnection> {
   return openWs(url, options);
 }
 
 /** @internal */
-export async function openWs(url: string | URL, options: WsConnectOptions, sink?: WsSink): Promise<WsConnection> {
+export async function openWs(url: string | URL, options: WsConnectOptions, sink?: WsSink, where = 'ws'): Promise<WsConnection> {
+  validateUrl(url, where);
+  validateWsOptions(options, where);
   const u = new URL(String(url));
   if (u.protocol === 'http:' || u.protocol === 'https:') u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new SyntaxError(`not a WebSocket URL: ${u.href}`);
@@ -147,6 +163,7 @@ export class WebSocket extends EventTarget {
 
   constructor(url: string | URL, protocols: string | readonly string[] = [], options: WebSocketOptions = {}) {
     super();
+    validateWsOptions(options, 'WebSocket');
     let u: URL;
     try {
       u = new URL(String(url));

@@ -2,9 +2,8 @@
 // The one error funnel: every CURLcode, CURLMcode and CURLSHcode from wasm
 // passes through check(), and nothing else constructs these errors.
 import { curlCodeName, curlMultiCodeName, curlShareCodeName } from './generated/codes.js';
+import { LibcurlWasmError, registerError } from '../host/errors.js';
 import type { Runtime } from '../host/runtime.js';
-
-const BRAND = Symbol.for('libcurl-wasm.CurlError');
 
 export type CurlErrorKind = 'easy' | 'multi' | 'share';
 
@@ -13,29 +12,15 @@ export type CurlErrorKind = 'easy' | 'multi' | 'share';
  * `curlCode` the number, `message` curl's own text (the detailed error
  * buffer when curl filled it).
  */
-export class CurlError extends Error {
-  readonly code: string;
+export class CurlError extends LibcurlWasmError {
+  declare readonly code: string;
   readonly curlCode: number;
   readonly kind: CurlErrorKind;
 
   constructor(kind: CurlErrorKind, curlCode: number, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.kind = kind;
     this.curlCode = curlCode;
-    this.code = code;
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-
-  // `instanceof` holds across the ESM and CJS copies of this package
-  static [Symbol.hasInstance](value: unknown): boolean {
-    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
-    const kind = KIND_OF.get(this);
-    return kind === undefined || (value as CurlError).kind === kind;
-  }
-
-  // literal names survive minifiers that rename classes
-  override get name(): string {
-    return ERROR_NAMES[this.kind];
   }
 }
 
@@ -46,10 +31,10 @@ export class CurlMultiError extends CurlError {}
 /** A CURLSHcode from a share handle. */
 export class CurlShareError extends CurlError {}
 
-const ERROR_NAMES = { easy: 'CurlEasyError', multi: 'CurlMultiError', share: 'CurlShareError' } as const;
-const KIND_OF = new Map<unknown, CurlErrorKind>([
-  [CurlEasyError, 'easy'], [CurlMultiError, 'multi'], [CurlShareError, 'share'],
-]);
+registerError(CurlError, 'CurlError');
+registerError(CurlEasyError, 'CurlEasyError');
+registerError(CurlMultiError, 'CurlMultiError');
+registerError(CurlShareError, 'CurlShareError');
 
 const FUNNEL = {
   easy: { cls: CurlEasyError, name: curlCodeName, strerror: 'curl_easy_strerror' },
@@ -65,7 +50,8 @@ export function strerror(rt: Runtime, kind: CurlErrorKind, code: number): string
 /** Builds the error for a failing code (used by check and by DONE results). */
 export function curlError(rt: Runtime, kind: CurlErrorKind, code: number, detail?: string, cause?: unknown): CurlError {
   const { cls, name } = FUNNEL[kind];
-  const message = detail || strerror(rt, kind, code);
+  // curl's TLS backends end some messages with a newline: an error message does not
+  const message = (detail || strerror(rt, kind, code)).trimEnd();
   return new cls(kind, code, name(code) ?? `${kind.toUpperCase()}_${code}`, message, cause === undefined ? undefined : { cause });
 }
 

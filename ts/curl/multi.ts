@@ -13,7 +13,7 @@ import { curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG } from './generated/enums.js';
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
-import { kErrorDetail, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kErrorDetail, kMinConnects, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
 const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
@@ -72,6 +72,8 @@ export class Multi {
   readonly #watcher = (fd: number) => this.#onReady(fd);
   /** >0 while a curl_multi_* call is on the stack (callbacks run inside it). */
   #depth = 0;
+  /** MAXCONNECTS as this handle set it while following the load; undefined once the caller sets it. */
+  #pool: number | undefined = 0;
 
   constructor(runtime: Runtime) {
     this.#rt = runtime;
@@ -94,12 +96,34 @@ export class Multi {
     check(this.#rt, 'multi', code);
   }
 
-  /** @see https://curl.se/libcurl/c/curl_multi_setopt.html */
+  /**
+   * Unless MAXCONNECTS is set, the connection pool follows the load: curl's own
+   * default (4 per running transfer) counts the transfers running *now*, so
+   * when many end at once it closes the connections they leave idle, only for
+   * the next burst to open them again; this handle sets MAXCONNECTS to 4 per
+   * handle at the most ever added at once, so the pool never shrinks below the
+   * load it has carried.
+   * @see https://curl.se/libcurl/c/curl_multi_setopt.html
+   * @see https://curl.se/libcurl/c/CURLMOPT_MAXCONNECTS.html
+   */
   setOpt(name: MultiOptionName | `CURLMOPT_${MultiOptionName}`, value: number | boolean): this {
     const [key, spec] = multiOption(name);
     if (spec.type !== 'long' && spec.type !== 'values') throw new TypeError(`curl multi option ${key} is not settable from JavaScript`);
     this.#check(this.#rt.exports.lcw_multi_setopt_long(this.#live, spec.id, toLong(key, value)));
+    if (key === 'MAXCONNECTS') this.#pool = undefined;
     return this;
+  }
+
+  /** MAXCONNECTS follows the load: at least `n`, and 4 per handle at the most added at once. */
+  #followLoad(n: number): void {
+    if (this.#pool === undefined || n <= this.#pool) return;
+    this.#check(this.#rt.exports.lcw_multi_setopt_long(this.#live, multiOption('MAXCONNECTS')[1].id, n));
+    this.#pool = n;
+  }
+
+  /** @internal the fewest connections the pool keeps while it follows the load. */
+  [kMinConnects](n: number): void {
+    this.#followLoad(n);
   }
 
   /** @see https://curl.se/libcurl/c/curl_multi_add_handle.html */
@@ -108,6 +132,7 @@ export class Multi {
     easy[kPrepare]();
     this.#check(this.#rt.exports.curl_multi_add_handle(this.#live, easy[kPtr]));
     this.#handles.set(easy[kPtr], easy);
+    this.#followLoad(4 * this.#handles.size);
   }
 
   /** @see https://curl.se/libcurl/c/curl_multi_remove_handle.html */

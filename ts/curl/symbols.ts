@@ -5,5 +5,7 @@ export const kRuntime = Symbol('libcurl-wasm.runtime');
 export const kTakeCallbackError = Symbol('libcurl-wasm.takeCallbackError');
 export const kErrorDetail = Symbol('libcurl-wasm.errorDetail');
 export const kPrepare = Symbol('libcurl-wasm.prepare');
+/** Multi: the fewest connections its pool keeps while it follows the load (a Session's floor). */
+export const kMinConnects = Symbol('libcurl-wasm.minConnects');
 /** A WorkerPool's live Worker objects (tests end one to check how the pool survives a dead worker). */
 export const kPoolWorkers = Symbol('libcurl-wasm.poolWorkers');

@@ -3,6 +3,7 @@
 // The single-file build (dist/inline.*) replaces this module with one that
 // decodes the embedded bytes (rollup.config.mjs), so every default path
 // (Runtime.create, sessions, fetch) needs no file there.
+import { WasmLoadError } from './errors.js';
 
 /** Reads a file (the module from a path or file: URL). */
 export async function readBytes(url: URL | string): Promise<Uint8Array<ArrayBuffer>> {
@@ -20,7 +21,7 @@ export async function readDefaultWasm(): Promise<Uint8Array<ArrayBuffer>> {
     return await readBytes(packaged);
   } catch (err) {
     // running from the source tree (ts/host/)
-    if (!import.meta.url.includes('/ts/host/')) throw new Error(`libcurl.wasm not found at ${packaged}`, { cause: err });
+    if (!import.meta.url.includes('/ts/host/')) throw new WasmLoadError('ERR_WASM_NOT_FOUND', `libcurl.wasm not found at ${packaged}`, { cause: err });
     return readBytes(new URL('../../wasm/libcurl.wasm', import.meta.url));
   }
 }

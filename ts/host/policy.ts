@@ -7,6 +7,7 @@
 // happy-eyeballs attempt all pass through it). Names are judged in the form
 // the resolver sees (ts/host/hostname.ts).
 import { isIP } from 'node:net';
+import { LibcurlWasmError, registerError } from './errors.js';
 import { resolverName } from './hostname.js';
 import { ipToBytes } from './sockaddr.js';
 import { IPV6_GLOBAL_UNICAST, SPECIAL_IPV4, SPECIAL_IPV6, type SpecialBlock } from './special-addresses.js';
@@ -32,13 +33,13 @@ export interface NetworkPolicyOptions {
 }
 
 /** Why a connect or a lookup was refused: the rule that refused it. */
-export class PolicyDenied extends Error {
-  override readonly name = 'PolicyDenied';
-  readonly code = 'ERR_SANDBOX_POLICY';
+export class PolicyDenied extends LibcurlWasmError {
+  declare readonly code: 'ERR_SANDBOX_POLICY';
   constructor(readonly rule: string, readonly target: string) {
-    super(`sandbox policy denied ${target}: ${rule}`);
+    super('ERR_SANDBOX_POLICY', `sandbox policy denied ${target}: ${rule}`);
   }
 }
+registerError(PolicyDenied, 'PolicyDenied');
 
 interface Cidr {
   text: string;

@@ -3,6 +3,7 @@
 // host imports and a WASI provider, and owns that instance's socket table.
 import { ABI_VERSION, type LibcurlExports } from './abi.js';
 import { readBytes, readDefaultWasm } from './default-wasm.js';
+import { WasmLoadError } from './errors.js';
 import { defaultLookup, type LookupFunction } from './dns.js';
 import { hostImports, RelayRegistry, type BridgeContext } from './imports.js';
 import { Heap } from './memory.js';
@@ -30,13 +31,21 @@ let defaultModule: Promise<WebAssembly.Module> | undefined;
 export function compileLibcurl(source?: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source === undefined) {
-    defaultModule ??= readDefaultWasm().then((bytes) => WebAssembly.compile(bytes));
+    defaultModule ??= readDefaultWasm().then(compile);
     return defaultModule;
   }
   if (typeof source === 'string' || source instanceof URL) {
-    return readBytes(source).then((bytes) => WebAssembly.compile(bytes));
+    return readBytes(source).then(compile, (err: unknown) => {
+      throw err instanceof WasmLoadError ? err : new WasmLoadError('ERR_WASM_NOT_FOUND', `libcurl.wasm could not be read from ${String(source)}`, { cause: err });
+    });
   }
-  return WebAssembly.compile(source);
+  return compile(source);
+}
+
+function compile(bytes: BufferSource): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(bytes).catch((err: unknown) => {
+    throw new WasmLoadError('ERR_WASM_COMPILE', `libcurl.wasm did not compile: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  });
 }
 
 /** One libcurl.wasm instance with its own memory and sockets. */
@@ -82,11 +91,11 @@ export class Runtime {
     const exports = instance.exports as unknown as LibcurlExports;
     wasi.start(instance);
     const abi = exports.lcw_abi_version();
-    if (abi !== ABI_VERSION) throw new Error(`libcurl.wasm speaks host ABI ${abi}, this host ${ABI_VERSION}`);
+    if (abi !== ABI_VERSION) throw new WasmLoadError('ERR_WASM_ABI', `libcurl.wasm speaks host ABI ${abi}, this host ${ABI_VERSION}`);
     const runtime = new Runtime(exports, bridge);
     heap = runtime.heap;
     const rc = exports.curl_global_init(3); // CURL_GLOBAL_ALL
-    if (rc !== 0) throw new Error(`curl_global_init failed with CURLcode ${rc}`);
+    if (rc !== 0) throw new WasmLoadError('ERR_WASM_INIT', `curl_global_init failed with CURLcode ${rc}`);
     return runtime;
   }
 

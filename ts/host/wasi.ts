@@ -3,6 +3,7 @@
 // for fd 1 and 2, an environment only if given, and no filesystem. Any other
 // WASI call the module imports answers ENOSYS. Another WASI implementation
 // (node:wasi, @wasmer/wasi) can take its place through WasiProvider.
+import { LibcurlWasmError, registerError } from './errors.js';
 import { ERRNO } from './errno.js';
 
 type WasiFunction = (...args: never[]) => number | void;
@@ -32,11 +33,14 @@ export function wasmerWasi(wasi: { getImports(module: WebAssembly.Module): objec
   };
 }
 
-export class ProcessExit extends Error {
-  constructor(readonly code: number) {
-    super(`wasm called proc_exit(${code})`);
+/** The module called WASI proc_exit (the curl tool does when it ends); `exitCode` is its status. */
+export class ProcessExit extends LibcurlWasmError {
+  declare readonly code: 'ERR_PROCESS_EXIT';
+  constructor(readonly exitCode: number) {
+    super('ERR_PROCESS_EXIT', `wasm called proc_exit(${exitCode})`);
   }
 }
+registerError(ProcessExit, 'ProcessExit');
 
 export interface BuiltinWasiOptions {
   /** Receives what the module writes to fd 1 and 2 (curl's stderr notes). */
