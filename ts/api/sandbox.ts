@@ -10,8 +10,10 @@ import { NetworkPolicy, PolicyDenied, type NetworkPolicyOptions } from '../host/
 import { Runtime } from '../host/runtime.js';
 import type { LookupFunction } from '../host/dns.js';
 import type { TcpSocket } from '../host/sockets.js';
-import { fetchOn, type CurlRequestInit } from './fetch.js';
-import { requestOn, type CurlResponse, type RequestOptions } from './request.js';
+import { LibcurlWasmError, registerError } from '../host/errors.js';
+import { sessionFetch, type CurlRequestInit } from './fetch.js';
+import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
+import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
 import { gateOptions } from './sandbox-options.js';
 import { Session } from './session.js';
 import { LimitExceeded, type TransferLimits } from './transfer.js';
@@ -80,25 +82,16 @@ const DEFAULTS: Required<SandboxLimits> = {
 };
 
 /** What every transfer of a destroyed sandbox rejects with. */
-export class SandboxDestroyed extends Error {
-  override readonly name = 'SandboxDestroyed';
-  readonly code = 'ERR_SANDBOX_DESTROYED';
+export class SandboxDestroyed extends LibcurlWasmError {
+  declare readonly code: 'ERR_SANDBOX_DESTROYED';
   constructor() {
-    super('the sandbox was destroyed');
+    super('ERR_SANDBOX_DESTROYED', 'the sandbox was destroyed');
   }
 }
+registerError(SandboxDestroyed, 'SandboxDestroyed');
 
 /** How long past its deadline the host ends a transfer curl has not ended itself. */
 const DEADLINE_GRACE_MS = 1000;
-
-function checkLimits(limits: SandboxLimits | undefined): void {
-  if (limits === undefined) return;
-  if (limits === null || typeof limits !== 'object') throw new TypeError('limits must be an object');
-  for (const [name, value] of Object.entries(limits)) {
-    if (!Object.hasOwn(DEFAULTS, name)) throw new TypeError(`limits.${name} is not a sandbox limit`);
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new TypeError(`limits.${name} must be a number >= 0, not ${String(value)}`);
-  }
-}
 
 /** What the sandbox accepts of a request's own options, besides `curl` (which passes the option gate). */
 interface Asked {
@@ -163,8 +156,7 @@ export class Sandbox {
 
   /** A sandbox with its own wasm instance. */
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
-    if (options === null || typeof options !== 'object') throw new TypeError('Sandbox options must be an object');
-    checkLimits(options.limits);
+    validateSandboxOptions(options, 'Sandbox.create');
     new NetworkPolicy(options.policy ?? {}); // a bad policy fails here, before an instance is made
     const maxMemoryBytes = options.limits?.maxMemoryBytes ?? DEFAULTS.maxMemoryBytes;
     const runtime = await Runtime.create({ lookup: options.lookup, memoryLimit: maxMemoryBytes });
@@ -196,8 +188,6 @@ export class Sandbox {
    */
   #options<T extends Asked>(o: T): T & { limits: TransferLimits; enforced: Record<string, OptionValue>; totalTimeoutMs: number; signal: AbortSignal } {
     if (this.#destroyed) throw new SandboxDestroyed();
-    if (o.timeoutMs !== undefined && typeof o.timeoutMs !== 'number') throw new TypeError(`timeoutMs must be a number, not ${typeof o.timeoutMs}`);
-    if (o.maxRedirects !== undefined && typeof o.maxRedirects !== 'number') throw new TypeError(`maxRedirects must be a number, not ${typeof o.maxRedirects}`);
     const { limits } = this;
     const gated = gateOptions(o.curl, o, limits);
     const controller = this.#track(o.signal ?? undefined, gated.timeoutMs);
@@ -255,16 +245,20 @@ export class Sandbox {
 
   /** fetch() inside the sandbox. */
   async fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
-    return fetchOn(this.#session, input, this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) }));
+    validateFetchInit(init, 'Sandbox.fetch');
+    return sessionFetch(this.#session, input, this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) }), 'Sandbox.fetch');
   }
 
   /** request() inside the sandbox. */
   async request(url: string | URL, options: RequestOptions = {}): Promise<CurlResponse> {
-    return requestOn(this.#session, url, this.#options(options));
+    validateUrl(url, 'Sandbox.request');
+    validateRequestOptions(options, 'Sandbox.request');
+    return sessionRequest(this.#session, url, this.#options(options), 'Sandbox.request');
   }
 
   /** A WebSocket connection inside the sandbox: the same policy, the handshake within timeoutMs, messages within maxBodyBytes. */
   async ws(url: string | URL, options: WsConnectOptions = {}): Promise<WsConnection> {
+    validateWsOptions(options, 'Sandbox.ws');
     const o = this.#options(options);
     const maxMessageSize = Math.min(options.maxMessageSize ?? Infinity, this.limits.maxBodyBytes);
     // ws and wss where the sandbox allows http and https
