@@ -27,6 +27,8 @@ export interface EasyRelays {
 export interface MultiRelays {
   socket(fd: number, what: number): void;
   timer(timeoutMs: number): void;
+  /** CURLMOPT_PUSHFUNCTION: answers CURL_PUSH_* */
+  push(parent: number, easy: number, numHeaders: number, headers: number): number;
 }
 
 /** Host-side ids for handles: the glue passes them back to the relays. */
@@ -52,6 +54,7 @@ export interface BridgeContext {
 
 const DNS_RECORD = 20;
 const CURL_POLL_REMOVE = 4;
+const CURL_PUSH_DENY = 1;
 const ZERO_ADDR: SockAddr = { family: 4, address: '0.0.0.0', port: 0 };
 
 export function hostImports(ctx: BridgeContext): HostImports {
@@ -212,6 +215,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
       relays.multi.get(id)?.socket(fd, what);
     },
     cb_timer: (id, ms) => relays.multi.get(id)?.timer(ms),
+    cb_push: (id, parent, easy, n, headers) => relays.multi.get(id)?.push(parent, easy, n, headers) ?? CURL_PUSH_DENY,
     aead_seal: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
       aeadSeal(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
     aead_open: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>

@@ -174,6 +174,22 @@ int lcw_multi_relays(CURLM *m, int id)
   return r;
 }
 
+static int push_cb(CURL *parent, CURL *easy, size_t num_headers,
+                   struct curl_pushheaders *headers, void *ud)
+{
+  return host_cb_push(ID(ud), parent, easy, (unsigned)num_headers, headers);
+}
+
+/* CURLMOPT_PUSHFUNCTION relays only while the application has one: without
+ * it curl refuses pushed streams before duplicating a handle for them */
+int lcw_multi_push(CURLM *m, int id, int on)
+{
+  CURLMcode r = curl_multi_setopt(m, CURLMOPT_PUSHFUNCTION,
+                                  on ? push_cb : NULL);
+  return r ? r : curl_multi_setopt(m, CURLMOPT_PUSHDATA,
+                                   (void *)(intptr_t)id);
+}
+
 /* The negotiated TLS version and cipher of the connection a transfer uses,
  * read from mbedTLS itself (valid while the connection is attached, e.g.
  * when the response head arrives); NULL without TLS. */

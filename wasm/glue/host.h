@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 4
+#define LCW_ABI_VERSION 5
 #define HOST_FD_BASE 1024
 
 #define HOST_IMPORT(n) \
@@ -68,6 +68,9 @@ HOST_IMPORT(cb_debug) void host_cb_debug(int id, int type, const char *ptr,
 HOST_IMPORT(cb_socket) void host_cb_socket(int id, int fd, int what,
                                           int owner);
 HOST_IMPORT(cb_timer) void host_cb_timer(int id, int timeout_ms);
+/* CURLMOPT_PUSHFUNCTION: answers CURL_PUSH_OK, _DENY or _ERROROUT */
+HOST_IMPORT(cb_push) int host_cb_push(int id, void *parent, void *easy,
+                                      unsigned num_headers, void *headers);
 
 /* authenticated encryption in the runtime's native crypto, for the TLS
  * record layer (see wasm/glue/aead.c). `alg` is LCW_AEAD_*; the key is
