@@ -156,7 +156,7 @@ export class Multi {
    * @see https://curl.se/libcurl/c/curl_multi_get_handles.html
    */
   getHandles(): Easy[] {
-    this.#live;
+    void this.#live;
     return [...this.#handles.values()];
   }
 
@@ -189,6 +189,7 @@ export class Multi {
    * callback threw inside curl is rethrown.
    */
   #call(fn: () => number, done?: () => void): number {
+    void this.#live; // before #scratch, freed by close(), is touched
     this.#depth++;
     this.#rt.heap.setI32(this.#scratch, 0);
     let code: number;
@@ -211,7 +212,7 @@ export class Multi {
    * @see https://curl.se/libcurl/c/curl_multi_assign.html
    */
   assign(fd: number, value: unknown): void {
-    this.#live;
+    void this.#live;
     if (!this.#interest.has(fd)) this.#check(CURLM.CURLM_BAD_SOCKET);
     if (value === null || value === undefined) this.#assigned.delete(fd);
     else this.#assigned.set(fd, value);
@@ -346,7 +347,7 @@ export class Multi {
    * @see https://curl.se/libcurl/c/curl_multi_wakeup.html
    */
   wakeup(): void {
-    this.#live;
+    void this.#live;
     if (this.#pending?.wake) this.#pending.wake();
     else this.#woken = true;
   }
