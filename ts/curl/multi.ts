@@ -370,25 +370,22 @@ export class Multi {
   }
 
   #onSocket(fd: number, what: number): void {
-    const socketp = this.#assigned.get(fd);
-    if (what === CURL_POLL_REMOVE) {
-      this.#interest.delete(fd);
-      this.#assigned.delete(fd);
-    } else {
-      this.#interest.set(fd, what);
-    }
+    if (what !== CURL_POLL_REMOVE) this.#interest.set(fd, what);
     const fn = this.#user.SOCKETFUNCTION;
     if (fn) {
       const owner = this.#rt.sockets.owners.get(fd);
       const easy = [...this.#handles.values()].find((e) => e[kRelayId] === owner);
-      this.#guard(() => fn(easy, fd, what, this.#user.SOCKETDATA, socketp), undefined);
-      return;
+      // curl_multi_assign(fd, NULL) still works during CURL_POLL_REMOVE
+      this.#guard(() => fn(easy, fd, what, this.#user.SOCKETDATA, this.#assigned.get(fd)), undefined);
     }
     const { sockets } = this.#rt;
     if (what === CURL_POLL_REMOVE) {
-      sockets.unwatch(fd);
+      this.#interest.delete(fd);
+      this.#assigned.delete(fd);
+      if (!fn) sockets.unwatch(fd);
       return;
     }
+    if (fn) return; // the application watches it
     sockets.watch(fd, this.#watcher);
     // it may be ready already; if not, the watcher reports when it is
     if (this.#events(fd)) this.#onReady(fd);
