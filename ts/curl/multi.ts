@@ -14,19 +14,18 @@ import { check, curlError, type CurlEasyError } from './errors.js';
 import { CURLM, curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_POLL } from './generated/enums.js';
 import { Driver } from './multi-driver.js';
-import { cselect, pushHeaders, revents } from './multi-wait.js';
-import { CURL_PUSH, CURL_WAIT_POLLIN, CURL_WAIT_POLLOUT, type CurlMsg, type CurlMsgType,
+import { cselect, revents } from './multi-events.js';
+import { UserCallbacks, type HostSide } from './multi-user.js';
+import { CURL_WAIT_POLLIN, CURL_WAIT_POLLOUT, type CurlMsg, type CurlMsgType,
   type FdSet, type MultiOptionKey, type MultiOptionValues, type WaitFd } from './multi-types.js';
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
-import { kAdopt, kErrorDetail, kForget, kMulti, kPrepare, kPtr, kRelayId, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kErrorDetail, kMulti, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
 export * from './multi-types.js';
 
 const { CURL_POLL_REMOVE } = CURL_POLL;
-/** Options whose functions and data stay on the host (curl's slots hold the relays). */
-type HostSide = 'SOCKETFUNCTION' | 'SOCKETDATA' | 'TIMERFUNCTION' | 'TIMERDATA' | 'PUSHFUNCTION' | 'PUSHDATA';
 
 /**
  * A libcurl multi handle.
@@ -40,12 +39,8 @@ export class Multi {
   readonly #handles = new Map<number, Easy>();
   /** What curl asked to watch: fd -> CURL_POLL_* bits. */
   readonly #interest = new Map<number, number>();
-  /** curl_multi_assign's per-socket pointers. */
-  readonly #assigned = new Map<number, unknown>();
-  /** The application's SOCKETFUNCTION, TIMERFUNCTION, PUSHFUNCTION and their data. */
-  readonly #user: Partial<MultiOptionValues<Multi>> = {};
-  /** What a user callback threw inside curl, rethrown once curl has returned. */
-  #callbackError: { error: unknown } | undefined;
+  /** The application's SOCKETFUNCTION, TIMERFUNCTION, PUSHFUNCTION, their data, assign()'s values. */
+  readonly #user: UserCallbacks<Multi>;
   #driver: Driver | undefined;
   /** A pending poll()/wait(): re-count on readiness; `wake` ends a poll(). */
   #pending: { check(): void; wake?: () => void } | undefined;
@@ -58,6 +53,7 @@ export class Multi {
 
   constructor(runtime: Runtime) {
     this.#rt = runtime;
+    this.#user = new UserCallbacks<Multi>(runtime, this, this.#handles);
     const ptr = runtime.exports.curl_multi_init();
     if (!ptr) throw new RangeError('curl_multi_init failed: wasm out of memory');
     this.#ptr = ptr;
@@ -66,7 +62,7 @@ export class Multi {
     const relays: MultiRelays = {
       socket: (fd, what) => this.#onSocket(fd, what),
       timer: (ms) => this.#onTimer(ms),
-      push: (parent, easy, n, headers) => this.#onPush(parent, easy, n, headers),
+      push: (parent, easy, n, headers) => this.#user.push(parent, easy, n, headers),
     };
     runtime.relays.multi.set(this.#id, relays);
     this.#check(runtime.exports.lcw_multi_relays(ptr, this.#id));
@@ -79,11 +75,6 @@ export class Multi {
 
   #check(code: number): void {
     check(this.#rt, 'multi', code);
-  }
-
-  /** Whether SOCKETFUNCTION or TIMERFUNCTION is the application's (user-driven mode). */
-  get #userDriven(): boolean {
-    return this.#user.SOCKETFUNCTION != null || this.#user.TIMERFUNCTION != null;
   }
 
   /**
@@ -99,19 +90,17 @@ export class Multi {
     switch (key as MultiOptionName) {
       case 'SOCKETFUNCTION':
       case 'TIMERFUNCTION':
-        if (value !== null && typeof value !== 'function') throw new TypeError(`curl multi option ${key} takes a function or null`);
         if (value !== null && this.#driver) throw new TypeError(`curl multi option ${key} cannot be set on a Multi driven by run(): use one or the other`);
-        this.#user[key as 'SOCKETFUNCTION'] = value as never;
+        this.#user.set(key as HostSide, value);
         return this;
       case 'PUSHFUNCTION':
-        if (value !== null && typeof value !== 'function') throw new TypeError('curl multi option PUSHFUNCTION takes a function or null');
+        this.#user.set(key as HostSide, value);
         this.#check(exports.lcw_multi_push(this.#live, this.#id, value === null ? 0 : 1));
-        this.#user.PUSHFUNCTION = value as never;
         return this;
       case 'SOCKETDATA':
       case 'TIMERDATA':
       case 'PUSHDATA':
-        this.#user[key as HostSide] = value as never;
+        this.#user.set(key as HostSide, value);
         return this;
       case 'PIPELINING_SITE_BL':
       case 'PIPELINING_SERVER_BL':
@@ -199,8 +188,7 @@ export class Multi {
       this.#depth--;
     }
     if (code === 0) done?.();
-    const thrown = this.#callbackError;
-    this.#callbackError = undefined;
+    const thrown = this.#user.takeError();
     if (thrown) throw thrown.error;
     this.#check(code);
     return this.#rt.heap.i32(this.#scratch);
@@ -214,8 +202,8 @@ export class Multi {
   assign(fd: number, value: unknown): void {
     void this.#live;
     if (!this.#interest.has(fd)) this.#check(CURLM.CURLM_BAD_SOCKET);
-    if (value === null || value === undefined) this.#assigned.delete(fd);
-    else this.#assigned.set(fd, value);
+    if (value === null || value === undefined) this.#user.assigned.delete(fd);
+    else this.#user.assigned.set(fd, value);
   }
 
   /**
@@ -359,42 +347,24 @@ export class Multi {
 
   // --- relays (called from inside curl: record, never call back in) -----
 
-  /** Runs a user callback inside curl; what it throws waits until curl returns. */
-  #guard<T>(fn: () => T, fallback: T): T {
-    try {
-      return fn();
-    } catch (error) {
-      this.#callbackError ??= { error };
-      return fallback;
-    }
-  }
-
   #onSocket(fd: number, what: number): void {
     if (what !== CURL_POLL_REMOVE) this.#interest.set(fd, what);
-    const fn = this.#user.SOCKETFUNCTION;
-    if (fn) {
-      const owner = this.#rt.sockets.owners.get(fd);
-      const easy = [...this.#handles.values()].find((e) => e[kRelayId] === owner);
-      // curl_multi_assign(fd, NULL) still works during CURL_POLL_REMOVE
-      this.#guard(() => fn(easy, fd, what, this.#user.SOCKETDATA, this.#assigned.get(fd)), undefined);
-    }
+    // curl_multi_assign(fd, NULL) still works during CURL_POLL_REMOVE
+    const user = this.#user.socket(fd, what);
     const { sockets } = this.#rt;
     if (what === CURL_POLL_REMOVE) {
       this.#interest.delete(fd);
-      this.#assigned.delete(fd);
-      if (!fn) sockets.unwatch(fd);
-      return;
+      this.#user.assigned.delete(fd);
+      if (!user) sockets.unwatch(fd);
+    } else if (!user) {
+      sockets.watch(fd, this.#watcher);
+      // it may be ready already; if not, the watcher reports when it is
+      if (this.#events(fd)) this.#onReady(fd);
     }
-    if (fn) return; // the application watches it
-    sockets.watch(fd, this.#watcher);
-    // it may be ready already; if not, the watcher reports when it is
-    if (this.#events(fd)) this.#onReady(fd);
   }
 
   #onTimer(ms: number): void {
-    const fn = this.#user.TIMERFUNCTION;
-    if (fn) this.#guard(() => fn(this, ms, this.#user.TIMERDATA), undefined);
-    else this.#driver?.onTimer(ms);
+    if (!this.#user.timer(ms)) this.#driver?.onTimer(ms);
   }
 
   #onReady(fd: number): void {
@@ -402,28 +372,10 @@ export class Multi {
     else this.#pending?.check();
   }
 
-  #onPush(parentPtr: number, easyPtr: number, numHeaders: number, headersPtr: number): number {
-    const fn = this.#user.PUSHFUNCTION;
-    const parent = this.#handles.get(parentPtr);
-    if (!fn || !parent) return CURL_PUSH.CURL_PUSH_DENY;
-    const headers = pushHeaders(this.#rt, headersPtr);
-    const easy = Easy[kAdopt](parent, easyPtr);
-    const answer = this.#guard(() => fn(parent, easy, numHeaders, headers, this.#user.PUSHDATA), CURL_PUSH.CURL_PUSH_ERROROUT);
-    headers.end();
-    if (answer === CURL_PUSH.CURL_PUSH_OK) {
-      // curl adds it to this multi once the callback returns
-      this.#handles.set(easyPtr, easy);
-      easy[kMulti] = this;
-    } else {
-      queueMicrotask(() => easy[kForget]()); // curl frees the handle after we return
-    }
-    return answer;
-  }
-
   // --- the automatic driver -----------------------------------------------
 
   #driven(): Driver {
-    if (this.#userDriven) throw new TypeError('run() cannot drive a Multi whose SOCKETFUNCTION or TIMERFUNCTION the application set: call socketAction() instead');
+    if (this.#user.driving) throw new TypeError('run() cannot drive a Multi whose SOCKETFUNCTION or TIMERFUNCTION the application set: call socketAction() instead');
     const self = this; // eslint-disable-line @typescript-eslint/no-this-alias
     return (this.#driver ??= new Driver({
       rt: this.#rt,
@@ -475,10 +427,10 @@ export class Multi {
     this.#handles.clear();
     this.#rt.exports.curl_multi_cleanup(this.#ptr);
     this.#ptr = 0;
-    this.#callbackError = undefined; // nobody left to tell
+    this.#user.takeError(); // nobody left to tell
     for (const fd of this.#interest.keys()) this.#rt.sockets.unwatch(fd);
     this.#interest.clear();
-    this.#assigned.clear();
+    this.#user.assigned.clear();
     this.#rt.relays.multi.delete(this.#id);
     this.#rt.heap.free(this.#scratch);
     this.#pending?.wake?.();
