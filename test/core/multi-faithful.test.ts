@@ -317,6 +317,24 @@ describe('user-driven mode: SOCKETFUNCTION, TIMERFUNCTION, assign, socket_action
     easy.close();
   });
 
+  it('SOCKETFUNCTION or TIMERFUNCTION answering -1 is CURLM_ABORTED_BY_CALLBACK', () => {
+    const timerSaysNo = new Multi(rt).setOpt('TIMERFUNCTION', () => -1);
+    const easy = easyFor(`${server.url}/hello`);
+    expect(() => timerSaysNo.addHandle(easy)).toThrow(expect.objectContaining({ code: 'CURLM_ABORTED_BY_CALLBACK' }));
+    expect(timerSaysNo.getHandles()).toEqual([]); // curl took it back
+    timerSaysNo.close();
+    easy.close();
+    const socketSaysNo = new Multi(rt).setOpt('SOCKETFUNCTION', () => -1);
+    const other = easyFor(`${server.url}/hello`);
+    socketSaysNo.addHandle(other);
+    expect(() => {
+      for (let i = 0; i < 100; i++) socketSaysNo.socketAction(CURL_SOCKET.CURL_SOCKET_TIMEOUT, 0);
+    }).toThrow(expect.objectContaining({ code: 'CURLM_ABORTED_BY_CALLBACK' }));
+    socketSaysNo.setOpt('SOCKETFUNCTION', () => 0);
+    other.close();
+    socketSaysNo.close();
+  });
+
   it('an exception in SOCKETFUNCTION reaches the caller of the curl call', () => {
     const multi = new Multi(rt).setOpt('SOCKETFUNCTION', () => {
       throw new Error('boom in socket callback');

@@ -60,14 +60,16 @@ export interface FdSet {
 /**
  * CURLMOPT_SOCKETFUNCTION: curl says what to watch on `fd` (CURL_POLL_*).
  * `socketp` is what assign() attached to `fd`. Answer 0 (or nothing); -1
- * makes curl fail the transfers on that socket.
+ * (or an exception, rethrown from the curl call it ran in) makes curl fail
+ * with CURLM_ABORTED_BY_CALLBACK.
  * @see https://curl.se/libcurl/c/CURLMOPT_SOCKETFUNCTION.html
  */
 export type SocketCallback = (easy: Easy | undefined, fd: number, what: number, clientp: unknown, socketp: unknown) => number | void;
 
 /**
  * CURLMOPT_TIMERFUNCTION: call socketAction(CURL_SOCKET_TIMEOUT, 0) in
- * `timeoutMs` (-1: delete the timer).
+ * `timeoutMs` (-1: delete the timer). Answer 0 (or nothing); -1 (or an
+ * exception) makes curl fail with CURLM_ABORTED_BY_CALLBACK.
  * @see https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html
  */
 export type TimerCallback<M = unknown> = (multi: M, timeoutMs: number, clientp: unknown) => number | void;

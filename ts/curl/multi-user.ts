@@ -58,22 +58,23 @@ export class UserCallbacks<M extends { removeHandle(easy: Easy): void }> {
     }
   }
 
-  /** CURLMOPT_SOCKETFUNCTION; false when the application has none. */
-  socket(fd: number, what: number): boolean {
+  /**
+   * CURLMOPT_SOCKETFUNCTION: its answer for curl (-1 when it said so or
+   * threw), or undefined when the application has none.
+   */
+  socket(fd: number, what: number): number | undefined {
     const fn = this.#values.SOCKETFUNCTION;
-    if (!fn) return false;
+    if (!fn) return undefined;
     const owner = this.#rt.sockets.owners.get(fd);
     const easy = [...this.#handles.values()].find((e) => e[kRelayId] === owner);
-    this.#guard(() => fn(easy, fd, what, this.#values.SOCKETDATA, this.assigned.get(fd)), undefined);
-    return true;
+    return this.#guard(() => fn(easy, fd, what, this.#values.SOCKETDATA, this.assigned.get(fd)) === -1 ? -1 : 0, -1);
   }
 
-  /** CURLMOPT_TIMERFUNCTION; false when the application has none. */
-  timer(ms: number): boolean {
+  /** CURLMOPT_TIMERFUNCTION: as socket(). */
+  timer(ms: number): number | undefined {
     const fn = this.#values.TIMERFUNCTION;
-    if (!fn) return false;
-    this.#guard(() => fn(this.#multi, ms, this.#values.TIMERDATA), undefined);
-    return true;
+    if (!fn) return undefined;
+    return this.#guard(() => fn(this.#multi, ms, this.#values.TIMERDATA) === -1 ? -1 : 0, -1);
   }
 
   /** CURLMOPT_PUSHFUNCTION: wraps curl's duplicate handle as an Easy for the callback. */

@@ -347,24 +347,27 @@ export class Multi {
 
   // --- relays (called from inside curl: record, never call back in) -----
 
-  #onSocket(fd: number, what: number): void {
+  #onSocket(fd: number, what: number): number {
     if (what !== CURL_POLL_REMOVE) this.#interest.set(fd, what);
     // curl_multi_assign(fd, NULL) still works during CURL_POLL_REMOVE
-    const user = this.#user.socket(fd, what);
+    const answer = this.#user.socket(fd, what);
     const { sockets } = this.#rt;
     if (what === CURL_POLL_REMOVE) {
       this.#interest.delete(fd);
       this.#user.assigned.delete(fd);
-      if (!user) sockets.unwatch(fd);
-    } else if (!user) {
+      if (answer === undefined) sockets.unwatch(fd);
+    } else if (answer === undefined) {
       sockets.watch(fd, this.#watcher);
       // it may be ready already; if not, the watcher reports when it is
       if (this.#events(fd)) this.#onReady(fd);
     }
+    return answer ?? 0;
   }
 
-  #onTimer(ms: number): void {
-    if (!this.#user.timer(ms)) this.#driver?.onTimer(ms);
+  #onTimer(ms: number): number {
+    const answer = this.#user.timer(ms);
+    if (answer === undefined) this.#driver?.onTimer(ms);
+    return answer ?? 0;
   }
 
   #onReady(fd: number): void {

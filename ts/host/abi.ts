@@ -31,8 +31,8 @@ export interface HostImports {
   cb_seek(id: number, offset: number, origin: number): number;
   cb_progress(id: number, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
   cb_debug(id: number, type: number, ptr: number, len: number): void;
-  cb_socket(id: number, fd: number, what: number, owner: number): void;
-  cb_timer(id: number, timeoutMs: number): void;
+  cb_socket(id: number, fd: number, what: number, owner: number): number;
+  cb_timer(id: number, timeoutMs: number): number;
   cb_push(id: number, parent: number, easy: number, numHeaders: number, headers: number): number;
   aead_seal(alg: number, key: number, keyLen: number, iv: number, ivLen: number, ad: number, adLen: number,
     input: number, len: number, out: number, tag: number, tagLen: number): number;

@@ -118,8 +118,7 @@ static int socket_cb(CURL *e, curl_socket_t fd, int what, void *ud, void *sp)
   void *owner = NULL;
   (void)sp;
   curl_easy_getinfo(e, CURLINFO_PRIVATE, &owner);
-  host_cb_socket(ID(ud), fd, what, ID(owner));
-  return 0;
+  return host_cb_socket(ID(ud), fd, what, ID(owner));
 }
 
 static curl_socket_t opensocket_cb(void *ud, curlsocktype purpose,
@@ -135,8 +134,7 @@ static curl_socket_t opensocket_cb(void *ud, curlsocktype purpose,
 static int timer_cb(CURLM *m, long ms, void *ud)
 {
   (void)m;
-  host_cb_timer(ID(ud), (int)ms);
-  return 0;
+  return host_cb_timer(ID(ud), (int)ms);
 }
 
 /* Installs every relay on an easy handle; the host decides per call what
