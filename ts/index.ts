@@ -5,7 +5,10 @@ export { builtinWasi, nodeWasi, wasmerWasi, ProcessExit, type WasiProvider, type
 export type { LookupFunction, LookupAddress } from './host/dns.js';
 export { Easy, SharedBlob, type OptionValue, type InfoValue } from './curl/easy.js';
 export type { WriteCallback, ReadCallback, SeekCallback, ProgressCallback, DebugCallback } from './curl/easy-callbacks.js';
-export { Multi, type DoneMessage, type FdSet } from './curl/multi.js';
+export { Multi } from './curl/multi.js';
+export { select, SocketPoll, EventFd } from './curl/select.js';
+export { CURL_WAIT_POLLIN, CURL_WAIT_POLLPRI, CURL_WAIT_POLLOUT, CURL_PUSH, type CurlMsg, type CurlMsgType, type DoneMessage, type FdSet, type WaitFd,
+  type SocketCallback, type TimerCallback, type PushCallback, type PushHeaders, type MultiOptionValues } from './curl/multi-types.js';
 export { Share, SHARE_DATA, type ShareData } from './curl/share.js';
 export { LibcurlWasmError, WasmLoadError } from './host/errors.js';
 export { CurlError, CurlEasyError, CurlMultiError, CurlShareError, type CurlErrorKind } from './curl/errors.js';

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The semantics of the faithful multi layer: perform, infoRead, wait, fdset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlMultiError, Easy, Multi, Runtime, type DoneMessage } from '../../ts/index.js';
+import { CURLMSG, CurlMultiError, Easy, Multi, Runtime, type DoneMessage } from '../../ts/index.js';
 import { startHttpServer, type TestServer } from '../fixtures/servers.js';
 
 let rt: Runtime;
@@ -46,7 +46,7 @@ describe('curl_multi_perform semantics', () => {
     expect(done).toHaveLength(4);
     expect(new Set(done.map((m) => m.easy))).toEqual(new Set(easies));
     for (const m of done) {
-      expect(m).toMatchObject({ msg: 'DONE', result: 0, code: 'CURLE_OK', error: undefined });
+      expect(m).toMatchObject({ msg: CURLMSG.CURLMSG_DONE, result: 0, code: 'CURLE_OK', error: undefined });
       multi.removeHandle(m.easy);
       m.easy.close();
     }

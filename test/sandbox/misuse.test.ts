@@ -117,7 +117,7 @@ describe('option names and values', () => {
     try {
       expect((thrown(() => easy.setOpt(name, 1)) as Error).message).toBe(`unknown curl option "${name}"`);
       expect((thrown(() => easy.getInfo(name)) as Error).message).toBe(`unknown curl info "${name}"`);
-      expect((thrown(() => m.setOpt(name as never, 1)) as Error).message).toBe(`unknown curl multi option "${name}"`);
+      expect((thrown(() => m.setOpt(name as never, 1 as never)) as Error).message).toBe(`unknown curl multi option "${name}"`);
     } finally {
       easy.close();
       m.close();

@@ -98,7 +98,7 @@ async function handshake(multi: Multi, easy: Easy, signal: AbortSignal | undefin
         if (done.error) throw done.error;
         return;
       }
-      await multi.wait(1000); // settles on readiness or curl's timeout
+      await multi.poll(1000); // settles on readiness, curl's timeout or wakeup() (abort)
     }
   } finally {
     signal?.removeEventListener('abort', wake);

@@ -7,7 +7,7 @@ import { EASY_OPTIONS } from './generated/options.js';
 import { CURLE } from './generated/codes.js';
 import { easyOption, info, type EasyOptionKey, type InfoKey } from './names.js';
 import type { OptionSpec } from './generated/options.js';
-import { kErrorDetail, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kAdopt, kErrorDetail, kForget, kMulti, kPrepare, kPtr, kRelayId, kRuntime, kTakeCallbackError } from './symbols.js';
 import { readInfo, toBigInt, toBytes, toLong } from './values.js';
 
 /** Offset of `next` in struct curl_slist { char *data; struct curl_slist *next; } (wasm32). */
@@ -67,6 +67,14 @@ export interface WsFrameMeta {
   len: number;
 }
 
+/** What Easy.close() asks of the Multi holding the handle. */
+export interface MultiLike {
+  removeHandle(easy: Easy): void;
+}
+
+/** The pointer kAdopt hands the constructor (set only during that call). */
+let adopted = 0;
+
 const CURLE_AGAIN = 81;
 /** Room for the out-parameters of the WebSocket calls, ahead of their data. */
 const WS_OUT = 16;
@@ -88,12 +96,15 @@ export class Easy {
   /** Scratch memory for wsRecv/wsSend: WS_OUT bytes of out-parameters, then #wsCap bytes of data. */
   #wsBuf = 0;
   #wsCap = 0;
+  /** The Multi this handle is added to (Multi sets and clears it). */
+  [kMulti]: MultiLike | undefined;
 
   /** A new handle, or with `template` a duplicate of it (see duphandle). */
   constructor(runtime: Runtime, template?: Easy) {
     if (template && template[kRuntime] !== runtime) throw new TypeError('the template Easy belongs to another libcurl instance');
     this[kRuntime] = runtime;
-    const ptr = template ? runtime.exports.curl_easy_duphandle(template[kPtr]) : runtime.exports.curl_easy_init();
+    const ptr = adopted || (template ? runtime.exports.curl_easy_duphandle(template[kPtr]) : runtime.exports.curl_easy_init());
+    adopted = 0;
     if (!ptr) throw new RangeError(template ? 'curl_easy_duphandle failed' : 'curl_easy_init failed: wasm out of memory');
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
@@ -106,6 +117,19 @@ export class Easy {
       // the duplicate points at the template's lists: give it its own
       for (const list of template.#lists.values()) this.#setList(list.key, list.spec, list.value);
     }
+  }
+
+  /**
+   * Wraps `ptr`, a duplicate of `parent` that curl made itself (a pushed
+   * HTTP/2 stream), with the parent's callbacks, as duphandle would.
+   */
+  static [kAdopt](parent: Easy, ptr: number): Easy {
+    adopted = ptr;
+    return new Easy(parent[kRuntime], parent);
+  }
+
+  get [kRelayId](): number {
+    return this.#id;
   }
 
   get [kPtr](): number {
@@ -415,15 +439,28 @@ export class Easy {
   }
 
   /**
-   * Frees the handle. Remove it from its Multi first.
+   * Frees the handle; one still added to a Multi is removed from it first,
+   * as curl_easy_cleanup does.
    * @see https://curl.se/libcurl/c/curl_easy_cleanup.html
    */
   close(): void {
     if (!this.#ptr) return;
     const rt = this[kRuntime];
     rt.assertNotInCallback('Easy.close()');
-    rt.exports.curl_easy_cleanup(this.#ptr);
+    try {
+      this[kMulti]?.removeHandle(this);
+    } finally {
+      rt.exports.curl_easy_cleanup(this.#ptr);
+      this[kForget]();
+    }
+  }
+
+  /** Frees the host side only: curl freed the handle (or is about to). */
+  [kForget](): void {
+    if (!this.#ptr) return;
+    const rt = this[kRuntime];
     this.#ptr = 0;
+    this[kMulti] = undefined;
     this.#freeLists();
     rt.heap.free(this.#errbuf);
     rt.heap.free(this.#wsBuf);

@@ -1,51 +1,31 @@
 // SPDX-License-Identifier: MIT
-// Multi: libcurl's multi interface, faithful (perform, infoRead, wait...)
-// and automatic (run): CURLMOPT_SOCKETFUNCTION/TIMERFUNCTION tell the host
-// which descriptors and which deadline to watch; readiness and expiry call
-// curl_multi_socket_action; info_read is drained after every call. No
-// interval polling, and handles are never removed inside a curl callback.
+// Multi: libcurl's multi interface, faithful to curl's manual pages
+// (perform, info_read, wait, poll, wakeup, fdset, socket_action, assign…).
+// run() hands the handle to the automatic driver (multi-driver.ts) instead.
+//
+// Errors: every CURLMcode other than CURLM_OK throws a CurlMultiError (its
+// `code` the C name, `curlCode` the number) through errors.ts's check().
+// CURLM_CALL_MULTI_PERFORM is never returned (curl stopped using it in
+// 7.20.0), so no call here ever asks to be repeated.
 import type { MultiRelays } from '../host/imports.js';
 import type { Runtime } from '../host/runtime.js';
-import { POLL } from '../host/sockets.js';
-import type { Easy } from './easy.js';
+import { Easy } from './easy.js';
 import { check, curlError, type CurlEasyError } from './errors.js';
-import { curlCodeName, type CurlCodeName } from './generated/codes.js';
-import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG } from './generated/enums.js';
+import { CURLM, curlCodeName, type CurlCodeName } from './generated/codes.js';
+import { CURL_POLL } from './generated/enums.js';
+import { Driver } from './multi-driver.js';
+import { cselect, revents } from './multi-events.js';
+import { UserCallbacks, type HostSide } from './multi-user.js';
+import { CURL_WAIT_POLLIN, CURL_WAIT_POLLOUT, type CurlMsg, type CurlMsgType,
+  type FdSet, type MultiOptionKey, type MultiOptionValues, type WaitFd } from './multi-types.js';
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
-import { kErrorDetail, kMinConnects, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kErrorDetail, kMinConnects, kMulti, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
-const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
-const { CURL_POLL_IN, CURL_POLL_OUT, CURL_POLL_REMOVE } = CURL_POLL;
-const { CURL_CSELECT_IN, CURL_CSELECT_OUT, CURL_CSELECT_ERR } = CURL_CSELECT;
-const { CURLMSG_DONE } = CURLMSG;
-/** curl calls in a row for one writable socket in one flush (bounded: other sockets wait). */
-const SEND_BURST = 16;
-const READ_EVENTS = POLL.IN | POLL.ERR | POLL.HUP;
-const WRITE_EVENTS = POLL.OUT | POLL.ERR;
-/** The readiness bits that satisfy a pollfd `events` request. */
-const pollMask = (events: number) => (events & POLL.IN ? READ_EVENTS : 0) | (events & POLL.OUT ? WRITE_EVENTS : 0);
+export * from './multi-types.js';
 
-/** A message from curl_multi_info_read. */
-export interface DoneMessage {
-  readonly msg: 'DONE';
-  readonly easy: Easy;
-  /** The transfer's CURLcode (0 is success). */
-  readonly result: number;
-  /** Its name, e.g. `CURLE_OK`, `CURLE_COULDNT_CONNECT`. */
-  readonly code: CurlCodeName;
-  /** The typed error for a failed transfer; its `cause` is what a callback threw. */
-  readonly error: CurlEasyError | undefined;
-}
-
-/** Descriptors curl wants watched, as curl_multi_fdset reports them. */
-export interface FdSet {
-  read: number[];
-  write: number[];
-  except: number[];
-  maxFd: number;
-}
+const { CURL_POLL_REMOVE } = CURL_POLL;
 
 /**
  * A libcurl multi handle.
@@ -59,15 +39,13 @@ export class Multi {
   readonly #handles = new Map<number, Easy>();
   /** What curl asked to watch: fd -> CURL_POLL_* bits. */
   readonly #interest = new Map<number, number>();
-  #timeoutMs = -1;
-  /** Cancels the pending curl timeout, if one is armed. */
-  #timer: (() => void) | undefined;
-  /** Automatic mode: transfers started with run(). */
-  readonly #running = new Map<Easy, { resolve: () => void; reject: (err: unknown) => void }>();
-  #ready = new Set<number>();
-  #readyNext = new Set<number>();
-  #flushQueued = false;
-  #wake: (() => void) | undefined;
+  /** The application's SOCKETFUNCTION, TIMERFUNCTION, PUSHFUNCTION, their data, assign()'s values. */
+  readonly #user: UserCallbacks<Multi>;
+  #driver: Driver | undefined;
+  /** A pending poll()/wait(): re-count on readiness; `wake` ends a poll(). */
+  #pending: { check(): void; wake?: () => void } | undefined;
+  /** wakeup() with no poll() pending: the next poll() returns at once. */
+  #woken = false;
   /** One watcher for every descriptor (no closure per socket callback). */
   readonly #watcher = (fd: number) => this.#onReady(fd);
   /** >0 while a curl_multi_* call is on the stack (callbacks run inside it). */
@@ -77,12 +55,17 @@ export class Multi {
 
   constructor(runtime: Runtime) {
     this.#rt = runtime;
+    this.#user = new UserCallbacks<Multi>(runtime, this, this.#handles);
     const ptr = runtime.exports.curl_multi_init();
     if (!ptr) throw new RangeError('curl_multi_init failed: wasm out of memory');
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
     this.#scratch = runtime.heap.malloc(8);
-    const relays: MultiRelays = { socket: (fd, what) => this.#onSocket(fd, what), timer: (ms) => this.#onTimer(ms) };
+    const relays: MultiRelays = {
+      socket: (fd, what) => this.#onSocket(fd, what),
+      timer: (ms) => this.#onTimer(ms),
+      push: (parent, easy, n, headers) => this.#user.push(parent, easy, n, headers),
+    };
     runtime.relays.multi.set(this.#id, relays);
     this.#check(runtime.exports.lcw_multi_relays(ptr, this.#id));
   }
@@ -97,21 +80,47 @@ export class Multi {
   }
 
   /**
-   * Unless MAXCONNECTS is set, the connection pool follows the load: curl's own
-   * default (4 per running transfer) counts the transfers running *now*, so
-   * when many end at once it closes the connections they leave idle, only for
-   * the next burst to open them again; this handle sets MAXCONNECTS to 4 per
-   * handle at the most ever added at once, so the pool never shrinks below the
-   * load it has carried.
+   * Sets a CURLMOPT_* option; the name may be `CURLMOPT_MAXCONNECTS` or
+   * `MAXCONNECTS`. Unless MAXCONNECTS is set, the connection pool follows
+   * the load: curl's own default (4 per running transfer) counts the
+   * transfers running *now*, so when many end at once it closes the
+   * connections they leave idle, only for the next burst to open them
+   * again; this handle keeps MAXCONNECTS at 4 per handle at the most ever
+   * added at once. SOCKETFUNCTION and TIMERFUNCTION put the multi in
+   * user-driven mode (the application calls socketAction()), which run()
+   * refuses; the *DATA options take any value, passed to the callback.
    * @see https://curl.se/libcurl/c/curl_multi_setopt.html
-   * @see https://curl.se/libcurl/c/CURLMOPT_MAXCONNECTS.html
    */
-  setOpt(name: MultiOptionName | `CURLMOPT_${MultiOptionName}`, value: number | boolean): this {
+  setOpt<K extends MultiOptionName>(name: MultiOptionKey<K>, value: MultiOptionValues<Multi>[K] | boolean): this {
     const [key, spec] = multiOption(name);
-    if (spec.type !== 'long' && spec.type !== 'values') throw new TypeError(`curl multi option ${key} is not settable from JavaScript`);
-    this.#check(this.#rt.exports.lcw_multi_setopt_long(this.#live, spec.id, toLong(key, value)));
-    if (key === 'MAXCONNECTS') this.#pool = undefined;
-    return this;
+    const { exports } = this.#rt;
+    switch (key as MultiOptionName) {
+      case 'SOCKETFUNCTION':
+      case 'TIMERFUNCTION':
+        if (value !== null && this.#driver) throw new TypeError(`curl multi option ${key} cannot be set on a Multi driven by run(): use one or the other`);
+        this.#user.set(key as HostSide, value);
+        return this;
+      case 'PUSHFUNCTION':
+        this.#user.set(key as HostSide, value);
+        this.#check(exports.lcw_multi_push(this.#live, this.#id, value === null ? 0 : 1));
+        return this;
+      case 'SOCKETDATA':
+      case 'TIMERDATA':
+      case 'PUSHDATA':
+        this.#user.set(key as HostSide, value);
+        return this;
+      case 'PIPELINING_SITE_BL':
+      case 'PIPELINING_SERVER_BL':
+      case 'CONTENT_LENGTH_PENALTY_SIZE':
+      case 'CHUNK_LENGTH_PENALTY_SIZE':
+        // obsolete since 7.62.0: curl answers CURLM_OK and reads no value
+        this.#check(exports.lcw_multi_setopt_long(this.#live, spec.id, 0));
+        return this;
+      default:
+        this.#check(exports.lcw_multi_setopt_long(this.#live, spec.id, toLong(key, value as number | boolean)));
+        if (key === 'MAXCONNECTS') this.#pool = undefined; // the caller's own setting: no longer follow the load
+        return this;
+    }
   }
 
   /** MAXCONNECTS follows the load: at least `n`, and 4 per handle at the most added at once. */
@@ -130,19 +139,38 @@ export class Multi {
   addHandle(easy: Easy): void {
     if (easy[kRuntime] !== this.#rt) throw new TypeError('the Easy handle belongs to another libcurl instance');
     easy[kPrepare]();
-    this.#check(this.#rt.exports.curl_multi_add_handle(this.#live, easy[kPtr]));
-    this.#handles.set(easy[kPtr], easy);
-    this.#followLoad(4 * this.#handles.size);
+    // curl calls TIMERFUNCTION from inside
+    this.#call(() => this.#rt.exports.curl_multi_add_handle(this.#live, easy[kPtr]), () => {
+      this.#handles.set(easy[kPtr], easy);
+      easy[kMulti] = this;
+      this.#followLoad(4 * this.#handles.size);
+    });
   }
 
   /** @see https://curl.se/libcurl/c/curl_multi_remove_handle.html */
   removeHandle(easy: Easy): void {
-    if (easy[kRuntime] !== this.#rt) throw new TypeError('the Easy handle belongs to another libcurl instance');
-    this.#check(this.#rt.exports.curl_multi_remove_handle(this.#live, easy[kPtr]));
-    this.#handles.delete(easy[kPtr]);
+    this.#remove(easy);
+    this.#driver?.removed(easy);
   }
 
-  /** The easy handles added and not yet removed. */
+  #remove(easy: Easy): void {
+    if (easy[kRuntime] !== this.#rt) throw new TypeError('the Easy handle belongs to another libcurl instance');
+    this.#call(() => this.#rt.exports.curl_multi_remove_handle(this.#live, easy[kPtr]), () => {
+      this.#handles.delete(easy[kPtr]);
+      if (easy[kMulti] === this) easy[kMulti] = undefined;
+    });
+  }
+
+  /**
+   * The easy handles added and not yet removed, pushed streams included.
+   * @see https://curl.se/libcurl/c/curl_multi_get_handles.html
+   */
+  getHandles(): Easy[] {
+    void this.#live;
+    return [...this.#handles.values()];
+  }
+
+  /** The same as getHandles(). */
   get handles(): Easy[] {
     return [...this.#handles.values()];
   }
@@ -155,20 +183,10 @@ export class Multi {
     return this.#call(() => this.#rt.exports.curl_multi_perform(this.#live, this.#scratch));
   }
 
-  /** A curl_multi_* call that answers the running count through #scratch. */
-  #call(fn: () => number): number {
-    this.#depth++;
-    try {
-      this.#check(this.#rt.inCurl(fn));
-    } finally {
-      this.#depth--;
-    }
-    return this.#rt.heap.i32(this.#scratch);
-  }
-
   /**
-   * Tells curl that `fd` is ready (CURL_CSELECT_* bits), or with fd -1 that
-   * its timeout expired; answers the running count.
+   * Tells curl that `fd` is ready (CURL_CSELECT_* bits), or with
+   * CURL_SOCKET_TIMEOUT (-1) that its timeout expired; answers the running
+   * count.
    * @see https://curl.se/libcurl/c/curl_multi_socket_action.html
    */
   socketAction(fd: number, events: number): number {
@@ -176,23 +194,57 @@ export class Multi {
   }
 
   /**
-   * The next message, or undefined.
+   * A curl_multi_* call (callbacks may run inside it); answers the int curl
+   * left in #scratch. `done` records what curl did before anything a user
+   * callback threw inside curl is rethrown.
+   */
+  #call(fn: () => number, done?: () => void): number {
+    void this.#live; // before #scratch, freed by close(), is touched
+    this.#depth++;
+    this.#rt.heap.setI32(this.#scratch, 0);
+    let code: number;
+    try {
+      code = this.#rt.inCurl(fn);
+    } finally {
+      this.#depth--;
+    }
+    if (code === 0) done?.();
+    const thrown = this.#user.takeError();
+    if (thrown) throw thrown.error;
+    this.#check(code);
+    return this.#rt.heap.i32(this.#scratch);
+  }
+
+  /**
+   * Associates `value` with curl's socket `fd`: the SOCKETFUNCTION gets it as
+   * `socketp` from then on. CURLM_BAD_SOCKET for a socket curl does not watch.
+   * @see https://curl.se/libcurl/c/curl_multi_assign.html
+   */
+  assign(fd: number, value: unknown): void {
+    void this.#live;
+    if (!this.#interest.has(fd)) this.#check(CURLM.CURLM_BAD_SOCKET);
+    if (value === null || value === undefined) this.#user.assigned.delete(fd);
+    else this.#user.assigned.set(fd, value);
+  }
+
+  /**
+   * The next message, or undefined; `msgsInQueue` says how many remain.
    * @see https://curl.se/libcurl/c/curl_multi_info_read.html
    */
-  infoRead(): DoneMessage | undefined {
+  infoRead(): CurlMsg | undefined {
     const { exports, heap } = this.#rt;
-    for (;;) {
-      const m = exports.curl_multi_info_read(this.#live, this.#scratch);
-      if (!m) return undefined;
-      // struct CURLMsg { CURLMSG msg; CURL *easy_handle; union { void *whatever; CURLcode result; } data; }
-      if (heap.i32(m) !== CURLMSG_DONE) continue;
-      const easy = this.#handles.get(heap.u32(m + 4));
-      if (!easy) continue;
-      const result = heap.i32(m + 8);
-      const cause = easy[kTakeCallbackError]();
-      const error = result === 0 ? undefined : curlError(this.#rt, 'easy', result, easy[kErrorDetail](), cause) as CurlEasyError;
-      return { msg: 'DONE', easy, result, code: curlCodeName(result) ?? ('CURLE_OK' as CurlCodeName), error };
-    }
+    const m = exports.curl_multi_info_read(this.#live, this.#scratch);
+    if (!m) return undefined;
+    // struct CURLMsg { CURLMSG msg; CURL *easy_handle; union { void *whatever; CURLcode result; } data; }
+    const msg = heap.i32(m) as CurlMsgType;
+    const ptr = heap.u32(m + 4);
+    const result = heap.i32(m + 8);
+    const msgsInQueue = heap.i32(this.#scratch);
+    const easy = this.#handles.get(ptr);
+    if (!easy) throw new Error(`curl_multi_info_read named an easy handle (0x${ptr.toString(16)}) this Multi never added`);
+    const cause = easy[kTakeCallbackError]();
+    const error = result === 0 ? undefined : curlError(this.#rt, 'easy', result, easy[kErrorDetail](), cause) as CurlEasyError;
+    return { msg, easy, result, code: curlCodeName(result) ?? ('CURLE_OK' as CurlCodeName), error, msgsInQueue };
   }
 
   /**
@@ -205,23 +257,26 @@ export class Multi {
   }
 
   /**
-   * The descriptors curl waits on now (from curl_multi_waitfds, since host
-   * descriptors lie above FD_SETSIZE).
+   * The descriptors curl waits on now. Host descriptors start at 1024, past
+   * FD_SETSIZE, so the sets are arrays: pass them to `select()` (select.ts).
    * @see https://curl.se/libcurl/c/curl_multi_fdset.html
    */
   fdset(): FdSet {
     const set: FdSet = { read: [], write: [], except: [], maxFd: -1 };
-    for (const { fd, events } of this.#waitFds()) {
-      if (events & POLL.IN) set.read.push(fd);
-      if (events & POLL.OUT) set.write.push(fd);
+    for (const { fd, events } of this.waitfds()) {
+      if (events & CURL_WAIT_POLLIN) set.read.push(fd);
+      if (events & CURL_WAIT_POLLOUT) set.write.push(fd);
       set.except.push(fd);
       set.maxFd = Math.max(set.maxFd, fd);
     }
     return set;
   }
 
-  /** curl_multi_waitfds: what curl_multi_wait would poll. */
-  #waitFds(): { fd: number; events: number }[] {
+  /**
+   * What curl_multi_wait would poll now, as curl_waitfd entries.
+   * @see https://curl.se/libcurl/c/curl_multi_waitfds.html
+   */
+  waitfds(): WaitFd[] {
     const { exports, heap } = this.#rt;
     this.#check(exports.curl_multi_waitfds(this.#live, 0, 0, this.#scratch));
     const n = heap.u32(this.#scratch);
@@ -229,106 +284,147 @@ export class Multi {
     const fds = heap.malloc(n * 8); // struct curl_waitfd { int fd; short events; short revents; }
     try {
       this.#check(exports.curl_multi_waitfds(this.#live, fds, n, this.#scratch));
-      return Array.from({ length: heap.u32(this.#scratch) }, (_, i) => ({ fd: heap.i32(fds + i * 8), events: heap.u16(fds + i * 8 + 4) }));
+      return Array.from({ length: heap.u32(this.#scratch) }, (_, i) => ({ fd: heap.i32(fds + i * 8), events: heap.u16(fds + i * 8 + 4), revents: 0 }));
     } finally {
       heap.free(fds);
     }
   }
 
   /**
-   * Waits until a descriptor curl watches is ready, curl's own timeout is
-   * due, or `timeoutMs` passes; answers how many descriptors are ready.
-   * Never blocks the event loop.
+   * Waits until a descriptor curl watches or one of `extraFds` is ready,
+   * curl's own timeout is due, or `timeoutMs` passes; answers how many
+   * descriptors are ready and fills in each extra one's `revents`. With
+   * nothing to wait on it returns at once. A promise: the event loop runs.
    * @see https://curl.se/libcurl/c/curl_multi_wait.html
    */
-  wait(timeoutMs: number): Promise<number> {
-    const fds = this.#waitFds();
-    const ready = () => fds.filter(({ fd, events }) => this.#rt.sockets.readiness(fd) & pollMask(events)).length;
-    if (ready()) return Promise.resolve(ready());
-    for (const { fd } of fds) this.#rt.sockets.watch(fd, this.#watcher);
-    const curlTimeout = this.timeout();
-    const ms = curlTimeout >= 0 ? Math.min(curlTimeout, timeoutMs) : timeoutMs;
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve(ready());
-      };
-      const timer = setTimeout(finish, Math.max(0, ms));
-      this.#wake = finish;
-    });
+  wait(timeoutMs: number, extraFds: WaitFd[] = []): Promise<number> {
+    return this.#wait(timeoutMs, extraFds, false);
   }
 
   /**
-   * As wait(), and wakeup() ends it early.
+   * As wait(), but with nothing to wait on it waits the timeout, and
+   * wakeup() ends it (or, called before, makes it return at once).
    * @see https://curl.se/libcurl/c/curl_multi_poll.html
    */
-  poll(timeoutMs: number): Promise<number> {
-    return this.wait(timeoutMs);
+  poll(timeoutMs: number, extraFds: WaitFd[] = []): Promise<number> {
+    return this.#wait(timeoutMs, extraFds, true);
   }
 
-  /** Ends a pending wait()/poll() at once. */
+  async #wait(timeoutMs: number, extra: WaitFd[], poll: boolean): Promise<number> {
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) this.#check(CURLM.CURLM_BAD_FUNCTION_ARGUMENT);
+    const curlFds = this.waitfds();
+    const { sockets } = this.#rt;
+    const count = () => {
+      let n = 0;
+      for (const w of curlFds) if (revents(sockets.readiness(w.fd), w.events)) n++;
+      for (const w of extra) if ((w.revents = revents(sockets.readiness(w.fd), w.events))) n++;
+      return n;
+    };
+    const ready = count();
+    if (ready || (poll && this.#woken) || (!poll && !curlFds.length && !extra.length)) {
+      if (poll) this.#woken = false;
+      return ready;
+    }
+    const curlTimeout = this.timeout();
+    const ms = curlTimeout >= 0 ? Math.min(curlTimeout, timeoutMs) : timeoutMs;
+    if (ms === 0) return 0;
+    for (const { fd } of curlFds) sockets.watch(fd, this.#watcher);
+    for (const { fd } of extra) if (!this.#interest.has(fd)) sockets.watch(fd, this.#watcher);
+    try {
+      return await new Promise<number>((resolve) => {
+        const finish = () => {
+          clearTimeout(timer);
+          this.#pending = undefined;
+          resolve(count());
+        };
+        const timer = setTimeout(finish, ms);
+        this.#pending = {
+          check: () => {
+            if (count()) finish();
+          },
+          wake: poll ? finish : undefined,
+        };
+      });
+    } finally {
+      for (const { fd } of extra) if (!this.#interest.has(fd)) sockets.unwatch(fd);
+    }
+  }
+
+  /**
+   * Ends a pending poll() at once; with none pending, the next poll()
+   * returns at once. wait() does not notice it, as in curl.
+   * @see https://curl.se/libcurl/c/curl_multi_wakeup.html
+   */
   wakeup(): void {
-    this.#wake?.();
+    void this.#live;
+    if (this.#pending?.wake) this.#pending.wake();
+    else this.#woken = true;
   }
 
   /** CURL_CSELECT_* bits for `fd` given what curl asked for (0 for a descriptor curl does not watch). */
   #events(fd: number): number {
-    const what = this.#interest.get(fd);
-    if (what === undefined) return 0;
-    const r = this.#rt.sockets.readiness(fd);
-    let ev = 0;
-    if (what & CURL_POLL_IN && r & READ_EVENTS) ev |= CURL_CSELECT_IN;
-    if (what & CURL_POLL_OUT && r & WRITE_EVENTS) ev |= CURL_CSELECT_OUT;
-    if (ev && r & POLL.ERR) ev |= CURL_CSELECT_ERR;
-    return ev;
+    return cselect(this.#interest.get(fd), this.#rt.sockets.readiness(fd));
   }
 
   // --- relays (called from inside curl: record, never call back in) -----
 
-  #onSocket(fd: number, what: number): void {
+  #onSocket(fd: number, what: number): number {
+    if (what !== CURL_POLL_REMOVE) this.#interest.set(fd, what);
+    // curl_multi_assign(fd, NULL) still works during CURL_POLL_REMOVE
+    const answer = this.#user.socket(fd, what);
     const { sockets } = this.#rt;
     if (what === CURL_POLL_REMOVE) {
       this.#interest.delete(fd);
-      sockets.unwatch(fd);
-      return;
+      this.#user.assigned.delete(fd);
+      if (answer === undefined) sockets.unwatch(fd);
+    } else if (answer === undefined) {
+      sockets.watch(fd, this.#watcher);
+      // it may be ready already; if not, the watcher reports when it is
+      if (this.#events(fd)) this.#onReady(fd);
     }
-    this.#interest.set(fd, what);
-    sockets.watch(fd, this.#watcher);
-    // it may be ready already; if not, the watcher reports when it is
-    if (this.#events(fd)) this.#onReady(fd);
+    return answer ?? 0;
   }
 
-  #onTimer(ms: number): void {
-    this.#timeoutMs = ms;
-    if (this.#running.size) this.#arm();
+  #onTimer(ms: number): number {
+    const answer = this.#user.timer(ms);
+    if (answer === undefined) this.#driver?.onTimer(ms);
+    return answer ?? 0;
   }
 
   #onReady(fd: number): void {
-    if (!this.#running.size) {
-      this.#wake?.();
-      return;
-    }
-    this.#ready.add(fd);
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      setImmediate(() => this.#flush()); // batches every event of this loop turn
-    }
+    if (this.#driver?.active && this.#interest.has(fd)) this.#driver.onReady(fd);
+    else this.#pending?.check();
   }
 
-  // --- automatic driver ---------------------------------------------------
+  // --- the automatic driver -----------------------------------------------
+
+  #driven(): Driver {
+    if (this.#user.driving) throw new TypeError('run() cannot drive a Multi whose SOCKETFUNCTION or TIMERFUNCTION the application set: call socketAction() instead');
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias
+    return (this.#driver ??= new Driver({
+      rt: this.#rt,
+      get open() { return self.#ptr !== 0; },
+      get depth() { return self.#depth; },
+      get handleCount() { return self.#handles.size; },
+      socketAction: (fd, ev) => this.socketAction(fd, ev),
+      infoRead: () => this.infoRead(),
+      addHandle: (easy) => this.addHandle(easy),
+      remove: (easy) => this.#remove(easy),
+      events: (fd) => this.#events(fd),
+    }));
+  }
 
   /**
    * Adds `easy` and drives it to completion on the event loop; resolves
-   * when it is done and removed, rejects with its CurlEasyError.
+   * when it is done and removed, rejects with its CurlEasyError. Not on a
+   * multi whose SOCKETFUNCTION/TIMERFUNCTION the application set.
    */
   run(easy: Easy): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.addHandle(easy);
-      this.#running.set(easy, { resolve, reject });
-      this.#rt.transferStarted();
-      this.#arm(true);
-    });
+    try {
+      return this.#driven().run(easy);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -337,107 +433,7 @@ export class Multi {
    * waits until curl has returned).
    */
   abort(easy: Easy, reason: unknown): void {
-    if (!this.#running.has(easy)) return;
-    if (this.#depth > 0) {
-      setImmediate(() => this.abort(easy, reason));
-      return;
-    }
-    this.#finish(easy, reason);
-  }
-
-  /**
-   * Schedules curl's timeout. `started`: run() just added a transfer, whose
-   * 0 ms timeout then fires in a microtask, once the caller's synchronous
-   * code is done (never inside a curl call: microtasks wait for an empty
-   * stack) and without an event-loop turn; a request on a reused connection
-   * goes out at once. curl's own 0 ms timeouts keep setImmediate, so that a
-   * transfer curl keeps busy never starves I/O.
-   */
-  #arm(started = false): void {
-    this.#disarm();
-    if (this.#timeoutMs < 0 || !this.#ptr) return;
-    const fire = () => {
-      this.#timer = undefined;
-      this.#timeoutMs = -1;
-      this.#act(CURL_SOCKET_TIMEOUT, 0);
-    };
-    if (this.#timeoutMs === 0 && started) {
-      let live = true;
-      queueMicrotask(() => {
-        if (live) fire();
-      });
-      this.#timer = () => void (live = false);
-    } else if (this.#timeoutMs === 0) {
-      // setImmediate is far cheaper than setTimeout(0) (which costs a
-      // timer-list turn, ~3 ms on Deno)
-      const t = setImmediate(fire);
-      this.#timer = () => clearImmediate(t);
-    } else {
-      const t = setTimeout(fire, this.#timeoutMs);
-      this.#timer = () => clearTimeout(t);
-    }
-  }
-
-  #disarm(): void {
-    this.#timer?.();
-    this.#timer = undefined;
-  }
-
-  #flush(): void {
-    this.#flushQueued = false;
-    // swap the sets: fds made ready while curl runs wait for the next flush
-    const fds = this.#ready;
-    this.#ready = this.#readyNext;
-    this.#readyNext = fds;
-    for (const fd of fds) {
-      // an upload: curl sends one buffer per call; while the socket takes
-      // more, call again now rather than a loop turn later (the host corks
-      // the socket, so these sends leave in one writev)
-      let ev = this.#events(fd);
-      for (let n = 0; n < SEND_BURST && ev && this.#ptr; n++) {
-        this.#act(fd, ev);
-        if (!(ev & CURL_CSELECT_OUT)) break;
-        ev = this.#events(fd);
-        if (!(ev & CURL_CSELECT_OUT)) break;
-      }
-    }
-    // level-triggered: what is still ready after curl's turn goes again
-    for (const fd of fds) if (this.#events(fd)) this.#onReady(fd);
-    fds.clear();
-  }
-
-  #act(fd: number, events: number): void {
-    let running: number;
-    try {
-      running = this.socketAction(fd, events);
-    } catch (err) {
-      for (const easy of [...this.#running.keys()]) this.#finish(easy, err);
-      return;
-    }
-    // a DONE message exists only for a handle that is added and no longer
-    // running: while every added handle runs, info_read has nothing to say
-    if (running < this.#handles.size) this.#drain();
-  }
-
-  /** Drains info_read completely; finished transfers leave the multi. */
-  #drain(): void {
-    for (let m = this.infoRead(); m; m = this.infoRead()) {
-      if (this.#running.has(m.easy)) this.#finish(m.easy, m.error);
-    }
-  }
-
-  #finish(easy: Easy, error: unknown): void {
-    const pending = this.#running.get(easy)!;
-    this.#running.delete(easy);
-    this.#rt.transferEnded();
-    try {
-      this.removeHandle(easy);
-    } catch (err) {
-      error ??= err;
-    }
-    if (!this.#running.size) this.#disarm();
-    if (error === undefined) pending.resolve();
-    else pending.reject(error);
+    this.#driver?.abort(easy, reason);
   }
 
   /**
@@ -447,15 +443,20 @@ export class Multi {
   close(): void {
     if (!this.#ptr) return;
     this.#rt.assertNotInCallback('Multi.close()');
-    for (const easy of [...this.#running.keys()]) this.#finish(easy, new Error('the Multi handle was closed'));
-    for (const easy of this.#handles.values()) this.#rt.exports.curl_multi_remove_handle(this.#ptr, easy[kPtr]);
+    this.#driver?.closeAll();
+    for (const easy of this.#handles.values()) {
+      this.#rt.exports.curl_multi_remove_handle(this.#ptr, easy[kPtr]);
+      if (easy[kMulti] === this) easy[kMulti] = undefined;
+    }
     this.#handles.clear();
-    this.#disarm();
     this.#rt.exports.curl_multi_cleanup(this.#ptr);
     this.#ptr = 0;
+    this.#user.takeError(); // nobody left to tell
     for (const fd of this.#interest.keys()) this.#rt.sockets.unwatch(fd);
     this.#interest.clear();
+    this.#user.assigned.clear();
     this.#rt.relays.multi.delete(this.#id);
     this.#rt.heap.free(this.#scratch);
+    this.#pending?.wake?.();
   }
 }

@@ -31,8 +31,9 @@ export interface HostImports {
   cb_seek(id: number, offset: number, origin: number): number;
   cb_progress(id: number, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
   cb_debug(id: number, type: number, ptr: number, len: number): void;
-  cb_socket(id: number, fd: number, what: number, owner: number): void;
-  cb_timer(id: number, timeoutMs: number): void;
+  cb_socket(id: number, fd: number, what: number, owner: number): number;
+  cb_timer(id: number, timeoutMs: number): number;
+  cb_push(id: number, parent: number, easy: number, numHeaders: number, headers: number): number;
   aead_seal(alg: number, key: number, keyLen: number, iv: number, ivLen: number, ad: number, adLen: number,
     input: number, len: number, out: number, tag: number, tagLen: number): number;
   aead_open(alg: number, key: number, keyLen: number, iv: number, ivLen: number, ad: number, adLen: number,
@@ -57,6 +58,7 @@ export interface LibcurlExports {
   lcw_ws_send(easy: number, buf: number, len: number, sentPtr: number, fragLo: number, fragHi: number, flags: number): number;
   lcw_easy_relays(easy: number, id: number): number;
   lcw_multi_relays(multi: number, id: number): number;
+  lcw_multi_push(multi: number, id: number, on: number): number;
   lcw_tls_version(easy: number): number;
   lcw_tls_cipher(easy: number): number;
   /** Bytes held by live heap allocations (dlmalloc's uordblks). */
@@ -86,6 +88,8 @@ export interface LibcurlExports {
   curl_multi_timeout(multi: number, msPtr: number): number;
   curl_multi_waitfds(multi: number, fds: number, size: number, countPtr: number): number;
   curl_multi_strerror(code: number): number;
+  curl_pushheader_bynum(headers: number, num: number): number;
+  curl_pushheader_byname(headers: number, name: number): number;
   curl_share_init(): number;
   curl_share_cleanup(share: number): number;
   curl_share_strerror(code: number): number;
@@ -98,11 +102,11 @@ export const REQUIRED_EXPORTS = [
   'memory', '_initialize', 'malloc', 'free', 'lcw_abi_version', 'lcw_easy_setopt_long',
   'lcw_easy_setopt_ptr', 'lcw_easy_setopt_off', 'lcw_easy_setopt_blob', 'lcw_easy_getinfo',
   'lcw_multi_setopt_long', 'lcw_multi_setopt_ptr', 'lcw_share_setopt_long', 'lcw_ws_send',
-  'lcw_easy_relays', 'lcw_multi_relays', 'lcw_tls_version', 'lcw_tls_cipher', 'lcw_heap_in_use', 'lcw_conn_host', 'curl_global_init', 'curl_version', 'curl_version_info',
+  'lcw_easy_relays', 'lcw_multi_relays', 'lcw_multi_push', 'lcw_tls_version', 'lcw_tls_cipher', 'lcw_heap_in_use', 'lcw_conn_host', 'curl_global_init', 'curl_version', 'curl_version_info',
   'curl_easy_init', 'curl_easy_cleanup', 'curl_easy_reset', 'curl_easy_duphandle', 'curl_easy_pause',
   'curl_easy_strerror', 'curl_easy_option_next', 'curl_easy_upkeep', 'curl_ws_recv', 'curl_ws_meta',
   'curl_multi_init', 'curl_multi_cleanup', 'curl_multi_add_handle', 'curl_multi_remove_handle',
   'curl_multi_perform', 'curl_multi_socket_action', 'curl_multi_info_read', 'curl_multi_timeout',
-  'curl_multi_waitfds', 'curl_multi_strerror', 'curl_share_init', 'curl_share_cleanup',
+  'curl_multi_waitfds', 'curl_multi_strerror', 'curl_pushheader_bynum', 'curl_pushheader_byname', 'curl_share_init', 'curl_share_cleanup',
   'curl_share_strerror', 'curl_slist_append', 'curl_slist_free_all',
 ] as const satisfies readonly (keyof LibcurlExports)[];

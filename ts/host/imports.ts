@@ -26,8 +26,11 @@ export interface EasyRelays {
 
 /** What a multi handle's relays call into. */
 export interface MultiRelays {
-  socket(fd: number, what: number): void;
-  timer(timeoutMs: number): void;
+  /** 0, or -1: curl fails with CURLM_ABORTED_BY_CALLBACK */
+  socket(fd: number, what: number): number;
+  timer(timeoutMs: number): number;
+  /** CURLMOPT_PUSHFUNCTION: answers CURL_PUSH_* */
+  push(parent: number, easy: number, numHeaders: number, headers: number): number;
 }
 
 /** Host-side ids for handles: the glue passes them back to the relays. */
@@ -53,6 +56,7 @@ export interface BridgeContext {
 
 const DNS_RECORD = 20;
 const CURL_POLL_REMOVE = 4;
+const CURL_PUSH_DENY = 1;
 const ZERO_ADDR: SockAddr = { family: 4, address: '0.0.0.0', port: 0 };
 
 export function hostImports(ctx: BridgeContext): HostImports {
@@ -213,9 +217,10 @@ export function hostImports(ctx: BridgeContext): HostImports {
     cb_debug: (id, type, ptr, len) => relays.easy.get(id)?.debug(type, ptr, len),
     cb_socket(id, fd, what, owner) {
       if (owner && what !== CURL_POLL_REMOVE) table.owners.set(fd, owner); // a reused connection changes hands
-      relays.multi.get(id)?.socket(fd, what);
+      return relays.multi.get(id)?.socket(fd, what) ?? 0;
     },
-    cb_timer: (id, ms) => relays.multi.get(id)?.timer(ms),
+    cb_timer: (id, ms) => relays.multi.get(id)?.timer(ms) ?? 0,
+    cb_push: (id, parent, easy, n, headers) => relays.multi.get(id)?.push(parent, easy, n, headers) ?? CURL_PUSH_DENY,
     aead_seal: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
       aeadSeal(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
     aead_open: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>

@@ -118,8 +118,7 @@ static int socket_cb(CURL *e, curl_socket_t fd, int what, void *ud, void *sp)
   void *owner = NULL;
   (void)sp;
   curl_easy_getinfo(e, CURLINFO_PRIVATE, &owner);
-  host_cb_socket(ID(ud), fd, what, ID(owner));
-  return 0;
+  return host_cb_socket(ID(ud), fd, what, ID(owner));
 }
 
 static curl_socket_t opensocket_cb(void *ud, curlsocktype purpose,
@@ -135,8 +134,7 @@ static curl_socket_t opensocket_cb(void *ud, curlsocktype purpose,
 static int timer_cb(CURLM *m, long ms, void *ud)
 {
   (void)m;
-  host_cb_timer(ID(ud), (int)ms);
-  return 0;
+  return host_cb_timer(ID(ud), (int)ms);
 }
 
 /* Installs every relay on an easy handle; the host decides per call what
@@ -172,6 +170,22 @@ int lcw_multi_relays(CURLM *m, int id)
   r = r ? r : curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, timer_cb);
   r = r ? r : curl_multi_setopt(m, CURLMOPT_TIMERDATA, ud);
   return r;
+}
+
+static int push_cb(CURL *parent, CURL *easy, size_t num_headers,
+                   struct curl_pushheaders *headers, void *ud)
+{
+  return host_cb_push(ID(ud), parent, easy, (unsigned)num_headers, headers);
+}
+
+/* CURLMOPT_PUSHFUNCTION relays only while the application has one: without
+ * it curl refuses pushed streams before duplicating a handle for them */
+int lcw_multi_push(CURLM *m, int id, int on)
+{
+  CURLMcode r = curl_multi_setopt(m, CURLMOPT_PUSHFUNCTION,
+                                  on ? push_cb : NULL);
+  return r ? r : curl_multi_setopt(m, CURLMOPT_PUSHDATA,
+                                   (void *)(intptr_t)id);
 }
 
 /* The negotiated TLS version and cipher of the connection a transfer uses,

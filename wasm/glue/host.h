@@ -65,9 +65,14 @@ HOST_IMPORT(cb_progress) int host_cb_progress(int id, double dltotal,
                                               double ulnow);
 HOST_IMPORT(cb_debug) void host_cb_debug(int id, int type, const char *ptr,
                                          unsigned len);
-HOST_IMPORT(cb_socket) void host_cb_socket(int id, int fd, int what,
-                                          int owner);
-HOST_IMPORT(cb_timer) void host_cb_timer(int id, int timeout_ms);
+/* socket and timer answer 0, or -1 to make curl fail its transfers with
+ * CURLM_ABORTED_BY_CALLBACK (the application's callback said so) */
+HOST_IMPORT(cb_socket) int host_cb_socket(int id, int fd, int what,
+                                         int owner);
+HOST_IMPORT(cb_timer) int host_cb_timer(int id, int timeout_ms);
+/* CURLMOPT_PUSHFUNCTION: answers CURL_PUSH_OK, _DENY or _ERROROUT */
+HOST_IMPORT(cb_push) int host_cb_push(int id, void *parent, void *easy,
+                                      unsigned num_headers, void *headers);
 
 /* authenticated encryption in the runtime's native crypto, for the TLS
  * record layer (see wasm/glue/aead.c). `alg` is LCW_AEAD_*; the key is
