@@ -4,6 +4,10 @@ export { Runtime, compileLibcurl, defaultRuntime, type RuntimeOptions, type Wasm
 export { builtinWasi, nodeWasi, wasmerWasi, ProcessExit, type WasiProvider, type BuiltinWasiOptions } from './host/wasi.js';
 export type { LookupFunction, LookupAddress } from './host/dns.js';
 export { Easy, SharedBlob, type OptionValue, type InfoValue } from './curl/easy.js';
+export type {
+  BytesLike, CurlOptions, CloneableCurlOptions, EasyOptionKey, EasyOptionNameOf, EasyOptionValue, EasyOptionValues,
+  InfoKey, InfoNameOf, InfoValueOf, InfoValues, MultiOptionKey, MultiOptionValue, MultiOptionValues,
+} from './curl/option-types.js';
 export type { WriteCallback, ReadCallback, SeekCallback, ProgressCallback, DebugCallback } from './curl/easy-callbacks.js';
 export { Multi, type DoneMessage, type FdSet } from './curl/multi.js';
 export { Share, SHARE_DATA, type ShareData } from './curl/share.js';

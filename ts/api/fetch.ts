@@ -3,7 +3,7 @@
 // the runtime's own Request, Response and Headers, streamed bodies both
 // ways, AbortSignal, redirect modes. `init.curl` takes curl options that
 // fetch has no field for.
-import type { OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import type { UploadBody } from './body.js';
 import { toHeaders } from './head.js';
 import { defaultSession, type Session } from './session.js';
@@ -11,7 +11,7 @@ import type { Progress, TransferSpec } from './transfer.js';
 
 export interface CurlRequestInit extends RequestInit {
   /** Extra curl options for this request (applied last). */
-  curl?: Record<string, OptionValue>;
+  curl?: CurlOptions;
   /** Upload and download progress. */
   onProgress?: (p: Progress) => void;
   /** Whole-transfer timeout, milliseconds. */

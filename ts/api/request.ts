@@ -4,7 +4,7 @@
 // measured (timings, addresses, TLS). Retries are opt-in and only for
 // idempotent requests whose body can be sent again.
 import { Readable } from 'node:stream';
-import type { OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import { CurlError } from '../curl/errors.js';
 import { readWhole, type UploadBody } from './body.js';
 import { toHeaders, type ResponseHead } from './head.js';
@@ -30,7 +30,7 @@ export interface RequestOptions {
   onProgress?: (p: Progress) => void;
   /** curl's trace, as `curl -v` shows it: type is a curl_infotype. */
   onDebug?: (type: number, data: Uint8Array) => void;
-  curl?: Record<string, OptionValue>;
+  curl?: CurlOptions;
   /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
   limits?: TransferSpec['limits'];
   /** @internal options no per-request setting may override (Sandbox). */

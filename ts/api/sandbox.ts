@@ -15,6 +15,7 @@ import { requestOn, type CurlResponse, type RequestOptions } from './request.js'
 import { Session } from './session.js';
 import { LimitExceeded } from './transfer.js';
 import type { OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import { easyOption } from '../curl/names.js';
 
 const NO_PROXIES = new Set(['PROXY', 'PRE_PROXY']);
@@ -147,7 +148,7 @@ export class Sandbox {
   }
 
   /** Per-request options may tighten the sandbox, never loosen it. */
-  #options<T extends { curl?: Record<string, OptionValue>; timeoutMs?: number; maxRedirects?: number }>(o: T): T & { limits: { maxBodyBytes: number; maxHeaderBytes: number }; enforced: Record<string, OptionValue> } {
+  #options<T extends { curl?: CurlOptions; timeoutMs?: number; maxRedirects?: number }>(o: T): T & { limits: { maxBodyBytes: number; maxHeaderBytes: number }; enforced: Record<string, OptionValue> } {
     if (this.#destroyed) throw new TypeError('this Sandbox is destroyed');
     for (const name of Object.keys(o.curl ?? {})) {
       // the bridge would see only the proxy's address, never the target's

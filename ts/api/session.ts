@@ -5,6 +5,7 @@
 // store, timeouts and retries. A default session backs the top-level
 // fetch() and request().
 import { SharedBlob, type OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
 import { defaultRuntime, Runtime, type RuntimeOptions } from '../host/runtime.js';
@@ -54,7 +55,7 @@ export interface SessionOptions {
   /** Prefer HTTP/2 over TLS (default true; plain http stays HTTP/1.1). */
   http2?: boolean;
   /** Any other curl options every request gets. */
-  curl?: Record<string, OptionValue>;
+  curl?: CurlOptions;
 }
 
 export interface Engine {

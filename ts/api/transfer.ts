@@ -4,7 +4,8 @@
 // streams both bodies, splits the response heads (1xx, redirect hops, the
 // final one) and settles as soon as the final head is in.
 import type { DebugCallback } from '../curl/easy-callbacks.js';
-import { Easy, type OptionValue } from '../curl/easy.js';
+import { Easy, setOptions, type OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
@@ -31,7 +32,7 @@ export interface TransferSpec {
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
   /** Extra curl options, applied last. */
-  curl?: Record<string, OptionValue> | undefined;
+  curl?: CurlOptions | undefined;
   onProgress?: ((p: Progress) => void) | undefined;
   /** curl's trace (CURLOPT_DEBUGFUNCTION): what `curl -v` shows. */
   onDebug?: DebugCallback | undefined;
@@ -158,7 +159,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;
   try {
-    for (const k in options) easy.setOpt(k, options[k]!);
+    setOptions(easy, options);
     if (spec.signal?.aborted) throw spec.signal.reason;
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     done = multi.run(easy);

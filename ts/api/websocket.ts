@@ -10,7 +10,7 @@
 // connection in the pool of the multi that made it, and removing the
 // handle from that multi closes the connection, so the handle stays added
 // until the end (Multi.run() removes it when the upgrade is done).
-import { Easy } from '../curl/easy.js';
+import { Easy, setOptions } from '../curl/easy.js';
 import { CURLWS } from '../curl/generated/enums.js';
 import { Multi } from '../curl/multi.js';
 import { latin1 } from './head.js';
@@ -36,7 +36,7 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
   let head: [string, string][] = [];
   rt.transferStarted();
   try {
-    for (const [k, v] of Object.entries(defaults)) easy.setOpt(k, v);
+    setOptions(easy, defaults);
     const headers = Object.entries(options.headers ?? {}).map(([k, v]) => (v === '' ? `${k};` : `${k}: ${v}`));
     if (protocols.length) headers.push(`Sec-WebSocket-Protocol: ${protocols.join(', ')}`);
     easy.setOpt('URL', u.href).setOpt('CONNECT_ONLY', 2).setOpt('WS_OPTIONS', CURLWS.CURLWS_NOAUTOPONG).setOpt('HTTPHEADER', headers)
@@ -47,7 +47,7 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
         else if (i > 0) head.push([line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim()]);
       });
     if (options.timeoutMs !== undefined) easy.setOpt('TIMEOUT_MS', options.timeoutMs);
-    for (const [k, v] of Object.entries(options.curl ?? {})) easy.setOpt(k, v);
+    setOptions(easy, options.curl ?? {});
     await handshake(multi, easy, options.signal);
     const protocol = head.find(([k]) => k === 'sec-websocket-protocol')?.[1] ?? '';
     if (protocol && !protocols.includes(protocol)) throw new Error(`the server chose the subprotocol '${protocol}', which was not offered`);

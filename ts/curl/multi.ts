@@ -12,7 +12,7 @@ import { check, curlError, type CurlEasyError } from './errors.js';
 import { curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG } from './generated/enums.js';
 import { multiOption } from './names.js';
-import type { MultiOptionName } from './generated/options.js';
+import type { MultiOptionKey, MultiOptionValue } from './option-types.js';
 import { kErrorDetail, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
@@ -95,7 +95,7 @@ export class Multi {
   }
 
   /** @see https://curl.se/libcurl/c/curl_multi_setopt.html */
-  setOpt(name: MultiOptionName | `CURLMOPT_${MultiOptionName}`, value: number | boolean): this {
+  setOpt<K extends MultiOptionKey>(name: K, value: MultiOptionValue<K>): this {
     const [key, spec] = multiOption(name);
     if (spec.type !== 'long' && spec.type !== 'values') throw new TypeError(`curl multi option ${key} is not settable from JavaScript`);
     this.#check(this.#rt.exports.lcw_multi_setopt_long(this.#live, spec.id, toLong(key, value)));

@@ -10,7 +10,7 @@ import type { EasyOptionName } from './options.js';
 import type { InfoName } from './infos.js';
 
 /** camelCase name -> EASY_OPTIONS key (aliases not included). */
-export const EASY_OPTION_CAMEL: Record<string, EasyOptionName> = {
+export const EASY_OPTION_CAMEL = {
   writedata: 'WRITEDATA',
   url: 'URL',
   port: 'PORT',
@@ -319,10 +319,11 @@ export const EASY_OPTION_CAMEL: Record<string, EasyOptionName> = {
   tcpKeepcnt: 'TCP_KEEPCNT',
   uploadFlags: 'UPLOAD_FLAGS',
   sslSignatureAlgorithms: 'SSL_SIGNATURE_ALGORITHMS',
-};
+} as const satisfies Record<string, EasyOptionName>;
+export type EasyOptionCamelName = keyof typeof EASY_OPTION_CAMEL;
 
 /** camelCase name -> INFOS key (aliases not included). */
-export const INFO_CAMEL: Record<string, InfoName> = {
+export const INFO_CAMEL = {
   effectiveUrl: 'EFFECTIVE_URL',
   responseCode: 'RESPONSE_CODE',
   totalTime: 'TOTAL_TIME',
@@ -400,4 +401,5 @@ export const INFO_CAMEL: Record<string, InfoName> = {
   earlydataSentT: 'EARLYDATA_SENT_T',
   httpauthUsed: 'HTTPAUTH_USED',
   proxyauthUsed: 'PROXYAUTH_USED',
-};
+} as const satisfies Record<string, InfoName>;
+export type InfoCamelName = keyof typeof INFO_CAMEL;

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// Compile-time types of options and infos, derived from the generated
+// tables (no name or number is written here): each name's C type picks the
+// JavaScript value it takes or gives, so that setOpt('NOPE', 1),
+// setOpt('FOLLOWLOCATION', 'yes') and getInfo('NOPE') fail in tsc. The
+// spellings are the ones ./names.ts accepts at run time.
+import type { Callbacks } from './easy-callbacks.js';
+import type { SharedBlob, ShareLike } from './easy.js';
+import type { INFO_ALIASES, INFOS, InfoName } from './generated/infos.js';
+import type { EASY_OPTION_CAMEL, INFO_CAMEL } from './generated/names.js';
+import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName, MULTI_OPTIONS, MultiOptionName } from './generated/options.js';
+
+/** Bytes for blob options and POSTFIELDS; a string is sent as UTF-8. */
+export type BytesLike = string | ArrayBuffer | ArrayBufferView;
+
+type EasyAliases = typeof EASY_OPTION_ALIASES;
+type InfoAliases = typeof INFO_ALIASES;
+
+/** The value an easy option of C type `T` takes; `never` where JavaScript cannot set it. */
+type EasyValue<K, T> = T extends 'long'
+  ? number | boolean
+  : T extends 'values'
+    ? number
+    : T extends 'off_t'
+      ? number | bigint
+      : T extends 'string'
+        ? string | null
+        : T extends 'slist'
+          ? readonly string[] | null
+          : T extends 'blob'
+            ? BytesLike | SharedBlob
+            : T extends 'functionpoint'
+              ? K extends keyof Callbacks
+                ? Exclude<Callbacks[K], undefined> | null
+                : never
+              : K extends 'POSTFIELDS' | 'COPYPOSTFIELDS'
+                ? BytesLike | null
+                : K extends 'SHARE'
+                  ? ShareLike | null
+                  : never;
+
+/**
+ * The JavaScript value of each easy option, by its name without CURLOPT_:
+ * `long` options take a number or a boolean, `off_t` a number or a bigint,
+ * strings and lists may be null to unset. Options typed `never` (C pointers,
+ * callbacks the binding does not relay) cannot be set from JavaScript.
+ */
+export type EasyOptionValues = { [K in keyof typeof EASY_OPTIONS]: EasyValue<K, (typeof EASY_OPTIONS)[K]['type']> };
+
+/** Every accepted spelling of an easy option: `CURLOPT_URL`, `URL`, `url`, and curl.h's old names. */
+export type EasyOptionKey =
+  | EasyOptionName
+  | `CURLOPT_${EasyOptionName}`
+  | keyof typeof EASY_OPTION_CAMEL
+  | keyof EasyAliases
+  | `CURLOPT_${keyof EasyAliases}`;
+
+/** The EASY_OPTIONS name a spelling stands for. */
+export type EasyOptionNameOf<K extends string> = K extends EasyOptionName
+  ? K
+  : K extends keyof EasyAliases
+    ? EasyAliases[K]
+    : K extends keyof typeof EASY_OPTION_CAMEL
+      ? (typeof EASY_OPTION_CAMEL)[K]
+      : K extends `CURLOPT_${infer B extends EasyOptionName | keyof EasyAliases}`
+        ? EasyOptionNameOf<B>
+        : never;
+
+/** The value the easy option spelled `K` takes. */
+export type EasyOptionValue<K extends EasyOptionKey> = EasyOptionValues[EasyOptionNameOf<K>];
+
+/** A `curl: {…}` bag of easy options, in any spelling, each with its value type. */
+export type CurlOptions = { [K in EasyOptionKey]?: EasyOptionValue<K> };
+
+/** What structuredClone carries to a worker thread: no callbacks, shares or shared blobs. */
+type Cloneable<V> =
+  | (V extends string | number | boolean | bigint | readonly string[] ? V : never)
+  | (ArrayBufferView extends V ? Uint8Array : never);
+
+/** A `curl: {…}` bag for a WorkerPool: only values a worker thread can receive. */
+export type CloneableCurlOptions = { [K in EasyOptionKey]?: Cloneable<EasyOptionValue<K>> };
+
+/** The JavaScript value of each multi option, by its name without CURLMOPT_; only `long` options are settable. */
+export type MultiOptionValues = {
+  [K in keyof typeof MULTI_OPTIONS]: (typeof MULTI_OPTIONS)[K]['type'] extends 'long' | 'values' ? number | boolean : never;
+};
+
+/** Every accepted spelling of a multi option: `CURLMOPT_MAXCONNECTS` or `MAXCONNECTS`. */
+export type MultiOptionKey = MultiOptionName | `CURLMOPT_${MultiOptionName}`;
+
+/** The value the multi option spelled `K` takes. */
+export type MultiOptionValue<K extends MultiOptionKey> = MultiOptionValues[K extends `CURLMOPT_${infer B extends MultiOptionName}` ? B : K & MultiOptionName];
+
+type InfoResult<K, T> = T extends 'string'
+  ? string | null
+  : T extends 'long' | 'socket' | 'double' | 'off_t'
+    ? number
+    : T extends 'slist'
+      ? string[]
+      : K extends 'CERTINFO'
+        ? string[][]
+        : never;
+
+/**
+ * What `getInfo` answers for each info, by its name without CURLINFO_:
+ * `off_t` infos as numbers, lists as arrays, CERTINFO as one array of
+ * `name:value` lines per certificate. Infos typed `never` (C pointers) are
+ * not readable from JavaScript.
+ */
+export type InfoValues = { [K in keyof typeof INFOS]: InfoResult<K, (typeof INFOS)[K]['type']> };
+
+/** Every accepted spelling of an info: `CURLINFO_RESPONSE_CODE`, `RESPONSE_CODE`, `responseCode`, and curl.h's old names. */
+export type InfoKey = InfoName | `CURLINFO_${InfoName}` | keyof typeof INFO_CAMEL | keyof InfoAliases | `CURLINFO_${keyof InfoAliases}`;
+
+/** The INFOS name a spelling stands for. */
+export type InfoNameOf<K extends string> = K extends InfoName
+  ? K
+  : K extends keyof InfoAliases
+    ? InfoAliases[K]
+    : K extends keyof typeof INFO_CAMEL
+      ? (typeof INFO_CAMEL)[K]
+      : K extends `CURLINFO_${infer B extends InfoName | keyof InfoAliases}`
+        ? InfoNameOf<B>
+        : never;
+
+/** What `getInfo` answers for the info spelled `K`. */
+export type InfoValueOf<K extends InfoKey> = InfoValues[InfoNameOf<K>];
