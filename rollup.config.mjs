@@ -92,7 +92,9 @@ const ts = () =>
     outputToFilesystem: false,
   });
 
-const dtsPlugin = () => dts({ tsconfig: './tsconfig.json' });
+// stripInternal: members marked @internal (the runtime's wasm exports, heap,
+// sockets; a Session's engine) are left out of the published types.
+const dtsPlugin = () => dts({ tsconfig: './tsconfig.json', compilerOptions: { stripInternal: true } });
 
 const bundles = (name) => [
   { file: `dist/${name}.mjs`, format: 'es' },
@@ -100,7 +102,7 @@ const bundles = (name) => [
   { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named' },
 ];
 
-export default [
+const builds = [
   { input: 'ts/index.ts', output: bundles('index'), external, plugins: [ts(), copyWasm()] },
   { input: 'ts/inline.ts', output: bundles('inline'), external, plugins: [inlineWasm(), ts()] },
   // WorkerPool's worker (ts/api/pool.ts starts dist/pool-worker.mjs beside the
@@ -129,3 +131,6 @@ export default [
     plugins: [mainTypesExternal(), dtsPlugin()],
   },
 ];
+
+// `rollup -c --environment TYPES` builds the declarations only (npm run api:check).
+export default process.env.TYPES ? builds.filter((b) => [b.output].flat().every((o) => /\.d\.c?ts$/.test(o.file))) : builds;

@@ -358,13 +358,13 @@ export function ${fn}(n: number): ${typeName} | undefined {
 import type { EasyOptionName } from './options.js';
 import type { InfoName } from './infos.js';
 
-/** camelCase name -> EASY_OPTIONS key (aliases not included). */
+/** camelCase name to EASY_OPTIONS key (aliases not included). */
 export const EASY_OPTION_CAMEL = {
 ${camelLines(easy.map(([k]) => k))}
 } as const satisfies Record<string, EasyOptionName>;
 export type EasyOptionCamelName = keyof typeof EASY_OPTION_CAMEL;
 
-/** camelCase name -> INFOS key (aliases not included). */
+/** camelCase name to INFOS key (aliases not included). */
 export const INFO_CAMEL = {
 ${camelLines(infos.map(([k]) => k))}
 } as const satisfies Record<string, InfoName>;

@@ -7,7 +7,7 @@ import type { CurlOptions } from '../curl/option-types.js';
 import type { UploadBody } from './body.js';
 import { toHeaders } from './head.js';
 import { defaultSession, type Session } from './session.js';
-import type { Progress, TransferSpec } from './transfer.js';
+import type { Progress, TransferLimits, TransferSpec } from './transfer.js';
 
 export interface CurlRequestInit extends RequestInit {
   /** Extra curl options for this request (applied last). */
@@ -17,7 +17,7 @@ export interface CurlRequestInit extends RequestInit {
   /** Whole-transfer timeout, milliseconds. */
   timeoutMs?: number;
   /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
-  limits?: TransferSpec['limits'];
+  limits?: TransferLimits;
   /** @internal options no per-request setting may override (Sandbox). */
   enforced?: TransferSpec['enforced'];
   /** Redirects followed at most (default 20). */

@@ -10,7 +10,7 @@ import { readWhole, type UploadBody } from './body.js';
 import { toHeaders, type ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
-import type { Progress, RedirectMode, Transfer, TransferSpec } from './transfer.js';
+import type { Progress, RedirectMode, Transfer, TransferLimits, TransferSpec } from './transfer.js';
 
 export interface RequestOptions {
   method?: string;
@@ -32,7 +32,7 @@ export interface RequestOptions {
   onDebug?: (type: number, data: Uint8Array) => void;
   curl?: CurlOptions;
   /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
-  limits?: TransferSpec['limits'];
+  limits?: TransferLimits;
   /** @internal options no per-request setting may override (Sandbox). */
   enforced?: TransferSpec['enforced'];
 }
@@ -40,6 +40,17 @@ export interface RequestOptions {
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Failures worth another attempt: the request may never have reached the server intact. */
 const RETRYABLE = new Set(['CURLE_COULDNT_CONNECT', 'CURLE_RECV_ERROR', 'CURLE_SEND_ERROR', 'CURLE_GOT_NOTHING', 'CURLE_OPERATION_TIMEDOUT', 'CURLE_PARTIAL_FILE', 'CURLE_HTTP2', 'CURLE_HTTP2_STREAM']);
+
+/**
+ * What {@link CurlResponse.nodeStream} returns: a node:stream Readable, of
+ * which the types name only a few members so that they need no
+ * `@types/node` (hand it to `stream.pipeline()`, or cast it to `Readable`).
+ */
+export interface NodeReadable extends AsyncIterable<Uint8Array> {
+  readonly readable: boolean;
+  on(event: string, listener: (...args: any[]) => void): this;
+  destroy(error?: Error): this;
+}
 
 export class CurlResponse {
   readonly status: number;
@@ -56,6 +67,7 @@ export class CurlResponse {
   readonly body: ReadableStream<Uint8Array>;
   readonly #transfer: Transfer;
 
+  /** @internal */
   constructor(head: ResponseHead, transfer: Transfer) {
     this.status = head.status;
     this.statusText = head.statusText;
@@ -82,7 +94,7 @@ export class CurlResponse {
   }
 
   /** The body as a Node Readable (no copy of the whole body). */
-  nodeStream(): Readable {
+  nodeStream(): NodeReadable {
     return Readable.fromWeb(this.body as import('node:stream/web').ReadableStream<Uint8Array>);
   }
 

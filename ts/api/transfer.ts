@@ -37,11 +37,17 @@ export interface TransferSpec {
   /** curl's trace (CURLOPT_DEBUGFUNCTION): what `curl -v` shows. */
   onDebug?: DebugCallback | undefined;
   /** Caps on the decoded body and on the response heads, in bytes. */
-  limits?: { maxBodyBytes?: number | undefined; maxHeaderBytes?: number | undefined } | undefined;
+  limits?: TransferLimits | undefined;
   /** curl options applied after everything else, `curl` included (a sandbox's rules). */
   enforced?: Record<string, OptionValue> | undefined;
   /** Keep what curl measured for info() once the handle is freed (default true; fetch() never asks). */
   keepInfo?: boolean | undefined;
+}
+
+/** Caps on the decoded body and on the response heads, in bytes; past them the transfer fails with LimitExceeded. */
+export interface TransferLimits {
+  maxBodyBytes?: number | undefined;
+  maxHeaderBytes?: number | undefined;
 }
 
 /** A transfer crossed one of its limits. */

@@ -107,7 +107,7 @@ export class CloseEvent extends Event {
 
 export type WebSocketOptions = Omit<WsConnectOptions, 'protocols' | 'signal'>;
 export type BinaryType = 'blob' | 'arraybuffer';
-type Handler = ((this: WebSocket, ev: Event) => unknown) | null;
+export type Handler = ((this: WebSocket, ev: Event) => unknown) | null;
 
 const encoder = new TextEncoder();
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -143,6 +143,7 @@ export class Easy {
    * lines itself (HEADERFUNCTION and HEADERDATA NULL, as a handle without
    * one has in C) instead of relaying each line to a host that drops it:
    * seven wasm-to-JS calls fewer per small response.
+   * @internal
    */
   [kPrepare](): void {
     if (!this.#headerRelay || this.#callbacks.fns.HEADERFUNCTION !== undefined) return;
@@ -407,12 +408,12 @@ export class Easy {
     return version && cipher ? { version, cipher } : undefined;
   }
 
-  /** The detailed text curl left in its error buffer, if any. */
+  /** @internal the detailed text curl left in its error buffer, if any. */
   [kErrorDetail](): string {
     return this[kRuntime].heap.cstring(this.#errbuf) ?? '';
   }
 
-  /** The exception a callback threw during the last transfer, taken once. */
+  /** @internal the exception a callback threw during the last transfer, taken once. */
   [kTakeCallbackError](): unknown {
     const err = this.#callbacks.error;
     this.#callbacks.error = undefined;

@@ -13,11 +13,8 @@ import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName, MULTI_OPTIONS, 
 /** Bytes for blob options and POSTFIELDS; a string is sent as UTF-8. */
 export type BytesLike = string | ArrayBuffer | ArrayBufferView;
 
-type EasyAliases = typeof EASY_OPTION_ALIASES;
-type InfoAliases = typeof INFO_ALIASES;
-
-/** The value an easy option of C type `T` takes; `never` where JavaScript cannot set it. */
-type EasyValue<K, T> = T extends 'long'
+/** The value the easy option `K` of C type `T` takes; `never` where JavaScript cannot set it. */
+export type EasyValue<K, T> = T extends 'long'
   ? number | boolean
   : T extends 'values'
     ? number
@@ -52,17 +49,17 @@ export type EasyOptionKey =
   | EasyOptionName
   | `CURLOPT_${EasyOptionName}`
   | keyof typeof EASY_OPTION_CAMEL
-  | keyof EasyAliases
-  | `CURLOPT_${keyof EasyAliases}`;
+  | keyof typeof EASY_OPTION_ALIASES
+  | `CURLOPT_${keyof typeof EASY_OPTION_ALIASES}`;
 
 /** The EASY_OPTIONS name a spelling stands for. */
 export type EasyOptionNameOf<K extends string> = K extends EasyOptionName
   ? K
-  : K extends keyof EasyAliases
-    ? EasyAliases[K]
+  : K extends keyof typeof EASY_OPTION_ALIASES
+    ? typeof EASY_OPTION_ALIASES[K]
     : K extends keyof typeof EASY_OPTION_CAMEL
       ? (typeof EASY_OPTION_CAMEL)[K]
-      : K extends `CURLOPT_${infer B extends EasyOptionName | keyof EasyAliases}`
+      : K extends `CURLOPT_${infer B extends EasyOptionName | keyof typeof EASY_OPTION_ALIASES}`
         ? EasyOptionNameOf<B>
         : never;
 
@@ -72,8 +69,8 @@ export type EasyOptionValue<K extends EasyOptionKey> = EasyOptionValues[EasyOpti
 /** A `curl: {…}` bag of easy options, in any spelling, each with its value type. */
 export type CurlOptions = { [K in EasyOptionKey]?: EasyOptionValue<K> };
 
-/** What structuredClone carries to a worker thread: no callbacks, shares or shared blobs. */
-type Cloneable<V> =
+/** The part of an option value type `V` that structuredClone carries to a worker thread: no callbacks, shares or shared blobs. */
+export type Cloneable<V> =
   | (V extends string | number | boolean | bigint | readonly string[] ? V : never)
   | (ArrayBufferView extends V ? Uint8Array : never);
 
@@ -91,7 +88,8 @@ export type MultiOptionKey = MultiOptionName | `CURLMOPT_${MultiOptionName}`;
 /** The value the multi option spelled `K` takes. */
 export type MultiOptionValue<K extends MultiOptionKey> = MultiOptionValues[K extends `CURLMOPT_${infer B extends MultiOptionName}` ? B : K & MultiOptionName];
 
-type InfoResult<K, T> = T extends 'string'
+/** What `getInfo` answers for the info `K` of C type `T`; `never` where JavaScript cannot read it. */
+export type InfoResult<K, T> = T extends 'string'
   ? string | null
   : T extends 'long' | 'socket' | 'double' | 'off_t'
     ? number
@@ -110,16 +108,16 @@ type InfoResult<K, T> = T extends 'string'
 export type InfoValues = { [K in keyof typeof INFOS]: InfoResult<K, (typeof INFOS)[K]['type']> };
 
 /** Every accepted spelling of an info: `CURLINFO_RESPONSE_CODE`, `RESPONSE_CODE`, `responseCode`, and curl.h's old names. */
-export type InfoKey = InfoName | `CURLINFO_${InfoName}` | keyof typeof INFO_CAMEL | keyof InfoAliases | `CURLINFO_${keyof InfoAliases}`;
+export type InfoKey = InfoName | `CURLINFO_${InfoName}` | keyof typeof INFO_CAMEL | keyof typeof INFO_ALIASES | `CURLINFO_${keyof typeof INFO_ALIASES}`;
 
 /** The INFOS name a spelling stands for. */
 export type InfoNameOf<K extends string> = K extends InfoName
   ? K
-  : K extends keyof InfoAliases
-    ? InfoAliases[K]
+  : K extends keyof typeof INFO_ALIASES
+    ? typeof INFO_ALIASES[K]
     : K extends keyof typeof INFO_CAMEL
       ? (typeof INFO_CAMEL)[K]
-      : K extends `CURLINFO_${infer B extends InfoName | keyof InfoAliases}`
+      : K extends `CURLINFO_${infer B extends InfoName | keyof typeof INFO_ALIASES}`
         ? InfoNameOf<B>
         : never;
 

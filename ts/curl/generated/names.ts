@@ -9,7 +9,7 @@
 import type { EasyOptionName } from './options.js';
 import type { InfoName } from './infos.js';
 
-/** camelCase name -> EASY_OPTIONS key (aliases not included). */
+/** camelCase name to EASY_OPTIONS key (aliases not included). */
 export const EASY_OPTION_CAMEL = {
   writedata: 'WRITEDATA',
   url: 'URL',
@@ -322,7 +322,7 @@ export const EASY_OPTION_CAMEL = {
 } as const satisfies Record<string, EasyOptionName>;
 export type EasyOptionCamelName = keyof typeof EASY_OPTION_CAMEL;
 
-/** camelCase name -> INFOS key (aliases not included). */
+/** camelCase name to INFOS key (aliases not included). */
 export const INFO_CAMEL = {
   effectiveUrl: 'EFFECTIVE_URL',
   responseCode: 'RESPONSE_CODE',
