@@ -199,7 +199,7 @@ function parseOptDocs(all) {
     if (!title) continue;
     const summary = page.match(/^# NAME\s+[\w, ]+ - (.+)$/m)?.[1];
     if (!summary) throw new Error(`${OPTS_DOCS}/${title}.md: no NAME line`);
-    const protocols = [...(page.match(/^Protocol:\n((?:  - .+\n)+)/m)?.[1] ?? '').matchAll(/  - (.+)/g)].map((m) => m[1]);
+    const protocols = [...(page.match(/^Protocol:\n((?: {2}- .+\n)+)/m)?.[1] ?? '').matchAll(/ {2}- (.+)/g)].map((m) => m[1]);
     docs.set(title, { summary: summary.replace(/\\(.)/g, '$1'), protocols, added: page.match(/^Added-in: (.+)$/m)?.[1] });
   }
   return docs;

@@ -48,7 +48,7 @@ const RETRYABLE = new Set(['CURLE_COULDNT_CONNECT', 'CURLE_RECV_ERROR', 'CURLE_S
  */
 export interface NodeReadable extends AsyncIterable<Uint8Array> {
   readonly readable: boolean;
-  on(event: string, listener: (...args: any[]) => void): this;
+  on(event: string, listener: (...args: unknown[]) => void): this;
   destroy(error?: Error): this;
 }
 
