@@ -344,12 +344,15 @@ export function ${fn}(n: number): ${typeName} | undefined {
   });
   files[`${OUT}/enums.ts`] = banner([...groupHeaders]) + groups.join('');
 
-  const camelLines = (names) => {
+  // Each camelCase name carries its option's TSDoc, so that editors show it
+  // on a key of a curl: {…} bag (a homomorphic mapped type keeps it).
+  const camelLines = (names, prefix) => {
     const entries = names.map((n) => [camel(n), n]);
     if (new Set(entries.map(([c]) => c)).size !== entries.length) throw new Error('camelCase collision');
-    return lines(entries);
+    const target = new Map(entries);
+    return lines(entries, lit, prefix ? (c) => tsdoc(docs, siv, `${prefix}${target.get(c)}`) : undefined);
   };
-  files[`${OUT}/names.ts`] = `${banner(['curl.h'])}
+  files[`${OUT}/names.ts`] = `${banner(['curl.h'], false, true)}
 // camelCase names, derived mechanically so users can predict them: lowercase
 // the key, then drop each underscore and uppercase the character after it:
 // 'SSL_VERIFYPEER' -> 'sslVerifypeer', 'FOLLOWLOCATION' -> 'followlocation'.
@@ -360,7 +363,7 @@ import type { InfoName } from './infos.js';
 
 /** camelCase name to EASY_OPTIONS key (aliases not included). */
 export const EASY_OPTION_CAMEL = {
-${camelLines(easy.map(([k]) => k))}
+${camelLines(easy.map(([k]) => k), 'CURLOPT_')}
 } as const satisfies Record<string, EasyOptionName>;
 export type EasyOptionCamelName = keyof typeof EASY_OPTION_CAMEL;
 

@@ -66,8 +66,15 @@ export type EasyOptionNameOf<K extends string> = K extends EasyOptionName
 /** The value the easy option spelled `K` takes. */
 export type EasyOptionValue<K extends EasyOptionKey> = EasyOptionValues[EasyOptionNameOf<K>];
 
-/** A `curl: {…}` bag of easy options, in any spelling, each with its value type. */
-export type CurlOptions = { [K in EasyOptionKey]?: EasyOptionValue<K> };
+/**
+ * A `curl: {…}` bag of easy options, in any spelling, each with its value
+ * type. Spelled as three mapped types so that editors show each option's
+ * TSDoc on `URL` and `url` keys (a mapped type over a union of names would
+ * drop it).
+ */
+export type CurlOptions = { [K in keyof typeof EASY_OPTIONS]?: EasyOptionValues[K] } & {
+  [K in keyof typeof EASY_OPTION_CAMEL]?: EasyOptionValues[(typeof EASY_OPTION_CAMEL)[K]];
+} & { [K in Exclude<EasyOptionKey, EasyOptionName | keyof typeof EASY_OPTION_CAMEL>]?: EasyOptionValue<K> };
 
 /** The part of an option value type `V` that structuredClone carries to a worker thread: no callbacks, shares or shared blobs. */
 export type Cloneable<V> =
