@@ -5,6 +5,7 @@
 // store, timeouts and retries. A default session backs the top-level
 // fetch() and request().
 import { SharedBlob, type OptionValue } from '../curl/easy.js';
+import { CURLPIPE } from '../curl/generated/enums.js';
 import type { CurlOptions } from '../curl/option-types.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
@@ -114,7 +115,7 @@ export class Session {
     const o = this.#options;
     const rt = o.runtime ?? (o.runtimeOptions ? await Runtime.create(o.runtimeOptions) : await defaultRuntime());
     const multi = new Multi(rt);
-    multi.setOpt('PIPELINING', 2); // CURLPIPE_MULTIPLEX
+    multi.setOpt('PIPELINING', CURLPIPE.CURLPIPE_MULTIPLEX);
     if (o.maxConnections) multi.setOpt('MAX_TOTAL_CONNECTIONS', o.maxConnections);
     if (o.maxConnectionsPerHost) multi.setOpt('MAX_HOST_CONNECTIONS', o.maxConnectionsPerHost);
     // curl's own default keeps 4 idle connections per *running* transfer, so
