@@ -3,10 +3,11 @@
 // must fail in tsc, and with the error its comment quotes (test/types.test.ts
 // compiles this file once as is, where no directive may be unused, and once
 // without the directives, matching each error to its line). Never run.
-import { type CurlOptions, type Easy, fetch, type Multi, request, Session, WorkerPool } from '../../ts/index.js';
+import { type CurlOptions, type Easy, fetch, type Multi, request, Session, type Share, WorkerPool } from '../../ts/index.js';
 
 declare const easy: Easy;
 declare const multi: Multi;
+declare const share: Share;
 
 // @ts-expect-error '"NOPE"' is not assignable to parameter of type 'EasyOptionKey'
 easy.setOpt('NOPE', 1);
@@ -22,10 +23,10 @@ easy.setOpt('HTTP_VERSION', true);
 easy.setOpt('CURLOPT_url', 'https://example.com/');
 // @ts-expect-error '"FollowLocation"' is not assignable to parameter of type 'EasyOptionKey'
 easy.setOpt('FollowLocation', true);
-// @ts-expect-error 'null' is not assignable to parameter of type 'never'
+// @ts-expect-error '"WRITEDATA"' is not assignable to parameter of type 'EasyOptionKey'
 easy.setOpt('WRITEDATA', null);
-// @ts-expect-error 'null' is not assignable to parameter of type 'never'
-easy.setOpt('SSL_CTX_FUNCTION', null);
+// @ts-expect-error '"sslCtxFunction"' is not assignable to parameter of type 'EasyOptionKey'
+easy.setOpt('sslCtxFunction', null);
 // @ts-expect-error 'null' is not assignable to parameter of type
 easy.setOpt('CAINFO_BLOB', null);
 // @ts-expect-error '(a: string) => number' is not assignable to parameter of type 'WriteCallback'
@@ -36,6 +37,8 @@ easy.setOpt(dynamicName, 1);
 
 // @ts-expect-error '"NOPE"' is not assignable to parameter of type 'InfoKey'
 easy.getInfo('NOPE');
+// @ts-expect-error '"TLS_SSL_PTR"' is not assignable to parameter of type 'InfoKey'
+easy.getInfo('TLS_SSL_PTR');
 // @ts-expect-error 'number' is not assignable to type 'string'
 const url: string = easy.getInfo('RESPONSE_CODE');
 // @ts-expect-error 'string | null' is not assignable to type 'string'
@@ -45,7 +48,7 @@ const ip: string = easy.getInfo('PRIMARY_IP');
 multi.setOpt('URL', 'https://example.com/');
 // @ts-expect-error '"on"' is not assignable to parameter of type 'number | boolean'
 multi.setOpt('MAXCONNECTS', 'on');
-// @ts-expect-error 'null' is not assignable to parameter of type 'never'
+// @ts-expect-error '"SOCKETFUNCTION"' is not assignable to parameter of type 'MultiOptionKey'
 multi.setOpt('SOCKETFUNCTION', null);
 
 // @ts-expect-error 'NOPE' does not exist in type 'CurlOptions'
@@ -54,6 +57,8 @@ const bag: CurlOptions = { NOPE: 1 };
 void fetch('https://example.com/', { curl: { FOLLOWLOCATION: 'yes' } });
 // @ts-expect-error 'string' is not assignable to type 'number | bigint | undefined'
 void request('https://example.com/', { curl: { MAXFILESIZE_LARGE: '1' } });
+// @ts-expect-error 'Share' is not assignable to type 'undefined'
+void request('https://example.com/', { curl: { WRITEDATA: share } });
 // @ts-expect-error 'followLocation' does not exist in type 'CurlOptions'
 void new Session({ curl: { followLocation: true } });
 // @ts-expect-error '(data: Uint8Array) => undefined' is not assignable to type 'undefined'

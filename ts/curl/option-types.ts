@@ -44,13 +44,24 @@ export type EasyValue<K, T> = T extends 'long'
  */
 export type EasyOptionValues = { [K in keyof typeof EASY_OPTIONS]: EasyValue<K, (typeof EASY_OPTIONS)[K]['type']> };
 
-/** Every accepted spelling of an easy option: `CURLOPT_URL`, `URL`, `url`, and curl.h's old names. */
+/** The keys of `T` whose value type is not `never`. */
+type Usable<T> = { [K in keyof T]-?: [T[K]] extends [never] ? never : K }[keyof T];
+/** The keys of map `M` whose target is one of `Names`. */
+type KeysTo<M, Names> = { [K in keyof M]: M[K] extends Names ? K : never }[keyof M];
+
+/** Easy options JavaScript can set: those not typed `never` in {@link EasyOptionValues}. */
+export type SettableOptionName = Usable<EasyOptionValues>;
+
+/**
+ * Every accepted spelling of an easy option JavaScript can set: `CURLOPT_URL`,
+ * `URL`, `url`, and curl.h's old names.
+ */
 export type EasyOptionKey =
-  | EasyOptionName
-  | `CURLOPT_${EasyOptionName}`
-  | keyof typeof EASY_OPTION_CAMEL
-  | keyof typeof EASY_OPTION_ALIASES
-  | `CURLOPT_${keyof typeof EASY_OPTION_ALIASES}`;
+  | SettableOptionName
+  | `CURLOPT_${SettableOptionName}`
+  | KeysTo<typeof EASY_OPTION_CAMEL, SettableOptionName>
+  | KeysTo<typeof EASY_OPTION_ALIASES, SettableOptionName>
+  | `CURLOPT_${KeysTo<typeof EASY_OPTION_ALIASES, SettableOptionName>}`;
 
 /** The EASY_OPTIONS name a spelling stands for. */
 export type EasyOptionNameOf<K extends string> = K extends EasyOptionName
@@ -75,6 +86,7 @@ export type EasyOptionValue<K extends EasyOptionKey> = EasyOptionValues[EasyOpti
 export type CurlOptions = { [K in keyof typeof EASY_OPTIONS]?: EasyOptionValues[K] } & {
   [K in keyof typeof EASY_OPTION_CAMEL]?: EasyOptionValues[(typeof EASY_OPTION_CAMEL)[K]];
 } & { [K in Exclude<EasyOptionKey, EasyOptionName | keyof typeof EASY_OPTION_CAMEL>]?: EasyOptionValue<K> };
+// (the first two also list the options typed never: such a key takes only undefined)
 
 /** The part of an option value type `V` that structuredClone carries to a worker thread: no callbacks, shares or shared blobs. */
 export type Cloneable<V> =
@@ -89,8 +101,11 @@ export type MultiOptionValues = {
   [K in keyof typeof MULTI_OPTIONS]: (typeof MULTI_OPTIONS)[K]['type'] extends 'long' | 'values' ? number | boolean : never;
 };
 
-/** Every accepted spelling of a multi option: `CURLMOPT_MAXCONNECTS` or `MAXCONNECTS`. */
-export type MultiOptionKey = MultiOptionName | `CURLMOPT_${MultiOptionName}`;
+/** Multi options JavaScript can set: the `long` ones. */
+export type SettableMultiOptionName = Usable<MultiOptionValues>;
+
+/** Every accepted spelling of a multi option JavaScript can set: `CURLMOPT_MAXCONNECTS` or `MAXCONNECTS`. */
+export type MultiOptionKey = SettableMultiOptionName | `CURLMOPT_${SettableMultiOptionName}`;
 
 /** The value the multi option spelled `K` takes. */
 export type MultiOptionValue<K extends MultiOptionKey> = MultiOptionValues[K extends `CURLMOPT_${infer B extends MultiOptionName}` ? B : K & MultiOptionName];
@@ -114,8 +129,19 @@ export type InfoResult<K, T> = T extends 'string'
  */
 export type InfoValues = { [K in keyof typeof INFOS]: InfoResult<K, (typeof INFOS)[K]['type']> };
 
-/** Every accepted spelling of an info: `CURLINFO_RESPONSE_CODE`, `RESPONSE_CODE`, `responseCode`, and curl.h's old names. */
-export type InfoKey = InfoName | `CURLINFO_${InfoName}` | keyof typeof INFO_CAMEL | keyof typeof INFO_ALIASES | `CURLINFO_${keyof typeof INFO_ALIASES}`;
+/** Infos JavaScript can read: those not typed `never` in {@link InfoValues}. */
+export type ReadableInfoName = Usable<InfoValues>;
+
+/**
+ * Every accepted spelling of an info JavaScript can read:
+ * `CURLINFO_RESPONSE_CODE`, `RESPONSE_CODE`, `responseCode`, and curl.h's old names.
+ */
+export type InfoKey =
+  | ReadableInfoName
+  | `CURLINFO_${ReadableInfoName}`
+  | KeysTo<typeof INFO_CAMEL, ReadableInfoName>
+  | KeysTo<typeof INFO_ALIASES, ReadableInfoName>
+  | `CURLINFO_${KeysTo<typeof INFO_ALIASES, ReadableInfoName>}`;
 
 /** The INFOS name a spelling stands for. */
 export type InfoNameOf<K extends string> = K extends InfoName
