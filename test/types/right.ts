@@ -31,6 +31,7 @@ const cookies: string[] = easy.getInfo('COOKIELIST');
 const certs: string[][] = easy.getInfo('CERTINFO');
 const legacy: number = easy.getInfo('HTTP_CODE'); // curl.h's old name of RESPONSE_CODE
 
+share.share('COOKIE').share('SSL_SESSION').unshare('DNS');
 multi.setOpt('MAXCONNECTS', 8).setOpt('CURLMOPT_PIPELINING', 2).setOpt('MAX_HOST_CONNECTIONS', 0);
 
 // curl: {…} bags

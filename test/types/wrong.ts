@@ -51,6 +51,9 @@ multi.setOpt('MAXCONNECTS', 'on');
 // @ts-expect-error '"SOCKETFUNCTION"' is not assignable to parameter of type 'MultiOptionKey'
 multi.setOpt('SOCKETFUNCTION', null);
 
+// @ts-expect-error '"COOKIES"' is not assignable to parameter of type
+share.share('COOKIES');
+
 // @ts-expect-error 'NOPE' does not exist in type 'CurlOptions'
 const bag: CurlOptions = { NOPE: 1 };
 // @ts-expect-error 'string' is not assignable to type 'number | boolean | undefined'
