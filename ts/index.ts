@@ -7,7 +7,7 @@ export { Easy, SharedBlob, type OptionValue, type InfoValue, type ShareLike } fr
 export type {
   BytesLike, Cloneable, CurlOptions, CloneableCurlOptions, EasyValue, InfoResult, EasyOptionKey, EasyOptionNameOf, EasyOptionValue, EasyOptionValues,
   InfoKey, InfoNameOf, InfoValueOf, InfoValues, MultiOptionKey, MultiOptionValue, MultiOptionValues,
-  ReadableInfoName, SettableMultiOptionName, SettableOptionName,
+  KeysTo, NonNeverKeys, ReadableInfoName, SettableMultiOptionName, SettableOptionName,
 } from './curl/option-types.js';
 export type { WriteCallback, ReadCallback, SeekCallback, ProgressCallback, DebugCallback, Callbacks, CallbackName } from './curl/easy-callbacks.js';
 export { Multi, type DoneMessage, type FdSet } from './curl/multi.js';

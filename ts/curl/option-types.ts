@@ -45,12 +45,12 @@ export type EasyValue<K, T> = T extends 'long'
 export type EasyOptionValues = { [K in keyof typeof EASY_OPTIONS]: EasyValue<K, (typeof EASY_OPTIONS)[K]['type']> };
 
 /** The keys of `T` whose value type is not `never`. */
-type Usable<T> = { [K in keyof T]-?: [T[K]] extends [never] ? never : K }[keyof T];
+export type NonNeverKeys<T> = { [K in keyof T]-?: [T[K]] extends [never] ? never : K }[keyof T];
 /** The keys of map `M` whose target is one of `Names`. */
-type KeysTo<M, Names> = { [K in keyof M]: M[K] extends Names ? K : never }[keyof M];
+export type KeysTo<M, Names> = { [K in keyof M]: M[K] extends Names ? K : never }[keyof M];
 
 /** Easy options JavaScript can set: those not typed `never` in {@link EasyOptionValues}. */
-export type SettableOptionName = Usable<EasyOptionValues>;
+export type SettableOptionName = NonNeverKeys<EasyOptionValues>;
 
 /**
  * Every accepted spelling of an easy option JavaScript can set: `CURLOPT_URL`,
@@ -102,7 +102,7 @@ export type MultiOptionValues = {
 };
 
 /** Multi options JavaScript can set: the `long` ones. */
-export type SettableMultiOptionName = Usable<MultiOptionValues>;
+export type SettableMultiOptionName = NonNeverKeys<MultiOptionValues>;
 
 /** Every accepted spelling of a multi option JavaScript can set: `CURLMOPT_MAXCONNECTS` or `MAXCONNECTS`. */
 export type MultiOptionKey = SettableMultiOptionName | `CURLMOPT_${SettableMultiOptionName}`;
@@ -130,7 +130,7 @@ export type InfoResult<K, T> = T extends 'string'
 export type InfoValues = { [K in keyof typeof INFOS]: InfoResult<K, (typeof INFOS)[K]['type']> };
 
 /** Infos JavaScript can read: those not typed `never` in {@link InfoValues}. */
-export type ReadableInfoName = Usable<InfoValues>;
+export type ReadableInfoName = NonNeverKeys<InfoValues>;
 
 /**
  * Every accepted spelling of an info JavaScript can read:
