@@ -81,18 +81,37 @@ function mainTypesExternal() {
   };
 }
 
+/**
+ * Drops the one-line TSDoc of each option and info (from curl's man pages) out
+ * of the generated tables' JavaScript: ~100 KB that only editors and the
+ * declarations use. Runs after the TypeScript plugin.
+ */
+function leanTables() {
+  return {
+    name: 'lean-tables',
+    transform(code, id) {
+      if (!/[\\/]ts[\\/]curl[\\/]generated[\\/]/.test(id)) return null;
+      return { code: code.replace(/^[ \t]*\/\*\*.*\*\/\n/gm, ''), map: null };
+    },
+  };
+}
+
 // Node built-ins stay imports; the library has no runtime dependencies.
 const external = (id) => id.startsWith('node:');
 
-const ts = () =>
+const ts = () => [
   typescript({
     tsconfig: './tsconfig.json',
     include: ['ts/**/*.ts'],
     compilerOptions: { declaration: false, declarationMap: false, sourceMap: false, noEmitOnError: true },
     outputToFilesystem: false,
-  });
+  }),
+  leanTables(),
+];
 
-const dtsPlugin = () => dts({ tsconfig: './tsconfig.json' });
+// stripInternal: members marked @internal (the runtime's wasm exports, heap,
+// sockets; a Session's engine) are left out of the published types.
+const dtsPlugin = () => dts({ tsconfig: './tsconfig.json', compilerOptions: { stripInternal: true } });
 
 const bundles = (name) => [
   { file: `dist/${name}.mjs`, format: 'es' },
@@ -100,7 +119,7 @@ const bundles = (name) => [
   { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named' },
 ];
 
-export default [
+const builds = [
   { input: 'ts/index.ts', output: bundles('index'), external, plugins: [ts(), copyWasm()] },
   { input: 'ts/inline.ts', output: bundles('inline'), external, plugins: [inlineWasm(), ts()] },
   // WorkerPool's worker (ts/api/pool.ts starts dist/pool-worker.mjs beside the
@@ -129,3 +148,6 @@ export default [
     plugins: [mainTypesExternal(), dtsPlugin()],
   },
 ];
+
+// `rollup -c --environment TYPES` builds the declarations only (npm run api:check).
+export default process.env.TYPES ? builds.filter((b) => [b.output].flat().every((o) => /\.d\.c?ts$/.test(o.file))) : builds;

@@ -42,8 +42,6 @@ export interface PoolResult {
   corrupt: number;
 }
 
-const MiB = 1 << 20;
-const SMALL = 128;
 
 function vmHwm(): number {
   const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));

@@ -12,7 +12,6 @@ import { PATTERN_BLOCK, type Job, type JobResult } from './jobs.js';
 
 const MiB = 1 << 20;
 const block = PATTERN_BLOCK;
-const SMALL = 128; // bytes of the /small body
 
 // --- process memory ----------------------------------------------------------
 

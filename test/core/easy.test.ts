@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlEasyError, CurlError, Easy, Multi, Runtime, Share } from '../../ts/index.js';
+import { CurlEasyError, CurlError, Easy, Multi, Runtime, Share, type InfoKey } from '../../ts/index.js';
 import { startHttpServer, type TestServer } from '../fixtures/servers.js';
 import { sortedCookies, transfer } from './transfer.js';
 
@@ -39,13 +39,19 @@ describe('options', () => {
 
   it('rejects unknown options, wrong types and NUL bytes before they reach wasm', () => {
     const easy = new Easy(rt);
+    // @ts-expect-error the run-time check behind the compile-time one
     expect(() => easy.setOpt('NO_SUCH_OPTION', 1)).toThrow(/unknown curl option "NO_SUCH_OPTION"/);
+    // @ts-expect-error the run-time check behind the compile-time one
     expect(() => easy.setOpt('URL', 42)).toThrow(TypeError);
+    // @ts-expect-error the run-time check behind the compile-time one
     expect(() => easy.setOpt('VERBOSE', 'yes')).toThrow(/integer/);
     expect(() => easy.setOpt('VERBOSE', 2 ** 40)).toThrow(/32 bits/);
+    // @ts-expect-error the run-time check behind the compile-time one
     expect(() => easy.setOpt('HTTPHEADER', 'X-A: 1')).toThrow(/array of strings/);
     expect(() => easy.setOpt('URL', 'http://a\0b/')).toThrow(/NUL/);
+    // @ts-expect-error the run-time check behind the compile-time one
     expect(() => easy.setOpt('WRITEDATA', null)).toThrow(/not supported/);
+    // @ts-expect-error the run-time check behind the compile-time one
     expect(() => easy.getInfo('NO_SUCH_INFO')).toThrow(/unknown curl info/);
     easy.close();
   });
@@ -74,7 +80,7 @@ describe('options', () => {
 
   it('reads timings, sizes and the effective URL', async () => {
     const r = await transfer(rt, multi, `${server.url}/bytes/4096`);
-    const t = (n: string) => r.easy.getInfo(n) as number;
+    const t = (n: InfoKey) => r.easy.getInfo(n) as number;
     expect(t('NAMELOOKUP_TIME_T')).toBeLessThanOrEqual(t('CONNECT_TIME_T'));
     expect(t('CONNECT_TIME_T')).toBeLessThanOrEqual(t('PRETRANSFER_TIME_T'));
     expect(t('PRETRANSFER_TIME_T')).toBeLessThanOrEqual(t('STARTTRANSFER_TIME_T'));

@@ -2,6 +2,7 @@
 // A small driver for the core tests: one transfer through Easy + Multi.run,
 // collecting what the callbacks saw.
 import { Easy, type Multi, type OptionValue, type Runtime } from '../../ts/index.js';
+import { setOptions } from '../../ts/curl/easy.js';
 
 export interface Collected {
   easy: Easy;
@@ -18,7 +19,7 @@ export async function transfer(rt: Runtime, multi: Multi, url: string, opts: Rec
   easy.setOpt('URL', url);
   easy.setOpt('WRITEFUNCTION', (d: Uint8Array) => void chunks.push(Buffer.from(d)));
   easy.setOpt('HEADERFUNCTION', (d: Uint8Array) => void headers.push(Buffer.from(d).toString('latin1')));
-  for (const [k, v] of Object.entries(opts)) easy.setOpt(k, v);
+  setOptions(easy, opts);
   try {
     await multi.run(easy);
   } catch (err) {

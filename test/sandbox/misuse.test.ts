@@ -74,7 +74,7 @@ describe('option names and values', () => {
   ])('setOpt(%s, %o) is a TypeError', (name, value, message) => {
     const easy = new Easy(rt);
     try {
-      const err = thrown(() => easy.setOpt(name, value as never));
+      const err = thrown(() => easy.setOpt(name as never, value as never));
       expect(err).toBeInstanceOf(TypeError);
       expect((err as Error).message).toMatch(message);
     } finally {
@@ -99,7 +99,7 @@ describe('option names and values', () => {
   it.each(['NOPE', 'CURLOPT_NOPE', '', 'url ', 'CURLOPT_', 'CURLINFO_URL'])('setOpt(%o) is "unknown curl option"', (name) => {
     const easy = new Easy(rt);
     try {
-      const err = thrown(() => easy.setOpt(name, 1));
+      const err = thrown(() => easy.setOpt(name as never, 1 as never));
       expect(err).toBeInstanceOf(TypeError);
       expect((err as Error).message).toBe(`unknown curl option "${name}"`);
     } finally {
@@ -115,8 +115,8 @@ describe('option names and values', () => {
     const easy = new Easy(rt);
     const m = new Multi(rt);
     try {
-      expect((thrown(() => easy.setOpt(name, 1)) as Error).message).toBe(`unknown curl option "${name}"`);
-      expect((thrown(() => easy.getInfo(name)) as Error).message).toBe(`unknown curl info "${name}"`);
+      expect((thrown(() => easy.setOpt(name as never, 1 as never)) as Error).message).toBe(`unknown curl option "${name}"`);
+      expect((thrown(() => easy.getInfo(name as never)) as Error).message).toBe(`unknown curl info "${name}"`);
       expect((thrown(() => m.setOpt(name as never, 1 as never)) as Error).message).toBe(`unknown curl multi option "${name}"`);
     } finally {
       easy.close();
@@ -502,7 +502,7 @@ describe('fuzzing', () => {
           try {
             for (const [n, v] of settings) {
               try {
-                easy.setOpt(n, v as never);
+                easy.setOpt(n as never, v as never);
                 accepted++;
               } catch (err) {
                 if (!(err instanceof TypeError) && !(err instanceof CurlEasyError)) throw err;

@@ -3,22 +3,22 @@
 // the runtime's own Request, Response and Headers, streamed bodies both
 // ways, AbortSignal, redirect modes. `init.curl` takes curl options that
 // fetch has no field for.
-import type { OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import type { UploadBody } from './body.js';
 import { toHeaders } from './head.js';
 import { defaultSession, type Session } from './session.js';
-import type { Progress, TransferSpec } from './transfer.js';
+import type { Progress, TransferLimits, TransferSpec } from './transfer.js';
 import { validateFetchInit } from './validate.js';
 
 export interface CurlRequestInit extends RequestInit {
   /** Extra curl options for this request (applied last). */
-  curl?: Record<string, OptionValue>;
+  curl?: CurlOptions;
   /** Upload and download progress. */
   onProgress?: (p: Progress) => void;
   /** Whole-transfer timeout, milliseconds. */
   timeoutMs?: number;
   /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
-  limits?: TransferSpec['limits'];
+  limits?: TransferLimits;
   /** @internal options no per-request setting may override (Sandbox). */
   enforced?: TransferSpec['enforced'];
   /** Redirects followed at most (default 20). */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What a finished (or running) transfer knows about itself, from CURLINFO_*.
 import type { Easy } from '../curl/easy.js';
+import { CURL_HTTP_VERSION } from '../curl/generated/enums.js';
+import type { InfoKey } from '../curl/option-types.js';
 
 /** Milliseconds from the start of the transfer (CURLINFO_*_TIME_T / 1000). */
 export interface Timings {
@@ -30,12 +32,15 @@ export interface TransferInfo {
   tls: { version: string; cipher: string; verifyResult: number } | undefined;
 }
 
-const VERSIONS: Record<number, string> = { 1: '1.0', 2: '1.1', 3: '2', 30: '3' };
+const V = CURL_HTTP_VERSION;
+const VERSIONS: Record<number, string> = {
+  [V.CURL_HTTP_VERSION_1_0]: '1.0', [V.CURL_HTTP_VERSION_1_1]: '1.1', [V.CURL_HTTP_VERSION_2_0]: '2', [V.CURL_HTTP_VERSION_3]: '3',
+};
 
 export function readTransferInfo(easy: Easy, tls: { version: string; cipher: string } | undefined): TransferInfo {
-  const n = (name: string) => (easy.getInfo(name) as number | null) ?? 0;
-  const s = (name: string) => (easy.getInfo(name) as string | null) ?? '';
-  const ms = (name: string) => n(name) / 1000;
+  const n = (name: InfoKey) => (easy.getInfo(name) as number | null) ?? 0;
+  const s = (name: InfoKey) => (easy.getInfo(name) as string | null) ?? '';
+  const ms = (name: InfoKey) => n(name) / 1000;
   return {
     url: s('EFFECTIVE_URL'),
     status: n('RESPONSE_CODE'),

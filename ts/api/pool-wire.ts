@@ -2,7 +2,7 @@
 // What crosses between a WorkerPool and its workers: the messages, request
 // options reduced to what structured clone carries, and errors taken apart in
 // the worker and rebuilt on the main thread as the library's own classes.
-import type { OptionValue } from '../curl/easy.js';
+import type { CloneableCurlOptions, CurlOptions } from '../curl/option-types.js';
 import { CurlError, reviveCurlError, type CurlErrorKind } from '../curl/errors.js';
 import type { CurlRequestInit } from './fetch.js';
 import type { TransferInfo } from './info.js';
@@ -18,19 +18,19 @@ export type CloneableOption = string | number | boolean | bigint | readonly stri
 
 /** The Session options a pool gives each worker's Session: what can be sent to a thread. */
 export interface PoolSessionOptions extends Omit<SessionOptions, 'runtime' | 'runtimeOptions' | 'curl'> {
-  curl?: Record<string, CloneableOption>;
+  curl?: CloneableCurlOptions;
 }
 
 /** request() options a pool takes: no streams, no callbacks (they cannot cross threads). */
 export interface PoolRequestOptions extends Omit<RequestOptions, 'body' | 'curl' | 'onProgress' | 'onDebug' | 'enforced'> {
   body?: string | Uint8Array | ArrayBuffer | URLSearchParams | null;
-  curl?: Record<string, CloneableOption>;
+  curl?: CloneableCurlOptions;
 }
 
 /** fetch() init a pool takes: no stream body, no callbacks. */
 export interface PoolFetchInit extends Omit<CurlRequestInit, 'body' | 'curl' | 'onProgress' | 'enforced'> {
   body?: Exclude<BodyInit, ReadableStream> | null;
-  curl?: Record<string, CloneableOption>;
+  curl?: CloneableCurlOptions;
 }
 
 /** A request body as it crosses: URLSearchParams and JSON travel as text and are rebuilt. */
@@ -46,7 +46,7 @@ export interface WireFetchInit {
   headers: [string, string][];
   body: ArrayBuffer | null;
   redirect: RequestRedirect;
-  curl?: Record<string, CloneableOption>;
+  curl?: CloneableCurlOptions;
   timeoutMs?: number;
   maxRedirects?: number;
   limits?: RequestOptions['limits'];
@@ -108,7 +108,7 @@ export interface PoolWorkerData {
 }
 
 /** Refuses, with a TypeError that says why, curl option values a thread cannot receive. */
-export function checkCloneable(curl: Record<string, OptionValue> | undefined, where: string): void {
+export function checkCloneable(curl: CurlOptions | undefined, where: string): void {
   for (const [name, value] of Object.entries(curl ?? {})) {
     const ok = ['string', 'number', 'boolean', 'bigint'].includes(typeof value) || value instanceof Uint8Array
       || (Array.isArray(value) && value.every((v) => typeof v === 'string'));

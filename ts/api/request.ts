@@ -4,13 +4,13 @@
 // measured (timings, addresses, TLS). Retries are opt-in and only for
 // idempotent requests whose body can be sent again.
 import { Readable } from 'node:stream';
-import type { OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import { CurlError } from '../curl/errors.js';
 import { readWhole, type UploadBody } from './body.js';
 import { toHeaders, type ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
-import type { Progress, RedirectMode, TransferSpec } from './transfer.js';
+import type { Progress, RedirectMode, TransferLimits, TransferSpec } from './transfer.js';
 import { validateRequestOptions, validateUrl } from './validate.js';
 
 export interface RequestOptions {
@@ -31,9 +31,9 @@ export interface RequestOptions {
   onProgress?: (p: Progress) => void;
   /** curl's trace, as `curl -v` shows it: type is a curl_infotype. */
   onDebug?: (type: number, data: Uint8Array) => void;
-  curl?: Record<string, OptionValue>;
+  curl?: CurlOptions;
   /** Caps on the decoded body and the response heads (bytes); past them the transfer fails. */
-  limits?: TransferSpec['limits'];
+  limits?: TransferLimits;
   /** @internal options no per-request setting may override (Sandbox). */
   enforced?: TransferSpec['enforced'];
 }
@@ -56,6 +56,17 @@ export interface ResponseSource {
   info(): TransferInfo;
   /** The WorkerPool worker that ran it. */
   readonly threadId?: number | undefined;
+}
+
+/**
+ * What {@link CurlResponse.nodeStream} returns: a node:stream Readable, of
+ * which the types name only a few members so that they need no
+ * `@types/node` (hand it to `stream.pipeline()`, or cast it to `Readable`).
+ */
+export interface NodeReadable extends AsyncIterable<Uint8Array> {
+  readonly readable: boolean;
+  on(event: string, listener: (...args: unknown[]) => void): this;
+  destroy(error?: Error): this;
 }
 
 /**
@@ -128,7 +139,7 @@ export class CurlResponse {
   }
 
   /** The body as a Node Readable (no copy of the whole body). */
-  nodeStream(): Readable {
+  nodeStream(): NodeReadable {
     return Readable.fromWeb(this.body as import('node:stream/web').ReadableStream<Uint8Array>);
   }
 

@@ -20,6 +20,7 @@ import { LimitExceeded, type TransferLimits } from './transfer.js';
 import { openWs } from './websocket.js';
 import type { WsConnectOptions, WsConnection } from './ws-connection.js';
 import type { OptionValue } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 
 /** Drops entries of transfers whose handles are gone (ids are never reused). */
 function prune<V>(map: Map<number, V>, live: Map<number, unknown>): void {
@@ -95,7 +96,7 @@ const DEADLINE_GRACE_MS = 1000;
 
 /** What the sandbox accepts of a request's own options, besides `curl` (which passes the option gate). */
 interface Asked {
-  curl?: Record<string, OptionValue> | undefined;
+  curl?: CurlOptions | undefined;
   timeoutMs?: number | undefined;
   maxRedirects?: number | undefined;
   signal?: AbortSignal | null | undefined;

@@ -6,6 +6,8 @@
 // methods; a default session, which keeps no cookies, backs the top-level
 // functions.
 import { SharedBlob, type OptionValue } from '../curl/easy.js';
+import { CURLPIPE } from '../curl/generated/enums.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
 import { kMinConnects } from '../curl/symbols.js';
@@ -65,7 +67,7 @@ export interface SessionOptions {
   /** Prefer HTTP/2 over TLS (default true; plain http stays HTTP/1.1). */
   http2?: boolean;
   /** Any other curl options every request gets. */
-  curl?: Record<string, OptionValue>;
+  curl?: CurlOptions;
 }
 
 export interface Engine {
@@ -130,7 +132,7 @@ export class Session {
     const o = this.#options;
     const rt = o.runtime ?? (o.runtimeOptions ? await Runtime.create(o.runtimeOptions) : await defaultRuntime());
     const multi = new Multi(rt);
-    multi.setOpt('PIPELINING', 2); // CURLPIPE_MULTIPLEX
+    multi.setOpt('PIPELINING', CURLPIPE.CURLPIPE_MULTIPLEX);
     if (o.maxConnections) multi.setOpt('MAX_TOTAL_CONNECTIONS', o.maxConnections);
     if (o.maxConnectionsPerHost) multi.setOpt('MAX_HOST_CONNECTIONS', o.maxConnectionsPerHost);
     // curl's own default keeps 4 idle connections per *running* transfer, so

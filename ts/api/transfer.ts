@@ -4,8 +4,9 @@
 // streams both bodies, splits the response heads (1xx, redirect hops, the
 // final one) and settles as soon as the final head is in.
 import type { DebugCallback } from '../curl/easy-callbacks.js';
-import { Easy, type OptionValue } from '../curl/easy.js';
+import { Easy, setOptions, type OptionValue } from '../curl/easy.js';
 import { easyOption } from '../curl/names.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
@@ -33,7 +34,7 @@ export interface TransferSpec {
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
   /** Extra curl options, applied last. */
-  curl?: Record<string, OptionValue> | undefined;
+  curl?: CurlOptions | undefined;
   onProgress?: ((p: Progress) => void) | undefined;
   /** curl's trace (CURLOPT_DEBUGFUNCTION): what `curl -v` shows. */
   onDebug?: DebugCallback | undefined;
@@ -205,9 +206,9 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;
   try {
-    for (const k in options) easy.setOpt(k, options[k]!);
+    setOptions(easy, options);
     // by curl's name, after everything: no other spelling set earlier can win
-    for (const k in spec.enforced) easy.setOpt(k, spec.enforced[k]!);
+    setOptions(easy, spec.enforced ?? {});
     if (spec.signal?.aborted) throw spec.signal.reason;
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     done = multi.run(easy);

@@ -10,7 +10,7 @@
 // connection in the pool of the multi that made it, and removing the
 // handle from that multi closes the connection, so the handle stays added
 // until the end (Multi.run() removes it when the upgrade is done).
-import { Easy } from '../curl/easy.js';
+import { Easy, setOptions } from '../curl/easy.js';
 import { CURLWS } from '../curl/generated/enums.js';
 import { Multi } from '../curl/multi.js';
 import { latin1 } from './head.js';
@@ -53,7 +53,7 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
   let head: [string, string][] = [];
   rt.transferStarted();
   try {
-    for (const [k, v] of Object.entries(defaults)) easy.setOpt(k, v);
+    setOptions(easy, defaults);
     const headers = Object.entries(options.headers ?? {}).map(([k, v]) => (v === '' ? `${k};` : `${k}: ${v}`));
     if (protocols.length) headers.push(`Sec-WebSocket-Protocol: ${protocols.join(', ')}`);
     easy.setOpt('URL', u.href).setOpt('CONNECT_ONLY', 2).setOpt('WS_OPTIONS', CURLWS.CURLWS_NOAUTOPONG).setOpt('HTTPHEADER', headers)
@@ -67,7 +67,7 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
     // header values and string options reach the wire: no CR, LF or NUL in them
     curlOptions({ HTTPHEADER: headers });
     const extra = curlOptions(options.curl);
-    for (const k in extra) easy.setOpt(k, extra[k]!);
+    setOptions(easy, extra);
     await handshake(multi, easy, options.signal);
     const protocol = head.find(([k]) => k === 'sec-websocket-protocol')?.[1] ?? '';
     if (protocol && !protocols.includes(protocol)) throw new Error(`the server chose the subprotocol '${protocol}', which was not offered`);
@@ -127,7 +127,7 @@ export class CloseEvent extends Event {
 
 export type WebSocketOptions = Omit<WsConnectOptions, 'protocols' | 'signal'>;
 export type BinaryType = 'blob' | 'arraybuffer';
-type Handler = ((this: WebSocket, ev: Event) => unknown) | null;
+export type Handler = ((this: WebSocket, ev: Event) => unknown) | null;
 
 const encoder = new TextEncoder();
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

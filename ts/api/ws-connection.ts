@@ -7,7 +7,8 @@
 // until curl answers CURLE_AGAIN. Pings are answered here
 // (CURLWS_NOAUTOPONG): curl's automatic PONG would land in the middle of a
 // frame that is only partly sent.
-import type { Easy, OptionValue, WsFrameMeta } from '../curl/easy.js';
+import type { Easy, WsFrameMeta } from '../curl/easy.js';
+import type { CurlOptions } from '../curl/option-types.js';
 import { CURLWS } from '../curl/generated/enums.js';
 import type { Multi } from '../curl/multi.js';
 import type { Runtime } from '../host/runtime.js';
@@ -65,7 +66,7 @@ export interface WsConnectOptions {
   /** Largest message accepted; default 100 MiB. A bigger one fails the connection (1009). */
   maxMessageSize?: number;
   /** Any other curl options, applied last. */
-  curl?: Record<string, OptionValue>;
+  curl?: CurlOptions;
 }
 
 /** @internal what the WebSocket class receives instead of the iterator queue */

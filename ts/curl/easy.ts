@@ -5,14 +5,16 @@ import { CALLBACK_NAMES, CallbackSet, type CallbackName, type Callbacks } from '
 import { check } from './errors.js';
 import { EASY_OPTIONS } from './generated/options.js';
 import { CURLE } from './generated/codes.js';
-import { easyOption, info, type EasyOptionKey, type InfoKey } from './names.js';
+import { CURL_SIZES } from './generated/enums.js';
+import { easyOption, info } from './names.js';
 import type { OptionSpec } from './generated/options.js';
+import type { CurlOptions, EasyOptionKey, EasyOptionValue, InfoKey, InfoValueOf } from './option-types.js';
 import { kAdopt, kErrorDetail, kForget, kMulti, kPrepare, kPtr, kRelayId, kRuntime, kTakeCallbackError } from './symbols.js';
 import { readInfo, toBigInt, toBytes, toLong } from './values.js';
 
 /** Offset of `next` in struct curl_slist { char *data; struct curl_slist *next; } (wasm32). */
 const SLIST_NEXT = 4;
-const CURL_ERROR_SIZE = 256;
+const { CURL_ERROR_SIZE } = CURL_SIZES;
 /** getInfo's answer slot (the widest answer is 8 bytes), kept after the error buffer. */
 const INFO_OUT = CURL_ERROR_SIZE;
 const OPT = {
@@ -50,8 +52,20 @@ export interface ShareLike {
   readonly [kRuntime]: Runtime;
 }
 
-export type OptionValue = number | bigint | boolean | string | null | readonly string[] | Uint8Array | SharedBlob | ShareLike | Callbacks[CallbackName];
+/** Any option's value; {@link EasyOptionValue} is the one a given option takes. */
+export type OptionValue = number | bigint | boolean | string | null | readonly string[] | ArrayBuffer | ArrayBufferView | SharedBlob | ShareLike | Callbacks[CallbackName];
+/** Any info's answer; {@link InfoValueOf} is the one a given info gives. */
 export type InfoValue = number | string | null | string[] | string[][];
+
+/**
+ * Sets every option of a bag built at run time (the typed spellings are
+ * checked where the bag is written, as {@link CurlOptions}).
+ * @internal
+ */
+export function setOptions(easy: Easy, options: Readonly<Record<string, OptionValue>> | CurlOptions): void {
+  const bag = options as Readonly<Record<string, OptionValue>>;
+  for (const k in bag) easy.setOpt(k as EasyOptionKey, bag[k] as never);
+}
 
 /** struct curl_ws_frame: what curl_ws_recv and curl_ws_meta tell about a frame. */
 export interface WsFrameMeta {
@@ -75,7 +89,7 @@ export interface MultiLike {
 /** The pointer kAdopt hands the constructor (set only during that call). */
 let adopted = 0;
 
-const CURLE_AGAIN = 81;
+const { CURLE_AGAIN } = CURLE;
 /** Room for the out-parameters of the WebSocket calls, ahead of their data. */
 const WS_OUT = 16;
 
@@ -155,6 +169,7 @@ export class Easy {
    * lines itself (HEADERFUNCTION and HEADERDATA NULL, as a handle without
    * one has in C) instead of relaying each line to a host that drops it:
    * seven wasm-to-JS calls fewer per small response.
+   * @internal
    */
   [kPrepare](): void {
     if (!this.#headerRelay || this.#callbacks.fns.HEADERFUNCTION !== undefined) return;
@@ -170,10 +185,12 @@ export class Easy {
   }
 
   /**
-   * Sets an option; the name may be `CURLOPT_URL`, `URL` or `url`.
+   * Sets an option; the name may be `CURLOPT_URL`, `URL` or `url`, and the
+   * value's type is the option's (see {@link EasyOptionValues}).
    * @see https://curl.se/libcurl/c/curl_easy_setopt.html
    */
-  setOpt(name: EasyOptionKey, value: OptionValue): this {
+  setOpt<K extends EasyOptionKey>(name: K, value: EasyOptionValue<K>): this;
+  setOpt(name: string, value: OptionValue): this {
     const [key, spec] = easyOption(name);
     // curl's answer, given before curl stores the name: it would keep a
     // refused engine name and then fail every duphandle of this handle
@@ -308,7 +325,8 @@ export class Easy {
    * `RESPONSE_CODE` or `responseCode`.
    * @see https://curl.se/libcurl/c/curl_easy_getinfo.html
    */
-  getInfo(name: InfoKey): InfoValue {
+  getInfo<K extends InfoKey>(name: K): InfoValueOf<K>;
+  getInfo(name: string): InfoValue {
     const [key, spec] = info(name);
     const { exports, heap } = this[kRuntime];
     const ptr = this[kPtr]; // throws on a closed handle, before its memory is touched
@@ -420,12 +438,12 @@ export class Easy {
     return version && cipher ? { version, cipher } : undefined;
   }
 
-  /** The detailed text curl left in its error buffer, if any. */
+  /** @internal the detailed text curl left in its error buffer, if any. */
   [kErrorDetail](): string {
     return this[kRuntime].heap.cstring(this.#errbuf) ?? '';
   }
 
-  /** The exception a callback threw during the last transfer, taken once. */
+  /** @internal the exception a callback threw during the last transfer, taken once. */
   [kTakeCallbackError](): unknown {
     const err = this.#callbacks.error;
     this.#callbacks.error = undefined;

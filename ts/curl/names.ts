@@ -3,14 +3,10 @@
 // 'followlocation' (the generated camelCase rule) all name the same option.
 import { EASY_OPTION_CAMEL, INFO_CAMEL } from './generated/names.js';
 import { EASY_OPTION_ALIASES, EASY_OPTIONS, MULTI_OPTIONS, type EasyOptionName, type MultiOptionName, type OptionSpec } from './generated/options.js';
-import { INFOS, type InfoName, type InfoSpec } from './generated/infos.js';
-
-/** Any accepted spelling of an easy option (names complete in editors). */
-export type EasyOptionKey = EasyOptionName | `CURLOPT_${EasyOptionName}` | (string & {});
-export type InfoKey = InfoName | `CURLINFO_${InfoName}` | (string & {});
+import { INFO_ALIASES, INFOS, type InfoName, type InfoSpec } from './generated/infos.js';
 
 function lookup<T extends string, S>(name: string, prefix: string, table: Record<T, S>,
-  camel: Record<string, T>, aliases: Record<string, T> = {} as Record<string, T>): [T, S] | undefined {
+  camel: Readonly<Record<string, T>>, aliases: Readonly<Record<string, T>> = {}): [T, S] | undefined {
   const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name;
   // own properties only: 'constructor' or '__proto__' name no option
   const key = (Object.hasOwn(table, bare) ? bare : Object.hasOwn(aliases, bare) ? aliases[bare]
@@ -32,7 +28,7 @@ export function multiOption(name: string): [MultiOptionName, OptionSpec] {
 }
 
 export function info(name: string): [InfoName, InfoSpec] {
-  const found = lookup(name, 'CURLINFO_', INFOS as Record<InfoName, InfoSpec>, INFO_CAMEL);
+  const found = lookup(name, 'CURLINFO_', INFOS as Record<InfoName, InfoSpec>, INFO_CAMEL, INFO_ALIASES);
   if (!found) throw new TypeError(`unknown curl info "${name}"`);
   return found;
 }

@@ -2,12 +2,20 @@
 // Share: data several easy handles hold in common.
 import type { Runtime } from '../host/runtime.js';
 import { check } from './errors.js';
+import { CURL_LOCK_DATA, CURLSHOPT } from './generated/enums.js';
 import { kPtr, kRuntime } from './symbols.js';
 
-const CURLSHOPT_SHARE = 1;
-const CURLSHOPT_UNSHARE = 2;
+const { CURLSHOPT_SHARE, CURLSHOPT_UNSHARE } = CURLSHOPT;
+const D = CURL_LOCK_DATA;
 /** What a Share can hold (CURL_LOCK_DATA_*). */
-export const SHARE_DATA = { COOKIE: 2, DNS: 3, SSL_SESSION: 4, CONNECT: 5, PSL: 6, HSTS: 7 } as const;
+export const SHARE_DATA = {
+  COOKIE: D.CURL_LOCK_DATA_COOKIE,
+  DNS: D.CURL_LOCK_DATA_DNS,
+  SSL_SESSION: D.CURL_LOCK_DATA_SSL_SESSION,
+  CONNECT: D.CURL_LOCK_DATA_CONNECT,
+  PSL: D.CURL_LOCK_DATA_PSL,
+  HSTS: D.CURL_LOCK_DATA_HSTS,
+} as const;
 export type ShareData = keyof typeof SHARE_DATA;
 
 /**

@@ -12,10 +12,15 @@ export interface LookupAddress {
 }
 
 /** node:net's `lookup` option: dns.lookup itself fits. */
+/** What a lookup reports on failure (node's ErrnoException fits; declared here so the types need no `@types/node`). */
+export interface LookupError extends Error {
+  code?: string | undefined;
+}
+
 export type LookupFunction = (
   hostname: string,
   options: { family: 0 | 4 | 6; all: true },
-  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+  callback: (err: LookupError | null, addresses: LookupAddress[]) => void,
 ) => void;
 
 export const defaultLookup: LookupFunction = (hostname, options, callback) =>
@@ -37,7 +42,7 @@ export class DnsQuery implements Descriptor {
       this.#error = ERRNO.ACCES;
       return; // readable at once: curl reads the failure
     }
-    const done = (err: NodeJS.ErrnoException | null, addresses?: LookupAddress[]) => {
+    const done = (err: LookupError | null, addresses?: LookupAddress[]) => {
       if (settled || this.#closed) return;
       settled = true;
       if (err || !addresses?.length) this.#error = ERRNO.NOENT;
@@ -48,7 +53,7 @@ export class DnsQuery implements Descriptor {
     try {
       lookup(hostname, { family, all: true }, done);
     } catch (err) {
-      queueMicrotask(() => done(err as NodeJS.ErrnoException));
+      queueMicrotask(() => done(err as LookupError));
     }
   }
 

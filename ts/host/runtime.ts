@@ -50,11 +50,15 @@ function compile(bytes: BufferSource): Promise<WebAssembly.Module> {
 
 /** One libcurl.wasm instance with its own memory and sockets. */
 export class Runtime {
+  /** @internal the wasm instance's exports */
   readonly exports: LibcurlExports;
+  /** @internal */
   readonly heap: Heap;
+  /** @internal */
   readonly sockets: SocketTable;
+  /** @internal */
   readonly relays: RelayRegistry;
-  /** The bridge's context: where a sandbox installs its guards. */
+  /** @internal the bridge's context: where a sandbox installs its guards. */
   readonly bridge: BridgeContext;
   /** Transfers in flight across this instance's multi handles. */
   #active = 0;
@@ -112,7 +116,7 @@ export class Runtime {
     return { size: this.exports.memory.buffer.byteLength, inUse: this.exports.lcw_heap_in_use() };
   }
 
-  /** Runs a wasm call during which curl may call user callbacks. */
+  /** @internal runs a wasm call during which curl may call user callbacks. */
   inCurl<T>(call: () => T): T {
     this.#depth++;
     try {
@@ -122,20 +126,22 @@ export class Runtime {
     }
   }
 
-  /** Throws when called from inside a curl callback, where freeing a handle would pull memory from under curl. */
+  /** @internal throws when called from inside a curl callback, where freeing a handle would pull memory from under curl. */
   assertNotInCallback(what: string): void {
     if (this.#depth > 0) throw new TypeError(`${what} cannot be called from inside a curl callback; do it once the callback has returned`);
   }
 
-  /** Counts transfers in flight; sockets keep the process alive only then. */
+  /** @internal counts transfers in flight; sockets keep the process alive only then. */
   transferStarted(): void {
     if (this.#active++ === 0) this.sockets.setRef(true);
   }
 
+  /** @internal */
   transferEnded(): void {
     if (--this.#active === 0) this.sockets.setRef(false);
   }
 
+  /** Transfers in flight on this instance. */
   get activeTransfers(): number {
     return this.#active;
   }

@@ -6,7 +6,7 @@
 import { LibcurlWasmError, registerError } from './errors.js';
 import { ERRNO } from './errno.js';
 
-type WasiFunction = (...args: never[]) => number | void;
+export type WasiFunction = (...args: never[]) => number | void;
 export type WasiImports = Record<string, WasiFunction>;
 
 /** A WASI implementation the loader can use instead of the built-in one. */
@@ -22,7 +22,7 @@ export function nodeWasi(wasi: { wasiImport: object; initialize(instance: object
   return { imports: () => wasi.wasiImport as WasiImports, start: (instance) => wasi.initialize(instance) };
 }
 
-/** Adapts @wasmer/wasi's WASI (after its `init()`). */
+/** Adapts `@wasmer/wasi`'s WASI (after its `init()`). */
 export function wasmerWasi(wasi: { getImports(module: WebAssembly.Module): object; instantiate(instance: object, imports: object): unknown }): WasiProvider {
   return {
     imports: (module) => (wasi.getImports(module) as { wasi_snapshot_preview1: WasiImports }).wasi_snapshot_preview1,

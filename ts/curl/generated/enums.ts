@@ -309,3 +309,18 @@ export const CURLOT = {
   CURLOT_FUNCTION: 8,
   CURLOT_FLAG_ALIAS: 1,
 } as const;
+
+/** CURLMOPT_PIPELINING bits, from include/curl/multi.h. */
+export const CURLPIPE = {
+  CURLPIPE_NOTHING: 0,
+  CURLPIPE_HTTP1: 1,
+  CURLPIPE_MULTIPLEX: 2,
+} as const;
+
+/** Buffer sizes: CURLOPT_ERRORBUFFER needs CURL_ERROR_SIZE bytes, from include/curl/curl.h. */
+export const CURL_SIZES = {
+  CURL_MAX_READ_SIZE: 0xa00000,
+  CURL_MAX_WRITE_SIZE: 0x4000,
+  CURL_MAX_HTTP_HEADER: 0x19000,
+  CURL_ERROR_SIZE: 0x100,
+} as const;
