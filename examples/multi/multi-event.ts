@@ -62,7 +62,7 @@ function check_multi_info(): void {
   }
 }
 
-function curl_perform(fd: number, flags: number, context: curl_context_t): void {
+function curl_perform(_fd: number, flags: number, context: curl_context_t): void {
   // SocketPoll reports CURL_CSELECT_* bits already (libevent's EV_READ/EV_WRITE)
   curl_handle.socketAction(context.sockfd, flags);
   check_multi_info();

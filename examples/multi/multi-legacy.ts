@@ -71,6 +71,7 @@ while (still_running) {
     case -1:
       /* select error */
       break;
+    // biome-ignore lint/complexity/noUselessSwitchCase: as in curl's multi-legacy.c
     case 0: /* timeout */
     default: /* action */
       still_running = multi_handle.perform();

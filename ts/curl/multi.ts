@@ -9,7 +9,7 @@
 // 7.20.0), so no call here ever asks to be repeated.
 import type { MultiRelays } from '../host/imports.js';
 import type { Runtime } from '../host/runtime.js';
-import { Easy } from './easy.js';
+import type { Easy } from './easy.js';
 import { check, curlError, type CurlEasyError } from './errors.js';
 import { CURLM, curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_POLL } from './generated/enums.js';

@@ -8,7 +8,7 @@ import type { Callbacks } from './easy-callbacks.js';
 import type { SharedBlob, ShareLike } from './easy.js';
 import type { INFO_ALIASES, INFOS, InfoName } from './generated/infos.js';
 import type { EASY_OPTION_CAMEL, INFO_CAMEL } from './generated/names.js';
-import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName, MULTI_OPTIONS, MultiOptionName } from './generated/options.js';
+import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName, } from './generated/options.js';
 
 /** Bytes for blob options and POSTFIELDS; a string is sent as UTF-8. */
 export type BytesLike = string | ArrayBuffer | ArrayBufferView;
