@@ -81,7 +81,7 @@ export interface WsFrameMeta {
   len: number;
 }
 
-/** What Easy.close() asks of the Multi holding the handle. */
+/** @internal What Easy.close() asks of the Multi holding the handle. */
 export interface MultiLike {
   removeHandle(easy: Easy): void;
 }
@@ -110,7 +110,7 @@ export class Easy {
   /** Scratch memory for wsRecv/wsSend: WS_OUT bytes of out-parameters, then #wsCap bytes of data. */
   #wsBuf = 0;
   #wsCap = 0;
-  /** The Multi this handle is added to (Multi sets and clears it). */
+  /** @internal The Multi this handle is added to (Multi sets and clears it). */
   [kMulti]: MultiLike | undefined;
 
   /** A new handle, or with `template` a duplicate of it (see duphandle). */
@@ -136,12 +136,14 @@ export class Easy {
   /**
    * Wraps `ptr`, a duplicate of `parent` that curl made itself (a pushed
    * HTTP/2 stream), with the parent's callbacks, as duphandle would.
+   * @internal
    */
   static [kAdopt](parent: Easy, ptr: number): Easy {
     adopted = ptr;
     return new Easy(parent[kRuntime], parent);
   }
 
+  /** @internal */
   get [kRelayId](): number {
     return this.#id;
   }
@@ -473,7 +475,7 @@ export class Easy {
     }
   }
 
-  /** Frees the host side only: curl freed the handle (or is about to). */
+  /** @internal Frees the host side only: curl freed the handle (or is about to). */
   [kForget](): void {
     if (!this.#ptr) return;
     const rt = this[kRuntime];
