@@ -29,7 +29,8 @@ interface Run {
   stderr: string;
 }
 
-function curl(args: string[], opts: { cwd?: string; stdin?: Buffer; env?: Record<string, string> } = {}): Promise<Run> {
+/** `env` is added to this process's; an undefined value removes the variable. */
+function curl(args: string[], opts: { cwd?: string; stdin?: Buffer; env?: Record<string, string | undefined> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
       cwd: opts.cwd,
@@ -115,7 +116,7 @@ describe('curl-wasm', () => {
     const ok = await curl(['-s', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.toString()).toBe('hello world');
-    const bad = await curl(['-s', `${https.url}/hello`]);
+    const bad = await curl(['-s', `${https.url}/hello`], { env: { CURL_CA_BUNDLE: undefined, SSL_CERT_FILE: undefined, SSL_CERT_DIR: undefined } });
     expect(bad.code).toBe(60);
   });
 
@@ -181,9 +182,11 @@ describe('curl-wasm', () => {
 });
 
 // The test CA stands in for a runtime root: Node adds NODE_EXTRA_CA_CERTS to
-// what its TLS trusts by default, and so does the tool's default store.
+// what its TLS trusts by default, and so does the tool's default store. Each
+// run starts from none of curl's CA variables (a machine may set them all).
 describe('curl-wasm trust store', () => {
-  const asRoot = (): Record<string, string> => ({ NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') });
+  const clean = { CURL_CA_BUNDLE: undefined, SSL_CERT_FILE: undefined, SSL_CERT_DIR: undefined, NODE_EXTRA_CA_CERTS: undefined };
+  const asRoot = () => ({ ...clean, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') });
 
   it("trusts the runtime's root certificates when nothing else is configured", async () => {
     const r = await curl(['-sS', `${https.url}/hello`], { env: asRoot() });
@@ -193,23 +196,23 @@ describe('curl-wasm trust store', () => {
   });
 
   it('CURL_CA_BUNDLE, SSL_CERT_FILE and SSL_CERT_DIR replace the default, as curl documents', async () => {
-    for (const env of <Record<string, string>[]>[
+    for (const set of [
       { CURL_CA_BUNDLE: join(dir, 'ca.pem') },
       { SSL_CERT_FILE: join(dir, 'ca.pem') },
       { SSL_CERT_DIR: join(dir, 'cadir') },
     ]) {
-      const r = await curl(['-s', `${https.url}/hello`], { env });
-      expect([env, r.code]).toEqual([env, 0]);
+      const r = await curl(['-s', `${https.url}/hello`], { env: { ...clean, ...set } });
+      expect([set, r.code]).toEqual([set, 0]);
     }
     // a bundle that does not hold the server's CA: the runtime's roots are not consulted
     const other = await curl(['-s', `${https.url}/hello`], { env: { ...asRoot(), CURL_CA_BUNDLE: join(dir, 'other-ca.pem') } });
     expect(other.code).toBe(60);
     // CURL_CA_BUNDLE wins over SSL_CERT_FILE
     const both = await curl(['-s', `${https.url}/hello`], {
-      env: { CURL_CA_BUNDLE: join(dir, 'other-ca.pem'), SSL_CERT_FILE: join(dir, 'ca.pem') },
+      env: { ...clean, CURL_CA_BUNDLE: join(dir, 'other-ca.pem'), SSL_CERT_FILE: join(dir, 'ca.pem') },
     });
     expect(both.code).toBe(60);
-    const missing = await curl(['-s', `${https.url}/hello`], { env: { CURL_CA_BUNDLE: join(dir, 'nope.pem') } });
+    const missing = await curl(['-s', `${https.url}/hello`], { env: { ...clean, CURL_CA_BUNDLE: join(dir, 'nope.pem') } });
     expect(missing.code).toBe(77);
   });
 
@@ -217,21 +220,21 @@ describe('curl-wasm trust store', () => {
     const other = await curl(['-s', '--cacert', join(dir, 'other-ca.pem'), `${https.url}/hello`], { env: asRoot() });
     expect(other.code).toBe(60);
     const overEnv = await curl(['-s', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`], {
-      env: { CURL_CA_BUNDLE: join(dir, 'other-ca.pem') },
+      env: { ...clean, CURL_CA_BUNDLE: join(dir, 'other-ca.pem') },
     });
     expect(overEnv.code).toBe(0);
-    const capath = await curl(['-s', '--capath', join(dir, 'cadir'), `${https.url}/hello`]);
+    const capath = await curl(['-s', '--capath', join(dir, 'cadir'), `${https.url}/hello`], { env: clean });
     expect(capath.code).toBe(0);
     const native = await curl(['-s', '--ca-native', '--cacert', join(dir, 'other-ca.pem'), `${https.url}/hello`], { env: asRoot() });
     expect(native.code).toBe(0);
     expect(native.stdout.toString()).toBe('hello world');
     // and --cacert still counts beside them
-    const nativeFile = await curl(['-s', '--ca-native', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`]);
+    const nativeFile = await curl(['-s', '--ca-native', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`], { env: clean });
     expect(nativeFile.code).toBe(0);
   });
 
   it('-k still skips verification', async () => {
-    const k = await curl(['-sk', `${https.url}/hello`]);
+    const k = await curl(['-sk', `${https.url}/hello`], { env: clean });
     expect(k.code).toBe(0);
   });
 });
