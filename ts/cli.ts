@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // libcurl-wasm/cli: a curl command line run in this process, no child process:
 // the curl-wasm tool (wasm/curl.wasm) in a worker thread, its sockets on this
-// thread's event loop, its stdin, stdout and stderr in memory.
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// thread's event loop, its stdin, stdout and stderr in memory (files of a
+// scratch directory, removed afterwards).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { runTool } from './tool/host.js';
@@ -61,7 +62,6 @@ function listFiles(dir: string, base = dir, out: Record<string, Uint8Array> = {}
 export async function curl(args: readonly string[], options: CurlOptions = {}): Promise<CurlResult> {
   if (options.files && options.cwd !== undefined) throw new TypeError('curl(): `files` makes a working directory of its own; leave out `cwd`');
   const scratch = mkdtempSync(join(tmpdir(), 'curl-wasm-'));
-  const fds: number[] = [];
   try {
     let cwd = resolve(options.cwd ?? process.cwd());
     if (options.files) {
@@ -78,26 +78,20 @@ export async function curl(args: readonly string[], options: CurlOptions = {}): 
     let stdinPath = join(scratch, 'stdin');
     if (stdin !== undefined && typeof stdin === 'object' && 'path' in stdin) stdinPath = resolve(cwd, stdin.path);
     else writeFileSync(stdinPath, stdin ?? '');
-    const open = (path: string, flags: string): number => {
-      const fd = openSync(path, flags);
-      fds.push(fd);
-      return fd;
-    };
     const [outPath, errPath] = [join(scratch, 'stdout'), join(scratch, 'stderr')];
-    const stdio: [number, number, number] = [open(stdinPath, 'r'), open(outPath, 'w'), open(errPath, 'w')];
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.env ?? process.env)) if (v !== undefined) env[k] = v;
     env.PWD = cwd; // the tool resolves relative paths against PWD (wasm/tool/fs.c)
     const errors: string[] = [];
+    const stdio: [string, string, string] = [stdinPath, outPath, errPath];
     const exitCode = await runTool({ entry: toolEntry(), args: [...args], env, stdio, onError: (m) => errors.push(`curl-wasm: ${m}\n`) });
-    for (const fd of fds.splice(0)) closeSync(fd);
-    const stdout = new Uint8Array(readFileSync(outPath));
-    const stderr = new Uint8Array(Buffer.concat([readFileSync(errPath), Buffer.from(errors.join(''))]));
+    const read = (path: string) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0));
+    const stdout = new Uint8Array(read(outPath));
+    const stderr = new Uint8Array(Buffer.concat([read(errPath), Buffer.from(errors.join(''))]));
     const files = options.files ? listFiles(cwd) : {};
     const decoder = new TextDecoder();
     return { exitCode, stdout, stderr, files, text: () => decoder.decode(stdout), errorText: () => decoder.decode(stderr) };
   } finally {
-    for (const fd of fds) closeSync(fd);
     rmSync(scratch, { recursive: true, force: true });
   }
 }

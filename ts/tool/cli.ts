@@ -5,7 +5,7 @@
 // lookups run here, on the main thread's event loop, reached through
 // ./channel.ts. Files, the environment, stdin/stdout/stderr and the exit
 // code are the real ones, through node:wasi.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type { LibcurlExports } from '../host/abi.js';
 import { aeadOpen, aeadSeal } from '../host/aead.js';
@@ -51,6 +51,58 @@ function blockingStdio(wasi: Record<string, (...args: number[]) => number>): Web
 }
 
 /**
+ * stdin, stdout and stderr redirected to other descriptors (curl() of
+ * ../cli.ts): node:wasi takes them as options, but Deno's and Bun's ignore
+ * those, so fds 0-2 are served here with node:fs, and report a regular file
+ * (no terminal: curl's progress meter and binary-output check ask).
+ */
+function redirectedStdio(
+  wasi: WebAssembly.ModuleImports,
+  stdio: [number, number, number],
+  memory: () => WebAssembly.Memory,
+): WebAssembly.ModuleImports {
+  const ESUCCESS = 0;
+  const EIO = 29;
+  const REGULAR_FILE = 4;
+  const real = wasi as Record<string, (...args: number[]) => number>;
+  /** each iovec (pointer, length) of a call, as views of wasm memory */
+  const iovecs = (iovs: number, n: number): Uint8Array[] => {
+    const dv = new DataView(memory().buffer);
+    return Array.from({ length: n }, (_, i) =>
+      new Uint8Array(memory().buffer, dv.getUint32(iovs + i * 8, true), dv.getUint32(iovs + i * 8 + 4, true)));
+  };
+  const io = (op: (fd: number, buf: Uint8Array) => number) => (fd: number, iovs: number, n: number, done: number) => {
+    let total = 0;
+    try {
+      for (const buf of iovecs(iovs, n)) {
+        const got = op(stdio[fd]!, buf);
+        total += got;
+        if (got < buf.length) break;
+      }
+    } catch {
+      return EIO;
+    }
+    new DataView(memory().buffer).setUint32(done, total, true);
+    return ESUCCESS;
+  };
+  const write = io((fd, buf) => writeSync(fd, buf));
+  const read = io((fd, buf) => readSync(fd, buf));
+  return {
+    ...wasi,
+    fd_write: (fd: number, ...rest: number[]) => (fd === 1 || fd === 2 ? write(fd, ...(rest as [number, number, number])) : real.fd_write!(fd, ...rest)),
+    fd_read: (fd: number, ...rest: number[]) => (fd === 0 ? read(fd, ...(rest as [number, number, number])) : real.fd_read!(fd, ...rest)),
+    fd_fdstat_get: (fd: number, out: number) => {
+      if (fd > 2) return real.fd_fdstat_get!(fd, out);
+      const dv = new DataView(memory().buffer);
+      for (let i = 0; i < 24; i++) dv.setUint8(out + i, 0);
+      dv.setUint8(out, REGULAR_FILE);
+      dv.setBigUint64(out + 8, 0xffffffffffffffffn, true); // rights: all
+      return ESUCCESS;
+    },
+  };
+}
+
+/**
  * The runtime's root certificates as one PEM: what its own TLS trusts by
  * default (node:tls getCACertificates('default') where it exists, which
  * counts NODE_EXTRA_CA_CERTS and --use-system-ca), else tls.rootCertificates
@@ -80,7 +132,8 @@ async function runtimeRoots(): Promise<Uint8Array> {
 async function toolThread(): Promise<void> {
   const { module, channel, args, env, stdio } = workerData as ToolData;
   const WASI = await loadWasi();
-  const [stdin, stdout, stderr] = stdio ?? [0, 1, 2];
+  const fds = stdio ? ([openSync(stdio[0], 'r'), openSync(stdio[1], 'w'), openSync(stdio[2], 'w')] as [number, number, number]) : undefined;
+  const [stdin, stdout, stderr] = fds ?? [0, 1, 2];
   const wasi = new WASI({
     version: 'preview1', args: ['curl', ...args], env, preopens: { '/': '/' }, returnOnExit: true, stdin, stdout, stderr,
   });
@@ -102,11 +155,17 @@ async function toolThread(): Promise<void> {
   for (const name of Object.keys(CALLS)) curlhost[name] = call(name);
   const instance = new WebAssembly.Instance(module, {
     curlhost,
-    wasi_snapshot_preview1: blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
+    wasi_snapshot_preview1: fds
+      ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
+      : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
   });
   memory = instance.exports.memory as WebAssembly.Memory;
   heap = new Heap(instance.exports as unknown as LibcurlExports);
-  process.exitCode = wasi.start(instance);
+  try {
+    process.exitCode = wasi.start(instance);
+  } finally {
+    for (const fd of fds ?? []) closeSync(fd);
+  }
 }
 
 if (isMainThread) void main();

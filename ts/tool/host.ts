@@ -21,8 +21,8 @@ export interface ToolData {
   channel: SharedArrayBuffer;
   args: string[];
   env: Record<string, string>;
-  /** descriptors for the tool's stdin, stdout and stderr; the process's own when absent */
-  stdio?: [number, number, number];
+  /** files for the tool's stdin, stdout and stderr, opened by the worker (Deno's descriptors are per thread); the process's own when absent */
+  stdio?: [string, string, string];
 }
 
 /** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
@@ -79,7 +79,7 @@ export interface ToolRun {
   entry: URL;
   args: string[];
   env: Record<string, string>;
-  stdio?: [number, number, number];
+  stdio?: [string, string, string];
   /** where the worker's own failures are told (a trap, a missing import) */
   onError?: (message: string) => void;
 }
