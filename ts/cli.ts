@@ -59,7 +59,50 @@ function listFiles(dir: string, base = dir, out: Record<string, Uint8Array> = {}
  * @example const r = await curl(['-sS', '-H', 'Accept: application/json', url]); JSON.parse(r.text())
  * @see https://curl.se/docs/manpage.html
  */
-export async function curl(args: readonly string[], options: CurlOptions = {}): Promise<CurlResult> {
+export function curl(args: readonly string[], options?: CurlOptions): Promise<CurlResult>;
+/**
+ * The tagged-template form: curl\`-sS -H ${header} ${url}\`. The literal text
+ * is split on whitespace (no shell: quotes and backslashes are not
+ * interpreted); each interpolated value is one argument whole, spaces and all
+ * (an array, several), glued to literal text that touches it.
+ */
+export function curl(strings: TemplateStringsArray, ...values: unknown[]): Promise<CurlResult>;
+export function curl(first: readonly string[] | TemplateStringsArray, ...rest: unknown[]): Promise<CurlResult> {
+  if ('raw' in first && Array.isArray(first.raw)) return run(templateArgs(first, rest), {});
+  return run(first, (rest[0] as CurlOptions | undefined) ?? {});
+}
+
+/** The arguments of a tagged template (see curl). */
+export function templateArgs(strings: readonly string[], values: readonly unknown[]): string[] {
+  const args: string[] = [];
+  let current: string | undefined; // the argument being built, if any
+  const flush = () => {
+    if (current !== undefined) args.push(current);
+    current = undefined;
+  };
+  strings.forEach((text, i) => {
+    const words = text.split(/\s+/);
+    words.forEach((word, j) => {
+      if (j > 0) flush();
+      if (word) current = (current ?? '') + word;
+    });
+    if (i < values.length) {
+      const value = values[i];
+      if (Array.isArray(value)) {
+        value.forEach((v, k) => {
+          if (k > 0) flush();
+          current = (current ?? '') + String(v);
+        });
+      } else {
+        current = (current ?? '') + String(value);
+      }
+    }
+  });
+  flush();
+  return args;
+}
+
+async function run(args: readonly string[], options: CurlOptions): Promise<CurlResult> {
   if (options.files && options.cwd !== undefined) throw new TypeError('curl(): `files` makes a working directory of its own; leave out `cwd`');
   const scratch = mkdtempSync(join(tmpdir(), 'curl-wasm-'));
   try {

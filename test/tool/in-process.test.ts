@@ -5,7 +5,7 @@ import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curl } from '../../ts/cli.js';
+import { curl, templateArgs } from '../../ts/cli.js';
 import { certs, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
 
 let http: TestServer;
@@ -73,5 +73,16 @@ describe('curl() from libcurl-wasm/cli', () => {
   it('runs several command lines at once, each with its own output', async () => {
     const runs = await Promise.all([1000, 2000, 3000].map((n) => curl(['-s', `${http.url}/bytes/${n}`])));
     expect(runs.map((r) => r.stdout.length)).toEqual([1000, 2000, 3000]);
+  });
+
+  it('the tagged-template form: literal text split on whitespace, each value one argument', async () => {
+    const header = 'Accept: application/json';
+    const r = await curl`-sS -H ${header} ${`${http.url}/inspect`}`;
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.text())).toMatchObject({ headers: { accept: 'application/json' } });
+    const t = (strings: TemplateStringsArray, ...values: unknown[]) => templateArgs(strings, values);
+    expect(t`-s  -H ${'a b'} x${'y z'}w ${['-o', 'out file']}
+--compressed`).toEqual(['-s', '-H', 'a b', 'xy zw', '-o', 'out file', '--compressed']);
+    expect(t`${''} "quoted text"`).toEqual(['', '"quoted', 'text"']);
   });
 });
