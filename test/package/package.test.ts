@@ -182,7 +182,10 @@ describe('the curl-wasm command on Deno and Bun', () => {
     mkdirSync(only, { recursive: true });
     const real = realpathSync(bin('bun'));
     for (const name of ['bun', 'bunx']) if (!existsSync(join(only, name))) symlinkSync(real, join(only, name));
-    // --bun: Bun runs the bin whatever its #! line says (no node on PATH to fall back on)
+    // --bun: Bun runs the bin whatever its #! line says (no node on PATH to fall back on).
+    // Plain bunx with no node on PATH works too (Bun puts a `node` of its own first on
+    // PATH) unless NODE or npm_node_execpath is set, as under npm/npx (this suite): then
+    // bunx trusts that node and `#!/usr/bin/env node` fails with 127.
     const out = await run(join(only, 'bunx'), ['--bun', 'curl-wasm', '-sS', `${server.origin}/fetch/bunx`], app, { ...asRoot, PATH: only });
     expect(out).toBe('hello from /fetch/bunx');
     // without it bunx follows the #! line: node where there is one
