@@ -159,7 +159,7 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
     --disable-ldap --disable-ldaps --disable-rtsp --disable-tftp --disable-smb \
     --disable-manual --disable-docs --disable-ipfs \
-    --enable-websockets --enable-ipv6 --disable-netrc \
+    --enable-websockets --enable-ipv6 \
     > "$B/curl-configure.log" 2>&1 || { tail -40 "$B/curl-configure.log"; exit 1; }
   emmake make -C lib -j"$JOBS" libcurl.la > "$B/curl-make.log" 2>&1 \
     || { tail -40 "$B/curl-make.log"; exit 1; }

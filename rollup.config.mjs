@@ -133,6 +133,9 @@ const builds = [
     external,
     plugins: [ts(), copyWasm('curl.wasm')],
   },
+  // libcurl-wasm/cli: curl() runs the command's bundle (dist/curl-wasm.mjs) in a worker
+  { input: 'ts/cli.ts', output: { file: 'dist/cli.mjs', format: 'es' }, external, plugins: [ts()] },
+  { input: 'ts/cli.ts', output: { file: 'dist/cli.d.ts' }, external, plugins: [dtsPlugin()] },
   // The same declarations twice: .d.ts for import, .d.cts for require (the package is "type": "module").
   {
     input: 'ts/index.ts',

@@ -11,7 +11,9 @@
 // without a `runtime` read libcurl.wasm beside the module; the inline build
 // now replaces ts/host/default-wasm.ts with the embedded bytes.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ import {
 } from './consumers.js';
 
 const dist = join(root, 'dist');
-const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm', 'pool-worker.mjs'];
+const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm', 'pool-worker.mjs', 'cli.mjs', 'cli.d.ts'];
 const VERSION = /^libcurl\/8\.14\.1 /;
 
 function newestInput(path: string): number {
@@ -117,6 +119,79 @@ describe('the curl-wasm command', () => {
     expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     const out = await node([cli, '-s', '--cacert', caPath, `${server.origin}/fetch/cli`], app);
     expect(out).toBe('hello from /fetch/cli');
+  });
+});
+
+describe('the curl-wasm command on Deno and Bun', () => {
+  // the test CA as a runtime root: each runtime's TLS (and so curl-wasm's
+  // default trust store) adds NODE_EXTRA_CA_CERTS to its own roots; the
+  // default trust store (none of curl's CA variables, which a machine may set)
+  const asRoot = { NODE_EXTRA_CA_CERTS: caPath, CURL_CA_BUNDLE: undefined, SSL_CERT_FILE: undefined, SSL_CERT_DIR: undefined };
+  const denoEnv = () => ({
+    ...asRoot,
+    DENO_NO_UPDATE_CHECK: '1',
+    DENO_NO_PROMPT: '1',
+    DENO_DIR: join(scratch, 'deno-dir'), // empty: --cached-only fails if anything would be downloaded
+    NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/',
+  });
+
+  for (const specifier of ['npm:libcurl-wasm', 'npm:libcurl-wasm/curl-wasm']) {
+    it(`deno run ${specifier}: the package's bin from node_modules, HTTPS with the runtime roots`, async () => {
+      const out = await run(bin('deno'), ['run', '-A', '--cached-only', specifier, '-sS', `${server.origin}/fetch/deno-cli`], denoApp, denoEnv());
+      expect(out).toBe('hello from /fetch/deno-cli');
+    });
+  }
+
+  const inProcess = (specifier: string) => [
+    `import { curl } from '${specifier}';`,
+    'const [ca, origin, label] = process.argv.slice(2);',
+    "const r = await curl(['-sS', '--cacert', ca, '--data-binary', '@-', `${origin}/fetch/${label}`], { stdin: 'x' });",
+    'console.log(JSON.stringify({ exitCode: r.exitCode, out: r.text(), err: r.errorText() }));',
+  ].join('\n');
+  const expected = (label: string) => ({ exitCode: 0, out: `hello from /fetch/${label}`, err: '' });
+
+  it("node: import { curl } from 'libcurl-wasm/cli', a command line in-process over HTTPS", async () => {
+    const file = join(app, 'cli-inprocess.mjs');
+    writeFileSync(file, inProcess('libcurl-wasm/cli'));
+    expect(JSON.parse(await node([file, caPath, server.origin, 'inprocess-node'], app))).toEqual(expected('inprocess-node'));
+  });
+
+  it("deno: import { curl } from 'npm:libcurl-wasm/cli'", async () => {
+    const file = join(denoApp, 'cli-inprocess.mjs');
+    writeFileSync(file, inProcess('npm:libcurl-wasm/cli'));
+    const out = await run(bin('deno'), ['run', '-A', '--cached-only', file, caPath, server.origin, 'inprocess-deno'], denoApp, denoEnv());
+    expect(JSON.parse(out)).toEqual(expected('inprocess-deno'));
+  });
+
+  it("bun: import { curl } from 'libcurl-wasm/cli'", async () => {
+    const file = join(app, 'cli-inprocess-bun.mjs');
+    writeFileSync(file, inProcess('libcurl-wasm/cli'));
+    const out = await run(bin('bun'), ['run', '--no-install', file, caPath, server.origin, 'inprocess-bun'], app);
+    expect(JSON.parse(out)).toEqual(expected('inprocess-bun'));
+  });
+
+  it('bunx curl-wasm: the bin as npm links it; bunx --bun runs it on Bun with no node on PATH', async () => {
+    const pkg = join(app, 'node_modules', 'libcurl-wasm');
+    const { bin: bins } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    // what `npm install` does for a bin: link it in node_modules/.bin, make it executable
+    const link = join(app, 'node_modules', '.bin', 'curl-wasm');
+    mkdirSync(join(app, 'node_modules', '.bin'), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(join('..', 'libcurl-wasm', bins['curl-wasm']!), link);
+    chmodSync(join(pkg, bins['curl-wasm']!), 0o755);
+    const only = join(scratch, 'bun-only');
+    mkdirSync(only, { recursive: true });
+    const real = realpathSync(bin('bun'));
+    for (const name of ['bun', 'bunx']) if (!existsSync(join(only, name))) symlinkSync(real, join(only, name));
+    // --bun: Bun runs the bin whatever its #! line says (no node on PATH to fall back on).
+    // Plain bunx with no node on PATH works too (Bun puts a `node` of its own first on
+    // PATH) unless NODE or npm_node_execpath is set, as under npm/npx (this suite): then
+    // bunx trusts that node and `#!/usr/bin/env node` fails with 127.
+    const out = await run(join(only, 'bunx'), ['--bun', 'curl-wasm', '-sS', `${server.origin}/fetch/bunx`], app, { ...asRoot, PATH: only });
+    expect(out).toBe('hello from /fetch/bunx');
+    // without it bunx follows the #! line: node where there is one
+    const plain = await run(join(only, 'bunx'), ['curl-wasm', '-sS', `${server.origin}/fetch/bunx-plain`], app, asRoot);
+    expect(plain).toBe('hello from /fetch/bunx-plain');
   });
 });
 

@@ -2,7 +2,7 @@
 // curl-wasm, the tool: real processes (node + the worker), real files, real
 // loopback servers, curl's own exit codes and output.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,8 @@ interface Run {
   stderr: string;
 }
 
-function curl(args: string[], opts: { cwd?: string; stdin?: Buffer; env?: Record<string, string> } = {}): Promise<Run> {
+/** `env` is added to this process's; an undefined value removes the variable. */
+function curl(args: string[], opts: { cwd?: string; stdin?: Buffer; env?: Record<string, string | undefined> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
       cwd: opts.cwd,
@@ -54,6 +55,9 @@ beforeAll(async () => {
   https = await startHttpsServer();
   dir = mkdtempSync(join(tmpdir(), 'curl-wasm-'));
   writeFileSync(join(dir, 'ca.pem'), certs.ca);
+  writeFileSync(join(dir, 'other-ca.pem'), certs.otherCa);
+  mkdirSync(join(dir, 'cadir'));
+  writeFileSync(join(dir, 'cadir', 'ca.pem'), certs.ca);
 });
 afterAll(async () => {
   await http.close();
@@ -108,11 +112,11 @@ describe('curl-wasm', () => {
     expect(missing.stderr).toContain('The requested URL returned error: 404');
   });
 
-  it('verifies TLS with --cacert from the filesystem, and fails with 60 without it', async () => {
+  it('verifies TLS with --cacert from the filesystem, and fails with 60 when the runtime roots lack the CA', async () => {
     const ok = await curl(['-s', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.toString()).toBe('hello world');
-    const bad = await curl(['-s', `${https.url}/hello`]);
+    const bad = await curl(['-s', `${https.url}/hello`], { env: { CURL_CA_BUNDLE: undefined, SSL_CERT_FILE: undefined, SSL_CERT_DIR: undefined } });
     expect(bad.code).toBe(60);
   });
 
@@ -176,3 +180,104 @@ describe('curl-wasm', () => {
     }
   });
 });
+
+// The test CA stands in for a runtime root: Node adds NODE_EXTRA_CA_CERTS to
+// what its TLS trusts by default, and so does the tool's default store. Each
+// run starts from none of curl's CA variables (a machine may set them all).
+describe('curl-wasm trust store', () => {
+  const clean = { CURL_CA_BUNDLE: undefined, SSL_CERT_FILE: undefined, SSL_CERT_DIR: undefined, NODE_EXTRA_CA_CERTS: undefined };
+  const asRoot = () => ({ ...clean, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') });
+
+  it("trusts the runtime's root certificates when nothing else is configured", async () => {
+    const r = await curl(['-sS', `${https.url}/hello`], { env: asRoot() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe('hello world');
+  });
+
+  it('CURL_CA_BUNDLE, SSL_CERT_FILE and SSL_CERT_DIR replace the default, as curl documents', async () => {
+    for (const set of [
+      { CURL_CA_BUNDLE: join(dir, 'ca.pem') },
+      { SSL_CERT_FILE: join(dir, 'ca.pem') },
+      { SSL_CERT_DIR: join(dir, 'cadir') },
+    ]) {
+      const r = await curl(['-s', `${https.url}/hello`], { env: { ...clean, ...set } });
+      expect([set, r.code]).toEqual([set, 0]);
+    }
+    // a bundle that does not hold the server's CA: the runtime's roots are not consulted
+    const other = await curl(['-s', `${https.url}/hello`], { env: { ...asRoot(), CURL_CA_BUNDLE: join(dir, 'other-ca.pem') } });
+    expect(other.code).toBe(60);
+    // CURL_CA_BUNDLE wins over SSL_CERT_FILE
+    const both = await curl(['-s', `${https.url}/hello`], {
+      env: { ...clean, CURL_CA_BUNDLE: join(dir, 'other-ca.pem'), SSL_CERT_FILE: join(dir, 'ca.pem') },
+    });
+    expect(both.code).toBe(60);
+    const missing = await curl(['-s', `${https.url}/hello`], { env: { ...clean, CURL_CA_BUNDLE: join(dir, 'nope.pem') } });
+    expect(missing.code).toBe(77);
+  });
+
+  it('--cacert and --capath replace the default and the environment; --ca-native adds the runtime roots', async () => {
+    const other = await curl(['-s', '--cacert', join(dir, 'other-ca.pem'), `${https.url}/hello`], { env: asRoot() });
+    expect(other.code).toBe(60);
+    const overEnv = await curl(['-s', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`], {
+      env: { ...clean, CURL_CA_BUNDLE: join(dir, 'other-ca.pem') },
+    });
+    expect(overEnv.code).toBe(0);
+    const capath = await curl(['-s', '--capath', join(dir, 'cadir'), `${https.url}/hello`], { env: clean });
+    expect(capath.code).toBe(0);
+    const native = await curl(['-s', '--ca-native', '--cacert', join(dir, 'other-ca.pem'), `${https.url}/hello`], { env: asRoot() });
+    expect(native.code).toBe(0);
+    expect(native.stdout.toString()).toBe('hello world');
+    // and --cacert still counts beside them
+    const nativeFile = await curl(['-s', '--ca-native', '--cacert', join(dir, 'ca.pem'), `${https.url}/hello`], { env: clean });
+    expect(nativeFile.code).toBe(0);
+  });
+
+  it('-k still skips verification', async () => {
+    const k = await curl(['-sk', `${https.url}/hello`], { env: clean });
+    expect(k.code).toBe(0);
+  });
+});
+
+describe('curl-wasm netrc', () => {
+  const basic = (user: string, pass: string): string => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  const authOf = (r: Run): string | null => (JSON.parse(r.stdout.toString()) as { headers: { authorization?: string } }).headers.authorization ?? null;
+  let home: string;
+  let empty: string;
+  beforeAll(() => {
+    home = join(dir, 'home');
+    empty = join(dir, 'empty-home');
+    mkdirSync(home);
+    mkdirSync(empty);
+    writeFileSync(join(home, '.netrc'), 'machine 127.0.0.1 login homeuser password homepass\n');
+    writeFileSync(join(dir, 'other.netrc'), 'machine 127.0.0.1\n  login fileuser\n  password "file pass"\n');
+  });
+
+  it('--netrc reads .netrc in $HOME', async () => {
+    const r = await curl(['-sS', '--netrc', `${http.url}/inspect`], { env: { HOME: home } });
+    expect(r.code).toBe(0);
+    expect(authOf(r)).toBe(basic('homeuser', 'homepass'));
+  });
+
+  it('--netrc-file reads the named file', async () => {
+    const r = await curl(['-sS', '--netrc-file', join(dir, 'other.netrc'), `${http.url}/inspect`], { env: { HOME: empty } });
+    expect(r.code).toBe(0);
+    expect(authOf(r)).toBe(basic('fileuser', 'file pass'));
+  });
+
+  it('--netrc-optional: the file when there is one, the URL credentials over it, nothing when there is none', async () => {
+    const r = await curl(['-sS', '--netrc-optional', `${http.url}/inspect`], { env: { HOME: home } });
+    expect(authOf(r)).toBe(basic('homeuser', 'homepass'));
+    const u = await curl(['-sS', '--netrc-optional', '-u', 'cli:pw', `${http.url}/inspect`], { env: { HOME: home } });
+    expect(authOf(u)).toBe(basic('cli', 'pw'));
+    const none = await curl(['-sS', '--netrc-optional', `${http.url}/inspect`], { env: { HOME: empty } });
+    expect(none.code).toBe(0);
+    expect(authOf(none)).toBeNull();
+  });
+
+  it('no netrc option, no netrc: .netrc is read only when asked', async () => {
+    const r = await curl(['-sS', `${http.url}/inspect`], { env: { HOME: home } });
+    expect(authOf(r)).toBeNull();
+  });
+});
+

@@ -5,66 +5,13 @@
 // lookups run here, on the main thread's event loop, reached through
 // ./channel.ts. Files, the environment, stdin/stdout/stderr and the exit
 // code are the real ones, through node:wasi.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { LibcurlExports } from '../host/abi.js';
 import { aeadOpen, aeadSeal } from '../host/aead.js';
-import { tsxWorkerSource } from '../host/dev-worker.js';
-import { defaultLookup } from '../host/dns.js';
-import { hostImports, RelayRegistry } from '../host/imports.js';
 import { Heap } from '../host/memory.js';
-import { SocketTable } from '../host/sockets.js';
-import { caller, CALLS, createChannel, serve, type Handlers } from './channel.js';
-
-interface ToolData {
-  module: WebAssembly.Module;
-  channel: SharedArrayBuffer;
-  args: string[];
-  env: Record<string, string>;
-}
-
-/** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
-function toolWasm(): string {
-  for (const rel of ['./curl.wasm', '../../wasm/curl.wasm']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('curl.wasm not found: run "npm run build:wasm"');
-}
-
-/** Answers the worker's bridge calls with the library's own host functions. */
-function handlers(channel: SharedArrayBuffer): Handlers {
-  const table = new SocketTable();
-  const heap = new Heap({ memory: { buffer: channel } } as unknown as LibcurlExports);
-  const host = hostImports({ heap: () => heap, table, lookup: defaultLookup, relays: new RelayRegistry(), memoryLimit: 0 });
-  const out: Handlers = {};
-  for (const name of Object.keys(CALLS)) {
-    const fn = (host as unknown as Record<string, unknown>)[name];
-    if (typeof fn === 'function') out[name] = fn as (...args: number[]) => number;
-  }
-  // poll(2): readiness now, or wait for a descriptor to change or the timeout
-  out.sock_wait = async (pollfds, nfds, timeoutMs) => {
-    const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
-    for (;;) {
-      const ready = nfds ? host.sock_poll(pollfds, nfds) : 0;
-      if (ready !== 0) return ready;
-      const left = deadline - performance.now();
-      if (left <= 0) return 0;
-      const fds = Array.from({ length: nfds }, (_, i) => heap.dv.getInt32(pollfds + i * 8, true));
-      await new Promise<void>((resolve) => {
-        const timer = left === Infinity ? undefined : setTimeout(wake, Math.ceil(left));
-        function wake(): void {
-          clearTimeout(timer);
-          for (const fd of fds) table.unwatch(fd);
-          resolve();
-        }
-        for (const fd of fds) table.watch(fd, wake);
-      });
-    }
-  };
-  return out;
-}
+import { caller, CALLS } from './channel.js';
+import { runTool, type ToolData } from './host.js';
 
 /** node:wasi warns that it is experimental when loaded: not the tool's output. */
 async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
@@ -76,28 +23,13 @@ async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
 }
 
 async function main(): Promise<void> {
-  const channel = createChannel();
-  const module = await WebAssembly.compile(readFileSync(toolWasm()));
-  // the tool resolves relative paths against PWD (wasm/tool/fs.c): make it true
-  const env = { ...process.env, PWD: process.cwd() } as Record<string, string>;
-  const data: ToolData = { module, channel, args: process.argv.slice(2), env };
-  const options = { workerData: data, stdout: false, stderr: false };
-  // run from the TypeScript sources (tests, development), the worker registers tsx first
-  const worker = import.meta.url.endsWith('.ts')
-    ? new Worker(tsxWorkerSource(import.meta.url), { ...options, eval: true })
-    : new Worker(new URL(import.meta.url), options);
-  let exited = false;
-  void serve(channel, handlers(channel), () => exited);
-  const code = await new Promise<number>((resolve) => {
-    let failed = false;
-    worker.on('error', (err) => {
-      failed = true;
-      process.stderr.write(`curl-wasm: ${err instanceof Error ? err.message : String(err)}\n`);
-    });
-    // the worker exits with the tool's code; 70 (EX_SOFTWARE) if the wasm trapped
-    worker.on('exit', (c) => resolve(failed ? 70 : c));
+  const code = await runTool({
+    entry: new URL(import.meta.url),
+    args: process.argv.slice(2),
+    // the tool resolves relative paths against PWD (wasm/tool/fs.c): make it true
+    env: { ...process.env, PWD: process.cwd() } as Record<string, string>,
+    onError: (message) => process.stderr.write(`curl-wasm: ${message}\n`),
   });
-  exited = true;
   process.exit(code);
 }
 
@@ -118,28 +50,123 @@ function blockingStdio(wasi: Record<string, (...args: number[]) => number>): Web
   return { ...wasi, fd_write: retry(wasi.fd_write!), fd_read: retry(wasi.fd_read!) };
 }
 
-async function runTool(): Promise<void> {
-  const { module, channel, args, env } = workerData as ToolData;
+/**
+ * stdin, stdout and stderr redirected to other descriptors (curl() of
+ * ../cli.ts): node:wasi takes them as options, but Deno's and Bun's ignore
+ * those, so fds 0-2 are served here with node:fs, and report a regular file
+ * (no terminal: curl's progress meter and binary-output check ask).
+ */
+function redirectedStdio(
+  wasi: WebAssembly.ModuleImports,
+  stdio: [number, number, number],
+  memory: () => WebAssembly.Memory,
+): WebAssembly.ModuleImports {
+  const ESUCCESS = 0;
+  const EIO = 29;
+  const REGULAR_FILE = 4;
+  const real = wasi as Record<string, (...args: number[]) => number>;
+  /** each iovec (pointer, length) of a call, as views of wasm memory */
+  const iovecs = (iovs: number, n: number): Uint8Array[] => {
+    const dv = new DataView(memory().buffer);
+    return Array.from({ length: n }, (_, i) =>
+      new Uint8Array(memory().buffer, dv.getUint32(iovs + i * 8, true), dv.getUint32(iovs + i * 8 + 4, true)));
+  };
+  const io = (op: (fd: number, buf: Uint8Array) => number) => (fd: number, iovs: number, n: number, done: number) => {
+    let total = 0;
+    try {
+      for (const buf of iovecs(iovs, n)) {
+        const got = op(stdio[fd]!, buf);
+        total += got;
+        if (got < buf.length) break;
+      }
+    } catch {
+      return EIO;
+    }
+    new DataView(memory().buffer).setUint32(done, total, true);
+    return ESUCCESS;
+  };
+  const write = io((fd, buf) => writeSync(fd, buf));
+  const read = io((fd, buf) => readSync(fd, buf));
+  return {
+    ...wasi,
+    fd_write: (fd: number, ...rest: number[]) => (fd === 1 || fd === 2 ? write(fd, ...(rest as [number, number, number])) : real.fd_write!(fd, ...rest)),
+    fd_read: (fd: number, ...rest: number[]) => (fd === 0 ? read(fd, ...(rest as [number, number, number])) : real.fd_read!(fd, ...rest)),
+    fd_fdstat_get: (fd: number, out: number) => {
+      if (fd > 2) return real.fd_fdstat_get!(fd, out);
+      const dv = new DataView(memory().buffer);
+      for (let i = 0; i < 24; i++) dv.setUint8(out + i, 0);
+      dv.setUint8(out, REGULAR_FILE);
+      dv.setBigUint64(out + 8, 0xffffffffffffffffn, true); // rights: all
+      return ESUCCESS;
+    },
+  };
+}
+
+/**
+ * The runtime's root certificates as one PEM: what its own TLS trusts by
+ * default (node:tls getCACertificates('default') where it exists, which
+ * counts NODE_EXTRA_CA_CERTS and --use-system-ca), else tls.rootCertificates
+ * plus the NODE_EXTRA_CA_CERTS file, as Node's TLS adds it.
+ */
+async function runtimeRoots(): Promise<Uint8Array> {
+  const tls = (await import('node:tls')) as typeof import('node:tls') & {
+    getCACertificates?: (type: 'default') => string[];
+  };
+  let pems: string[];
+  try {
+    pems = tls.getCACertificates?.('default') ?? [...tls.rootCertificates];
+  } catch {
+    pems = [];
+  }
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (!tls.getCACertificates && extra) {
+    try {
+      pems.push(readFileSync(extra, 'latin1'));
+    } catch {
+      // Node warns and goes on without them; so does the tool
+    }
+  }
+  return new TextEncoder().encode(pems.join('\n') + (pems.length ? '\n' : ''));
+}
+
+async function toolThread(): Promise<void> {
+  const { module, channel, args, env, stdio } = workerData as ToolData;
   const WASI = await loadWasi();
-  const wasi = new WASI({ version: 'preview1', args: ['curl', ...args], env, preopens: { '/': '/' }, returnOnExit: true });
+  const fds = stdio ? ([openSync(stdio[0], 'r'), openSync(stdio[1], 'w'), openSync(stdio[2], 'w')] as [number, number, number]) : undefined;
+  const [stdin, stdout, stderr] = fds ?? [0, 1, 2];
+  const wasi = new WASI({
+    version: 'preview1', args: ['curl', ...args], env, preopens: { '/': '/' }, returnOnExit: true, stdin, stdout, stderr,
+  });
   let memory: WebAssembly.Memory | undefined;
   const call = caller(channel, () => memory!);
   // TLS records are sealed here, in the worker: node:crypto needs no event loop
   let heap: Heap | undefined;
   const local = (op: typeof aeadSeal) => (...args: number[]) =>
     (op as (heap: Heap, ...args: number[]) => number)(heap!, ...args);
+  const roots = await runtimeRoots();
   const curlhost: Record<string, (...args: number[]) => number> = {
     mem_limit: () => 0, aead_seal: local(aeadSeal), aead_open: local(aeadOpen),
+    // the tool's default trust store (wasm/tool/ca.c)
+    ca_roots: (buf, cap) => {
+      if (cap >= roots.length) heap!.u8.set(roots, buf);
+      return roots.length;
+    },
   };
   for (const name of Object.keys(CALLS)) curlhost[name] = call(name);
   const instance = new WebAssembly.Instance(module, {
     curlhost,
-    wasi_snapshot_preview1: blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
+    wasi_snapshot_preview1: fds
+      ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
+      : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
   });
   memory = instance.exports.memory as WebAssembly.Memory;
   heap = new Heap(instance.exports as unknown as LibcurlExports);
-  process.exitCode = wasi.start(instance);
+  try {
+    process.exitCode = wasi.start(instance);
+  } finally {
+    for (const fd of fds ?? []) closeSync(fd);
+  }
 }
 
 if (isMainThread) void main();
-else void runTool();
+else void toolThread();

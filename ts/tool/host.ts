@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// The main-thread side of a curl-wasm run: compiles wasm/curl.wasm once,
+// starts the worker that runs it (./cli.ts off the main thread) and answers
+// its socket and DNS calls (./channel.ts) with the library's own host
+// functions. Used by the command (./cli.ts) and by curl() (../cli.ts).
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { LibcurlExports } from '../host/abi.js';
+import { tsxWorkerSource } from '../host/dev-worker.js';
+import { defaultLookup } from '../host/dns.js';
+import { hostImports, RelayRegistry } from '../host/imports.js';
+import { Heap } from '../host/memory.js';
+import { SocketTable } from '../host/sockets.js';
+import { CALLS, createChannel, serve, type Handlers } from './channel.js';
+
+/** What the worker gets: the compiled tool, the call channel, its command line and environment. */
+export interface ToolData {
+  module: WebAssembly.Module;
+  channel: SharedArrayBuffer;
+  args: string[];
+  env: Record<string, string>;
+  /** files for the tool's stdin, stdout and stderr, opened by the worker (Deno's descriptors are per thread); the process's own when absent */
+  stdio?: [string, string, string];
+}
+
+/** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
+function toolWasm(): string {
+  for (const rel of ['./curl.wasm', '../../wasm/curl.wasm']) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('curl.wasm not found: run "npm run build:wasm"');
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+/** The tool's module, compiled once per thread. */
+export function toolModule(): Promise<WebAssembly.Module> {
+  compiled ??= readFile(toolWasm()).then((bytes) => WebAssembly.compile(bytes));
+  return compiled;
+}
+
+/** Answers the worker's bridge calls with the library's own host functions. */
+function handlers(channel: SharedArrayBuffer): Handlers {
+  const table = new SocketTable();
+  const heap = new Heap({ memory: { buffer: channel } } as unknown as LibcurlExports);
+  const host = hostImports({ heap: () => heap, table, lookup: defaultLookup, relays: new RelayRegistry(), memoryLimit: 0 });
+  const out: Handlers = {};
+  for (const name of Object.keys(CALLS)) {
+    const fn = (host as unknown as Record<string, unknown>)[name];
+    if (typeof fn === 'function') out[name] = fn as (...args: number[]) => number;
+  }
+  // poll(2): readiness now, or wait for a descriptor to change or the timeout
+  out.sock_wait = async (pollfds, nfds, timeoutMs) => {
+    const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
+    for (;;) {
+      const ready = nfds ? host.sock_poll(pollfds, nfds) : 0;
+      if (ready !== 0) return ready;
+      const left = deadline - performance.now();
+      if (left <= 0) return 0;
+      const fds = Array.from({ length: nfds }, (_, i) => heap.dv.getInt32(pollfds + i * 8, true));
+      await new Promise<void>((resolve) => {
+        const timer = left === Infinity ? undefined : setTimeout(wake, Math.ceil(left));
+        function wake(): void {
+          clearTimeout(timer);
+          for (const fd of fds) table.unwatch(fd);
+          resolve();
+        }
+        for (const fd of fds) table.watch(fd, wake);
+      });
+    }
+  };
+  return out;
+}
+
+export interface ToolRun {
+  /** the worker's entry: a module that runs the tool when not on the main thread (./cli.ts or dist/curl-wasm.mjs) */
+  entry: URL;
+  args: string[];
+  env: Record<string, string>;
+  stdio?: [string, string, string];
+  /** where the worker's own failures are told (a trap, a missing import) */
+  onError?: (message: string) => void;
+}
+
+/** Runs the tool once in a worker; resolves with its exit code (70, EX_SOFTWARE, if the wasm trapped). */
+export async function runTool(run: ToolRun): Promise<number> {
+  const channel = createChannel();
+  const data: ToolData = { module: await toolModule(), channel, args: run.args, env: run.env, stdio: run.stdio };
+  const options = { workerData: data, stdout: false, stderr: false };
+  // run from the TypeScript sources (tests, development), the worker registers tsx first
+  const worker = run.entry.pathname.endsWith('.ts')
+    ? new Worker(tsxWorkerSource(run.entry.href), { ...options, eval: true })
+    : new Worker(run.entry, options);
+  let exited = false;
+  void serve(channel, handlers(channel), () => exited);
+  const code = await new Promise<number>((resolve) => {
+    let failed = false;
+    worker.on('error', (err) => {
+      failed = true;
+      run.onError?.(err instanceof Error ? err.message : String(err));
+    });
+    worker.on('exit', (c) => resolve(failed ? 70 : c));
+  });
+  exited = true;
+  return code;
+}
