@@ -71,7 +71,7 @@ describe('curl-wasm', () => {
     const protocols = lines.find((l) => l.startsWith('Protocols: '))!.split(' ').slice(1);
     expect(protocols).toEqual(expect.arrayContaining(['http', 'https', 'ftp', 'ftps', 'ws', 'wss']));
     const features = lines.find((l) => l.startsWith('Features: '))!.split(' ').slice(1);
-    expect(features).toEqual(expect.arrayContaining(['HTTP2', 'SSL', 'libz', 'brotli', 'zstd', 'IPv6', 'AsynchDNS']));
+    expect(features).toEqual(expect.arrayContaining(['HTTP2', 'SSL', 'libz', 'brotli', 'zstd', 'IPv6', 'AsynchDNS', 'PSL']));
   });
 
   it('writes a binary body byte for byte to stdout, exit 0', async () => {
