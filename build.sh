@@ -139,9 +139,36 @@ if stage mbedtls "$SRC/mbedtls_3.6.6.orig.tar.bz2" "$ROOT/wasm/config/mbedtls-wa
 fi
 # end:mbedtls
 
+# stage:psl
+# libpsl with the public suffix list compiled in (curl refuses cookies for a
+# public suffix, e.g. Domain=co.uk, only with it). The list is Debian's
+# publicsuffix (newer than the copy libpsl ships); libpsl's own
+# psl-make-dafsa turns it into the DAFSA header psl.c includes. No IDN
+# library: psl.c's builtin path looks up UTF-8 and punycode rules alike.
+PSL_LIST=20250328.1952
+if stage psl "$SRC/libpsl_0.21.2.orig.tar.xz" "$SRC/publicsuffix_$PSL_LIST.orig.tar.gz"; then
+  unpack publicsuffix_$PSL_LIST.orig.tar.gz publicsuffix
+  unpack libpsl_0.21.2.orig.tar.xz libpsl; cd "$B/src/libpsl"
+  # The header records the list's mtime (psl_builtin_file_time(); newer
+  # files win in psl_latest) and its path: pin the time to the list's
+  # version, and blank the path so neither curl's psl_latest(NULL) nor
+  # psl_builtin_outdated() ever stat()s or loads a file at run time.
+  cp "$B/src/publicsuffix/public_suffix_list.dat" src/
+  touch -d "$(echo $PSL_LIST | sed -E 's/^(....)(..)(..)\.(..)(..)$/\1-\2-\3 \4:\5 UTC/')" src/public_suffix_list.dat
+  (cd src && python3 psl-make-dafsa --output-format=cxx+ public_suffix_list.dat suffixes_dafsa.h)
+  sed -i 's/^static const char _psl_filename\[\] = .*/static const char _psl_filename[] = "";/' src/suffixes_dafsa.h
+  sed -e 's/@LIBPSL_VERSION@/0.21.2/' -e 's/@LIBPSL_VERSION_MAJOR@/0/' -e 's/@LIBPSL_VERSION_MINOR@/21/' \
+    -e 's/@LIBPSL_VERSION_PATCH@/2/' -e 's/@LIBPSL_VERSION_NUMBER@/0x001502/' include/libpsl.h.in > include/libpsl.h
+  # what libpsl's configure defines for --enable-builtin --disable-runtime
+  archive "$P/lib/libpsl.a" "-Iinclude -Isrc -DENABLE_BUILTIN -DBUILDING_PSL -DPSL_STATIC -DPACKAGE_VERSION=\\\"0.21.2\\\" -DHAVE_STRINGS_H" -- \
+    src/psl.c src/lookup_string_in_fixed_set.c
+  cp include/libpsl.h "$P/include/"; done_stage psl
+fi
+# end:psl
+
 # stage:curl
 CURL=$B/src/curl
-if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$B"/{zlib,brotli,zstd,nghttp2,mbedtls}.stamp; then
+if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$B"/{zlib,brotli,zstd,nghttp2,mbedtls,psl}.stamp; then
   unpack curl_8.14.1.orig.tar.gz curl; cd "$CURL"
   for p in "$ROOT"/curl-src/patches/*.patch; do
     [ -e "$p" ] && patch -p1 -s < "$p"
@@ -154,7 +181,7 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
   emconfigure ./configure --host=wasm32-unknown-emscripten \
     --disable-shared --enable-static --disable-dependency-tracking \
     --with-mbedtls="$P" --with-zlib="$P" --with-brotli="$P" --with-zstd="$P" \
-    --with-nghttp2="$P" --without-libpsl --without-libidn2 --without-libssh2 \
+    --with-nghttp2="$P" --with-libpsl="$P" --without-libidn2 --without-libssh2 \
     --without-librtmp --without-ca-bundle --without-ca-path --without-ca-fallback \
     --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
     --disable-ldap --disable-ldaps --disable-rtsp --disable-tftp --disable-smb \
@@ -197,7 +224,7 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
   -sEXPORTED_FUNCTIONS="[$EXPORTS]" -sERROR_ON_UNDEFINED_SYMBOLS=0 \
   -Wl,--wrap=emscripten_resize_heap \
   "$B"/glue/*.o "$CURL/lib/.libs/libcurl.a" \
-  -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+  -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/libcurl.wasm"
 cp "$B/libcurl.wasm" wasm/libcurl.wasm
 
@@ -211,7 +238,7 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
   -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
   "$B"/tool-glue/*.o "$CURL"/src/curl-*.o "$CURL"/lib/curlx/curl-*.o "$CURL/lib/.libs/libcurl.a" \
-  -L"$P/lib" -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+  -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/curl.wasm"
 cp "$B/curl.wasm" wasm/curl.wasm
 cp "$B/curlinfo.txt" wasm/curlinfo.txt

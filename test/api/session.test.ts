@@ -11,7 +11,14 @@ import { startHttpProxy, startSocksProxy } from '../fixtures/proxies.js';
 import { certs, startHttpServer, startHttpsServer, startRawServer, type TestServer } from '../fixtures/servers.js';
 
 /** Names the wasm may resolve; everything else (a.test in particular) fails. */
-const KNOWN: Record<string, string> = { localhost: '127.0.0.1', 'b.test': '127.0.0.1' };
+const KNOWN: Record<string, string> = {
+  localhost: '127.0.0.1',
+  'b.test': '127.0.0.1',
+  // two sites under the public suffix co.uk, and a second name in one of them
+  'x.example.co.uk': '127.0.0.1',
+  'www.example.co.uk': '127.0.0.1',
+  'y.other.co.uk': '127.0.0.1',
+};
 /** Every name the session's resolver was asked for. */
 const asked: string[] = [];
 const lookup: LookupFunction = (host, _o, cb) => {
@@ -55,8 +62,9 @@ async function inspect(s: Session, url: string, opts?: RequestOptions): Promise<
   return (await s.request(url, opts)).json() as never;
 }
 
-async function sentCookie(s: Session): Promise<string | null> {
-  return ((await (await s.request(`${server.url}/cookies`)).json()) as { cookie: string | null }).cookie;
+async function sentCookie(s: Session, host?: string): Promise<string | null> {
+  const base = host ? `http://${host}:${server.port}` : server.url;
+  return ((await (await s.request(`${base}/cookies`)).json()) as { cookie: string | null }).cookie;
 }
 
 /** A Cookie header's pairs in a stable order (curl orders same-path cookies by its own rules). */
@@ -206,6 +214,26 @@ describe('cookie jar', () => {
     const b = open();
     await text(a, `${server.url}/set-cookie`);
     expect(await sentCookie(b)).toBeNull();
+  });
+
+  it('refuses a cookie for a public suffix (Domain=co.uk): libpsl, as native curl', async () => {
+    const s = open();
+    const setCookie = (c: string): string => `http://x.example.co.uk:${server.port}/set-cookie?c=${encodeURIComponent(c)}`;
+    expect(await text(s, setCookie('a=1; Domain=co.uk; Path=/'))).toBe('ok');
+    expect(await text(s, setCookie('b=2; Domain=.Co.Uk; Path=/'))).toBe('ok');
+    expect(await sentCookie(s, 'y.other.co.uk')).toBeNull();
+    expect(await sentCookie(s, 'x.example.co.uk')).toBeNull();
+    expect((await s.cookies()).toJSON()).toEqual([]);
+  });
+
+  it('keeps a Domain=example.co.uk cookie within that site', async () => {
+    const s = open();
+    const url = `http://x.example.co.uk:${server.port}/set-cookie?c=${encodeURIComponent('a=1; Domain=example.co.uk; Path=/')}`;
+    expect(await text(s, url)).toBe('ok');
+    expect(await sentCookie(s, 'x.example.co.uk')).toBe('a=1');
+    expect(await sentCookie(s, 'www.example.co.uk')).toBe('a=1');
+    expect(await sentCookie(s, 'y.other.co.uk')).toBeNull();
+    expect((await s.cookies()).toJSON()).toEqual([expect.objectContaining({ name: 'a', domain: '.example.co.uk', includeSubdomains: true })]);
   });
 });
 

@@ -163,7 +163,7 @@ export const cases: Case[] = [
     run: async () => {
       const rt = await Runtime.create();
       assert.match(rt.version, /^libcurl\/8\.14\.1 /);
-      for (const part of ['mbedTLS/', 'zlib/', 'brotli/', 'zstd/', 'nghttp2/']) assert.ok(rt.version.includes(part), `${part} in ${rt.version}`);
+      for (const part of ['mbedTLS/', 'zlib/', 'brotli/', 'zstd/', 'libpsl/', 'nghttp2/']) assert.ok(rt.version.includes(part), `${part} in ${rt.version}`);
       const other = await Runtime.create({ lookup: loopbackLookup() });
       assert.notEqual(other, rt);
       assert.notEqual(other.exports.memory, rt.exports.memory);

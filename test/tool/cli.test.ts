@@ -75,7 +75,7 @@ describe('curl-wasm', () => {
     const protocols = lines.find((l) => l.startsWith('Protocols: '))!.split(' ').slice(1);
     expect(protocols).toEqual(expect.arrayContaining(['http', 'https', 'ftp', 'ftps', 'ws', 'wss']));
     const features = lines.find((l) => l.startsWith('Features: '))!.split(' ').slice(1);
-    expect(features).toEqual(expect.arrayContaining(['HTTP2', 'SSL', 'libz', 'brotli', 'zstd', 'IPv6', 'AsynchDNS']));
+    expect(features).toEqual(expect.arrayContaining(['HTTP2', 'SSL', 'libz', 'brotli', 'zstd', 'IPv6', 'AsynchDNS', 'PSL']));
   });
 
   it('writes a binary body byte for byte to stdout, exit 0', async () => {
@@ -140,6 +140,25 @@ describe('curl-wasm', () => {
     expect(readFileSync(join(dir, 'b'), 'utf8')).toBe('ok');
     expect(readFileSync(join(dir, 'c'))).toEqual(patternBytes(5000));
     expect(readFileSync(join(dir, 'jar.txt'), 'utf8')).toMatch(/\ta\t1\n/);
+  });
+
+  it('refuses a Domain=co.uk cookie (public suffix list), keeps Domain=example.co.uk within its site', async () => {
+    // --resolve: curl's own answers for the names, no DNS query leaves the machine
+    const names = ['x.example.co.uk', 'www.example.co.uk', 'y.other.co.uk'];
+    const resolve = names.flatMap((n) => ['--resolve', `${n}:${http.port}:127.0.0.1`]);
+    const set = ['a=1; Domain=co.uk; Path=/', 'b=2; Domain=example.co.uk; Path=/'].map((c) => `c=${encodeURIComponent(c)}`).join('&');
+    const r = await curl(
+      ['-s', '-v', ...resolve, '-c', 'psl-jar.txt', '-o', 'set', `http://x.example.co.uk:${http.port}/set-cookie?${set}`,
+        '-o', 'other', `http://y.other.co.uk:${http.port}/cookies`, '-o', 'same', `http://www.example.co.uk:${http.port}/cookies`],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    // (curl 8.14's message names the host first, the cookie's domain second)
+    expect(r.stderr).toContain("cookie 'a' dropped, domain 'x.example.co.uk' must not set cookies for 'co.uk'");
+    expect(JSON.parse(readFileSync(join(dir, 'other'), 'utf8'))).toEqual({ cookie: null });
+    expect(JSON.parse(readFileSync(join(dir, 'same'), 'utf8'))).toEqual({ cookie: 'b=2' });
+    const jar = readFileSync(join(dir, 'psl-jar.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(jar).toEqual([expect.stringMatching(/^\.example\.co\.uk\tTRUE\t\/\t.*\tb\t2$/)]);
   });
 
   it('shows the progress meter and -v on stderr', async () => {
