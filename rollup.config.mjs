@@ -122,10 +122,10 @@ const bundles = (name) => [
 const builds = [
   { input: 'ts/index.ts', output: bundles('index'), external, plugins: [ts(), copyWasm()] },
   { input: 'ts/inline.ts', output: bundles('inline'), external, plugins: [inlineWasm(), ts()] },
-  // WorkerPool's worker (ts/api/pool.ts starts dist/pool-worker.mjs beside the
+  // WorkerPool's worker (ts/api/pool/pool.ts starts dist/pool-worker.mjs beside the
   // library, from the ESM, CJS and inline builds alike): the library again,
   // minus the wasm, which the pool compiles once and posts to each worker
-  { input: 'ts/api/pool-worker.ts', output: { file: 'dist/pool-worker.mjs', format: 'es' }, external, plugins: [ts()] },
+  { input: 'ts/api/pool/worker.ts', output: { file: 'dist/pool-worker.mjs', format: 'es' }, external, plugins: [ts()] },
   // the curl-wasm command (package.json "bin"), with the tool's wasm beside it
   {
     input: 'ts/tool/cli.ts',

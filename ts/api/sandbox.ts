@@ -17,8 +17,8 @@ import { validateFetchInit, validateRequestOptions, validateSandboxOptions, vali
 import { gateOptions } from './sandbox-options.js';
 import { Session } from './session.js';
 import { LimitExceeded, type TransferLimits } from './transfer.js';
-import { openWs } from './websocket.js';
-import type { WsConnectOptions, WsConnection } from './ws-connection.js';
+import { openWs } from './websocket/websocket.js';
+import type { WsConnectOptions, WsConnection } from './websocket/connection.js';
 import type { OptionValue } from '../curl/easy.js';
 import type { CurlOptions } from '../curl/option-types.js';
 

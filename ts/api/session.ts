@@ -17,8 +17,8 @@ import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
 import { curlOptions, startTransfer, type Transfer, type TransferSpec } from './transfer.js';
 import { validateSessionOptions } from './validate.js';
-import { openWs } from './websocket.js';
-import type { WsConnection, WsConnectOptions } from './ws-connection.js';
+import { openWs } from './websocket/websocket.js';
+import type { WsConnection, WsConnectOptions } from './websocket/connection.js';
 
 export interface ProxyOptions {
   /** e.g. 'http://proxy:3128', 'https://…', 'socks4://…', 'socks5://…', 'socks5h://…' */

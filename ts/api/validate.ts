@@ -10,12 +10,12 @@
 import type { NetworkPolicyOptions } from '../host/policy.js';
 import type { RuntimeOptions } from '../host/runtime.js';
 import type { CurlRequestInit } from './fetch.js';
-import type { WorkerPoolOptions } from './pool.js';
+import type { WorkerPoolOptions } from './pool/pool.js';
 import type { RequestOptions } from './request.js';
 import type { SandboxLimits, SandboxOptions } from './sandbox.js';
 import type { ProxyOptions, RetryOptions, SessionOptions } from './session.js';
 import type { TransferLimits } from './transfer.js';
-import type { WsConnectOptions } from './ws-connection.js';
+import type { WsConnectOptions } from './websocket/connection.js';
 
 type Obj = Record<string, unknown>;
 /**

@@ -10,14 +10,14 @@
 // connection in the pool of the multi that made it, and removing the
 // handle from that multi closes the connection, so the handle stays added
 // until the end (Multi.run() removes it when the upgrade is done).
-import { Easy, setOptions } from '../curl/easy.js';
-import { CURLWS } from '../curl/generated/enums.js';
-import { Multi } from '../curl/multi.js';
-import { latin1 } from './head.js';
-import { defaultSession } from './session.js';
-import { curlOptions } from './transfer.js';
-import { validateUrl, validateWsOptions } from './validate.js';
-import { release, WsConnection, type WsCloseInfo, type WsConnectOptions, type WsMessage, type WsSink } from './ws-connection.js';
+import { Easy, setOptions } from '../../curl/easy.js';
+import { CURLWS } from '../../curl/generated/enums.js';
+import { Multi } from '../../curl/multi.js';
+import { latin1 } from '../head.js';
+import { defaultSession } from '../session.js';
+import { curlOptions } from '../transfer.js';
+import { validateUrl, validateWsOptions } from '../validate.js';
+import { release, WsConnection, type WsCloseInfo, type WsConnectOptions, type WsMessage, type WsSink } from './connection.js';
 
 /**
  * Opens a WebSocket connection on `options.session` or else the default

@@ -7,18 +7,18 @@
 // the library's own classes. A worker that dies fails its requests with
 // ERR_POOL_WORKER_EXITED and is replaced.
 import type { Worker } from 'node:worker_threads';
-import { kPoolWorkers } from '../curl/symbols.js';
-import { tsxWorkerSource } from '../host/dev-worker.js';
-import { LibcurlWasmError, registerError } from '../host/errors.js';
-import { compileLibcurl, type WasmSource } from '../host/runtime.js';
-import { NULL_BODY } from './fetch.js';
-import { CurlResponse } from './request.js';
-import { validateFetchInit, validatePoolOptions, validateRequestOptions, validateUrl } from './validate.js';
-import type { WsConnection, WsConnectOptions } from './ws-connection.js';
+import { kPoolWorkers } from '../../curl/symbols.js';
+import { tsxWorkerSource } from '../../host/dev-worker.js';
+import { LibcurlWasmError, registerError } from '../../host/errors.js';
+import { compileLibcurl, type WasmSource } from '../../host/runtime.js';
+import { NULL_BODY } from '../fetch.js';
+import { CurlResponse } from '../request.js';
+import { validateFetchInit, validatePoolOptions, validateRequestOptions, validateUrl } from '../validate.js';
+import type { WsConnection, WsConnectOptions } from '../websocket/connection.js';
 import {
   checkCloneable, reviveError, type FromWorker, type PoolFetchInit, type PoolRequestOptions, type PoolSessionOptions, type PoolWorkerData, type ToWorker,
   type WireBody, type WireFetchInit, type WireFetched, type WireResponse,
-} from './pool-wire.js';
+} from './wire.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads, each with its own wasm instance. @defaultValue os.availableParallelism() */
@@ -98,7 +98,7 @@ function loadNodeApis(): Promise<NodeApis> {
  */
 function spawn({ Worker, fileExists }: NodeApis, data: PoolWorkerData): Worker {
   if (import.meta.url.endsWith('.ts')) {
-    return new Worker(tsxWorkerSource(new URL('./pool-worker.ts', import.meta.url).href), { eval: true, workerData: data });
+    return new Worker(tsxWorkerSource(new URL('./worker.ts', import.meta.url).href), { eval: true, workerData: data });
   }
   const entry = new URL('./pool-worker.mjs', import.meta.url);
   if (!fileExists(entry)) {

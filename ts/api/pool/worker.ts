@@ -4,11 +4,11 @@
 // request() and fetch() for the pool, reads each body whole and hands its
 // ArrayBuffer over (transferred, not copied); a cancel aborts the transfer.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { Runtime } from '../host/runtime.js';
-import { sessionFetch } from './fetch.js';
-import { sessionRequest, type RequestOptions } from './request.js';
-import { Session } from './session.js';
-import { wireError, type FromWorker, type PoolWorkerData, type ToWorker, type WireBody, type WireRequestOptions } from './pool-wire.js';
+import { Runtime } from '../../host/runtime.js';
+import { sessionFetch } from '../fetch.js';
+import { sessionRequest, type RequestOptions } from '../request.js';
+import { Session } from '../session.js';
+import { wireError, type FromWorker, type PoolWorkerData, type ToWorker, type WireBody, type WireRequestOptions } from './wire.js';
 
 const port = parentPort;
 if (!port) throw new Error('pool-worker runs inside a WorkerPool worker thread');

@@ -7,13 +7,13 @@
 // until curl answers CURLE_AGAIN. Pings are answered here
 // (CURLWS_NOAUTOPONG): curl's automatic PONG would land in the middle of a
 // frame that is only partly sent.
-import type { Easy, WsFrameMeta } from '../curl/easy.js';
-import type { CurlOptions } from '../curl/option-types.js';
-import { CURLWS } from '../curl/generated/enums.js';
-import type { Multi } from '../curl/multi.js';
-import type { Runtime } from '../host/runtime.js';
-import { POLL } from '../host/sockets.js';
-import type { Session } from './session.js';
+import type { Easy, WsFrameMeta } from '../../curl/easy.js';
+import type { CurlOptions } from '../../curl/option-types.js';
+import { CURLWS } from '../../curl/generated/enums.js';
+import type { Multi } from '../../curl/multi.js';
+import type { Runtime } from '../../host/runtime.js';
+import { POLL } from '../../host/sockets.js';
+import type { Session } from '../session.js';
 
 const { CURLWS_TEXT, CURLWS_BINARY, CURLWS_CONT, CURLWS_CLOSE, CURLWS_PING, CURLWS_PONG, CURLWS_OFFSET } = CURLWS;
 const RECV_CHUNK = 64 << 10;

@@ -2,16 +2,16 @@
 // What crosses between a WorkerPool and its workers: the messages, request
 // options reduced to what structured clone carries, and errors taken apart in
 // the worker and rebuilt on the main thread as the library's own classes.
-import type { CloneableCurlOptions, CurlOptions } from '../curl/option-types.js';
-import { CurlError, reviveCurlError, type CurlErrorKind } from '../curl/errors.js';
-import type { CurlRequestInit } from './fetch.js';
-import type { TransferInfo } from './info.js';
-import type { ResponseHead } from './head.js';
-import type { RequestOptions } from './request.js';
-import type { SessionOptions } from './session.js';
-import { LimitExceeded } from './transfer.js';
-import { LibcurlWasmError, WasmLoadError } from '../host/errors.js';
-import { PolicyDenied } from '../host/policy.js';
+import type { CloneableCurlOptions, CurlOptions } from '../../curl/option-types.js';
+import { CurlError, reviveCurlError, type CurlErrorKind } from '../../curl/errors.js';
+import type { CurlRequestInit } from '../fetch.js';
+import type { TransferInfo } from '../info.js';
+import type { ResponseHead } from '../head.js';
+import type { RequestOptions } from '../request.js';
+import type { SessionOptions } from '../session.js';
+import { LimitExceeded } from '../transfer.js';
+import { LibcurlWasmError, WasmLoadError } from '../../host/errors.js';
+import { PolicyDenied } from '../../host/policy.js';
 
 /** curl option values that structured clone carries (no callbacks, no handles, no SharedBlob). */
 export type CloneableOption = string | number | boolean | bigint | readonly string[] | Uint8Array;
