@@ -145,7 +145,7 @@ describe('the curl-wasm command on Deno and Bun', () => {
   const inProcess = (specifier: string) => [
     `import { curl } from '${specifier}';`,
     'const [ca, origin, label] = process.argv.slice(2);',
-    "const r = await curl(['-sS', '--cacert', ca, '--data-binary', '@-', `${origin}/fetch/${label}`], { stdin: 'x' });",
+    "const r = await curl(['-sS', '--cacert', ca, '--data-binary', '@-', origin + '/fetch/' + label], { stdin: 'x' });",
     'console.log(JSON.stringify({ exitCode: r.exitCode, out: r.text(), err: r.errorText() }));',
   ].join('\n');
   const expected = (label: string) => ({ exitCode: 0, out: `hello from /fetch/${label}`, err: '' });
