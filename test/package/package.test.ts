@@ -22,6 +22,8 @@ import {
   bin, caPath, consumerScript, esbuildBundle, node, nodeModulesAbove, parseReport, poolScript, rollupBundle, root, run, startHttpsServer,
   type HttpsFixture,
 } from './consumers.js';
+import { EXPECT, expectExample, runExample } from '../fixtures/examples.js';
+import { readReadme, readmeTsconfig } from './readme.js';
 
 const dist = join(root, 'dist');
 const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm', 'pool-worker.mjs', 'cli.mjs', 'cli.d.ts'];
@@ -460,4 +462,36 @@ describe('bundled by rollup and esbuild, run with no node_modules around', () =>
     copyFileSync(createRequire(join(app, 'x.js')).resolve('libcurl-wasm/libcurl.wasm'), join(out('esbuild-main'), 'libcurl.wasm'));
     await runBundle('esbuild-main');
   });
+});
+
+describe('README.md and examples/ against the installed package', () => {
+  it('every ```ts block of README.md type-checks against the packed declarations, without @types/node', async () => {
+    const dir = join(app, 'readme');
+    mkdirSync(dir, { recursive: true });
+    const blocks = readReadme(root);
+    for (const b of blocks) writeFileSync(join(dir, `readme-${b.line}.ts`), b.source);
+    writeFileSync(join(dir, 'tsconfig.json'), readmeTsconfig({ typeRoots: join(root, 'node_modules', '@types'), types: [] }));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const listed = await node([tsc, '-p', dir, '--listFiles'], dir);
+    expect(listed).toContain(join(app, 'node_modules', 'libcurl-wasm', 'dist', 'index.d.ts'));
+    expect(listed).not.toContain('@types/node');
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+  });
+
+  // examples/ and the certificates they read, copied beside the installed
+  // package: `libcurl-wasm` is dist/ there (no tsconfig paths), and ws (the
+  // WebSocket example's server) is linked from this repository
+  const examples = Object.keys(EXPECT).sort();
+  beforeAll(() => {
+    mkdirSync(join(app, 'examples'), { recursive: true });
+    for (const f of examples) copyFileSync(join(root, 'examples', f), join(app, 'examples', f));
+    mkdirSync(join(app, 'test', 'fixtures', 'certs'), { recursive: true });
+    for (const f of ['ca.pem', 'server.pem', 'server-key.pem']) copyFileSync(join(root, 'test', 'fixtures', 'certs', f), join(app, 'test', 'fixtures', 'certs', f));
+    if (!existsSync(join(app, 'node_modules', 'ws'))) symlinkSync(join(root, 'node_modules', 'ws'), join(app, 'node_modules', 'ws'));
+  });
+  for (const name of examples) {
+    it(`tsx examples/${name} with libcurl-wasm from the tarball`, async () => {
+      expectExample(name, await runExample(name, app));
+    }, 40_000);
+  }
 });
