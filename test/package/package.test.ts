@@ -23,7 +23,7 @@ import {
   type HttpsFixture,
 } from './consumers.js';
 import { EXPECT, expectExample, runExample } from '../fixtures/examples.js';
-import { readReadme, readmeTsconfig } from './readme.js';
+import { readmeDenoFlags, readReadme, readmeTsconfig } from './readme.js';
 
 const dist = join(root, 'dist');
 const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm', 'pool-worker.mjs', 'cli.mjs', 'cli.d.ts'];
@@ -369,10 +369,10 @@ describe('an HTTPS transfer from the installed package', () => {
     await expect(node([file, otherCa, server.origin, 'other-ca'], app)).rejects.toThrow(/PEER_FAILED_VERIFICATION/);
   });
 
-  it('deno: import from npm:libcurl-wasm, resolved from node_modules, nothing downloaded', async () => {
+  it("deno: import from npm:libcurl-wasm, resolved from node_modules, nothing downloaded, with the README's flags", async () => {
     const file = join(denoApp, 'https.mjs');
     writeFileSync(file, `console.log(import.meta.resolve('npm:libcurl-wasm'));\n${consumerScript('esm', 'npm:libcurl-wasm')}`);
-    const out = await run(bin('deno'), ['run', '-A', '--cached-only', file, ...transferArgs('deno')], denoApp, {
+    const out = await run(bin('deno'), ['run', ...readmeDenoFlags(root), '--cached-only', file, ...transferArgs('deno')], denoApp, {
       DENO_NO_UPDATE_CHECK: '1',
       DENO_NO_PROMPT: '1',
       DENO_DIR: join(scratch, 'deno-dir'), // an empty cache: --cached-only fails if anything is missing

@@ -50,3 +50,11 @@ export function readmeTsconfig(opts: { typeRoots: string; types: string[]; paths
     include: ['*.ts'],
   });
 }
+
+/** The flags README.md tells Deno users to run with (its **Deno 2** line), as scripts/test-runtimes.sh reads them. */
+export function readmeDenoFlags(root: string): string[] {
+  const line = readFileSync(readmePath(root), 'utf8').split('\n').find((l) => l.startsWith('- **Deno 2**:'));
+  const flags = /run with `([^`]+)`/.exec(line ?? '')?.[1]?.split(' ') ?? [];
+  if (!flags.length || !flags.every((f) => /^--allow-[a-z]+$/.test(f))) throw new Error(`README.md: no Deno flags on its **Deno 2** line: ${line}`);
+  return flags;
+}

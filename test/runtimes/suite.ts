@@ -433,4 +433,22 @@ export const cases: Case[] = [
       assert.equal(srv.connections, 0);
     }),
   },
+  {
+    // Deno: the runtime's roots need --allow-sys, which the README's flags give
+    // (scripts/test-runtimes.sh runs this suite with exactly those flags)
+    name: "Sandbox over HTTPS: the runtime's roots by default, the test CA with `ca`",
+    skip: sandboxSkip,
+    run: scoped(async (s) => {
+      const srv = s.add(await startHttpsServer(), (x) => x.close());
+      const policy = { preset: 'none' } as const; // loopback is the point here
+      const byDefault = s.add(await lib.Sandbox.create({ policy }), (x) => x.destroy());
+      const err = await rejection(byDefault.fetch(`${srv.url}/hello`));
+      assert.ok(err instanceof TypeError, String(err));
+      assertCurlError(err.cause, 'CURLE_PEER_FAILED_VERIFICATION');
+      const trusting = s.add(await lib.Sandbox.create({ policy, ca: certs.ca }), (x) => x.destroy());
+      const res = await trusting.fetch(`${srv.url}/hello`);
+      assert.equal(await res.text(), 'hello world');
+      assert.equal(srv.requests, 1);
+    }),
+  },
 ];
