@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CurlEasyError, CurlResponse, LibcurlWasmError, LimitExceeded, WorkerPool, WorkerPoolError } from '../../ts/index.js';
 import { kPoolWorkers } from '../../ts/curl/symbols.js';
 import { certs, closedPort, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { until } from '../fixtures/wait.js';
 
 let server: TestServer;
 let https: TestServer;
@@ -24,14 +25,6 @@ afterAll(async () => {
   await pool?.close();
   await Promise.all([server.close(), https.close()]);
 });
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('WorkerPool', () => {
   it('spreads concurrent requests over both workers, each with its own connection', async () => {
