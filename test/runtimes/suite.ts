@@ -12,15 +12,16 @@ import * as tls from 'node:tls';
 import type * as Lib from '../../ts/index.js';
 import {
   certs,
+  closedPort,
   compressiblePayload,
   patternBytes,
   sha256,
   startHttp2Server,
   startHttpServer,
   startHttpsServer,
-  startRawServer,
   type TestServer,
 } from '../fixtures/servers.js';
+import { until } from '../fixtures/wait.js';
 
 /** The bundle; a URL, not a literal specifier, so that tsc need not find dist/ (its types are ts/'s). */
 const lib = (await import(new URL('../../dist/index.mjs', import.meta.url).href)) as typeof Lib;
@@ -106,21 +107,6 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 function assertCurlError(err: unknown, code: string): asserts err is Lib.CurlEasyError {
   assert.ok(err instanceof CurlEasyError, `expected a CurlEasyError ${code}, got ${String(err)}`);
   assert.equal(err.code, code);
-}
-
-async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A port nothing listens on (a raw server's, after it closed). */
-async function closedPort(): Promise<number> {
-  const s = await startRawServer((sock) => sock.destroy());
-  await s.close();
-  return s.port;
 }
 
 /** One transfer through Easy + Multi.run; the body is hashed as it streams. */
@@ -366,7 +352,7 @@ export const cases: Case[] = [
         for (;;) if ((await reader.read()).done) break;
       })());
       assert.equal((streamErr as Error).name, 'AbortError');
-      await until('the server to see both connections close', () => srv.openSockets === 0);
+      await until(() => srv.openSockets === 0, 3000, 'the server to see both connections close');
     }),
   },
   {
