@@ -22,26 +22,13 @@ import {
   bin, caPath, consumerScript, esbuildBundle, node, nodeModulesAbove, parseReport, poolScript, rollupBundle, root, run, startHttpsServer,
   type HttpsFixture,
 } from './consumers.js';
+import { DIST_OUTPUTS, ensureBuilt } from '../fixtures/build.js';
 import { EXPECT, expectExample, runExample } from '../fixtures/examples.js';
 import { readmeDenoFlags, readReadme, readmeTsconfig } from './readme.js';
 
 const dist = join(root, 'dist');
-const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm', 'pool-worker.mjs', 'cli.mjs', 'cli.d.ts'];
+const OUTPUTS = DIST_OUTPUTS;
 const VERSION = /^libcurl\/8\.14\.1 /;
-
-function newestInput(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newestInput(join(path, name))));
-}
-
-/** Runs `npm run build` unless every output is newer than every input. */
-function ensureBuilt(): void {
-  const inputs = ['ts', 'wasm/libcurl.wasm', 'wasm/curl.wasm', 'rollup.config.mjs', 'package.json', 'tsconfig.json'];
-  const newest = Math.max(...inputs.map((p) => newestInput(join(root, p))));
-  const fresh = OUTPUTS.every((f) => existsSync(join(dist, f)) && statSync(join(dist, f)).mtimeMs > newest);
-  if (!fresh) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-}
 
 let scratch: string;
 /** A project with the packed package installed. */
