@@ -146,7 +146,7 @@ describe('WorkerPool', () => {
       // fetch(): the same, and an already-aborted signal never reaches a worker
       const ac2 = new AbortController();
       const f = pool.fetch(`${srv.url}/slow?ms=10000`, { signal: ac2.signal });
-      setTimeout(() => ac2.abort(), 50);
+      void until(() => srv.requests === 2).then(() => ac2.abort()); // once the server has it
       await expect(f).rejects.toMatchObject({ name: 'AbortError' });
       const before = srv.requests;
       await expect(pool.request(`${srv.url}/hello`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });

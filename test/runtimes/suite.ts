@@ -339,7 +339,7 @@ export const cases: Case[] = [
       const ac = new AbortController();
       const started = Date.now();
       const pending = session.fetch(`${srv.url}/slow?ms=5000`, { signal: ac.signal });
-      setTimeout(() => ac.abort(), 100);
+      void until(() => srv.requests === 1).then(() => ac.abort()); // once the server has it
       const err = await rejection(pending);
       assert.equal((err as Error).name, 'AbortError');
       assert.ok(Date.now() - started < 2000, 'rejected at once');
