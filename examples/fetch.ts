@@ -4,7 +4,7 @@
 // and several Set-Cookie headers. One loopback server answers every route.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { fetch } from '../ts/index.js';
+import { fetch } from 'libcurl-wasm';
 
 const server = createServer(async (req, res) => {
   if (req.url === '/stream') {

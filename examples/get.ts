@@ -3,7 +3,7 @@
 // from it with an Easy handle driven by a Multi, and prints what curl saw.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { Easy, Multi, Runtime } from '../ts/index.js';
+import { Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const server = createServer((req, res) => res.end(`hello from ${req.url}\n`)).listen(0, '127.0.0.1');
 await once(server, 'listening');

@@ -5,7 +5,7 @@
 // answers /n after n × 100 ms, so the running count falls one by one.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { Easy, Multi, Runtime } from '../ts/index.js';
+import { Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const server = createServer((req, res) => {
   setTimeout(() => res.end(`done ${req.url}`), Number(req.url!.slice(1)) * 100);

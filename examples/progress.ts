@@ -5,7 +5,7 @@
 // head received.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { request, type Progress } from '../ts/index.js';
+import { request, type Progress } from 'libcurl-wasm';
 
 const MiB = 1 << 20;
 const server = createServer(async (req, res) => {

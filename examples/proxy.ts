@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type Socket } from 'node:net';
-import { Session } from '../ts/index.js';
+import { Session } from 'libcurl-wasm';
 
 const cert = (name: string) => readFileSync(new URL(`../test/fixtures/certs/${name}`, import.meta.url), 'utf8');
 const listen = async <T extends { listen(port: number, host: string): unknown; address(): unknown }>(s: T) => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createSecureServer } from 'node:http2';
-import { Session } from '../ts/index.js';
+import { Session } from 'libcurl-wasm';
 
 const cert = (name: string) => readFileSync(new URL(`../test/fixtures/certs/${name}`, import.meta.url), 'utf8');
 

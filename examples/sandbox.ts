@@ -5,7 +5,7 @@
 // 'none': only 10.0.0.0/8 is denied, so loopback is reachable) and caps the body size.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { Sandbox } from '../ts/index.js';
+import { Sandbox } from 'libcurl-wasm';
 
 const server = createServer((req, res) => res.end(req.url === '/big' ? Buffer.alloc(1 << 20) : 'small and fine')).listen(0, '127.0.0.1');
 await once(server, 'listening');

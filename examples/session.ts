@@ -5,7 +5,7 @@
 // cookies, beside it. One loopback server answers all of it.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { fetch, Session } from '../ts/index.js';
+import { fetch, Session } from 'libcurl-wasm';
 
 const ports = new Set<number>();   // client ports seen: one per connection
 let flaky = 0;

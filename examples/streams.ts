@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { request } from '../ts/index.js';
+import { request } from 'libcurl-wasm';
 
 const payload = Buffer.alloc(4 << 20).map((_, i) => (i * 7) & 0xff); // 4 MiB of a pattern
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex').slice(0, 16);

@@ -4,7 +4,7 @@
 // WebSocket, then with the lower-level ws() and its async iterator.
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
-import { WebSocket, ws as connect } from '../ts/index.js';
+import { WebSocket, ws as connect } from 'libcurl-wasm';
 
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 server.on('connection', (socket) => socket.on('message', (data, binary) => socket.send(data, { binary })));

@@ -16,6 +16,10 @@ runtimes=("$@")
 [ ${#runtimes[@]} -gt 0 ] || runtimes=(deno bun)
 export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
 
+# e.g. '--allow-net --allow-read --allow-sys'
+deno_flags=$(grep -m1 -oE '^- \*\*Deno 2\*\*:.* run with `[^`]+`' README.md | sed -E 's/.*run with `([^`]+)`/\1/')
+[[ $deno_flags =~ ^(--allow-[a-z]+( |$))+$ ]] || { echo "README.md: no Deno flags found on its **Deno 2** line (got '$deno_flags')"; exit 1; }
+
 node_modules/.bin/tsx test/runtimes/ensure-built.ts || { echo 'dist/: npm run build failed'; exit 1; }
 
 log=$(mktemp -d)
@@ -75,8 +79,9 @@ run() { # NAME COMMAND...
 for rt in "${runtimes[@]}"; do
   case $rt in
     node) run node node_modules/.bin/vitest run test/runtimes/node.test.ts ;;
+    # the permissions the README gives Deno users, read from its **Deno 2** line, nothing more;
     # --sloppy-imports: the sources import each other as './x.js' (tsc's nodenext style)
-    deno) run deno node_modules/.bin/deno test -A --no-check --sloppy-imports --no-lock test/runtimes/deno.ts ;;
+    deno) run deno node_modules/.bin/deno test $deno_flags --no-check --sloppy-imports --no-lock test/runtimes/deno.ts ;;
     bun)  run bun node_modules/.bin/bun test --timeout 60000 ./test/runtimes/bun.spec.ts ;;
     *) echo "unknown runtime: $rt (node, deno or bun)"; exit 2 ;;
   esac

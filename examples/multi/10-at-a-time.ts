@@ -3,7 +3,7 @@
 // a time. CURLOPT_PRIVATE holds the binding's own handle id, so the URL of
 // each handle lives in a Map instead.
 // Usage: tsx examples/multi/10-at-a-time.ts [URL...]
-import { CURLMSG, Easy, Multi, Runtime, type Easy as CURL } from '../../ts/index.js';
+import { CURLMSG, Easy, Multi, Runtime, type Easy as CURL } from 'libcurl-wasm';
 
 const urls = process.argv.length > 2 ? process.argv.slice(2) : [
   'https://www.microsoft.com',

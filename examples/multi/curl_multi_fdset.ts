@@ -3,7 +3,7 @@
 // curl_multi_perform() call its comment asks for and a URL to fetch. Host
 // descriptors start at 1024 (past FD_SETSIZE): the sets are arrays, and
 // select() is the binding's. Usage: tsx examples/multi/curl_multi_fdset.ts URL
-import { Easy, Multi, Runtime, select } from '../../ts/index.js';
+import { Easy, Multi, Runtime, select } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const timeout = 1000; /* struct timeval timeout = {1, 0} */

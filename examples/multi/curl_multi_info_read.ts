@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The EXAMPLE of curl's curl_multi_info_read(3) manual page, after a
 // perform loop over the URLs given. Usage: tsx examples/multi/curl_multi_info_read.ts URL...
-import { CURLMSG, Easy, Multi, Runtime } from '../../ts/index.js';
+import { CURLMSG, Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const multi = new Multi(rt);

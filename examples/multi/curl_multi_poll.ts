@@ -3,7 +3,7 @@
 // descriptors and one of our own. Our descriptor is an EventFd (a host
 // descriptor, as curl's are) that a timer signals while the transfer runs.
 // Usage: tsx examples/multi/curl_multi_poll.ts URL
-import { CURL_WAIT_POLLIN, Easy, EventFd, Multi, Runtime } from '../../ts/index.js';
+import { CURL_WAIT_POLLIN, Easy, EventFd, Multi, Runtime } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const own = new EventFd(rt);

@@ -4,7 +4,7 @@
 // socketAction(). A failing CURLMcode arrives as a CurlMultiError whose
 // message is curl_multi_strerror's text.
 // Usage: tsx examples/multi/curl_multi_socket_action.ts
-import { CurlMultiError, Multi, Runtime } from '../../ts/index.js';
+import { CurlMultiError, Multi, Runtime } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 

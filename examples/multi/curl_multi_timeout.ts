@@ -3,7 +3,7 @@
 // USAGE: curl_multi_timeout, then wait on the descriptors curl_multi_fdset
 // names, then curl_multi_perform, until all transfers are complete.
 // Usage: tsx examples/multi/curl_multi_timeout.ts URL
-import { Easy, Multi, Runtime, select } from '../../ts/index.js';
+import { Easy, Multi, Runtime, select } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const multi = new Multi(rt);

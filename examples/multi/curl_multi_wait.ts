@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The EXAMPLE of curl's curl_multi_wait(3) manual page, with a URL to
 // fetch. Usage: tsx examples/multi/curl_multi_wait.ts URL
-import { Easy, Multi, Runtime } from '../../ts/index.js';
+import { Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const multi = new Multi(rt);

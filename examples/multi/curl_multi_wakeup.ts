@@ -3,7 +3,7 @@
 // whatever else runs on the event loop: here a timer that decides to stop
 // thread 1 while its poll() waits up to 10 s on a transfer that would take
 // a minute. Usage: tsx examples/multi/curl_multi_wakeup.ts SLOW_URL
-import { Easy, Multi, Runtime } from '../../ts/index.js';
+import { Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const multi = new Multi(rt);

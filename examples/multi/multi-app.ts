@@ -2,7 +2,7 @@
 // curl's docs/examples/multi-app.c: an HTTP download and an FTP upload at
 // once, then the status of each from curl_multi_info_read.
 // Usage: tsx examples/multi/multi-app.ts [HTTP_URL] [FTP_URL]
-import { CURLMSG, Easy, Multi, Runtime } from '../../ts/index.js';
+import { CURLMSG, Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const HANDLECOUNT = 2; /* Number of simultaneous transfers */
 const HTTP_HANDLE = 0; /* Index for the HTTP transfer */

@@ -2,7 +2,7 @@
 // curl's docs/examples/multi-debugcallback.c: a transfer through the multi
 // interface with a DEBUGFUNCTION that dumps everything curl sends and gets.
 // Usage: tsx examples/multi/multi-debugcallback.ts [URL]
-import { CURL_INFOTYPE, Easy, Multi, Runtime } from '../../ts/index.js';
+import { CURL_INFOTYPE, Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const TRUE = true;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // curl's docs/examples/multi-double.c: two transfers at once through the
 // multi interface. Usage: tsx examples/multi/multi-double.ts [URL1] [URL2]
-import { CURLMSG, Easy, Multi, Runtime } from '../../ts/index.js';
+import { CURLMSG, Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const http_handle = new Easy(rt);

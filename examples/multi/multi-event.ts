@@ -8,7 +8,7 @@ import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG, Easy, Multi, Runtime, SocketPoll } from '../../ts/index.js';
+import { CURL_CSELECT, CURL_POLL, CURL_SOCKET, CURLMSG, Easy, Multi, Runtime, SocketPoll } from 'libcurl-wasm';
 
 interface curl_context_t {
   event: SocketPoll;

@@ -4,7 +4,7 @@
 // fd sets are arrays and select() is the binding's, which waits on the event
 // loop instead of blocking it.
 // Usage: tsx examples/multi/multi-legacy.ts [HTTP_URL] [FTP_URL]
-import { CURLMSG, Easy, Multi, Runtime, select } from '../../ts/index.js';
+import { CURLMSG, Easy, Multi, Runtime, select } from 'libcurl-wasm';
 
 const HANDLECOUNT = 2; /* Number of simultaneous transfers */
 const HTTP_HANDLE = 0; /* Index for the HTTP transfer */

@@ -5,7 +5,7 @@
 // POSTFIELDS and the matching Content-Type.
 // Usage: tsx examples/multi/multi-post.ts [URL]
 import { readFileSync } from 'node:fs';
-import { Easy, Multi, Runtime } from '../../ts/index.js';
+import { Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const rt = await Runtime.create();
 const curl = new Easy(rt);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // curl's docs/examples/multi-single.c: a single transfer through the multi
 // interface. Usage: tsx examples/multi/multi-single.ts [URL]
-import { Easy, Multi, Runtime } from '../../ts/index.js';
+import { Easy, Multi, Runtime } from 'libcurl-wasm';
 
 const url = process.argv[2] ?? 'https://www.example.com/';
 const rt = await Runtime.create(); // curl_global_init(CURL_GLOBAL_DEFAULT)

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CurlEasyError, Session, type CurlRequestInit } from '../../ts/index.js';
 import { certs, compressiblePayload, patternBytes, startHttp2Server, startHttpServer, type TestServer } from '../fixtures/servers.js';
+import { until } from '../fixtures/wait.js';
 
 let server: TestServer;
 let session: Session;
@@ -128,8 +129,9 @@ describe('fetch()', () => {
 
   it('aborts mid-transfer: rejects or errors the body with the signal reason, nothing leaks', async () => {
     const ac = new AbortController();
+    const before = server.requests;
     const pending = fetch(`${server.url}/slow?ms=5000`, { signal: ac.signal });
-    setTimeout(() => ac.abort(), 100);
+    void until(() => server.requests > before).then(() => ac.abort()); // once the server has it
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     const ac2 = new AbortController();
     const res = await fetch(`${server.url}/bytes/${64 << 20}`, { signal: ac2.signal });

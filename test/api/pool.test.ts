@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CurlEasyError, CurlResponse, LibcurlWasmError, LimitExceeded, WorkerPool, WorkerPoolError } from '../../ts/index.js';
 import { kPoolWorkers } from '../../ts/curl/symbols.js';
 import { certs, closedPort, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { until } from '../fixtures/wait.js';
 
 let server: TestServer;
 let https: TestServer;
@@ -24,14 +25,6 @@ afterAll(async () => {
   await pool?.close();
   await Promise.all([server.close(), https.close()]);
 });
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('WorkerPool', () => {
   it('spreads concurrent requests over both workers, each with its own connection', async () => {
@@ -153,7 +146,7 @@ describe('WorkerPool', () => {
       // fetch(): the same, and an already-aborted signal never reaches a worker
       const ac2 = new AbortController();
       const f = pool.fetch(`${srv.url}/slow?ms=10000`, { signal: ac2.signal });
-      setTimeout(() => ac2.abort(), 50);
+      void until(() => srv.requests === 2).then(() => ac2.abort()); // once the server has it
       await expect(f).rejects.toMatchObject({ name: 'AbortError' });
       const before = srv.requests;
       await expect(pool.request(`${srv.url}/hello`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });

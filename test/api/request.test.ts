@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CurlEasyError, CurlResponse, Runtime, Session, type Progress, type RequestOptions } from '../../ts/index.js';
 import { certs, closedPort, patternBytes, sha256, startHttp2Server, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { until } from '../fixtures/wait.js';
 
 let rt: Runtime;
 let server: TestServer;
@@ -368,8 +369,9 @@ describe('errors', () => {
 
   it('an aborted signal rejects with its reason', async () => {
     const ac = new AbortController();
+    const before = server.requests;
     const pending = request(`${server.url}/slow?ms=5000`, { signal: ac.signal });
-    setTimeout(() => ac.abort(), 50);
+    void until(() => server.requests > before).then(() => ac.abort()); // once the server has it
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

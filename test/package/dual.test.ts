@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../runtimes/ensure-built.js';
+import { ensureBuilt } from '../fixtures/build.js';
 import { closedPort } from '../fixtures/servers.js';
 import { root } from './consumers.js';
 

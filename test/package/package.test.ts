@@ -22,24 +22,13 @@ import {
   bin, caPath, consumerScript, esbuildBundle, node, nodeModulesAbove, parseReport, poolScript, rollupBundle, root, run, startHttpsServer,
   type HttpsFixture,
 } from './consumers.js';
+import { DIST_OUTPUTS, ensureBuilt } from '../fixtures/build.js';
+import { EXPECT, expectExample, runExample } from '../fixtures/examples.js';
+import { readmeDenoFlags, readReadme, readmeTsconfig } from './readme.js';
 
 const dist = join(root, 'dist');
-const OUTPUTS = ['index.mjs', 'index.cjs', 'index.d.ts', 'index.d.cts', 'inline.mjs', 'inline.cjs', 'inline.d.ts', 'inline.d.cts', 'libcurl.wasm', 'curl-wasm.mjs', 'curl.wasm', 'pool-worker.mjs', 'cli.mjs', 'cli.d.ts'];
+const OUTPUTS = DIST_OUTPUTS;
 const VERSION = /^libcurl\/8\.14\.1 /;
-
-function newestInput(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newestInput(join(path, name))));
-}
-
-/** Runs `npm run build` unless every output is newer than every input. */
-function ensureBuilt(): void {
-  const inputs = ['ts', 'wasm/libcurl.wasm', 'wasm/curl.wasm', 'rollup.config.mjs', 'package.json', 'tsconfig.json'];
-  const newest = Math.max(...inputs.map((p) => newestInput(join(root, p))));
-  const fresh = OUTPUTS.every((f) => existsSync(join(dist, f)) && statSync(join(dist, f)).mtimeMs > newest);
-  if (!fresh) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-}
 
 let scratch: string;
 /** A project with the packed package installed. */
@@ -145,8 +134,7 @@ describe('the curl-wasm command on Deno and Bun', () => {
   const inProcess = (specifier: string) => [
     `import { curl } from '${specifier}';`,
     'const [ca, origin, label] = process.argv.slice(2);',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the consumer script's own template literal
-    "const r = await curl(['-sS', '--cacert', ca, '--data-binary', '@-', `${origin}/fetch/${label}`], { stdin: 'x' });",
+    "const r = await curl(['-sS', '--cacert', ca, '--data-binary', '@-', origin + '/fetch/' + label], { stdin: 'x' });",
     'console.log(JSON.stringify({ exitCode: r.exitCode, out: r.text(), err: r.errorText() }));',
   ].join('\n');
   const expected = (label: string) => ({ exitCode: 0, out: `hello from /fetch/${label}`, err: '' });
@@ -368,10 +356,10 @@ describe('an HTTPS transfer from the installed package', () => {
     await expect(node([file, otherCa, server.origin, 'other-ca'], app)).rejects.toThrow(/PEER_FAILED_VERIFICATION/);
   });
 
-  it('deno: import from npm:libcurl-wasm, resolved from node_modules, nothing downloaded', async () => {
+  it("deno: import from npm:libcurl-wasm, resolved from node_modules, nothing downloaded, with the README's flags", async () => {
     const file = join(denoApp, 'https.mjs');
     writeFileSync(file, `console.log(import.meta.resolve('npm:libcurl-wasm'));\n${consumerScript('esm', 'npm:libcurl-wasm')}`);
-    const out = await run(bin('deno'), ['run', '-A', '--cached-only', file, ...transferArgs('deno')], denoApp, {
+    const out = await run(bin('deno'), ['run', ...readmeDenoFlags(root), '--cached-only', file, ...transferArgs('deno')], denoApp, {
       DENO_NO_UPDATE_CHECK: '1',
       DENO_NO_PROMPT: '1',
       DENO_DIR: join(scratch, 'deno-dir'), // an empty cache: --cached-only fails if anything is missing
@@ -461,4 +449,36 @@ describe('bundled by rollup and esbuild, run with no node_modules around', () =>
     copyFileSync(createRequire(join(app, 'x.js')).resolve('libcurl-wasm/libcurl.wasm'), join(out('esbuild-main'), 'libcurl.wasm'));
     await runBundle('esbuild-main');
   });
+});
+
+describe('README.md and examples/ against the installed package', () => {
+  it('every ```ts block of README.md type-checks against the packed declarations, without @types/node', async () => {
+    const dir = join(app, 'readme');
+    mkdirSync(dir, { recursive: true });
+    const blocks = readReadme(root);
+    for (const b of blocks) writeFileSync(join(dir, `readme-${b.line}.ts`), b.source);
+    writeFileSync(join(dir, 'tsconfig.json'), readmeTsconfig({ typeRoots: join(root, 'node_modules', '@types'), types: [] }));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const listed = await node([tsc, '-p', dir, '--listFiles'], dir);
+    expect(listed).toContain(join(app, 'node_modules', 'libcurl-wasm', 'dist', 'index.d.ts'));
+    expect(listed).not.toContain('@types/node');
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+  });
+
+  // examples/ and the certificates they read, copied beside the installed
+  // package: `libcurl-wasm` is dist/ there (no tsconfig paths), and ws (the
+  // WebSocket example's server) is linked from this repository
+  const examples = Object.keys(EXPECT).sort();
+  beforeAll(() => {
+    mkdirSync(join(app, 'examples'), { recursive: true });
+    for (const f of examples) copyFileSync(join(root, 'examples', f), join(app, 'examples', f));
+    mkdirSync(join(app, 'test', 'fixtures', 'certs'), { recursive: true });
+    for (const f of ['ca.pem', 'server.pem', 'server-key.pem']) copyFileSync(join(root, 'test', 'fixtures', 'certs', f), join(app, 'test', 'fixtures', 'certs', f));
+    if (!existsSync(join(app, 'node_modules', 'ws'))) symlinkSync(join(root, 'node_modules', 'ws'), join(app, 'node_modules', 'ws'));
+  });
+  for (const name of examples) {
+    it(`tsx examples/${name} with libcurl-wasm from the tarball`, async () => {
+      expectExample(name, await runExample(name, app));
+    }, 40_000);
+  }
 });

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The runtime suite (suite.ts) on Deno:
-//   deno test -A --no-check --sloppy-imports test/runtimes/deno.ts
-// (--sloppy-imports: the sources import each other as ./x.js, the way tsc wants)
+//   deno test --allow-net --allow-read --allow-sys --no-check --sloppy-imports test/runtimes/deno.ts
+// with the permissions README.md gives Deno users (scripts/test-runtimes.sh reads
+// them from its **Deno 2** line); --sloppy-imports: the sources import each
+// other as ./x.js, the way tsc wants
 // (scripts/test-runtimes.sh builds dist/ first). The sanitizers are off:
 // the servers and the wasm instances outlive single cases by design.
 import { cases } from './suite.js';

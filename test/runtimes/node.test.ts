@@ -2,7 +2,7 @@
 // The runtime suite (suite.ts) on Node, under vitest. Deno and Bun run the
 // same cases through deno.ts and bun.spec.ts (scripts/test-runtimes.sh).
 import { describe, it } from 'vitest';
-import { ensureBuilt } from './ensure-built.js';
+import { ensureBuilt } from '../fixtures/build.js';
 
 ensureBuilt(); // before suite.ts imports dist/index.mjs
 const { cases } = await import('./suite.js');

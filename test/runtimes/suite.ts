@@ -12,15 +12,16 @@ import * as tls from 'node:tls';
 import type * as Lib from '../../ts/index.js';
 import {
   certs,
+  closedPort,
   compressiblePayload,
   patternBytes,
   sha256,
   startHttp2Server,
   startHttpServer,
   startHttpsServer,
-  startRawServer,
   type TestServer,
 } from '../fixtures/servers.js';
+import { until } from '../fixtures/wait.js';
 
 /** The bundle; a URL, not a literal specifier, so that tsc need not find dist/ (its types are ts/'s). */
 const lib = (await import(new URL('../../dist/index.mjs', import.meta.url).href)) as typeof Lib;
@@ -106,21 +107,6 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 function assertCurlError(err: unknown, code: string): asserts err is Lib.CurlEasyError {
   assert.ok(err instanceof CurlEasyError, `expected a CurlEasyError ${code}, got ${String(err)}`);
   assert.equal(err.code, code);
-}
-
-async function until(what: string, ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A port nothing listens on (a raw server's, after it closed). */
-async function closedPort(): Promise<number> {
-  const s = await startRawServer((sock) => sock.destroy());
-  await s.close();
-  return s.port;
 }
 
 /** One transfer through Easy + Multi.run; the body is hashed as it streams. */
@@ -353,7 +339,7 @@ export const cases: Case[] = [
       const ac = new AbortController();
       const started = Date.now();
       const pending = session.fetch(`${srv.url}/slow?ms=5000`, { signal: ac.signal });
-      setTimeout(() => ac.abort(), 100);
+      void until(() => srv.requests === 1).then(() => ac.abort()); // once the server has it
       const err = await rejection(pending);
       assert.equal((err as Error).name, 'AbortError');
       assert.ok(Date.now() - started < 2000, 'rejected at once');
@@ -366,7 +352,7 @@ export const cases: Case[] = [
         for (;;) if ((await reader.read()).done) break;
       })());
       assert.equal((streamErr as Error).name, 'AbortError');
-      await until('the server to see both connections close', () => srv.openSockets === 0);
+      await until(() => srv.openSockets === 0, 3000, 'the server to see both connections close');
     }),
   },
   {
@@ -431,6 +417,24 @@ export const cases: Case[] = [
       if (typeof lib.PolicyDenied === 'function') assert.ok(denied instanceof lib.PolicyDenied);
       assert.match(String(denied.rule), /\S/);
       assert.equal(srv.connections, 0);
+    }),
+  },
+  {
+    // Deno: the runtime's roots need --allow-sys, which the README's flags give
+    // (scripts/test-runtimes.sh runs this suite with exactly those flags)
+    name: "Sandbox over HTTPS: the runtime's roots by default, the test CA with `ca`",
+    skip: sandboxSkip,
+    run: scoped(async (s) => {
+      const srv = s.add(await startHttpsServer(), (x) => x.close());
+      const policy = { preset: 'none' } as const; // loopback is the point here
+      const byDefault = s.add(await lib.Sandbox.create({ policy }), (x) => x.destroy());
+      const err = await rejection(byDefault.fetch(`${srv.url}/hello`));
+      assert.ok(err instanceof TypeError, String(err));
+      assertCurlError(err.cause, 'CURLE_PEER_FAILED_VERIFICATION');
+      const trusting = s.add(await lib.Sandbox.create({ policy, ca: certs.ca }), (x) => x.destroy());
+      const res = await trusting.fetch(`${srv.url}/hello`);
+      assert.equal(await res.text(), 'hello world');
+      assert.equal(srv.requests, 1);
     }),
   },
 ];

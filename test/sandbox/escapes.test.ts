@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CurlEasyError, LimitExceeded, PolicyDenied, Sandbox, SandboxDestroyed, type OptionValue, type SandboxOptions } from '../../ts/index.js';
 import type { LookupFunction } from '../../ts/host/dns.js';
 import { startRawServer, type TestServer } from '../fixtures/servers.js';
+import { until } from '../fixtures/wait.js';
 import { startWsServer } from '../fixtures/ws-server.js';
 import { httpServer, zstdBomb } from './hostile.js';
 import { expectClean, expectDenied, failure } from './helpers.js';
@@ -377,23 +378,18 @@ describe('6. decompression bombs hit the body cap, unread, at once', () => {
       const sb = await sandbox({ policy: { preset: 'none' }, limits: { timeoutMs: 30_000 } });
       const res = await sb.request(`${srv.url}/`);
       // nobody reads: the transfer must still end at the cap, not at the deadline
-      await until(() => sb.runtime.activeTransfers === 0);
+      await until(() => sb.runtime.activeTransfers === 0, 30_000);
       const { err } = await failure(res.bytes());
       expect(err.code).toBe('CURLE_WRITE_ERROR');
       expect((err.cause as LimitExceeded).limit).toBe('maxBodyBytes');
       expect(sb.runtime.exports.memory.buffer.byteLength).toBeLessThanOrEqual(sb.limits.maxMemoryBytes);
-      await until(() => srv.openSockets === 0); // curl let go of the connection
+      await until(() => srv.openSockets === 0, 30_000); // curl let go of the connection
       await expectClean(sb);
     } finally {
       await srv.close();
     }
   });
 });
-
-/** Resolves once `cond` holds; checked after each turn of the event loop's I/O phase. */
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 5));
-}
 
 describe('7. CR and LF never reach the wire', () => {
   const injections: [string, Record<string, OptionValue>][] = [

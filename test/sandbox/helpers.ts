@@ -26,13 +26,6 @@ export async function expectClean(sb: Sandbox): Promise<void> {
   expect(sb.runtime.sockets.size).toBe(0);
 }
 
-/** Polls `cond` (a server seeing its sockets closed, say) for up to `ms`. */
-export async function eventually(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
-}
-
 /** What a failed request() settles with, and how long it took. */
 export async function failure(p: Promise<unknown>): Promise<{ err: CurlEasyError; ms: number }> {
   const t0 = performance.now();

@@ -15,7 +15,8 @@ import {
   badChunked, bombServer, closeMidBody, endlessHeaders, httpServer, hugeHeaderLine, neverReads, oldTlsServer,
   resetMidBody, selfSignedServer, slowBody, slowHeaders, tlsReply,
 } from './hostile.js';
-import { eventually, expectClean, expectLimit, failure, sandbox, wasmMemory } from './helpers.js';
+import { expectClean, expectLimit, failure, sandbox, wasmMemory } from './helpers.js';
+import { until } from '../fixtures/wait.js';
 
 /** A server closed when the test ends. */
 async function hostile<T extends TestServer>(start: Promise<T>): Promise<T> {
@@ -31,7 +32,7 @@ async function hostile<T extends TestServer>(start: Promise<T>): Promise<T> {
  */
 async function done(sb: Sandbox, srv: TestServer, { serverSees = true } = {}): Promise<void> {
   await expectClean(sb);
-  if (serverSees) await eventually(() => srv.openSockets === 0);
+  if (serverSees) await until(() => srv.openSockets === 0, 2000);
   expect(wasmMemory(sb)).toBeLessThanOrEqual(sb.limits.maxMemoryBytes);
 }
 
