@@ -296,6 +296,7 @@ describe("4. the 'public' preset stays on unless preset: 'none'", () => {
     expect(loopback.accepted).toBe(before + 1);
     await expectClean(sb);
     await expect(Sandbox.create({ policy: { preset: 'private' as 'none' } })).rejects.toThrow(TypeError);
+    await expect(Sandbox.create({ protocols: ['http,file'] })).rejects.toThrow(/not a scheme name/);
   });
 });
 

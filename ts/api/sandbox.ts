@@ -158,6 +158,8 @@ export class Sandbox {
   /** A sandbox with its own wasm instance. */
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
     validateSandboxOptions(options, 'Sandbox.create');
+    // one scheme per entry: 'http,file' must not widen the list behind the caller's back
+    for (const p of options.protocols ?? []) if (!/^[a-z][a-z0-9]*$/.test(p)) throw new TypeError(`Sandbox.create: options.protocols: not a scheme name: ${JSON.stringify(p)}`);
     new NetworkPolicy(options.policy ?? {}); // a bad policy fails here, before an instance is made
     const maxMemoryBytes = options.limits?.maxMemoryBytes ?? DEFAULTS.maxMemoryBytes;
     const runtime = await Runtime.create({ lookup: options.lookup, memoryLimit: maxMemoryBytes });
