@@ -385,6 +385,8 @@ export class Listener implements Descriptor {
   readonly #port: number;
   /** Listening on the bound address failed after its port was announced. */
   failed = false;
+  /** Settles once the socket listens (or failed to): at once on the wildcard address. */
+  readonly listening: Promise<void>;
 
   constructor(fd: number, family: 4 | 6, table: SocketTable, port: number, address = '') {
     this.fd = fd;
@@ -416,11 +418,16 @@ export class Listener implements Descriptor {
         throw Object.assign(new Error('listen failed'), { code: 'EADDRINUSE' });
       }
       this.#port = (this.#server.address() as net.AddressInfo).port;
+      this.listening = Promise.resolve();
     } else {
       this.#port = port;
-      this.#server.once('error', () => {
-        this.failed = true;
-        table.changed(fd);
+      this.listening = new Promise<void>((resolve) => {
+        this.#server.once('listening', resolve);
+        this.#server.once('error', () => {
+          this.failed = true;
+          table.changed(fd);
+          resolve();
+        });
       });
       this.#server.listen(port, address);
     }

@@ -12,7 +12,7 @@ import { tsxWorkerSource } from '../host/dev-worker.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
 import { Heap } from '../host/memory.js';
-import { SocketTable } from '../host/sockets.js';
+import { Listener, SocketTable } from '../host/sockets.js';
 import { CALLS, createChannel, serve, type Handlers } from './channel.js';
 
 /** What the worker gets: the compiled tool, the call channel, its command line and environment. */
@@ -50,6 +50,18 @@ function handlers(channel: SharedArrayBuffer): Handlers {
   for (const name of Object.keys(CALLS)) {
     const fn = (host as unknown as Record<string, unknown>)[name];
     if (typeof fn === 'function') out[name] = fn as (...args: number[]) => number;
+  }
+  // A listener on a given address binds a turn later (ts/host/sockets.ts):
+  // answer the worker only once it listens, or the EPRT/PORT curl sends next
+  // could reach a server that connects before the port is open
+  for (const name of ['sock_name', 'sock_listen'] as const) {
+    const now = out[name]!;
+    out[name] = async (...args: number[]) => {
+      const result = now(...args);
+      const entry = table.get(args[0]!);
+      if (entry instanceof Listener) await entry.listening;
+      return result;
+    };
   }
   // poll(2): readiness now, or wait for a descriptor to change or the timeout
   out.sock_wait = async (pollfds, nfds, timeoutMs) => {
