@@ -4,7 +4,7 @@
 // JSON.
 import { Easy } from '../curl/easy.js';
 import type { Share } from '../curl/share.js';
-import type { Runtime } from '../host/runtime.js';
+import type { Runtime } from './host.js';
 
 export interface Cookie {
   name: string;

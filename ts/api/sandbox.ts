@@ -5,12 +5,7 @@
 // network policy is enforced at the socket bridge on every lookup and on the
 // address actually connected; limits cap time, bytes, heads, redirects,
 // connections and memory.
-import { ERRNO } from '../host/errno.js';
-import { NetworkPolicy, PolicyDenied, type NetworkPolicyOptions } from '../host/policy.js';
-import { Runtime } from '../host/runtime.js';
-import type { LookupFunction } from '../host/dns.js';
-import type { TcpSocket } from '../host/sockets.js';
-import { LibcurlWasmError, registerError } from '../host/errors.js';
+import { ERRNO, NetworkPolicy, PolicyDenied, type NetworkPolicyOptions, Runtime, type LookupFunction, type TcpSocket, LibcurlWasmError, registerError } from './host.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';

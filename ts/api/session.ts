@@ -11,7 +11,7 @@ import type { CurlOptions } from '../curl/option-types.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
 import { kMinConnects } from '../curl/symbols.js';
-import { defaultRuntime, Runtime, type RuntimeOptions } from '../host/runtime.js';
+import { defaultRuntime, Runtime, type RuntimeOptions } from './host.js';
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';

@@ -11,8 +11,7 @@ import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readTransferInfo, type TransferInfo } from './info.js';
-import { LibcurlWasmError, registerError } from '../host/errors.js';
-import type { Runtime } from '../host/runtime.js';
+import { LibcurlWasmError, registerError, type Runtime } from './host.js';
 
 export type RedirectMode = 'follow' | 'manual' | 'error';
 

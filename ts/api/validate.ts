@@ -7,8 +7,7 @@
 // type, ERR_INVALID_ARG_VALUE for a right type with a wrong value (unknown
 // option names included).
 
-import type { NetworkPolicyOptions } from '../host/policy.js';
-import type { RuntimeOptions } from '../host/runtime.js';
+import type { NetworkPolicyOptions, RuntimeOptions } from './host.js';
 import type { CurlRequestInit } from './fetch.js';
 import type { WorkerPoolOptions } from './pool/pool.js';
 import type { RequestOptions } from './request.js';

@@ -8,9 +8,7 @@
 // ERR_POOL_WORKER_EXITED and is replaced.
 import type { Worker } from 'node:worker_threads';
 import { kPoolWorkers } from '../../curl/symbols.js';
-import { tsxWorkerSource } from '../../host/dev-worker.js';
-import { LibcurlWasmError, registerError } from '../../host/errors.js';
-import { compileLibcurl, type WasmSource } from '../../host/runtime.js';
+import { tsxWorkerSource, LibcurlWasmError, registerError, compileLibcurl, type WasmSource } from '../host.js';
 import { NULL_BODY } from '../fetch.js';
 import { CurlResponse } from '../request.js';
 import { validateFetchInit, validatePoolOptions, validateRequestOptions, validateUrl } from '../validate.js';

@@ -10,8 +10,7 @@ import type { ResponseHead } from '../head.js';
 import type { RequestOptions } from '../request.js';
 import type { SessionOptions } from '../session.js';
 import { LimitExceeded } from '../transfer.js';
-import { LibcurlWasmError, WasmLoadError } from '../../host/errors.js';
-import { PolicyDenied } from '../../host/policy.js';
+import { LibcurlWasmError, WasmLoadError, PolicyDenied } from '../host.js';
 
 /** curl option values that structured clone carries (no callbacks, no handles, no SharedBlob). */
 export type CloneableOption = string | number | boolean | bigint | readonly string[] | Uint8Array;

@@ -4,7 +4,7 @@
 // request() and fetch() for the pool, reads each body whole and hands its
 // ArrayBuffer over (transferred, not copied); a cancel aborts the transfer.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { Runtime } from '../../host/runtime.js';
+import { Runtime } from '../host.js';
 import { sessionFetch } from '../fetch.js';
 import { sessionRequest, type RequestOptions } from '../request.js';
 import { Session } from '../session.js';

@@ -11,8 +11,7 @@ import type { Easy, WsFrameMeta } from '../../curl/easy.js';
 import type { CurlOptions } from '../../curl/option-types.js';
 import { CURLWS } from '../../curl/generated/enums.js';
 import type { Multi } from '../../curl/multi.js';
-import type { Runtime } from '../../host/runtime.js';
-import { POLL } from '../../host/sockets.js';
+import { type Runtime, POLL } from '../host.js';
 import type { Session } from '../session.js';
 
 const { CURLWS_TEXT, CURLWS_BINARY, CURLWS_CONT, CURLWS_CLOSE, CURLWS_PING, CURLWS_PONG, CURLWS_OFFSET } = CURLWS;
