@@ -26,7 +26,7 @@ export EM_CACHE=${EM_CACHE:-$B/emcache}
 if [ ! -d "$EM_CACHE" ] && [ -d /usr/share/emscripten/cache ]; then
   cp -r /usr/share/emscripten/cache "$EM_CACHE"
 fi
-TOOLCHAIN="$(emcc --version | head -1) / debian $(cat /etc/debian_version 2>/dev/null || echo ?)"
+TOOLCHAIN="$(emcc --version | sed -n 1p) / debian $(cat /etc/debian_version 2>/dev/null || echo ?)"
 
 # --- sources -----------------------------------------------------------------
 (cd "$SRC" && sha256sum --quiet -c SHA256SUMS)
