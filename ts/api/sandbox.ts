@@ -110,12 +110,17 @@ export class Sandbox {
   #bytesIn = 0;
   #destroyed = false;
   readonly #protocols: string;
+  /** sandbox.ws()'s schemes: ws and wss for the allowed http and https. */
+  readonly #wsProtocols: string;
 
   private constructor(runtime: Runtime, options: SandboxOptions) {
     this.runtime = runtime;
     this.policy = new NetworkPolicy(options.policy ?? {});
     const limits = (this.limits = { ...DEFAULTS, ...options.limits });
-    const protocols = (this.#protocols = (options.protocols ?? ['http', 'https']).join(','));
+    const asked = options.protocols ?? ['http', 'https'];
+    const protocols = (this.#protocols = asked.join(','));
+    // ws and wss where the sandbox allows http and https
+    this.#wsProtocols = asked.flatMap((p) => (p === 'http' ? ['ws'] : p === 'https' ? ['wss'] : [])).join(',');
     this.#session = new Session({
       runtime,
       ca: options.ca,
@@ -259,9 +264,7 @@ export class Sandbox {
     validateWsOptions(options, 'Sandbox.ws');
     const o = this.#options(options);
     const maxMessageSize = Math.min(options.maxMessageSize ?? Infinity, this.limits.maxBodyBytes);
-    // ws and wss where the sandbox allows http and https
-    const ws = this.#protocols.split(',').flatMap((p) => (p === 'http' ? ['ws'] : p === 'https' ? ['wss'] : [])).join(',');
-    const enforced = { ...o.enforced, PROTOCOLS_STR: ws, REDIR_PROTOCOLS_STR: ws };
+    const enforced = { ...o.enforced, PROTOCOLS_STR: this.#wsProtocols, REDIR_PROTOCOLS_STR: this.#wsProtocols };
     return openWs(url, { ...options, session: this.#session, signal: o.signal, timeoutMs: o.timeoutMs, maxMessageSize, curl: { ...o.curl, ...enforced } });
   }
 

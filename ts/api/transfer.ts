@@ -98,13 +98,19 @@ function checkRequest(spec: TransferSpec): void {
   const limits = spec.limits;
   if (limits?.maxUrlBytes !== undefined && spec.url.length > limits.maxUrlBytes) throw new LimitExceeded('maxUrlBytes', limits.maxUrlBytes);
   if (limits?.maxRequestHeaders !== undefined && spec.headers.length > limits.maxRequestHeaders) throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
+  const bytes = checkHeaderFields(spec.headers);
+  if (limits?.maxRequestHeaderBytes !== undefined && bytes > limits.maxRequestHeaderBytes) throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
+}
+
+/** Header fields a caller gives: token names, values without CR, LF or NUL; answers their bytes. */
+export function checkHeaderFields(fields: readonly (readonly [string, string])[]): number {
   let bytes = 0;
-  for (const [name, value] of spec.headers) {
+  for (const [name, value] of fields) {
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
     if (!FIELD_VALUE.test(value)) throw new TypeError(`invalid value for header ${name}: CR, LF and NUL are not allowed`);
     bytes += name.length + value.length;
   }
-  if (limits?.maxRequestHeaderBytes !== undefined && bytes > limits.maxRequestHeaderBytes) throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
+  return bytes;
 }
 
 /**

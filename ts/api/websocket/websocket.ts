@@ -15,7 +15,7 @@ import { CURLWS } from '../../curl/generated/enums.js';
 import { Multi } from '../../curl/multi.js';
 import { latin1 } from '../head.js';
 import { defaultSession } from '../session.js';
-import { curlOptions } from '../transfer.js';
+import { checkHeaderFields, curlOptions } from '../transfer.js';
 import { validateUrl, validateWsOptions } from '../validate.js';
 import { release, WsConnection, type WsCloseInfo, type WsConnectOptions, type WsMessage, type WsSink } from './connection.js';
 
@@ -54,8 +54,10 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
   rt.transferStarted();
   try {
     setOptions(easy, defaults);
-    const headers = Object.entries(options.headers ?? {}).map(([k, v]) => (v === '' ? `${k};` : `${k}: ${v}`));
-    if (protocols.length) headers.push(`Sec-WebSocket-Protocol: ${protocols.join(', ')}`);
+    const fields = Object.entries(options.headers ?? {});
+    if (protocols.length) fields.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
+    checkHeaderFields(fields); // they reach the wire: no CR, LF or NUL
+    const headers = fields.map(([k, v]) => (v === '' ? `${k};` : `${k}: ${v}`));
     easy.setOpt('URL', u.href).setOpt('CONNECT_ONLY', 2).setOpt('WS_OPTIONS', CURLWS.CURLWS_NOAUTOPONG).setOpt('HTTPHEADER', headers)
       .setOpt('HEADERFUNCTION', (d: Uint8Array) => {
         const line = latin1(d).trim();
@@ -64,10 +66,8 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
         else if (i > 0) head.push([line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim()]);
       });
     if (options.timeoutMs !== undefined) easy.setOpt('TIMEOUT_MS', options.timeoutMs);
-    // header values and string options reach the wire: no CR, LF or NUL in them
-    curlOptions({ HTTPHEADER: headers });
-    const extra = curlOptions(options.curl);
-    setOptions(easy, extra);
+    // string options reach the wire too: no CR, LF or NUL in them
+    setOptions(easy, curlOptions(options.curl));
     await handshake(multi, easy, options.signal);
     const protocol = head.find(([k]) => k === 'sec-websocket-protocol')?.[1] ?? '';
     if (protocol && !protocols.includes(protocol)) throw new Error(`the server chose the subprotocol '${protocol}', which was not offered`);
