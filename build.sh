@@ -45,7 +45,10 @@ CFLAGS_COMMON="$OPT -ffile-prefix-map=$B/=./ -ffile-prefix-map=$ROOT/=./"
 stage() {
   local name=$1; shift
   local key
-  key=$( { echo "$TOOLCHAIN $CFLAGS_COMMON"; sed -n "/^# stage:$name\$/,/^# end:$name\$/p" "$ROOT/build.sh";
+  # The key holds the flags as written, not their expansion: the build paths
+  # they map away do not change the output, so a copy of .build/ in another
+  # work tree (a git worktree) stays cached.
+  key=$( { echo "$TOOLCHAIN $OPT"; grep '^CFLAGS_COMMON=' "$ROOT/build.sh"; sed -n "/^# stage:$name\$/,/^# end:$name\$/p" "$ROOT/build.sh";
            cat "$@" 2>/dev/null; } | sha256sum | cut -c1-16)
   if [ -f "$B/$name.stamp" ] && [ "$(cat "$B/$name.stamp")" = "$key" ]; then
     log "$name: cached"; return 1
