@@ -136,11 +136,8 @@ describe('WorkerPool', () => {
       const ac = new AbortController();
       const pending = pool.request(`${srv.url}/slow-body?ms=10000`, { signal: ac.signal }); // head now, body in 10 s
       await until(() => srv.requests === 1);
-      await new Promise((r) => setTimeout(r, 50));
-      const t0 = performance.now();
       ac.abort();
-      await expect(pending).rejects.toBe(ac.signal.reason);
-      expect(performance.now() - t0).toBeLessThan(500);
+      await expect(pending).rejects.toBe(ac.signal.reason); // not the body, 10 s away
       await until(() => srv.openSockets === 0); // the worker's curl closed the connection mid-body
       await until(() => pool.workers.every((w) => w.inFlight === 0));
       // fetch(): the same, and an already-aborted signal never reaches a worker
@@ -210,13 +207,11 @@ describe('WorkerPool', () => {
     const workers = p[kPoolWorkers];
     const pending = [1, 2, 3].map(() => p.request(`${server.url}/slow?ms=5000`).catch((e: unknown) => e));
     await until(() => p.workers.reduce((n, w) => n + w.inFlight, 0) === 3);
-    const t0 = performance.now();
     await p.close();
-    for (const err of await Promise.all(pending)) {
+    for (const err of await Promise.all(pending)) { // not the bodies, 5 s away
       expect(err).toBeInstanceOf(WorkerPoolError);
       expect(err).toMatchObject({ code: 'ERR_POOL_CLOSED' });
     }
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(workers.map((w) => w.threadId)).toEqual([-1, -1]); // terminated
     expect(p.workers).toEqual([]);
     await expect(p.request(`${server.url}/hello`)).rejects.toMatchObject({ code: 'ERR_POOL_CLOSED' });

@@ -83,15 +83,12 @@ describe('connection limits', () => {
   it('maxConnectionsPerHost: 2 runs 10 parallel requests over at most 2 connections', async () => {
     const srv = await started(startHttpServer());
     const s = open({ maxConnectionsPerHost: 2 });
-    const t0 = performance.now();
     const bodies = await Promise.all(Array.from({ length: 10 }, () => text(s, `${srv.url}/slow?ms=200`)));
-    const elapsed = performance.now() - t0;
     expect(bodies).toEqual(Array(10).fill('slow'));
     expect(srv.requests).toBe(10);
     expect(srv.connections).toBeGreaterThanOrEqual(1);
     expect(srv.connections).toBeLessThanOrEqual(2);
-    // two at a time: five rounds of 200 ms
-    expect(elapsed).toBeGreaterThanOrEqual(5 * 200 - 50);
+    expect(srv.peakInFlight).toBe(2); // two at a time, as the server saw them
   });
 
   it('without a limit the same 10 requests open many more connections (the control)', async () => {
@@ -99,6 +96,7 @@ describe('connection limits', () => {
     const s = open();
     const bodies = await Promise.all(Array.from({ length: 10 }, () => text(s, `${srv.url}/slow?ms=200`)));
     expect(bodies).toEqual(Array(10).fill('slow'));
+    expect(srv.peakInFlight).toBeGreaterThan(4);
     // (not always 10: with PIPEWAIT a transfer may wait for a connection that
     // might multiplex, then reuse one that has finished)
     expect(srv.connections).toBeGreaterThan(4);
@@ -116,17 +114,14 @@ describe('connection limits', () => {
   });
 
   it('maxConnections: 2 caps connections across hosts', async () => {
-    const one = await started(startHttpServer());
-    const two = await started(startHttpServer());
-    const s = open({ maxConnections: 2 });
-    const t0 = performance.now();
-    const urls = Array.from({ length: 8 }, (_, i) => `${(i % 2 ? one : two).url}/slow?ms=200`);
+    const srv = await started(startHttpServer()); // one server under two host names, so it sees every request
+    const resolve = ['one.test', 'two.test'].map((h) => `${h}:${srv.port}:127.0.0.1`);
+    const s = open({ maxConnections: 2, curl: { RESOLVE: resolve } });
+    const urls = Array.from({ length: 8 }, (_, i) => `http://${i % 2 ? 'one' : 'two'}.test:${srv.port}/slow?ms=200`);
     const bodies = await Promise.all(urls.map((u) => text(s, u)));
-    const elapsed = performance.now() - t0;
     expect(bodies).toEqual(Array(8).fill('slow'));
-    expect(one.requests + two.requests).toBe(8);
-    // at most two in flight: four rounds of 200 ms
-    expect(elapsed).toBeGreaterThanOrEqual(4 * 200 - 50);
+    expect(srv.requests).toBe(8);
+    expect(srv.peakInFlight).toBe(2); // at most two in flight across both hosts
   });
 });
 
@@ -580,10 +575,8 @@ describe('retries', () => {
 describe('timeouts', () => {
   it('the session timeoutMs applies to every request', async () => {
     const s = open({ timeoutMs: 300 });
-    const t0 = performance.now();
-    const err = await failure(s.request(`${server.url}/slow?ms=5000`));
+    const err = await failure(s.request(`${server.url}/slow?ms=5000`)); // without the timeout: 'slow' after 5 s
     expect(err.code).toBe('CURLE_OPERATION_TIMEDOUT');
-    expect(performance.now() - t0).toBeLessThan(3000);
     // and covers the whole transfer, body included
     const err2 = await failure(s.request(`${server.url}/slow-body?ms=5000`).then((r) => r.text()));
     expect(err2.code).toBe('CURLE_OPERATION_TIMEDOUT');
@@ -593,10 +586,8 @@ describe('timeouts', () => {
     const s = open({ timeoutMs: 300 });
     expect(await text(s, `${server.url}/slow?ms=600`, { timeoutMs: 5000 })).toBe('slow');
     const long = open({ timeoutMs: 10_000 });
-    const t0 = performance.now();
     const err = await failure(long.request(`${server.url}/slow?ms=5000`, { timeoutMs: 200 }));
     expect(err.code).toBe('CURLE_OPERATION_TIMEDOUT');
-    expect(performance.now() - t0).toBeLessThan(3000);
   });
 
   it('totalTimeoutMs bounds a request with its retries and their delays', async () => {

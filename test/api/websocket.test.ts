@@ -310,8 +310,8 @@ describe('ws()', () => {
 
   it('stops reading while nobody iterates, and close() still completes', async () => {
     const { conn, peer } = await connect('/echo');
-    for (let i = 0; i < 200; i++) peer.socket.send(`m${i}`);
-    await new Promise((r) => setTimeout(r, 100));
+    const written = Array.from({ length: 200 }, (_, i) => new Promise((r) => peer.socket.send(`m${i}`, r)));
+    await Promise.all(written); // all 200 are on the wire before anyone reads
     const [first] = await collect(conn, 1);
     expect(first!.text).toBe('m0');
     expect(await conn.close(1000)).toMatchObject({ code: 1000, wasClean: true });

@@ -119,7 +119,13 @@ async function serve(server: http.Server | https.Server, scheme: 'http' | 'https
   const port = (server.address() as net.AddressInfo).port;
   let closing: Promise<void> | undefined;
   let hits = 0;
-  server.on('request', () => hits++);
+  let inFlight = 0;
+  let peakInFlight = 0;
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    hits++;
+    peakInFlight = Math.max(peakInFlight, ++inFlight);
+    res.once('close', () => inFlight--);
+  });
   // an object literal keeps the getters live (Object.assign would copy their values once)
   return {
     url: `${scheme}://127.0.0.1:${port}`,
@@ -127,6 +133,7 @@ async function serve(server: http.Server | https.Server, scheme: 'http' | 'https
     get hits() { return hits; },
     get connections() { return connections; },
     get requests() { return hits; },
+    get peakInFlight() { return peakInFlight; },
     get openSockets() { return sockets.size; },
     close() {
       closing ??= new Promise<void>((resolve) => {

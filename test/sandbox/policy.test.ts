@@ -76,13 +76,12 @@ describe("the default preset ('public')", () => {
     const sb = await Sandbox.create(); // the default policy
     try {
       const before = server.connections;
-      const { err, ms } = await failure(sb.request(url(server.port)));
+      const { err } = await failure(sb.request(url(server.port)));
       expect(err.code).toBe('CURLE_COULDNT_CONNECT');
       const denied = expectDenied(err, rule);
       expect(denied.code).toBe('ERR_SANDBOX_POLICY');
       expect(denied.message).toContain(denied.rule);
-      expect(ms).toBeLessThan(1000); // refused before any packet: no connect timeout
-      expect(server.connections).toBe(before);
+      expect(server.connections).toBe(before); // refused before any packet (a dropped SYN would wait for the connect timeout)
       await expectClean(sb);
     } finally {
       await sb.destroy();
@@ -180,11 +179,10 @@ describe('host-name rules', () => {
 describe('redirects', () => {
   it('a redirect to a denied address is refused at connect', async () => {
     const sb = await sandbox();
-    const { err, ms } = await failure(sb.request(redirectTo(`http://127.0.0.2:${internalPort}/`)));
+    const { err } = await failure(sb.request(redirectTo(`http://127.0.0.2:${internalPort}/`)));
     expect(err.code).toBe('CURLE_COULDNT_CONNECT');
     const denied = expectDenied(err, 'denyAddresses 127.0.0.2');
     expect(denied.target).toBe(`127.0.0.2 port ${internalPort}`);
-    expect(ms).toBeLessThan(1000);
     expect(internalReached()).toBe(0);
     await expectClean(sb);
   });
@@ -192,9 +190,8 @@ describe('redirects', () => {
   it('a redirect to the metadata address, in any spelling, is refused', async () => {
     const sb = await sandbox();
     for (const to of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:169.254.169.254]/', 'http://2852039166/']) {
-      const { err, ms } = await failure(sb.request(redirectTo(to)));
+      const { err } = await failure(sb.request(redirectTo(to)));
       expectDenied(err, /169\.254\.169\.254/);
-      expect(ms).toBeLessThan(1000);
     }
     await expectClean(sb);
   });
@@ -382,9 +379,8 @@ describe('per-request options cannot loosen the sandbox', () => {
 
   it('timeoutMs above the limit is capped at it', async () => {
     const sb = await sandbox({ limits: { timeoutMs: 500 } });
-    const { err, ms } = await failure(sb.request(`${server.url}/slow?ms=3000`, { timeoutMs: 60_000 }));
+    const { err } = await failure(sb.request(`${server.url}/slow?ms=3000`, { timeoutMs: 60_000 })); // uncapped: 'slow' after 3 s
     expect(err.code).toBe('CURLE_OPERATION_TIMEDOUT');
-    expect(ms).toBeLessThan(2500);
     await expectClean(sb);
   });
 });

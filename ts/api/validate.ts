@@ -86,11 +86,15 @@ const shape = (fields: object, closed = true): Check => (where, path, v) => {
   check(where, path, v, fields, closed);
 };
 
+/** Checked like the others but never offered in a message: the Sandbox's channel to its transfers (@internal in the types). */
+const UNLISTED = new Set(['enforced']);
+
 function check(where: string, path: string, o: Obj, fields: object, closed: boolean): void {
   for (const k of Object.keys(o)) {
     const f = (fields as Record<string, Check | undefined>)[k];
     if (f === undefined) {
-      if (closed) fail(where, `${path}.${k}`, `one of the known options (${Object.keys(fields).join(', ')})`, o[k], 'ERR_INVALID_ARG_VALUE');
+      const known = Object.keys(fields).filter((n) => !UNLISTED.has(n)).join(', ');
+      if (closed) fail(where, `${path}.${k}`, `one of the known options (${known})`, o[k], 'ERR_INVALID_ARG_VALUE');
       continue;
     }
     if (o[k] !== undefined) f(where, `${path}.${k}`, o[k]);
