@@ -26,7 +26,10 @@ export async function expectClean(sb: Sandbox): Promise<void> {
   expect(sb.runtime.sockets.size).toBe(0);
 }
 
-/** What a failed request() settles with, and how long it took. */
+/** What a failed request() settles with, and how long it took. `ms` is
+ * asserted only where the property under test is itself a deadline (a
+ * timeoutMs that must end a transfer at the limit, not a multiple of it);
+ * elsewhere the error code tells a prompt failure from a timeout. */
 export async function failure(p: Promise<unknown>): Promise<{ err: CurlEasyError; ms: number }> {
   const t0 = performance.now();
   try {

@@ -78,22 +78,20 @@ describe('heads', () => {
   it('endless header lines are cut at maxHeaderBytes (LimitExceeded headerBytes)', async () => {
     const srv = await hostile(endlessHeaders());
     const sb = await sandbox({ limits: { timeoutMs: 10_000 } });
-    const { err, ms } = await failure(sb.request(`${srv.url}/`));
+    const { err } = await failure(sb.request(`${srv.url}/`));
     expect(err.code).toBe('CURLE_WRITE_ERROR');
     const limit = expectLimit(err, 'maxHeaderBytes');
     expect(limit.value).toBe(64 << 10);
-    expect(ms).toBeLessThan(5000);
     await done(sb, srv);
   });
 
   it("with maxHeaderBytes raised past it, curl's own 300 KiB cap on a response head ends them", async () => {
     const srv = await hostile(endlessHeaders());
     const sb = await sandbox({ limits: { timeoutMs: 10_000, maxHeaderBytes: 64 << 20 } });
-    const { err, ms } = await failure(sb.request(`${srv.url}/`));
+    const { err } = await failure(sb.request(`${srv.url}/`));
     expect(err.code).toBe('CURLE_RECV_ERROR');
     expect(err.message).toMatch(/^Too large response headers: \d+ > 307200$/);
     expect(err.cause).toBeUndefined();
-    expect(ms).toBeLessThan(5000);
     await done(sb, srv);
   });
 
@@ -103,9 +101,8 @@ describe('heads', () => {
   ])('one 1 MiB header line fails with CURLE_TOO_LARGE (%s)', async (_name, limits) => {
     const srv = await hostile(hugeHeaderLine(1 << 20));
     const sb = await sandbox({ limits });
-    const { err, ms } = await failure(sb.request(`${srv.url}/`));
+    const { err } = await failure(sb.request(`${srv.url}/`));
     expect(err.code).toBe('CURLE_TOO_LARGE');
-    expect(ms).toBeLessThan(5000);
     await done(sb, srv);
   });
 });
@@ -158,20 +155,18 @@ describe('framing and connection abuse', () => {
   ])('invalid chunked encoding (%s) fails with %s', async (_name, code, bad, message) => {
     const srv = await hostile(badChunked(bad, code === 'CURLE_PARTIAL_FILE'));
     const sb = await sandbox({ limits: { timeoutMs: 3000 } });
-    const { err, ms } = await failure(sb.request(`${srv.url}/`));
+    const { err } = await failure(sb.request(`${srv.url}/`));
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
-    expect(ms).toBeLessThan(1000);
     await done(sb, srv);
   });
 
   it('a reset (RST) in the middle of the body fails with CURLE_RECV_ERROR', async () => {
     const srv = await hostile(resetMidBody());
     const sb = await sandbox();
-    const { err, ms } = await failure(sb.request(`${srv.url}/`));
+    const { err } = await failure(sb.request(`${srv.url}/`));
     expect(['CURLE_RECV_ERROR', 'CURLE_PARTIAL_FILE']).toContain(err.code);
     expect(err.code).toBe('CURLE_RECV_ERROR'); // what Linux loopback gives: ECONNRESET
-    expect(ms).toBeLessThan(2000);
     await done(sb, srv);
   });
 
@@ -269,9 +264,8 @@ describe('TLS', () => {
   ])('a server answering the ClientHello with %s: CURLE_SSL_CONNECT_ERROR', async (_name, reply) => {
     const srv = await hostile(tlsReply(reply));
     const sb = await sandbox({ ca: certs.ca });
-    const { err, ms } = await failure(sb.request(`${srv.url.replace('http:', 'https:')}/`));
+    const { err } = await failure(sb.request(`${srv.url.replace('http:', 'https:')}/`));
     expect(err.code).toBe('CURLE_SSL_CONNECT_ERROR');
-    expect(ms).toBeLessThan(2000);
     await done(sb, srv);
   });
 });
@@ -382,7 +376,6 @@ describe('liveness', () => {
     const bombs = await hostile(bombServer()); // keeps connections alive for 60 s
     const child = fileURLToPath(new URL('./liveness-child.ts', import.meta.url));
     const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-    const t0 = performance.now();
     const out = await new Promise<string>((resolve, reject) => {
       execFile(tsx, [child, `${slow.url}/`, `${reset.url}/`, bombs.url], { timeout: 30_000 }, (err, stdout, stderr) =>
         (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout)));
@@ -393,6 +386,5 @@ describe('liveness', () => {
       'bomb CURLE_WRITE_ERROR maxBodyBytes',
       'status 404 pooled 1',
     ]);
-    expect(performance.now() - t0).toBeLessThan(25_000);
   });
 });
