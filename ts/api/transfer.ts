@@ -5,6 +5,7 @@
 // final one) and settles as soon as the final head is in.
 import type { DebugCallback } from '../curl/easy-callbacks.js';
 import { Easy, setOptions, type OptionValue } from '../curl/easy.js';
+import { CURLPAUSE } from '../curl/generated/enums.js';
 import { easyOption } from '../curl/names.js';
 import type { CurlOptions } from '../curl/option-types.js';
 import type { Multi } from '../curl/multi.js';
@@ -85,7 +86,6 @@ export interface Transfer {
   info(): TransferInfo;
 }
 
-const CURLPAUSE_CONT = 0;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -149,7 +149,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   head.catch(() => {}); // the caller may only await `done`
 
   const resume = () => {
-    if (!easy.closed) easy.pause(CURLPAUSE_CONT);
+    if (!easy.closed) easy.pause(CURLPAUSE.CURLPAUSE_CONT);
   };
   const abort = (reason: unknown) => multi.abort(easy, reason);
   const sink = new BodySink(!spec.limits?.neverPause, resume, (reason) => abort(reason ?? new DOMException('The body was cancelled', 'AbortError')));
