@@ -177,9 +177,10 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     [ -e "$p" ] && patch -p1 -s < "$p"
   done
   # curl_disallow_alarm: alarm/sigsetjmp would need JS-only invoke_* imports.
-  # USE_RESOLV_HOST and LIBCURL_WASM switch on what curl-src/patches adds.
+  # USE_RESOLV_HOST, USE_HOST_IDN and LIBCURL_WASM switch on what
+  # curl-src/patches adds.
   curl_disallow_alarm=yes \
-  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
+  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DUSE_HOST_IDN -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
   emconfigure ./configure --host=wasm32-unknown-emscripten \
     --disable-shared --enable-static --disable-dependency-tracking \
@@ -234,7 +235,7 @@ cp "$B/libcurl.wasm" wasm/libcurl.wasm
 # curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
 # (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
 rm -rf "$B/tool-glue"; mkdir -p "$B/tool-glue"
-for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
+for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/idn.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
   emcc $CFLAGS_COMMON $GLUE_FLAGS -DLCW_TOOL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
 done
 emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
