@@ -203,6 +203,17 @@ describe('IDN host names (curl and the sandbox share one mapping)', () => {
     await expectClean(sb);
   });
 
+  it('a *.localhost name, which curl answers without a lookup, is judged at connect in its punycode form', async () => {
+    const denied = await sandbox({ policy: { preset: 'none', denyAddresses: ['127.0.0.2'], denyHosts: ['bücher.localhost'] } });
+    const { err } = await failure(denied.request(`http://BÜCHER.localhost:${server.port}/hello`));
+    expectDenied(err, 'denyHosts bücher.localhost');
+    const allowed = await sandbox({ policy: { preset: 'none', denyAddresses: ['127.0.0.2'], allowHosts: ['xn--bcher-kva.localhost'] } });
+    const res = await allowed.request(`http://bücher.localhost:${server.port}/inspect`);
+    expect(((await res.json()) as { headers: { host: string } }).headers.host).toBe(`xn--bcher-kva.localhost:${server.port}`);
+    await expectClean(denied);
+    await expectClean(allowed);
+  });
+
   it("a name that fails IDNA is refused with curl's CURLE_URL_MALFORMAT, and nothing is looked up", async () => {
     const lookup = recordingLookup({});
     const sb = await sandbox({ lookup });
