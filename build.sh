@@ -177,9 +177,10 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     [ -e "$p" ] && patch -p1 -s < "$p"
   done
   # curl_disallow_alarm: alarm/sigsetjmp would need JS-only invoke_* imports.
-  # USE_RESOLV_HOST and LIBCURL_WASM switch on what curl-src/patches adds.
+  # USE_RESOLV_HOST, USE_HOST_IDN and LIBCURL_WASM switch on what
+  # curl-src/patches adds.
   curl_disallow_alarm=yes \
-  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
+  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DUSE_HOST_IDN -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
   emconfigure ./configure --host=wasm32-unknown-emscripten \
     --disable-shared --enable-static --disable-dependency-tracking \
@@ -203,12 +204,24 @@ fi
 # would make emscripten's JS launcher: we link standalone below.
 # curlinfo prints the build's compile-time switches (cookies: ON...): curl's
 # test suite reads them; wasm/curlinfo.txt keeps what this build says.
+# USE_MANUAL (which --enable-manual would add) turns on --manual and
+# --help <option>; the text stays out of curl.wasm (curl-tool_hugehelp.o is
+# not linked, wasm/tool/manual.c asks the host for it): curl's own managen
+# and mkhelp.pl -c make it here from docs/cmdline-opts, and the gzip stream
+# mkhelp.pl would embed is written out as curl-manual.txt.gz.
 if stage tool "$B/curl.stamp"; then
-  emmake make -C "$CURL/src" -j"$JOBS" curl curl_LINK=true curlinfo curlinfo_LINK=true \
+  rm -f "$CURL"/src/curl-*.o
+  TOOL_CPPFLAGS="$(sed -n 's/^CPPFLAGS = //p' "$CURL/src/Makefile") -DUSE_MANUAL"
+  emmake make -C "$CURL/src" -j"$JOBS" curl curl_LINK=true curlinfo curlinfo_LINK=true CPPFLAGS="$TOOL_CPPFLAGS" \
     > "$B/tool-make.log" 2>&1 || { tail -40 "$B/tool-make.log"; exit 1; }
   emcc $CFLAGS_COMMON -sENVIRONMENT=node -sSINGLE_FILE "$CURL/src/curlinfo.o" -o "$B/curlinfo.js"
   mv "$B/curlinfo.js" "$B/curlinfo.cjs" # CommonJS, under a "type": "module" package
   node "$B/curlinfo.cjs" > "$B/curlinfo.txt"
+  make -s -C "$CURL/docs/cmdline-opts" curl.txt >> "$B/tool-make.log" 2>&1
+  perl "$CURL/src/mkhelp.pl" -c < "$CURL/docs/cmdline-opts/curl.txt" \
+    | sed -n '/hugehelpgz\[\] = {/,/^};/p' | grep -o '0x[0-9a-f][0-9a-f]' | sed 's/^0x//' | xxd -r -p \
+    > "$B/curl-manual.txt.gz"
+  gzip -t "$B/curl-manual.txt.gz"
   done_stage tool
 fi
 # end:tool
@@ -234,17 +247,18 @@ cp "$B/libcurl.wasm" wasm/libcurl.wasm
 # curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
 # (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
 rm -rf "$B/tool-glue"; mkdir -p "$B/tool-glue"
-for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
-  emcc $CFLAGS_COMMON $GLUE_FLAGS -DLCW_TOOL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
+for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/idn.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
+  emcc $CFLAGS_COMMON $GLUE_FLAGS -I"$CURL/src" -I"$CURL/lib/curlx" -DLCW_TOOL -DUSE_MANUAL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
 done
 emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
   -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
-  "$B"/tool-glue/*.o "$CURL"/src/curl-*.o "$CURL"/lib/curlx/curl-*.o "$CURL/lib/.libs/libcurl.a" \
+  "$B"/tool-glue/*.o $(ls "$CURL"/src/curl-*.o | grep -v '/curl-tool_hugehelp\.o$') "$CURL"/lib/curlx/curl-*.o "$CURL/lib/.libs/libcurl.a" \
   -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/curl.wasm"
 cp "$B/curl.wasm" wasm/curl.wasm
 cp "$B/curlinfo.txt" wasm/curlinfo.txt
+cp "$B/curl-manual.txt.gz" wasm/curl-manual.txt.gz
 echo "$TOOLCHAIN" > wasm/libcurl.wasm.toolchain
 for w in libcurl curl; do
   log "wasm/$w.wasm: $(stat -c %s wasm/$w.wasm) bytes, $(gzip -9c wasm/$w.wasm | wc -c) gzipped"

@@ -131,7 +131,7 @@ const builds = [
     input: 'ts/tool/cli.ts',
     output: { file: 'dist/curl-wasm.mjs', format: 'es', banner: '#!/usr/bin/env node' },
     external,
-    plugins: [ts(), copyWasm('curl.wasm')],
+    plugins: [ts(), copyWasm('curl.wasm'), copyWasm('curl-manual.txt.gz')],
   },
   // libcurl-wasm/cli: curl() runs the command's bundle (dist/curl-wasm.mjs) in a worker
   { input: 'ts/cli.ts', output: { file: 'dist/cli.mjs', format: 'es' }, external, plugins: [ts()] },

@@ -7,7 +7,7 @@
 # against them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ARTIFACTS="wasm/libcurl.wasm wasm/curl.wasm wasm/curlinfo.txt"
+ARTIFACTS="wasm/libcurl.wasm wasm/curl.wasm wasm/curlinfo.txt wasm/curl-manual.txt.gz"
 committed=$(mktemp -d)
 for a in $ARTIFACTS; do cp "$a" "$committed/"; done
 recorded=$(cat wasm/libcurl.wasm.toolchain)

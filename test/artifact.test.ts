@@ -26,10 +26,11 @@ describe('wasm/libcurl.wasm', () => {
   it('speaks this host ABI and reports its libraries', async () => {
     const rt = await Runtime.create({ module });
     expect(rt.exports.lcw_abi_version()).toBe(ABI_VERSION);
-    expect(rt.version).toMatch(/^libcurl\/8\.14\.1 mbedTLS\/3\.6\.6 zlib\/1\.3\.1 brotli\/1\.1\.0 zstd\/1\.5\.7 libpsl\/0\.21\.2 nghttp2\/1\.64\.0/);
+    expect(rt.version).toMatch(/^libcurl\/8\.14\.1 mbedTLS\/3\.6\.6 zlib\/1\.3\.1 brotli\/1\.1\.0 zstd\/1\.5\.7 HostIDN libpsl\/0\.21\.2 nghttp2\/1\.64\.0/);
     // struct curl_version_info_data { int age; const char *version; unsigned int version_num; const char *host; int features; ... }
     const features = rt.heap.u32(rt.exports.curl_version_info(0) + 16);
     expect(features & CURL_VERSION.CURL_VERSION_PSL, 'PSL: cookies for public suffixes are refused').toBeTruthy();
+    expect(features & CURL_VERSION.CURL_VERSION_IDN, 'IDN: the host maps host names (curl patch 0008)').toBeTruthy();
   });
 
   it('has exactly the easy options the TypeScript table offers', async () => {

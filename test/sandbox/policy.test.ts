@@ -176,6 +176,55 @@ describe('host-name rules', () => {
   });
 });
 
+describe('IDN host names (curl and the sandbox share one mapping)', () => {
+  it('a rule written in Unicode or in punycode judges the name curl connects to, which is punycode', async () => {
+    const lookup = recordingLookup({ 'xn--bcher-kva.test': '127.0.0.1', 'xn--strae-oqa.test': '127.0.0.1' });
+    const sb = await sandbox({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'], allowHosts: ['xn--bcher-kva.test', 'straße.test'] } });
+    for (const host of ['bücher.test', 'BÜCHER.test', 'ｂüｃｈｅｒ.test', 'xn--bcher-kva.test', 'straße.test']) {
+      const res = await sb.request(`http://${host}:${server.port}/inspect`);
+      const seen = (await res.json()) as { headers: { host: string } };
+      expect(seen.headers.host).toMatch(/^xn--(bcher-kva|strae-oqa)\.test:/);
+    }
+    expect(new Set(lookup.calls)).toEqual(new Set(['xn--bcher-kva.test', 'xn--strae-oqa.test']));
+    const { err } = await failure(sb.request(`http://strasse.test:${server.port}/hello`)); // ß is not ss (non-transitional)
+    expectDenied(err, 'not in allowHosts');
+    await expectClean(sb);
+  });
+
+  it('denyHosts in Unicode catches every spelling before its lookup', async () => {
+    const lookup = recordingLookup({ 'xn--bcher-kva.test': '127.0.0.1' });
+    const sb = await sandbox({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'], denyHosts: ['bücher.test'] } });
+    for (const host of ['bücher.test', 'BÜCHER.TEST', 'xn--bcher-kva.test', 'bu\u0308cher.test']) {
+      const { err } = await failure(sb.request(`http://${host}:${server.port}/hello`));
+      expectDenied(err, 'denyHosts bücher.test');
+    }
+    expect(lookup.calls).toEqual([]);
+    await expectClean(sb);
+  });
+
+  it('a *.localhost name, which curl answers without a lookup, is judged at connect in its punycode form', async () => {
+    const denied = await sandbox({ policy: { preset: 'none', denyAddresses: ['127.0.0.2'], denyHosts: ['bücher.localhost'] } });
+    const { err } = await failure(denied.request(`http://BÜCHER.localhost:${server.port}/hello`));
+    expectDenied(err, 'denyHosts bücher.localhost');
+    const allowed = await sandbox({ policy: { preset: 'none', denyAddresses: ['127.0.0.2'], allowHosts: ['xn--bcher-kva.localhost'] } });
+    const res = await allowed.request(`http://bücher.localhost:${server.port}/inspect`);
+    expect(((await res.json()) as { headers: { host: string } }).headers.host).toBe(`xn--bcher-kva.localhost:${server.port}`);
+    await expectClean(denied);
+    await expectClean(allowed);
+  });
+
+  it("a name that fails IDNA is refused with curl's CURLE_URL_MALFORMAT, and nothing is looked up", async () => {
+    const lookup = recordingLookup({});
+    const sb = await sandbox({ lookup });
+    for (const host of ['\u0301a.test', '\ufffd.test']) {
+      const { err } = await failure(sb.request(`http://${host}:${server.port}/hello`));
+      expect(err.code).toBe('CURLE_URL_MALFORMAT');
+    }
+    expect(lookup.calls).toEqual([]);
+    await expectClean(sb);
+  });
+});
+
 describe('redirects', () => {
   it('a redirect to a denied address is refused at connect', async () => {
     const sb = await sandbox();

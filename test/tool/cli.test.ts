@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../ts/index.js';
@@ -300,3 +301,39 @@ describe('curl-wasm netrc', () => {
   });
 });
 
+
+describe('curl-wasm IDN (host backend)', () => {
+  it('lists IDN in -V and sends the punycode name (Host:) for a Unicode URL', async () => {
+    const v = await curl(['-V']);
+    expect(v.stdout.toString()).toMatch(/^Features: .*\bIDN\b/m);
+    const r = await curl(['-s', `http://bücher.localhost:${http.port}/inspect`]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.toString()).headers.host).toBe(`xn--bcher-kva.localhost:${http.port}`);
+  });
+
+  it('exits with 3 (CURLE_URL_MALFORMAT) for a name that fails IDNA', async () => {
+    const r = await curl(['-sS', `http://\u0301a.localhost:${http.port}/`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('URL using bad/illegal format or missing URL');
+  });
+});
+
+describe('curl-wasm manual', () => {
+  const manual = () => gunzipSync(readFileSync(new URL('../../wasm/curl-manual.txt.gz', import.meta.url)));
+
+  it.each([['--manual'], ['-M']])('%s prints curl 8.14.1 manual, read from curl-manual.txt.gz', async (flag) => {
+    const r = await curl([flag]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.equals(manual())).toBe(true);
+    const text = r.stdout.toString();
+    expect(text).toMatch(/curl - transfer a URL/);
+    expect(text).toMatch(/^AUTHORS/m);
+  });
+
+  it('--help <option> shows that option from the manual', async () => {
+    const r = await curl(['--help', '--insecure']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toMatch(/^ {4}-k, --insecure\n/);
+    expect(r.stdout.toString()).not.toMatch(/--interface/);
+  });
+});

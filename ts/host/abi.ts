@@ -3,7 +3,7 @@
 // same order; wasm/exports.txt lists the exports. Pointers are numbers.
 
 /** Version of the host ABI this host serves; the module must report it. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
 
@@ -38,6 +38,7 @@ export interface HostImports {
     input: number, len: number, out: number, tag: number, tagLen: number): number;
   aead_open(alg: number, key: number, keyLen: number, iv: number, ivLen: number, ad: number, adLen: number,
     input: number, len: number, out: number, tag: number, tagLen: number): number;
+  idn_convert(toUnicode: number, name: number, out: number, cap: number): number;
 }
 
 /** What libcurl.wasm exports (wasm/exports.txt), as the host calls it. */

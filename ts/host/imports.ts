@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The `curlhost` import module: the socket bridge, DNS, the callback relays
-// and the TLS record layer's AEAD, as wasm/glue/host.h declares them (same
-// order).
+// The `curlhost` import module: the socket bridge, DNS, the callback relays,
+// the TLS record layer's AEAD and curl's IDN conversion, as wasm/glue/host.h
+// declares them (same order).
 import { aeadOpen, aeadSeal } from './aead.js';
 import { ERRNO } from './errno.js';
 import type { HostImports } from './abi.js';
 import { DnsQuery, type LookupFunction } from './dns.js';
 import { resolverName } from './hostname.js';
+import { idnConvert } from './idn.js';
 import type { Heap } from './memory.js';
 import { AF_INET, AF_INET6, ipToBytes, readSockAddr, writeSockAddr, type SockAddr } from './sockaddr.js';
 import { InertSocket, IPPROTO_TCP, Listener, POLL, SO, SOCK, SOL_SOCKET, type SocketTable, TcpSocket } from './sockets.js';
@@ -225,5 +226,6 @@ export function hostImports(ctx: BridgeContext): HostImports {
       aeadSeal(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
     aead_open: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
       aeadOpen(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
+    idn_convert: (toUnicode, name, out, cap) => idnConvert(ctx.heap(), toUnicode, name, out, cap),
   };
 }

@@ -7,8 +7,11 @@
 // code are the real ones, through node:wasi.
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { isMainThread, workerData } from 'node:worker_threads';
+import { gunzipSync } from 'node:zlib';
 import type { LibcurlExports } from '../host/abi.js';
+import { ERRNO } from '../host/errno.js';
 import { aeadOpen, aeadSeal } from '../host/aead.js';
+import { idnConvert } from '../host/idn.js';
 import { Heap } from '../host/memory.js';
 import { caller, CALLS } from './channel.js';
 import { runTool, type ToolData } from './host.js';
@@ -129,8 +132,21 @@ async function runtimeRoots(): Promise<Uint8Array> {
   return new TextEncoder().encode(pems.join('\n') + (pems.length ? '\n' : ''));
 }
 
+let manualBytes: Uint8Array | null | undefined;
+/** curl's manual text, from the gzip file build.sh generates; null when it is missing. */
+function manualText(path: string): Uint8Array | null {
+  if (manualBytes === undefined) {
+    try {
+      manualBytes = gunzipSync(readFileSync(path));
+    } catch {
+      manualBytes = null;
+    }
+  }
+  return manualBytes;
+}
+
 async function toolThread(): Promise<void> {
-  const { module, channel, args, env, stdio } = workerData as ToolData;
+  const { module, channel, args, env, manual, stdio } = workerData as ToolData;
   const WASI = await loadWasi();
   const fds = stdio ? ([openSync(stdio[0], 'r'), openSync(stdio[1], 'w'), openSync(stdio[2], 'w')] as [number, number, number]) : undefined;
   const [stdin, stdout, stderr] = fds ?? [0, 1, 2];
@@ -141,11 +157,19 @@ async function toolThread(): Promise<void> {
   const call = caller(channel, () => memory!);
   // TLS records are sealed here, in the worker: node:crypto needs no event loop
   let heap: Heap | undefined;
-  const local = (op: typeof aeadSeal) => (...args: number[]) =>
+  const local = (op: typeof aeadSeal | typeof idnConvert) => (...args: number[]) =>
     (op as (heap: Heap, ...args: number[]) => number)(heap!, ...args);
   const roots = await runtimeRoots();
   const curlhost: Record<string, (...args: number[]) => number> = {
-    mem_limit: () => 0, aead_seal: local(aeadSeal), aead_open: local(aeadOpen),
+    mem_limit: () => 0, aead_seal: local(aeadSeal), aead_open: local(aeadOpen), idn_convert: local(idnConvert),
+    // --manual and --help <option> (wasm/tool/manual.c): read when asked
+    manual_read: (offset, buf, cap) => {
+      const text = manualText(manual);
+      if (!text) return -ERRNO.NOENT;
+      const part = text.subarray(offset, offset + cap);
+      heap!.u8.set(part, buf);
+      return part.length;
+    },
     // the tool's default trust store (wasm/tool/ca.c)
     ca_roots: (buf, cap) => {
       if (cap >= roots.length) heap!.u8.set(roots, buf);

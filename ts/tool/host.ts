@@ -5,6 +5,7 @@
 // functions. Used by the command (./cli.ts) and by curl() (../cli.ts).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LibcurlExports } from '../host/abi.js';
@@ -21,6 +22,8 @@ export interface ToolData {
   channel: SharedArrayBuffer;
   args: string[];
   env: Record<string, string>;
+  /** curl's manual (curl-manual.txt.gz beside curl.wasm), for --manual and --help <option> */
+  manual: string;
   /** files for the tool's stdin, stdout and stderr, opened by the worker (Deno's descriptors are per thread); the process's own when absent */
   stdio?: [string, string, string];
 }
@@ -32,6 +35,11 @@ function toolWasm(): string {
     if (existsSync(path)) return path;
   }
   throw new Error('curl.wasm not found: run "npm run build:wasm"');
+}
+
+/** curl's manual, which build.sh writes beside curl.wasm (wasm/tool/manual.c reads it through the host). */
+function toolManual(): string {
+  return join(dirname(toolWasm()), 'curl-manual.txt.gz');
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
@@ -99,7 +107,7 @@ export interface ToolRun {
 /** Runs the tool once in a worker; resolves with its exit code (70, EX_SOFTWARE, if the wasm trapped). */
 export async function runTool(run: ToolRun): Promise<number> {
   const channel = createChannel();
-  const data: ToolData = { module: await toolModule(), channel, args: run.args, env: run.env, stdio: run.stdio };
+  const data: ToolData = { module: await toolModule(), channel, args: run.args, env: run.env, manual: toolManual(), stdio: run.stdio };
   const options = { workerData: data, stdout: false, stderr: false };
   // run from the TypeScript sources (tests, development), the worker registers tsx first
   const worker = run.entry.pathname.endsWith('.ts')

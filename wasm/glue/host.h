@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 5
+#define LCW_ABI_VERSION 6
 #define HOST_FD_BASE 1024
 
 #define HOST_IMPORT(n) \
@@ -94,5 +94,13 @@ HOST_IMPORT(aead_open) int host_aead_open(int alg, const void *key,
                                           unsigned ad_len, const void *in,
                                           unsigned len, void *out,
                                           const void *tag, unsigned tag_len);
+
+/* IDN (curl-src/patches/0008-host-idn.patch): `name` (UTF-8) converted to
+ * its ACE form (to_unicode 0) or back (1), as ts/host/hostname.ts maps it.
+ * Answers the converted length, written NUL-terminated to `out` when it fits
+ * in `cap`, or -EINVAL when the name cannot be converted. */
+HOST_IMPORT(idn_convert) int host_idn_convert(int to_unicode,
+                                              const char *name, char *out,
+                                              unsigned cap);
 
 #endif
