@@ -120,7 +120,8 @@ class Upgrade {
     this.#facts = {
       chainError,
       nameError: leaf?.raw ? (tls.checkServerIdentity(this.hostname, leaf)?.message ?? '') : 'no peer certificate',
-      spki: leaf?.raw ? (leaf.pubkey ?? new X509Certificate(leaf.raw).publicKey.export({ type: 'spki', format: 'der' })) : '',
+      // `pubkey` is the bare key for EC; curl pins the SubjectPublicKeyInfo
+      spki: leaf?.raw ? new X509Certificate(leaf.raw).publicKey.export({ type: 'spki', format: 'der' }) : '',
       chain,
     };
     return this.#facts;

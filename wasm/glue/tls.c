@@ -144,9 +144,11 @@ static CURLcode judge(struct Curl_cfilter *cf, struct Curl_easy *data,
   CURLcode result = CURLE_OK;
 
   /* VERIFYPEER and VERIFYHOST are judged separately, as curl's OpenSSL
-   * backend does */
-  if(pc->verifypeer && info_text(fd, LCW_TLS_CHAIN_ERROR, msg,
-                                 sizeof(msg))[0]) {
+   * backend does; CURLINFO_SSL_VERIFYRESULT is nonzero when the chain does
+   * not verify, whether or not that was asked */
+  sc->certverifyresult = info_text(fd, LCW_TLS_CHAIN_ERROR, msg,
+                                   sizeof(msg))[0] ? 1 : 0;
+  if(pc->verifypeer && sc->certverifyresult) {
     failf(data, "SSL certificate problem: %s", msg);
     return CURLE_PEER_FAILED_VERIFICATION;
   }
@@ -330,10 +332,9 @@ int lcw_tls_host(int on)
 const char *lcw_tls_host_info(CURL *h, int what)
 {
   static char buf[64];
-  curl_socket_t fd = CURL_SOCKET_BAD;
-  if(curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) ||
-     fd == CURL_SOCKET_BAD)
+  struct Curl_easy *data = h;
+  if(!data || !data->conn || data->conn->sock[FIRSTSOCKET] == CURL_SOCKET_BAD)
     return NULL;
-  info_text(fd, what, buf, sizeof(buf));
+  info_text(data->conn->sock[FIRSTSOCKET], what, buf, sizeof(buf));
   return buf[0] ? buf : NULL;
 }
