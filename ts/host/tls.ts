@@ -31,7 +31,8 @@ export interface TlsParams {
   cacheSession: boolean;
 }
 
-const VERSIONS: Record<number, tls.SecureVersion> = { 0x0303: 'TLSv1.2', 0x0304: 'TLSv1.3' };
+/** TLS protocol versions on the wire (0x0303, 0x0304). */
+const VERSIONS = new Map<number, tls.SecureVersion>([[0x0303, 'TLSv1.2'], [0x0304, 'TLSv1.3']]);
 
 export function readTlsParams(heap: Heap, p: number): TlsParams {
   const alpnPtr = heap.u32(p + 12);
@@ -45,8 +46,8 @@ export function readTlsParams(heap: Heap, p: number): TlsParams {
     port: heap.i32(p + 8),
     alpn,
     ca: caPtr ? heap.view(caPtr, heap.u32(p + 24)) : undefined,
-    minVersion: VERSIONS[heap.i32(p + 28)] ?? 'TLSv1.2',
-    maxVersion: VERSIONS[heap.i32(p + 32)] ?? 'TLSv1.3',
+    minVersion: VERSIONS.get(heap.i32(p + 28)) ?? 'TLSv1.2',
+    maxVersion: VERSIONS.get(heap.i32(p + 32)) ?? 'TLSv1.3',
     cacheSession: heap.i32(p + 36) !== 0,
   };
 }
