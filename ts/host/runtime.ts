@@ -27,7 +27,7 @@ export interface RuntimeOptions {
    * Where TLS runs: `'host'`, the runtime's own node:tls (curl judges the
    * certificates; a connection with options it cannot take, such as a client
    * certificate, runs in mbedTLS), or `'mbedtls'`, in the wasm.
-   * @defaultValue the `LIBCURL_WASM_TLS` environment variable, else `'host'`
+   * @defaultValue the `LIBCURL_WASM_TLS` environment variable, else `'host'` (`'mbedtls'` on Deno)
    */
   tls?: TlsBackend;
 }
@@ -35,10 +35,18 @@ export interface RuntimeOptions {
 /** Where a Runtime's TLS runs (see {@link RuntimeOptions.tls}). */
 export type TlsBackend = 'host' | 'mbedtls';
 
-/** The TLS backend a Runtime gets without `tls`: LIBCURL_WASM_TLS, else host. */
+/** The TLS backend a Runtime gets without `tls`: LIBCURL_WASM_TLS, else host (mbedTLS on Deno). */
 function defaultTls(): TlsBackend {
-  const env = globalThis.process?.env?.LIBCURL_WASM_TLS;
-  return env === 'mbedtls' ? 'mbedtls' : 'host';
+  let env: string | undefined;
+  try {
+    env = globalThis.process?.env?.LIBCURL_WASM_TLS;
+  } catch {
+    // Deno without --allow-env refuses to read it
+  }
+  if (env === 'mbedtls' || env === 'host') return env;
+  // Deno's node:tls does not take over a connected net.Socket (its handshake
+  // ends with "Client network socket disconnected"): mbedTLS there
+  return 'Deno' in globalThis ? 'mbedtls' : 'host';
 }
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
