@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // libcurl-wasm: libcurl in WebAssembly, driven from TypeScript.
-export { Runtime, compileLibcurl, defaultRuntime, type RuntimeOptions, type WasmSource } from './host/runtime.js';
+export { Runtime, compileLibcurl, defaultRuntime, type RuntimeOptions, type TlsBackend, type WasmSource } from './host/runtime.js';
 export { builtinWasi, nodeWasi, wasmerWasi, ProcessExit, type WasiProvider, type BuiltinWasiOptions, type WasiImports, type WasiFunction } from './host/wasi.js';
 export type { LookupFunction, LookupAddress, LookupError } from './host/dns.js';
 export { Easy, SharedBlob, type OptionValue, type InfoValue, type ShareLike } from './curl/easy.js';

@@ -311,7 +311,7 @@ describe('byte limits', () => {
 });
 
 describe('the memory cap', () => {
-  it('8 MiB and 200 parallel TLS transfers: some fail for memory, none crash, memory stays under the cap', async () => {
+  it('8 MiB and 200 parallel TLS transfers: some fail for memory with mbedTLS, none crash, memory stays under the cap', async () => {
     const srv = await hostile(startHttpsServer());
     const sb = await sandbox({ ca: certs.ca, limits: { maxMemoryBytes: 8 << 20, maxConnections: 200, timeoutMs: 30_000 } });
     const url = `https://127.0.0.1:${srv.port}/bytes/20000`;
@@ -319,7 +319,9 @@ describe('the memory cap', () => {
     const ok = results.filter((r) => r.status === 'fulfilled');
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     for (const r of ok) expect(r.value).toBe(20000);
-    expect(failed.length).toBeGreaterThan(0);
+    // mbedTLS keeps ~40 KB of state per connection inside the capped wasm
+    // memory; host TLS keeps it in the runtime (bounded by maxConnections)
+    if (process.env.LIBCURL_WASM_TLS === 'mbedtls') expect(failed.length).toBeGreaterThan(0);
     for (const err of failed) {
       expect(err).toBeInstanceOf(CurlEasyError);
       const e = err as CurlEasyError;

@@ -152,9 +152,11 @@ export class Session {
     if (o.verify === false) Object.assign(d, { SSL_VERIFYPEER: 0, SSL_VERIFYHOST: 0 });
     if (o.cookies !== false) d.COOKIEFILE = ''; // enables the cookie engine, in memory
     d.HTTP_VERSION = o.http2 === false ? 2 /* 1_1 */ : 4; /* 2TLS */
-    // records are sealed and opened by the runtime's crypto (ts/host/aead.ts),
-    // where AES-GCM has hardware help; ChaCha20-Poly1305 is offered last
-    d.TLS13_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
+    // with mbedTLS, records are sealed and opened by the runtime's crypto
+    // (ts/host/aead.ts), where AES-GCM has hardware help: ChaCha20-Poly1305 is
+    // offered last. Host TLS keeps the runtime's own order (a cipher list
+    // would hand the connection to mbedTLS).
+    if ((await this.#engine).rt.tls === 'mbedtls') d.TLS13_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
     d.PIPEWAIT = 1;
     // bigger reads and sends per bridge crossing: the download buffer is one
     // per multi handle, the upload buffer one per uploading transfer

@@ -156,7 +156,7 @@ const SESSION_COMMON: Fields<Omit<SessionOptions, 'runtime' | 'runtimeOptions'>>
 const SESSION: Fields<SessionOptions> = {
   ...SESSION_COMMON,
   runtime: (w, p, v) => void (!isObject(v) && fail(w, p, 'a Runtime', v)),
-  runtimeOptions: shape({ module: any, wasi: any, lookup: fn, log: fn, memoryLimit: number(0, { integer: true }) } satisfies Fields<RuntimeOptions>),
+  runtimeOptions: shape({ module: any, wasi: any, lookup: fn, log: fn, memoryLimit: number(0, { integer: true }), tls: oneOf('host', 'mbedtls') } satisfies Fields<RuntimeOptions>),
 };
 
 const WS: Fields<WsConnectOptions> = {

@@ -39,6 +39,8 @@ export interface HostImports {
   aead_open(alg: number, key: number, keyLen: number, iv: number, ivLen: number, ad: number, adLen: number,
     input: number, len: number, out: number, tag: number, tagLen: number): number;
   idn_convert(toUnicode: number, name: number, out: number, cap: number): number;
+  tls_start(fd: number, params: number): number;
+  tls_info(fd: number, what: number, index: number, buf: number, cap: number): number;
 }
 
 /** What libcurl.wasm exports (wasm/exports.txt), as the host calls it. */
@@ -62,6 +64,8 @@ export interface LibcurlExports {
   lcw_multi_push(multi: number, id: number, on: number): number;
   lcw_tls_version(easy: number): number;
   lcw_tls_cipher(easy: number): number;
+  /** 1: new TLS connections use the host's TLS, 0: mbedTLS, -1: no change; answers the previous setting. */
+  lcw_tls_host(on: number): number;
   /** Bytes held by live heap allocations (dlmalloc's uordblks). */
   lcw_heap_in_use(): number;
   /** The host name the handle's connection is for (curl's, after CONNECT_TO), or 0. */
@@ -103,7 +107,7 @@ export const REQUIRED_EXPORTS = [
   'memory', '_initialize', 'malloc', 'free', 'lcw_abi_version', 'lcw_easy_setopt_long',
   'lcw_easy_setopt_ptr', 'lcw_easy_setopt_off', 'lcw_easy_setopt_blob', 'lcw_easy_getinfo',
   'lcw_multi_setopt_long', 'lcw_multi_setopt_ptr', 'lcw_share_setopt_long', 'lcw_ws_send',
-  'lcw_easy_relays', 'lcw_multi_relays', 'lcw_multi_push', 'lcw_tls_version', 'lcw_tls_cipher', 'lcw_heap_in_use', 'lcw_conn_host', 'curl_global_init', 'curl_version', 'curl_version_info',
+  'lcw_easy_relays', 'lcw_multi_relays', 'lcw_multi_push', 'lcw_tls_version', 'lcw_tls_cipher', 'lcw_tls_host', 'lcw_heap_in_use', 'lcw_conn_host', 'curl_global_init', 'curl_version', 'curl_version_info',
   'curl_easy_init', 'curl_easy_cleanup', 'curl_easy_reset', 'curl_easy_duphandle', 'curl_easy_pause',
   'curl_easy_strerror', 'curl_easy_option_next', 'curl_easy_upkeep', 'curl_ws_recv', 'curl_ws_meta',
   'curl_multi_init', 'curl_multi_cleanup', 'curl_multi_add_handle', 'curl_multi_remove_handle',

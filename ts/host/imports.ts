@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The `curlhost` import module: the socket bridge, DNS, the callback relays,
-// the TLS record layer's AEAD and curl's IDN conversion, as wasm/glue/host.h
-// declares them (same order).
+// the TLS record layer's AEAD, host TLS and curl's IDN conversion, as
+// wasm/glue/host.h declares them (same order).
 import { aeadOpen, aeadSeal } from './aead.js';
 import { ERRNO } from './errno.js';
+import { HostTls, readTlsParams } from './tls.js';
 import type { HostImports } from './abi.js';
 import { DnsQuery, type LookupFunction } from './dns.js';
 import { resolverName } from './hostname.js';
@@ -62,6 +63,7 @@ const ZERO_ADDR: SockAddr = { family: 4, address: '0.0.0.0', port: 0 };
 
 export function hostImports(ctx: BridgeContext): HostImports {
   const { table, relays } = ctx;
+  const hostTls = new HostTls(table);
   const tcp = (fd: number) => table.tcp(fd);
   const listenNow = (s: TcpSocket): number => {
     try {
@@ -227,5 +229,10 @@ export function hostImports(ctx: BridgeContext): HostImports {
     aead_open: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
       aeadOpen(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
     idn_convert: (toUnicode, name, out, cap) => idnConvert(ctx.heap(), toUnicode, name, out, cap),
+    tls_start(fd, params) {
+      const s = tcp(fd);
+      return s ? hostTls.start(s, readTlsParams(ctx.heap(), params)) : -ERRNO.BADF;
+    },
+    tls_info: (fd, what, index, buf, cap) => hostTls.info(ctx.heap(), tcp(fd), what, index, buf, cap),
   };
 }

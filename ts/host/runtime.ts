@@ -23,6 +23,30 @@ export interface RuntimeOptions {
   log?: (fd: 1 | 2, text: string) => void;
   /** Caps the instance's memory (bytes): past it, allocations fail with CURLE_OUT_OF_MEMORY. */
   memoryLimit?: number;
+  /**
+   * Where TLS runs: `'host'`, the runtime's own node:tls (curl judges the
+   * certificates; a connection with options it cannot take, such as a client
+   * certificate, runs in mbedTLS), or `'mbedtls'`, in the wasm.
+   * @defaultValue the `LIBCURL_WASM_TLS` environment variable, else `'host'` (`'mbedtls'` on Deno)
+   */
+  tls?: TlsBackend;
+}
+
+/** Where a Runtime's TLS runs (see {@link RuntimeOptions.tls}). */
+export type TlsBackend = 'host' | 'mbedtls';
+
+/** The TLS backend a Runtime gets without `tls`: LIBCURL_WASM_TLS, else host (mbedTLS on Deno). */
+function defaultTls(): TlsBackend {
+  let env: string | undefined;
+  try {
+    env = globalThis.process?.env?.LIBCURL_WASM_TLS;
+  } catch {
+    // Deno without --allow-env refuses to read it
+  }
+  if (env === 'mbedtls' || env === 'host') return env;
+  // Deno's node:tls does not take over a connected net.Socket (its handshake
+  // ends with "Client network socket disconnected"): mbedTLS there
+  return 'Deno' in globalThis ? 'mbedtls' : 'host';
 }
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
@@ -100,7 +124,18 @@ export class Runtime {
     heap = runtime.heap;
     const rc = exports.curl_global_init(3); // CURL_GLOBAL_ALL
     if (rc !== 0) throw new WasmLoadError('ERR_WASM_INIT', `curl_global_init failed with CURLcode ${rc}`);
+    runtime.tls = options.tls ?? defaultTls();
     return runtime;
+  }
+
+  /** Where new TLS connections run; existing connections keep theirs. */
+  get tls(): TlsBackend {
+    return this.exports.lcw_tls_host(-1) ? 'host' : 'mbedtls';
+  }
+
+  set tls(backend: TlsBackend) {
+    if (backend !== 'host' && backend !== 'mbedtls') throw new TypeError(`Runtime: tls must be 'host' or 'mbedtls', not ${JSON.stringify(backend)}`);
+    this.exports.lcw_tls_host(backend === 'host' ? 1 : 0);
   }
 
   /** curl_version(): e.g. "libcurl/8.14.1 mbedTLS/3.6.6 zlib/1.3.1 ...". */

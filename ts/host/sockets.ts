@@ -132,6 +132,10 @@ export class TcpSocket implements Descriptor {
   readonly family: 4 | 6;
   readonly #table: SocketTable;
   #sock: net.Socket | undefined;
+  /** The TCP socket under a TLS one (wrap()), for its options. */
+  #raw: net.Socket | undefined;
+  /** While it answers true, the socket shows no readiness (a TLS handshake runs). */
+  #hold: (() => boolean) | undefined;
   #state: 'new' | 'connecting' | 'connected' | 'failed' = 'new';
   readonly #in = new RecvBuffer();
   readonly #out = new SendBuffer();
@@ -203,11 +207,14 @@ export class TcpSocket implements Descriptor {
         if (!this.#arrived(chunk.length)) sock.pause();
       });
     }
+    // a socket wrapped by wrap() is read and written through its wrapper
     sock.on('end', () => {
+      if (sock !== this.#sock) return;
       this.#eof = true;
       this.#table.changed(this.fd);
     });
     sock.on('drain', () => {
+      if (sock !== this.#sock) return;
       this.#blocked = false;
       this.#table.changed(this.fd);
     });
@@ -248,6 +255,7 @@ export class TcpSocket implements Descriptor {
       case 'connecting': return 0;
       case 'failed': return WRITABLE | POLL.ERR | POLL.HUP;
     }
+    if (this.#hold?.()) return 0;
     let bits = 0;
     if (this.#in.size > 0 || this.#eof || this.#error) bits |= READABLE;
     if (!this.#blocked || this.#error) bits |= WRITABLE;
@@ -300,6 +308,22 @@ export class TcpSocket implements Descriptor {
     this.#sock?.uncork();
   };
 
+  /**
+   * Puts a stream over the connected socket (TLS, ts/host/tls.ts): from then
+   * on recv and send carry what `make` answers, copied in from its 'data'
+   * events. The socket shows no readiness while `hold` answers true. Bytes
+   * already queued would belong under the new stream: refused with -EPROTO.
+   */
+  wrap(make: (raw: net.Socket) => net.Socket, hold: () => boolean): number {
+    if (this.#state !== 'connected' || !this.#sock || this.#closed) return -ERRNO.NOTCONN;
+    if (this.#raw) return -ERRNO.ALREADY;
+    if (this.#in.size > 0) return -ERRNO.PROTO;
+    this.#raw = this.#sock;
+    this.#hold = hold;
+    this.#attach(make(this.#raw), true);
+    return 0;
+  }
+
   takeError(): number {
     const e = this.#state === 'connecting' ? 0 : this.#error;
     if (this.#state === 'failed') return e || ERRNO.CONNREFUSED;
@@ -310,10 +334,10 @@ export class TcpSocket implements Descriptor {
   setOption(level: number, name: number, value: number): number {
     if (level === IPPROTO_TCP && name === TCP.NODELAY) {
       this.#noDelay = value !== 0;
-      this.#sock?.setNoDelay(this.#noDelay);
+      (this.#raw ?? this.#sock)?.setNoDelay(this.#noDelay);
     } else if (level === SOL_SOCKET && name === SO.KEEPALIVE) {
       this.#keepAlive = value !== 0;
-      if (this.#state === 'connected') this.#sock?.setKeepAlive(this.#keepAlive, this.#keepIdle * 1000);
+      if (this.#state === 'connected') (this.#raw ?? this.#sock)?.setKeepAlive(this.#keepAlive, this.#keepIdle * 1000);
     } else if (level === IPPROTO_TCP && name === TCP.KEEPIDLE) {
       this.#keepIdle = value;
     } else if (level === SOL_SOCKET && name === SO.BINDTODEVICE) {
@@ -348,9 +372,11 @@ export class TcpSocket implements Descriptor {
 
   setRef(ref: boolean): void {
     // on a destroyed socket node would queue a 'connect' listener per call
-    if (!this.#sock || this.#sock.destroyed) return;
-    if (ref) this.#sock.ref();
-    else this.#sock.unref();
+    for (const sock of [this.#sock, this.#raw]) {
+      if (!sock || sock.destroyed) continue;
+      if (ref) sock.ref();
+      else sock.unref();
+    }
   }
 
   /**
@@ -359,9 +385,13 @@ export class TcpSocket implements Descriptor {
    */
   close(): void {
     const sock = this.#sock;
+    const raw = this.#raw;
     this.#sock = undefined;
+    this.#raw = undefined;
     this.#closed = true;
     this.#in.clear();
+    // a TLS socket's end leaves its TCP socket to whoever made it
+    if (raw && sock) sock.once('close', () => raw.destroy());
     if (!sock || sock.destroyed) return;
     if (sock.writableLength === 0 || this.#error) {
       sock.destroy();

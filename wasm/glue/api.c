@@ -200,14 +200,18 @@ static mbedtls_ssl_context *tls_of(CURL *h)
   return info->internals;
 }
 
+const char *lcw_tls_host_info(CURL *h, int what); /* tls.c */
+
 const char *lcw_tls_version(CURL *h)
 {
   mbedtls_ssl_context *ssl = tls_of(h);
-  return ssl ? mbedtls_ssl_get_version(ssl) : NULL;
+  return ssl ? mbedtls_ssl_get_version(ssl) :
+    lcw_tls_host_info(h, LCW_TLS_VERSION);
 }
 
 const char *lcw_tls_cipher(CURL *h)
 {
   mbedtls_ssl_context *ssl = tls_of(h);
-  return ssl ? mbedtls_ssl_get_ciphersuite(ssl) : NULL;
+  return ssl ? mbedtls_ssl_get_ciphersuite(ssl) :
+    lcw_tls_host_info(h, LCW_TLS_CIPHER);
 }

@@ -102,5 +102,40 @@ HOST_IMPORT(aead_open) int host_aead_open(int alg, const void *key,
 HOST_IMPORT(idn_convert) int host_idn_convert(int to_unicode,
                                               const char *name, char *out,
                                               unsigned cap);
+/* TLS in the host's own TLS (wasm/glue/tls.c): tls_start upgrades a
+ * connected socket with these parameters (strings NUL-terminated, NULL when
+ * absent; alpn in wire format; ca a PEM or DER bundle, NULL: trust
+ * nothing); from then on the descriptor carries plaintext and stays
+ * unwritable until the handshake has ended. tls_info answers about an
+ * upgraded descriptor: LCW_TLS_STATE answers 0 once the handshake is done,
+ * -EAGAIN meanwhile, -EPROTO when it failed; the others copy up to `cap`
+ * bytes of their answer into `buf` and answer its whole length (0: none;
+ * LCW_TLS_CERT answers -ENOENT past the chain's end; a descriptor without
+ * TLS answers -ENOENT). The host never refuses a peer: curl judges. */
+struct lcw_tls_params {
+  const char *sni;          /* server name to send, NULL: none */
+  const char *hostname;     /* the name the certificate must match */
+  int port;
+  const unsigned char *alpn;
+  unsigned alpn_len;
+  const void *ca;
+  unsigned ca_len;
+  int min_version;          /* 0x0303 TLS 1.2, 0x0304 TLS 1.3 */
+  int max_version;
+  int cache_session;        /* resume sessions from the host's cache */
+};
+#define LCW_TLS_STATE 0
+#define LCW_TLS_ERROR 1       /* why the handshake failed (text) */
+#define LCW_TLS_CHAIN_ERROR 2 /* why the chain does not verify (text) */
+#define LCW_TLS_NAME_ERROR 3  /* why the name does not match (text) */
+#define LCW_TLS_ALPN 4
+#define LCW_TLS_SPKI 5        /* the leaf's SubjectPublicKeyInfo, DER */
+#define LCW_TLS_CERT 6        /* chain[index], DER, leaf first */
+#define LCW_TLS_VERSION 7
+#define LCW_TLS_CIPHER 8
+HOST_IMPORT(tls_start) int host_tls_start(int fd,
+                                          const struct lcw_tls_params *p);
+HOST_IMPORT(tls_info) int host_tls_info(int fd, int what, int index,
+                                        void *buf, unsigned cap);
 
 #endif
