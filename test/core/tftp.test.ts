@@ -101,6 +101,18 @@ describe('TFTP downloads', () => {
     expect(server.requests[before]!.options).toEqual({});
   });
 
+  it('downloads over IPv6 (an AF_INET6 datagram socket)', async () => {
+    const v6 = await startTftpServer({ 'big.bin': BIG }, { host: '::1' });
+    try {
+      const r = await tftp(`${v6.url}/big.bin`, { TFTP_BLKSIZE: 2048 });
+      expect(r.body.equals(BIG)).toBe(true);
+      expect(r.ip).toBe('::1');
+      expect(v6.requests[0]!.from.address).toBe('::1');
+    } finally {
+      await v6.close();
+    }
+  });
+
   it('runs transfers side by side, each on its own datagram socket', async () => {
     const rs = await Promise.all([1, 2, 3, 4].map(() => tftp(`${server.url}/big.bin`, { TFTP_BLKSIZE: 8192 })));
     for (const r of rs) expect(r.body.equals(BIG)).toBe(true);
