@@ -71,7 +71,7 @@ export class UdpSocket implements Descriptor {
     sock.on('listening', () => {
       this.#local = sockAddr(sock.address());
     });
-    sock.on('error', (err: NodeJS.ErrnoException) => this.#fail(errnoFromNode(err.code)));
+    sock.on('error', (err: NodeJS.ErrnoException) => this.#pending(errnoFromNode(err.code)));
     return sock;
   }
 
@@ -93,7 +93,8 @@ export class UdpSocket implements Descriptor {
     this.#table.changed(this.fd);
   }
 
-  #fail(errno: number): void {
+  /** An error the next call reports once (a send the runtime failed), as SO_ERROR does. */
+  #pending(errno: number): void {
     this.#error ||= errno;
     this.#table.changed(this.fd);
   }
@@ -145,7 +146,7 @@ export class UdpSocket implements Descriptor {
     this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, 0, data.length, this);
     this.#runtime().send(data, target.port, target.address, (err) => {
       this.#sending -= data.length;
-      if (err) this.#fail(errnoFromNode((err as NodeJS.ErrnoException).code));
+      if (err) this.#pending(errnoFromNode((err as NodeJS.ErrnoException).code));
       else this.#table.changed(this.fd);
     });
     return bytes.length;
