@@ -188,7 +188,7 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     --with-nghttp2="$P" --with-libpsl="$P" --without-libidn2 --without-libssh2 \
     --without-librtmp --without-ca-bundle --without-ca-path --without-ca-fallback \
     --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
-    --disable-ldap --disable-ldaps --disable-rtsp --disable-tftp --disable-smb \
+    --disable-ldap --disable-ldaps --disable-rtsp --disable-smb \
     --disable-manual --disable-docs --disable-ipfs \
     --enable-websockets --enable-ipv6 \
     > "$B/curl-configure.log" 2>&1 || { tail -40 "$B/curl-configure.log"; exit 1; }

@@ -21,6 +21,7 @@ import {
   startHttpsServer,
   type TestServer,
 } from '../fixtures/servers.js';
+import { startTftpServer } from '../fixtures/tftp.js';
 import { until } from '../fixtures/wait.js';
 
 /** The bundle; a URL, not a literal specifier, so that tsc need not find dist/ (its types are ts/'s). */
@@ -400,6 +401,21 @@ export const cases: Case[] = [
       const viaFetch = await rejection(session.fetch(`http://127.0.0.1:${port}/`));
       assert.ok(viaFetch instanceof TypeError && viaFetch.message === 'fetch failed');
       assertCurlError(viaFetch.cause, 'CURLE_COULDNT_CONNECT');
+    }),
+  },
+  {
+    // the bridge's datagram path: node:dgram on every runtime (the server too)
+    name: 'TFTP over UDP: a download with a negotiated block size, an upload, a missing file',
+    run: scoped(async (s) => {
+      const big = patternBytes(100_000);
+      const srv = s.add(await startTftpServer({ 'big.bin': big }), (x) => x.close());
+      const session = s.session();
+      const r = await session.request(`${srv.url}/big.bin`, { curl: { TFTP_BLKSIZE: 1024 } });
+      assert.equal(sha256(await r.bytes()), sha256(big));
+      assert.deepEqual(srv.blockSizes, [1024]);
+      await (await session.request(`${srv.url}/up.bin`, { method: 'PUT', body: big.subarray(0, 3000) })).bytes();
+      assert.equal(srv.files.get('up.bin')?.length, 3000);
+      assertCurlError(await rejection(session.request(`${srv.url}/missing`)), 'CURLE_TFTP_NOTFOUND');
     }),
   },
   {

@@ -27,6 +27,8 @@ export const SANDBOX_ACCEPTED: ReadonlySet<EasyOptionName> = new Set<EasyOptionN
   // TLS
   'SSLVERSION', 'SSL_CIPHER_LIST', 'TLS13_CIPHERS', 'SSL_EC_CURVES', 'PINNEDPUBLICKEY', 'SSL_VERIFYPEER',
   'SSL_VERIFYHOST', 'SSL_VERIFYSTATUS', 'CAINFO_BLOB', 'SSL_OPTIONS', 'SSL_SESSIONID_CACHE',
+  // TFTP (when protocols allows it): curl bounds the block size (8..65464)
+  'TFTP_BLKSIZE', 'TFTP_NO_OPTIONS',
   'VERBOSE',
 ]);
 

@@ -5,7 +5,7 @@
 // network policy is enforced at the socket bridge on every lookup and on the
 // address actually connected; limits cap time, bytes, heads, redirects,
 // connections and memory.
-import { ERRNO, NetworkPolicy, PolicyDenied, type NetworkPolicyOptions, Runtime, type LookupFunction, type TcpSocket, LibcurlWasmError, registerError } from './host.js';
+import { ERRNO, NetworkPolicy, PolicyDenied, type NetworkPolicyOptions, Runtime, type LookupFunction, type TrafficSocket, LibcurlWasmError, registerError } from './host.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
@@ -143,10 +143,17 @@ export class Sandbox {
     };
     // the name curl asked for, judged and resolved in one form (ts/host/hostname.ts)
     bridge.hostGuard = (hostname, owner) => judge(owner, hostname, () => this.policy.checkHost(hostname)) === undefined;
-    // every connect: the address, then the name curl's connection is for
-    // (answered from curl itself, so IP literals, localhost and names from
-    // the DNS cache are judged like any lookup)
-    sockets.guard = (target, owner) => judge(owner, `${target.address} port ${target.port}`, () => {
+    // every connect and a datagram socket's first destination: the address,
+    // then the name curl's connection is for (answered from curl itself, so
+    // IP literals, localhost and names from the DNS cache are judged like any
+    // lookup). After its first datagram a socket talks with that address
+    // only, on the port it was judged on or one the peer answered from (a
+    // TFTP server answers from a new port): never a port nobody answered from.
+    sockets.guard = (target, owner, peer) => judge(owner, `${target.address} port ${target.port}`, () => {
+      if (peer) {
+        if (target.address !== peer.address) return `a datagram socket talks with one host (${peer.address})`;
+        return peer.ports.has(target.port) ? undefined : `port ${target.port}: no datagram came from it`;
+      }
       const byAddress = this.policy.checkAddress(target.address, target.port);
       if (byAddress !== undefined) return byAddress;
       const host = relays.easy.get(owner)?.connectHost();
@@ -166,7 +173,7 @@ export class Sandbox {
     return new Sandbox(runtime, options);
   }
 
-  #account(owner: number, bytesIn: number, bytesOut: number, socket: TcpSocket): void {
+  #account(owner: number, bytesIn: number, bytesOut: number, socket: TrafficSocket): void {
     let t = this.#traffic.get(owner);
     if (!t) {
       prune(this.#traffic, this.runtime.relays.easy);

@@ -167,6 +167,15 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     resolveHead(h);
   });
 
+  // TFTP, FTP, file: and the like have no HTTP head: the response is the
+  // body alone, its status curl's RESPONSE_CODE (0 for TFTP and file:)
+  const headless = (): void => {
+    if (headSettled || /^(https?|wss?)$/i.test(String(easy.getInfo('SCHEME') ?? 'http'))) return;
+    headSettled = true;
+    const status = Number(easy.getInfo('RESPONSE_CODE') ?? 0);
+    resolveHead({ httpVersion: '', status, statusText: '', headers: [], url: (easy.getInfo('EFFECTIVE_URL') as string) ?? spec.url });
+  };
+
   const limits = spec.limits;
   let headerBytes = 0;
   let bodyBytes = 0;
@@ -184,6 +193,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
       parser.line(latin1(d));
     },
     WRITEFUNCTION: (d: Uint8Array) => {
+      if (!headSettled) headless();
       // decoded bytes: a compression bomb counts at its full size
       if (limits?.maxBodyBytes !== undefined && bodyBytes + d.length > limits.maxBodyBytes) throw new LimitExceeded('maxBodyBytes', limits.maxBodyBytes);
       const taken = sink.write(d);
@@ -225,6 +235,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const settled = done.then(
     () => {
       if (!headSettled && parser.heads.length) resolveHead(parser.heads.at(-1)!);
+      headless();
       if (!headSettled && !parser.heads.length) rejectHead(new Error('the server sent no response head'));
       sink.close();
     },

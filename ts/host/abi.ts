@@ -19,6 +19,8 @@ export interface HostImports {
   sock_setopt(fd: number, level: number, name: number, val: number, len: number): number;
   sock_recv(fd: number, buf: number, len: number, flags: number): number;
   sock_send(fd: number, buf: number, len: number, flags: number): number;
+  sock_sendto(fd: number, buf: number, len: number, flags: number, addr: number, addrLen: number): number;
+  sock_recvfrom(fd: number, buf: number, len: number, flags: number, addr: number, addrLenPtr: number): number;
   sock_shutdown(fd: number, how: number): number;
   sock_close(fd: number): number;
   sock_poll(pollfds: number, nfds: number): number;

@@ -11,7 +11,8 @@ import { resolverName } from './hostname.js';
 import { idnConvert } from './idn.js';
 import type { Heap } from './memory.js';
 import { AF_INET, AF_INET6, ipToBytes, readSockAddr, writeSockAddr, type SockAddr } from './sockaddr.js';
-import { InertSocket, IPPROTO_TCP, Listener, POLL, SO, SOCK, SOL_SOCKET, type SocketTable, TcpSocket } from './sockets.js';
+import { IPPROTO_TCP, Listener, POLL, SO, SOCK, SOL_SOCKET, type SocketTable, TcpSocket } from './sockets.js';
+import { UdpSocket } from './udp-socket.js';
 
 /** What an easy handle's relays call into (ts/curl implements it). */
 export interface EasyRelays {
@@ -78,8 +79,8 @@ export function hostImports(ctx: BridgeContext): HostImports {
       if (domain !== AF_INET && domain !== AF_INET6) return -ERRNO.AFNOSUPPORT;
       const family = domain === AF_INET ? 4 : 6;
       if (type === SOCK.STREAM) return table.add((fd) => new TcpSocket(fd, family, table)).fd;
-      // curl opens a datagram socket only to probe for IPv6 support
-      if (type === SOCK.DGRAM) return table.add((fd) => new InertSocket(fd, family, type)).fd;
+      // TFTP, and curl's probe for IPv6 support (no runtime socket until bind or send)
+      if (type === SOCK.DGRAM) return table.add((fd) => new UdpSocket(fd, family, table)).fd;
       return -ERRNO.PROTONOSUPPORT;
     },
     sock_connect(fd, addr, len) {
@@ -87,11 +88,13 @@ export function hostImports(ctx: BridgeContext): HostImports {
       if (!entry) return -ERRNO.BADF;
       const target = readSockAddr(ctx.heap(), addr, len);
       if (!target) return -ERRNO.AFNOSUPPORT;
-      if (entry instanceof TcpSocket) return entry.connect(target);
+      if (entry instanceof TcpSocket || entry instanceof UdpSocket) return entry.connect(target);
       return -ERRNO.NETUNREACH;
     },
     sock_bind(fd, addr, len) {
       const target = readSockAddr(ctx.heap(), addr, len);
+      const u = table.get(fd);
+      if (u instanceof UdpSocket) return target ? u.bind(target) : -ERRNO.AFNOSUPPORT;
       const s = tcp(fd);
       if (!s || !target) return s ? -ERRNO.AFNOSUPPORT : -ERRNO.BADF;
       s.boundPort = target.port;
@@ -125,6 +128,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
       let a: SockAddr | undefined;
       if (e instanceof TcpSocket) a = peer ? e.peer : e.local ?? { ...ZERO_ADDR, family: e.family, address: e.family === 4 ? '0.0.0.0' : '::' };
       else if (e instanceof Listener) a = peer ? undefined : e.local;
+      else if (e instanceof UdpSocket) a = peer ? e.peer : e.local;
       else if (!e) return -ERRNO.BADF;
       if (!a) return -ERRNO.NOTCONN;
       writeSockAddr(ctx.heap(), addr, lenPtr, a);
@@ -135,8 +139,8 @@ export function hostImports(ctx: BridgeContext): HostImports {
       if (!e) return -ERRNO.BADF;
       const heap = ctx.heap();
       let v = 0;
-      if (level === SOL_SOCKET && name === SO.ERROR) v = e instanceof TcpSocket ? e.takeError() : 0;
-      else if (level === SOL_SOCKET && name === SO.TYPE) v = e instanceof InertSocket ? e.type : SOCK.STREAM;
+      if (level === SOL_SOCKET && name === SO.ERROR) v = e instanceof TcpSocket || e instanceof UdpSocket ? e.takeError() : 0;
+      else if (level === SOL_SOCKET && name === SO.TYPE) v = e instanceof UdpSocket ? SOCK.DGRAM : SOCK.STREAM;
       else if (level === SOL_SOCKET && name === SO.KEEPALIVE) v = e instanceof TcpSocket && e.keepAlive ? 1 : 0;
       else if (level === IPPROTO_TCP && name === 1) v = e instanceof TcpSocket && e.noDelay ? 1 : 0;
       else if (level === SOL_SOCKET && (name === SO.SNDBUF || name === SO.RCVBUF)) v = 1 << 20;
@@ -153,14 +157,32 @@ export function hostImports(ctx: BridgeContext): HostImports {
       return e instanceof TcpSocket ? e.setOption(level, name, v) : 0;
     },
     sock_recv(fd, buf, len, flags) {
+      const u = table.get(fd);
+      if (u instanceof UdpSocket) return u.recvfrom(ctx.heap().view(buf, len), flags).n;
       const s = tcp(fd);
       if (!s) return table.get(fd) ? -ERRNO.NOTCONN : -ERRNO.BADF;
       return s.recv(ctx.heap().view(buf, len), flags);
     },
     sock_send(fd, buf, len, _flags) {
+      const u = table.get(fd);
+      if (u instanceof UdpSocket) return u.sendto(ctx.heap().view(buf, len), undefined);
       const s = tcp(fd);
       if (!s) return table.get(fd) ? -ERRNO.NOTCONN : -ERRNO.BADF;
       return s.send(ctx.heap().view(buf, len));
+    },
+    sock_sendto(fd, buf, len, _flags, addr, addrLen) {
+      const u = table.get(fd);
+      if (!(u instanceof UdpSocket)) return u ? -ERRNO.OPNOTSUPP : -ERRNO.BADF;
+      const to = addr ? readSockAddr(ctx.heap(), addr, addrLen) : undefined;
+      if (to === null) return -ERRNO.AFNOSUPPORT;
+      return u.sendto(ctx.heap().view(buf, len), to);
+    },
+    sock_recvfrom(fd, buf, len, flags, addr, lenPtr) {
+      const u = table.get(fd);
+      if (!(u instanceof UdpSocket)) return u ? -ERRNO.OPNOTSUPP : -ERRNO.BADF;
+      const { n, from } = u.recvfrom(ctx.heap().view(buf, len), flags);
+      if (from && addr && lenPtr) writeSockAddr(ctx.heap(), addr, lenPtr, from);
+      return n;
     },
     sock_shutdown(fd, how) {
       const s = tcp(fd);

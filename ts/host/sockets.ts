@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The socket bridge: POSIX non-blocking socket semantics over node:net.
 // Every descriptor curl sees (TCP sockets, listeners for FTP active mode,
-// pending name lookups) lives in one table, above HOST_FD_BASE. Readiness
+// UDP sockets in ./udp-socket.ts, pending name lookups) lives in one table, above HOST_FD_BASE. Readiness
 // changes are reported to whoever watches the descriptor (the multi driver);
 // nothing here polls.
 import * as net from 'node:net';
@@ -10,13 +10,14 @@ import { ERRNO, errnoFromNode } from './errno.js';
 import { RecvBuffer } from './recv-buffer.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SockAddr } from './sockaddr.js';
+import type { DatagramPeer } from './udp-socket.js';
 
 export const POLL = {
   IN: 0x001, PRI: 0x002, OUT: 0x004, ERR: 0x008, HUP: 0x010, NVAL: 0x020,
   RDNORM: 0x040, WRNORM: 0x100,
 } as const;
 export const READABLE = POLL.IN | POLL.RDNORM;
-const WRITABLE = POLL.OUT | POLL.WRNORM;
+export const WRITABLE = POLL.OUT | POLL.WRNORM;
 
 export const SOCK = { STREAM: 1, DGRAM: 2 } as const;
 export const SOL_SOCKET = 1;
@@ -30,14 +31,25 @@ export const RECV_HIGH_WATER = 1 << 20;
 /** Bytes queued towards the network before send answers EAGAIN. */
 export const SEND_HIGH_WATER = 1 << 20;
 
-/** Decides whether a connect may proceed; answers a reason to deny it. */
-export type ConnectGuard = (target: SockAddr, owner: number) => string | undefined;
+/**
+ * Decides whether a connect, or a datagram, may go to `target`; answers a
+ * reason to deny it. `peer`: the host a datagram socket already talks with
+ * (undefined for a connect and a socket's first datagram).
+ */
+export type ConnectGuard = (target: SockAddr, owner: number, peer?: DatagramPeer) => string | undefined;
 
 export interface Descriptor {
   readonly fd: number;
   /** POLL bits that hold now. */
   readiness(): number;
   close(): void;
+  /** Whether the runtime socket keeps the event loop alive (for those that have one). */
+  setRef?(ref: boolean): void;
+}
+
+/** A socket whose bytes count against limits: fail() ends it with an errno. */
+export interface TrafficSocket {
+  fail(errno: number): void;
 }
 
 export class SocketTable {
@@ -50,7 +62,7 @@ export class SocketTable {
   /** Which easy handle (host id) each socket serves (CURLOPT_OPENSOCKETFUNCTION). */
   readonly owners = new Map<number, number>();
   /** Told about bytes moved on a socket: for limits and accounting. */
-  onTraffic: ((owner: number, bytesIn: number, bytesOut: number, socket: TcpSocket) => void) | undefined;
+  onTraffic: ((owner: number, bytesIn: number, bytesOut: number, socket: TrafficSocket) => void) | undefined;
 
   add<T extends Descriptor>(make: (fd: number) => T): T {
     const entry = make(this.#next++);
@@ -118,7 +130,7 @@ export class SocketTable {
   setRef(ref: boolean): void {
     if (ref === this.#ref) return;
     this.#ref = ref;
-    for (const e of this.#entries.values()) if (e instanceof TcpSocket || e instanceof Listener) e.setRef(ref);
+    for (const e of this.#entries.values()) e.setRef?.(ref);
   }
 
   get ref(): boolean {
@@ -485,11 +497,4 @@ export class Listener implements Descriptor {
     this.#server.close();
     for (const s of this.#pending) s.destroy();
   }
-}
-
-/** A socket that was created but has no transport, e.g. curl's IPv6 probe. */
-export class InertSocket implements Descriptor {
-  constructor(readonly fd: number, readonly family: 4 | 6, readonly type: number) {}
-  readiness(): number { return POLL.OUT | POLL.HUP; }
-  close(): void {}
 }

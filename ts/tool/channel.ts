@@ -53,6 +53,8 @@ export const CALLS: Record<string, Call> = {
   sock_setopt: { regions: [{ arg: 3, dir: 'in', size: len(4) }] },
   sock_recv: { regions: [{ arg: 1, dir: 'out', size: len(2) }], capped: 2 },
   sock_send: { regions: [{ arg: 1, dir: 'in', size: len(2) }], capped: 2 },
+  sock_sendto: { regions: [{ arg: 1, dir: 'in', size: len(2) }, { arg: 4, dir: 'in', size: len(5) }], capped: 2 },
+  sock_recvfrom: { regions: [{ arg: 5, dir: 'inout', size: () => 4 }, { arg: 4, dir: 'out', size: lenAt(5) }, { arg: 1, dir: 'out', size: len(2) }], capped: 2 },
   sock_shutdown: { regions: [] },
   sock_close: { regions: [] },
   sock_wait: { regions: [{ arg: 0, dir: 'inout', size: (args) => args[1]! * 8 }] },

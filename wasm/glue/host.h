@@ -35,6 +35,16 @@ HOST_IMPORT(sock_recv) int host_sock_recv(int fd, void *buf, unsigned len,
                                           int flags);
 HOST_IMPORT(sock_send) int host_sock_send(int fd, const void *buf,
                                           unsigned len, int flags);
+/* datagram sockets (TFTP): `addr` NULL sends to the connected peer, or
+ * receives without telling the sender; otherwise as sendto(2)/recvfrom(2) */
+HOST_IMPORT(sock_sendto) int host_sock_sendto(int fd, const void *buf,
+                                              unsigned len, int flags,
+                                              const void *addr,
+                                              unsigned alen);
+HOST_IMPORT(sock_recvfrom) int host_sock_recvfrom(int fd, void *buf,
+                                                  unsigned len, int flags,
+                                                  void *addr,
+                                                  unsigned *alen);
 HOST_IMPORT(sock_shutdown) int host_sock_shutdown(int fd, int how);
 HOST_IMPORT(sock_close) int host_sock_close(int fd);
 HOST_IMPORT(sock_poll) int host_sock_poll(void *pollfds, unsigned nfds);

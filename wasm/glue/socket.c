@@ -91,21 +91,20 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
   return check(host_sock_send(fd, buf, len, flags));
 }
 
-/* only stream sockets exist, so the address arguments carry nothing */
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
                  struct sockaddr *addr, socklen_t *alen)
 {
-  if(addr && alen)
-    *alen = 0;
-  return recv(fd, buf, len, flags);
+  if(!addr || !alen) {
+    addr = NULL;
+    alen = NULL;
+  }
+  return check(host_sock_recvfrom(fd, buf, len, flags, addr, alen));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags,
                const struct sockaddr *addr, socklen_t alen)
 {
-  (void)addr;
-  (void)alen;
-  return send(fd, buf, len, flags);
+  return check(host_sock_sendto(fd, buf, len, flags, addr, addr ? alen : 0));
 }
 
 int shutdown(int fd, int how)
