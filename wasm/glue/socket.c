@@ -158,17 +158,54 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
   return check(host_sock_wait(fds, nfds, timeout));
 }
 
-/* The tool sleeps with select(0, ...) and waits for stdin with it (-m
- * with an upload from stdin): files are always ready, as in poll(). */
+/* select() as poll() on the host descriptors in the sets (the tool waits
+ * for stdin with it, curl's libtests for curl_multi_fdset's sockets);
+ * anything else is a WASI file, always ready as in poll(). */
 int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
-  (void)r;
-  (void)w;
-  (void)e;
-  if(nfds)
-    return 1;
-  return check(host_sock_wait(NULL, 0, tv ? (int)(tv->tv_sec * 1000 +
-                                                  tv->tv_usec / 1000) : -1));
+  struct pollfd p[FD_SETSIZE - HOST_FD_BASE];
+  int fd, n = 0, files = 0, i, rc;
+  int ms = tv ? (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000) : -1;
+  if(nfds > FD_SETSIZE)
+    nfds = FD_SETSIZE;
+  for(fd = 0; fd < nfds; fd++) {
+    short ev = (short)(((r && FD_ISSET(fd, r)) ? POLLIN : 0) |
+                       ((w && FD_ISSET(fd, w)) ? POLLOUT : 0) |
+                       ((e && FD_ISSET(fd, e)) ? POLLPRI : 0));
+    if(!ev)
+      continue;
+    if(!is_host_fd(fd)) {
+      files++;
+      continue;
+    }
+    p[n].fd = fd;
+    p[n].events = ev;
+    p[n].revents = 0;
+    n++;
+  }
+  rc = check(host_sock_wait(n ? p : NULL, (unsigned)n, files ? 0 : ms));
+  if(rc < 0)
+    return rc;
+  rc = 0;
+  for(fd = 0; fd < nfds; fd++) {
+    if(is_host_fd(fd))
+      continue;
+    rc += (r && FD_ISSET(fd, r)) + (w && FD_ISSET(fd, w));
+    if(e)
+      FD_CLR(fd, e);
+  }
+  for(i = 0; i < n; i++) {
+    short re = p[i].revents;
+    if(r && FD_ISSET(p[i].fd, r) && !(re & (POLLIN | POLLHUP | POLLERR)))
+      FD_CLR(p[i].fd, r);
+    if(w && FD_ISSET(p[i].fd, w) && !(re & (POLLOUT | POLLHUP | POLLERR)))
+      FD_CLR(p[i].fd, w);
+    if(e && FD_ISSET(p[i].fd, e) && !(re & POLLPRI))
+      FD_CLR(p[i].fd, e);
+    rc += (r && FD_ISSET(p[i].fd, r)) + (w && FD_ISSET(p[i].fd, w)) +
+          (e && FD_ISSET(p[i].fd, e));
+  }
+  return rc;
 }
 #endif
 
