@@ -226,6 +226,25 @@ if stage tool "$B/curl.stamp"; then
 fi
 # end:tool
 
+# stage:libtests
+# curl's libtest programs (tests/libtest/, the C half of curl's test suite),
+# bundled into one program by curl's own tests/mk-bundle.pl as runtests.pl
+# knows it (`libtests NAME URL ARGS`), compiled against this configured tree.
+# For scripts/curl-tests.sh only: not part of the npm package.
+LT=$B/libtests
+if stage libtests "$B/curl.stamp"; then
+  rm -rf "$LT"; mkdir -p "$LT/obj"
+  (cd "$CURL/tests/libtest" && perl mk-lib1521.pl < ../../include/curl/curl.h "$LT/lib1521.c" \
+    && perl ../mk-bundle.pl . > "$LT/libtest_bundle.c")
+  LT_FLAGS="-DHAVE_CONFIG_H -DCURL_STATICLIB -I$LT -I$CURL/include -I$CURL/lib -I$CURL/lib/curlx \
+    -I$CURL/src -I$CURL/tests/libtest -I$CURL/tests/unit -I$P/include"
+  printf '%s\n' "$LT/libtest_bundle.c" "$CURL"/tests/libtest/{testutil,testtrace,memptr}.c | xargs -P "$JOBS" -I{} \
+    sh -c 'emcc '"$CFLAGS_COMMON $LT_FLAGS"' -c {} -o '"$LT/obj"'/$(basename {} .c).o' \
+    > "$B/libtests-make.log" 2>&1 || { tail -40 "$B/libtests-make.log"; exit 1; }
+  done_stage libtests
+fi
+# end:libtests
+
 # --- link --------------------------------------------------------------------
 cd "$ROOT"
 GLUE_FLAGS="-I$CURL/include -I$CURL/lib -I$P/include -DHAVE_CONFIG_H -DBUILDING_LIBCURL -DUSE_RESOLV_HOST"
@@ -257,9 +276,20 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
   -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/curl.wasm"
 cp "$B/curl.wasm" wasm/curl.wasm
+
+# libtests: curl's libtest programs with the tool's bridge and files (minus
+# its trust store: the tests name their CA files). 16 MB initial memory:
+# the bundle's static test buffers need 9.
+emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
+  -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
+  $(ls "$B"/tool-glue/*.o | grep -v '/ca\.o$') "$LT"/obj/*.o "$CURL/lib/.libs/libcurl.a" \
+  -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+  -o "$B/libtests.wasm"
+cp "$B/libtests.wasm" wasm/libtests.wasm
 cp "$B/curlinfo.txt" wasm/curlinfo.txt
 cp "$B/curl-manual.txt.gz" wasm/curl-manual.txt.gz
 echo "$TOOLCHAIN" > wasm/libcurl.wasm.toolchain
-for w in libcurl curl; do
+for w in libcurl curl libtests; do
   log "wasm/$w.wasm: $(stat -c %s wasm/$w.wasm) bytes, $(gzip -9c wasm/$w.wasm | wc -c) gzipped"
 done

@@ -6,6 +6,8 @@
 export const ABI_VERSION = 6;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
+/** Where the tool's (and curl's libtests') host descriptors start: below FD_SETSIZE, so fd_set can hold them. */
+export const TOOL_HOST_FD_BASE = 512;
 
 /** The `curlhost` import module, in host.h order. */
 export interface HostImports {

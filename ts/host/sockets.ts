@@ -55,7 +55,8 @@ export interface TrafficSocket {
 export class SocketTable {
   readonly #entries = new Map<number, Descriptor>();
   readonly #watchers = new Map<number, (fd: number) => void>();
-  #next = HOST_FD_BASE;
+  readonly #base: number;
+  #next: number;
   #ref = true;
   /** Set by the sandbox; consulted on the address actually connected. */
   guard: ConnectGuard | undefined;
@@ -63,6 +64,12 @@ export class SocketTable {
   readonly owners = new Map<number, number>();
   /** Told about bytes moved on a socket: for limits and accounting. */
   onTraffic: ((owner: number, bytesIn: number, bytesOut: number, socket: TrafficSocket) => void) | undefined;
+
+  /** `base`: the first descriptor number, HOST_FD_BASE unless the wasm was built with another (wasm/glue/host.h). */
+  constructor(base = HOST_FD_BASE) {
+    this.#base = base;
+    this.#next = base;
+  }
 
   add<T extends Descriptor>(make: (fd: number) => T): T {
     const entry = make(this.#next++);
@@ -122,7 +129,7 @@ export class SocketTable {
   }
 
   readiness(fd: number): number {
-    if (fd < HOST_FD_BASE) return READABLE | WRITABLE; // files never block
+    if (fd < this.#base) return READABLE | WRITABLE; // files never block
     return this.#entries.get(fd)?.readiness() ?? POLL.NVAL;
   }
 

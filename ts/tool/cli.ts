@@ -146,12 +146,12 @@ function manualText(path: string): Uint8Array | null {
 }
 
 async function toolThread(): Promise<void> {
-  const { module, channel, args, env, manual, stdio } = workerData as ToolData;
+  const { module, channel, args, argv0, env, manual, stdio } = workerData as ToolData;
   const WASI = await loadWasi();
   const fds = stdio ? ([openSync(stdio[0], 'r'), openSync(stdio[1], 'w'), openSync(stdio[2], 'w')] as [number, number, number]) : undefined;
   const [stdin, stdout, stderr] = fds ?? [0, 1, 2];
   const wasi = new WASI({
-    version: 'preview1', args: ['curl', ...args], env, preopens: { '/': '/' }, returnOnExit: true, stdin, stdout, stderr,
+    version: 'preview1', args: [argv0 ?? 'curl', ...args], env, preopens: { '/': '/' }, returnOnExit: true, stdin, stdout, stderr,
   });
   let memory: WebAssembly.Memory | undefined;
   const call = caller(channel, () => memory!);

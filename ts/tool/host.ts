@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LibcurlExports } from '../host/abi.js';
+import { type LibcurlExports, TOOL_HOST_FD_BASE } from '../host/abi.js';
 import { tsxWorkerSource } from '../host/dev-worker.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
@@ -21,6 +21,8 @@ export interface ToolData {
   module: WebAssembly.Module;
   channel: SharedArrayBuffer;
   args: string[];
+  /** argv[0] of the program; `curl` when absent */
+  argv0?: string;
   env: Record<string, string>;
   /** curl's manual (curl-manual.txt.gz beside curl.wasm), for --manual and --help <option> */
   manual: string;
@@ -42,16 +44,17 @@ function toolManual(): string {
   return join(dirname(toolWasm()), 'curl-manual.txt.gz');
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
-/** The tool's module, compiled once per thread. */
-export function toolModule(): Promise<WebAssembly.Module> {
-  compiled ??= readFile(toolWasm()).then((bytes) => WebAssembly.compile(bytes));
-  return compiled;
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+/** The tool's module (or another program built on the same bridge: `path`), compiled once per thread. */
+export function toolModule(path = toolWasm()): Promise<WebAssembly.Module> {
+  let module = compiled.get(path);
+  if (!module) compiled.set(path, (module = readFile(path).then((bytes) => WebAssembly.compile(bytes))));
+  return module;
 }
 
 /** Answers the worker's bridge calls with the library's own host functions. */
 function handlers(channel: SharedArrayBuffer): Handlers {
-  const table = new SocketTable();
+  const table = new SocketTable(TOOL_HOST_FD_BASE);
   const heap = new Heap({ memory: { buffer: channel } } as unknown as LibcurlExports);
   const host = hostImports({ heap: () => heap, table, lookup: defaultLookup, relays: new RelayRegistry(), memoryLimit: 0 });
   const out: Handlers = {};
@@ -100,6 +103,8 @@ export interface ToolRun {
   args: string[];
   env: Record<string, string>;
   stdio?: [string, string, string];
+  /** another program linked like the tool (curl's libtests, build.sh): its wasm file and argv[0] */
+  program?: { wasm: string; argv0: string };
   /** where the worker's own failures are told (a trap, a missing import) */
   onError?: (message: string) => void;
 }
@@ -107,7 +112,9 @@ export interface ToolRun {
 /** Runs the tool once in a worker; resolves with its exit code (70, EX_SOFTWARE, if the wasm trapped). */
 export async function runTool(run: ToolRun): Promise<number> {
   const channel = createChannel();
-  const data: ToolData = { module: await toolModule(), channel, args: run.args, env: run.env, manual: toolManual(), stdio: run.stdio };
+  const data: ToolData = {
+    module: await toolModule(run.program?.wasm), channel, args: run.args, argv0: run.program?.argv0, env: run.env, manual: toolManual(), stdio: run.stdio,
+  };
   const options = { workerData: data, stdout: false, stderr: false };
   // run from the TypeScript sources (tests, development), the worker registers tsx first
   const worker = run.entry.pathname.endsWith('.ts')

@@ -11,7 +11,14 @@
 #include <stddef.h>
 
 #define LCW_ABI_VERSION 6
+#ifdef LCW_TOOL
+/* the tool and curl's libtests (wasm/tool/) have WASI files below and use
+ * fd_set (curl_multi_fdset, select): their host descriptors start below
+ * FD_SETSIZE (1024); ts/host/abi.ts TOOL_HOST_FD_BASE */
+#define HOST_FD_BASE 512
+#else
 #define HOST_FD_BASE 1024
+#endif
 
 #define HOST_IMPORT(n) \
   __attribute__((import_module("curlhost"), import_name(#n)))

@@ -274,6 +274,13 @@ long __syscall_dup3(long fd, long to, long flags)
   return __wasi_fd_renumber((__wasi_fd_t)fd, (__wasi_fd_t)to) ? -EBADF : to;
 }
 
+/* a second descriptor for the same file (libtests 518, 537): WASI has none */
+long __syscall_dup(long fd)
+{
+  (void)fd;
+  return -ENOSYS;
+}
+
 long __syscall_pipe(long fds)
 {
   (void)fds;
