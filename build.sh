@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds wasm/libcurl.wasm from the pinned sources in curl-src/, offline.
+# Builds wasm/libcurl.wasm and wasm/curl.wasm from the pinned sources in
+# curl-src/, offline; `bash build.sh debug-tool` builds .build/debug/curl.wasm
+# instead (a debug build of the tool for curl's test suite; nothing in wasm/).
 # Each dependency is a cached stage under .build/: a stage reruns only when
 # its inputs (sources, flags, this script's stage text) change.
 set -euo pipefail
@@ -9,6 +11,8 @@ B=${BUILD_DIR:-$ROOT/.build}
 P=$B/prefix
 SRC=$ROOT/curl-src
 JOBS=$(nproc)
+MODE=${1:-release}
+case "$MODE" in release|debug-tool) ;; *) echo "usage: bash build.sh [debug-tool]" >&2; exit 2 ;; esac
 mkdir -p "$B" "$P/include" "$P/lib"
 
 log() { printf '[build] %s\n' "$*" >&2; }
@@ -171,15 +175,21 @@ fi
 
 # stage:curl
 CURL=$B/src/curl
-if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$B"/{zlib,brotli,zstd,nghttp2,mbedtls,psl}.stamp; then
-  unpack curl_8.14.1.orig.tar.gz curl; cd "$CURL"
+# build_curl DIR CFLAGS CPPFLAGS CONFIGURE-FLAG...: unpacks, patches, configures
+# and builds libcurl in DIR/src/curl (logs in DIR); shared by the release
+# build and the debug tool
+build_curl() {
+  local dir=$1 cflags=$2 cppflags=$3; shift 3
+  local tree=$dir/src/curl
+  rm -rf "$tree"; mkdir -p "$tree"
+  tar xf "$SRC/curl_8.14.1.orig.tar.gz" -C "$tree" --strip-components=1; cd "$tree"
   for p in "$ROOT"/curl-src/patches/*.patch; do
     [ -e "$p" ] && patch -p1 -s < "$p"
   done
   # curl_disallow_alarm: alarm/sigsetjmp would need JS-only invoke_* imports.
   # USE_RESOLV_HOST and LIBCURL_WASM switch on what curl-src/patches adds.
   curl_disallow_alarm=yes \
-  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
+  CFLAGS="$cflags" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DLIBCURL_WASM $cppflags" LDFLAGS="-L$P/lib" \
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
   emconfigure ./configure --host=wasm32-unknown-emscripten \
     --disable-shared --enable-static --disable-dependency-tracking \
@@ -189,10 +199,13 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
     --disable-ldap --disable-ldaps --disable-rtsp --disable-tftp --disable-smb \
     --disable-manual --disable-docs --disable-ipfs \
-    --enable-websockets --enable-ipv6 \
-    > "$B/curl-configure.log" 2>&1 || { tail -40 "$B/curl-configure.log"; exit 1; }
-  emmake make -C lib -j"$JOBS" libcurl.la > "$B/curl-make.log" 2>&1 \
-    || { tail -40 "$B/curl-make.log"; exit 1; }
+    --enable-websockets --enable-ipv6 "$@" \
+    > "$dir/curl-configure.log" 2>&1 || { tail -40 "$dir/curl-configure.log"; exit 1; }
+  emmake make -C lib -j"$JOBS" libcurl.la > "$dir/curl-make.log" 2>&1 \
+    || { tail -40 "$dir/curl-make.log"; exit 1; }
+}
+if [ "$MODE" = release ] && stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$B"/{zlib,brotli,zstd,nghttp2,mbedtls,psl}.stamp; then
+  build_curl "$B" "$CFLAGS_COMMON" ""
   done_stage curl
 fi
 # end:curl
@@ -203,18 +216,64 @@ fi
 # would make emscripten's JS launcher: we link standalone below.
 # curlinfo prints the build's compile-time switches (cookies: ON...): curl's
 # test suite reads them; wasm/curlinfo.txt keeps what this build says.
-if stage tool "$B/curl.stamp"; then
-  emmake make -C "$CURL/src" -j"$JOBS" curl curl_LINK=true curlinfo curlinfo_LINK=true \
-    > "$B/tool-make.log" 2>&1 || { tail -40 "$B/tool-make.log"; exit 1; }
-  emcc $CFLAGS_COMMON -sENVIRONMENT=node -sSINGLE_FILE "$CURL/src/curlinfo.o" -o "$B/curlinfo.js"
-  mv "$B/curlinfo.js" "$B/curlinfo.cjs" # CommonJS, under a "type": "module" package
-  node "$B/curlinfo.cjs" > "$B/curlinfo.txt"
+build_tool() { # build_tool DIR CFLAGS: the tool's objects of DIR/src/curl, DIR/curlinfo.txt
+  emmake make -C "$1/src/curl/src" -j"$JOBS" curl curl_LINK=true curlinfo curlinfo_LINK=true \
+    > "$1/tool-make.log" 2>&1 || { tail -40 "$1/tool-make.log"; exit 1; }
+  emcc $2 -sENVIRONMENT=node -sSINGLE_FILE "$1/src/curl/src/curlinfo.o" -o "$1/curlinfo.js"
+  mv "$1/curlinfo.js" "$1/curlinfo.cjs" # CommonJS, under a "type": "module" package
+  node "$1/curlinfo.cjs" > "$1/curlinfo.txt"
+}
+if [ "$MODE" = release ] && stage tool "$B/curl.stamp"; then
+  build_tool "$B" "$CFLAGS_COMMON"
   done_stage tool
 fi
 # end:tool
 
+# stage:debug-tool
+# `bash build.sh debug-tool`: curl-wasm as a debug build, for curl's test
+# suite only (~93 of its tests need `Debug` or `TrackMemory`: CURL_DEBUG-only
+# hooks, memory-tracking logs). The same sources, patches, glue and bridge,
+# configured with --enable-debug (memory tracking follows it) as curl's own
+# CI builds it; -O1 builds faster. It lives in .build/debug, never in wasm/
+# or the package. Its key holds the release curl and tool stages' text too.
+D=$B/debug
+DEBUG_CFLAGS="-O1 ${CFLAGS_COMMON#"$OPT "}"
+DEBUG_CPPFLAGS="-DDEBUGBUILD -DCURLDEBUG" # what --enable-debug adds: the glue includes curl's structs
+if [ "$MODE" = debug-tool ] && stage debug-tool "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch \
+    "$B"/{zlib,brotli,zstd,nghttp2,mbedtls,psl}.stamp \
+    <(sed -n '/^# stage:curl$/,/^# end:tool$/p' "$ROOT/build.sh"); then
+  mkdir -p "$D"
+  build_curl "$D" "$DEBUG_CFLAGS" "" --enable-debug
+  build_tool "$D" "$DEBUG_CFLAGS"
+  done_stage debug-tool
+fi
+# end:debug-tool
+
 # --- link --------------------------------------------------------------------
 cd "$ROOT"
+# curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
+# (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
+link_tool() { # link_tool DIR CFLAGS CPPFLAGS LDFLAGS...: DIR/curl.wasm from DIR/src/curl
+  local dir=$1 cflags=$2 cppflags=$3 tree=$1/src/curl; shift 3
+  local flags="-I$tree/include -I$tree/lib -I$P/include -DHAVE_CONFIG_H -DBUILDING_LIBCURL -DUSE_RESOLV_HOST"
+  rm -rf "$dir/tool-glue"; mkdir -p "$dir/tool-glue"
+  for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
+    emcc $cflags $flags $cppflags -DLCW_TOOL -c "$f" -o "$dir/tool-glue/$(basename "$f" .c).o"
+  done
+  emcc $cflags -sSTANDALONE_WASM "$@" \
+    -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
+    -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
+    "$dir"/tool-glue/*.o "$tree"/src/curl-*.o "$tree"/lib/curlx/curl-*.o "$tree/lib/.libs/libcurl.a" \
+    -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+    -o "$dir/curl.wasm"
+}
+if [ "$MODE" = debug-tool ]; then
+  # function names kept: a trap in the debug tool prints a readable stack
+  link_tool "$D" "$DEBUG_CFLAGS" "$DEBUG_CPPFLAGS" --profiling-funcs
+  log "$D/curl.wasm: $(stat -c %s "$D/curl.wasm") bytes (debug tool, for curl's test suite)"
+  exit 0
+fi
+
 GLUE_FLAGS="-I$CURL/include -I$CURL/lib -I$P/include -DHAVE_CONFIG_H -DBUILDING_LIBCURL -DUSE_RESOLV_HOST"
 rm -rf "$B/glue"; mkdir -p "$B/glue"
 for f in wasm/glue/*.c; do
@@ -230,19 +289,7 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
   -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/libcurl.wasm"
 cp "$B/libcurl.wasm" wasm/libcurl.wasm
-
-# curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
-# (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
-rm -rf "$B/tool-glue"; mkdir -p "$B/tool-glue"
-for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
-  emcc $CFLAGS_COMMON $GLUE_FLAGS -DLCW_TOOL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
-done
-emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
-  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
-  -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
-  "$B"/tool-glue/*.o "$CURL"/src/curl-*.o "$CURL"/lib/curlx/curl-*.o "$CURL/lib/.libs/libcurl.a" \
-  -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
-  -o "$B/curl.wasm"
+link_tool "$B" "$CFLAGS_COMMON" ""
 cp "$B/curl.wasm" wasm/curl.wasm
 cp "$B/curlinfo.txt" wasm/curlinfo.txt
 echo "$TOOLCHAIN" > wasm/libcurl.wasm.toolchain
