@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds wasm/libcurl.wasm from the pinned sources in curl-src/, offline.
+# Builds wasm/libcurl.wasm and wasm/curl.wasm from the pinned sources in
+# curl-src/, offline; `bash build.sh debug-tool` builds .build/debug/curl.wasm
+# instead (a debug build of the tool for curl's test suite; nothing in wasm/).
 # Each dependency is a cached stage under .build/: a stage reruns only when
 # its inputs (sources, flags, this script's stage text) change.
 set -euo pipefail
@@ -9,6 +11,8 @@ B=${BUILD_DIR:-$ROOT/.build}
 P=$B/prefix
 SRC=$ROOT/curl-src
 JOBS=$(nproc)
+MODE=${1:-release}
+case "$MODE" in release|debug-tool) ;; *) echo "usage: bash build.sh [debug-tool]" >&2; exit 2 ;; esac
 mkdir -p "$B" "$P/include" "$P/lib"
 
 log() { printf '[build] %s\n' "$*" >&2; }
@@ -171,8 +175,14 @@ fi
 
 # stage:curl
 CURL=$B/src/curl
-if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$B"/{zlib,brotli,zstd,nghttp2,mbedtls,psl}.stamp; then
-  unpack curl_8.14.1.orig.tar.gz curl; cd "$CURL"
+# build_curl DIR CFLAGS CPPFLAGS CONFIGURE-FLAG...: unpacks, patches, configures
+# and builds libcurl in DIR/src/curl (logs in DIR); shared by the release
+# build and the debug tool
+build_curl() {
+  local dir=$1 cflags=$2 cppflags=$3; shift 3
+  local tree=$dir/src/curl
+  rm -rf "$tree"; mkdir -p "$tree"
+  tar xf "$SRC/curl_8.14.1.orig.tar.gz" -C "$tree" --strip-components=1; cd "$tree"
   for p in "$ROOT"/curl-src/patches/*.patch; do
     [ -e "$p" ] && patch -p1 -s < "$p"
   done
@@ -180,7 +190,7 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
   # USE_RESOLV_HOST, USE_HOST_IDN and LIBCURL_WASM switch on what
   # curl-src/patches adds.
   curl_disallow_alarm=yes \
-  CFLAGS="$CFLAGS_COMMON" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DUSE_HOST_IDN -DLIBCURL_WASM" LDFLAGS="-L$P/lib" \
+  CFLAGS="$cflags" CPPFLAGS="-I$P/include -DUSE_RESOLV_HOST -DUSE_HOST_IDN -DLIBCURL_WASM $cppflags" LDFLAGS="-L$P/lib" \
   PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
   emconfigure ./configure --host=wasm32-unknown-emscripten \
     --disable-shared --enable-static --disable-dependency-tracking \
@@ -190,10 +200,13 @@ if stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$
     --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
     --disable-ldap --disable-ldaps --disable-rtsp --disable-smb \
     --disable-manual --disable-docs --disable-ipfs \
-    --enable-websockets --enable-ipv6 \
-    > "$B/curl-configure.log" 2>&1 || { tail -40 "$B/curl-configure.log"; exit 1; }
-  emmake make -C lib -j"$JOBS" libcurl.la > "$B/curl-make.log" 2>&1 \
-    || { tail -40 "$B/curl-make.log"; exit 1; }
+    --enable-websockets --enable-ipv6 "$@" \
+    > "$dir/curl-configure.log" 2>&1 || { tail -40 "$dir/curl-configure.log"; exit 1; }
+  emmake make -C lib -j"$JOBS" libcurl.la > "$dir/curl-make.log" 2>&1 \
+    || { tail -40 "$dir/curl-make.log"; exit 1; }
+}
+if [ "$MODE" = release ] && stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch "$B"/{zlib,brotli,zstd,nghttp2,mbedtls,psl}.stamp; then
+  build_curl "$B" "$CFLAGS_COMMON" ""
   done_stage curl
 fi
 # end:curl
@@ -209,19 +222,24 @@ fi
 # not linked, wasm/tool/manual.c asks the host for it): curl's own managen
 # and mkhelp.pl -c make it here from docs/cmdline-opts, and the gzip stream
 # mkhelp.pl would embed is written out as curl-manual.txt.gz.
-if stage tool "$B/curl.stamp"; then
-  rm -f "$CURL"/src/curl-*.o
-  TOOL_CPPFLAGS="$(sed -n 's/^CPPFLAGS = //p' "$CURL/src/Makefile") -DUSE_MANUAL"
-  emmake make -C "$CURL/src" -j"$JOBS" curl curl_LINK=true curlinfo curlinfo_LINK=true CPPFLAGS="$TOOL_CPPFLAGS" \
-    > "$B/tool-make.log" 2>&1 || { tail -40 "$B/tool-make.log"; exit 1; }
-  emcc $CFLAGS_COMMON -sENVIRONMENT=node -sSINGLE_FILE "$CURL/src/curlinfo.o" -o "$B/curlinfo.js"
-  mv "$B/curlinfo.js" "$B/curlinfo.cjs" # CommonJS, under a "type": "module" package
-  node "$B/curlinfo.cjs" > "$B/curlinfo.txt"
-  make -s -C "$CURL/docs/cmdline-opts" curl.txt >> "$B/tool-make.log" 2>&1
-  perl "$CURL/src/mkhelp.pl" -c < "$CURL/docs/cmdline-opts/curl.txt" \
+build_tool() { # build_tool DIR CFLAGS: the tool's objects of DIR/src/curl, DIR/curlinfo.txt, DIR/curl-manual.txt.gz
+  local tree=$1/src/curl
+  rm -f "$tree"/src/curl-*.o   # make does not see the changed CPPFLAGS
+  local cppflags
+  cppflags="$(sed -n 's/^CPPFLAGS = //p' "$tree/src/Makefile") -DUSE_MANUAL"
+  emmake make -C "$tree/src" -j"$JOBS" curl curl_LINK=true curlinfo curlinfo_LINK=true CPPFLAGS="$cppflags" \
+    > "$1/tool-make.log" 2>&1 || { tail -40 "$1/tool-make.log"; exit 1; }
+  emcc $2 -sENVIRONMENT=node -sSINGLE_FILE "$tree/src/curlinfo.o" -o "$1/curlinfo.js"
+  mv "$1/curlinfo.js" "$1/curlinfo.cjs" # CommonJS, under a "type": "module" package
+  node "$1/curlinfo.cjs" > "$1/curlinfo.txt"
+  make -s -C "$tree/docs/cmdline-opts" curl.txt >> "$1/tool-make.log" 2>&1
+  perl "$tree/src/mkhelp.pl" -c < "$tree/docs/cmdline-opts/curl.txt" \
     | sed -n '/hugehelpgz\[\] = {/,/^};/p' | grep -o '0x[0-9a-f][0-9a-f]' | sed 's/^0x//' | xxd -r -p \
-    > "$B/curl-manual.txt.gz"
-  gzip -t "$B/curl-manual.txt.gz"
+    > "$1/curl-manual.txt.gz"
+  gzip -t "$1/curl-manual.txt.gz"
+}
+if [ "$MODE" = release ] && stage tool "$B/curl.stamp"; then
+  build_tool "$B" "$CFLAGS_COMMON"
   done_stage tool
 fi
 # end:tool
@@ -232,7 +250,7 @@ fi
 # knows it (`libtests NAME URL ARGS`), compiled against this configured tree.
 # For scripts/curl-tests.sh only: not part of the npm package.
 LT=$B/libtests
-if stage libtests "$B/curl.stamp"; then
+if [ "$MODE" = release ] && stage libtests "$B/curl.stamp"; then
   rm -rf "$LT"; mkdir -p "$LT/obj"
   (cd "$CURL/tests/libtest" && perl mk-lib1521.pl < ../../include/curl/curl.h "$LT/lib1521.c" \
     && perl ../mk-bundle.pl . > "$LT/libtest_bundle.c")
@@ -245,8 +263,51 @@ if stage libtests "$B/curl.stamp"; then
 fi
 # end:libtests
 
+# stage:debug-tool
+# `bash build.sh debug-tool`: curl-wasm as a debug build, for curl's test
+# suite only (~93 of its tests need `Debug` or `TrackMemory`: CURL_DEBUG-only
+# hooks, memory-tracking logs). The same sources, patches, glue and bridge,
+# configured with --enable-debug (memory tracking follows it) as curl's own
+# CI builds it; -O1 builds faster. It lives in .build/debug, never in wasm/
+# or the package. Its key holds the release curl and tool stages' text too.
+D=$B/debug
+DEBUG_CFLAGS="-O1 ${CFLAGS_COMMON#"$OPT "}"
+DEBUG_CPPFLAGS="-DDEBUGBUILD -DCURLDEBUG" # what --enable-debug adds: the glue includes curl's structs
+if [ "$MODE" = debug-tool ] && stage debug-tool "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/curl-src/patches/*.patch \
+    "$B"/{zlib,brotli,zstd,nghttp2,mbedtls,psl}.stamp \
+    <(sed -n '/^# stage:curl$/,/^# end:tool$/p' "$ROOT/build.sh"); then
+  mkdir -p "$D"
+  build_curl "$D" "$DEBUG_CFLAGS" "" --enable-debug
+  build_tool "$D" "$DEBUG_CFLAGS"
+  done_stage debug-tool
+fi
+# end:debug-tool
+
 # --- link --------------------------------------------------------------------
 cd "$ROOT"
+# curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
+# (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
+link_tool() { # link_tool DIR CFLAGS CPPFLAGS LDFLAGS...: DIR/curl.wasm from DIR/src/curl
+  local dir=$1 cflags=$2 cppflags=$3 tree=$1/src/curl; shift 3
+  local flags="-I$tree/include -I$tree/lib -I$P/include -DHAVE_CONFIG_H -DBUILDING_LIBCURL -DUSE_RESOLV_HOST"
+  rm -rf "$dir/tool-glue"; mkdir -p "$dir/tool-glue"
+  for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/idn.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
+    emcc $cflags $flags $cppflags -I"$tree/src" -I"$tree/lib/curlx" -DLCW_TOOL -DUSE_MANUAL -c "$f" -o "$dir/tool-glue/$(basename "$f" .c).o"
+  done
+  emcc $cflags -sSTANDALONE_WASM "$@" \
+    -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
+    -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
+    "$dir"/tool-glue/*.o $(ls "$tree"/src/curl-*.o | grep -v '/curl-tool_hugehelp\.o$') "$tree"/lib/curlx/curl-*.o "$tree/lib/.libs/libcurl.a" \
+    -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+    -o "$dir/curl.wasm"
+}
+if [ "$MODE" = debug-tool ]; then
+  # function names kept: a trap in the debug tool prints a readable stack
+  link_tool "$D" "$DEBUG_CFLAGS" "$DEBUG_CPPFLAGS" --profiling-funcs
+  log "$D/curl.wasm: $(stat -c %s "$D/curl.wasm") bytes (debug tool, for curl's test suite)"
+  exit 0
+fi
+
 GLUE_FLAGS="-I$CURL/include -I$CURL/lib -I$P/include -DHAVE_CONFIG_H -DBUILDING_LIBCURL -DUSE_RESOLV_HOST"
 rm -rf "$B/glue"; mkdir -p "$B/glue"
 for f in wasm/glue/*.c; do
@@ -262,19 +323,7 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
   -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
   -o "$B/libcurl.wasm"
 cp "$B/libcurl.wasm" wasm/libcurl.wasm
-
-# curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
-# (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
-rm -rf "$B/tool-glue"; mkdir -p "$B/tool-glue"
-for f in wasm/glue/socket.c wasm/glue/resolver.c wasm/glue/idn.c wasm/glue/libc.c wasm/glue/memory.c wasm/glue/ca_cache.c wasm/glue/aead.c wasm/tool/*.c; do
-  emcc $CFLAGS_COMMON $GLUE_FLAGS -I"$CURL/src" -I"$CURL/lib/curlx" -DLCW_TOOL -DUSE_MANUAL -c "$f" -o "$B/tool-glue/$(basename "$f" .c).o"
-done
-emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
-  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
-  -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
-  "$B"/tool-glue/*.o $(ls "$CURL"/src/curl-*.o | grep -v '/curl-tool_hugehelp\.o$') "$CURL"/lib/curlx/curl-*.o "$CURL/lib/.libs/libcurl.a" \
-  -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
-  -o "$B/curl.wasm"
+link_tool "$B" "$CFLAGS_COMMON" ""
 cp "$B/curl.wasm" wasm/curl.wasm
 
 # libtests: curl's libtest programs with the tool's bridge and files (minus

@@ -6,6 +6,7 @@
 #   bash scripts/curl-tests.sh [--tool CMD] [--jobs N] [--only "TESTS/KEYWORDS"]
 #                              [--only-arg "MULTI WORD KEYWORD"]
 #                              [--curl-build DIR | --curlinfo CMD]
+#                              [--debug-tool CMD [--debug-curlinfo CMD]]
 #                              [--known-failures FILE] [--timeout SEC]
 #                              [--retry N] [--verbose] [--libtests CMD]
 #
@@ -27,6 +28,15 @@
 #                     Default for both: the harness's own curlinfo (every
 #                     switch at configure's default; right for a default
 #                     native build only).
+#   --debug-tool CMD  a debug build of the same tool (Features: Debug
+#                     TrackMemory): the tests whose <features> need Debug or
+#                     TrackMemory run with it, in a second runtests.pl run,
+#                     and every other test with --tool; one summary counts both
+#   --debug-curlinfo CMD  its compile-time switches, as --curlinfo
+#   --no-resolver-thread  the tools' AsynchDNS runs no thread (curl-wasm's
+#                     resolver is the host's): runtests.pl otherwise takes
+#                     AsynchDNS without c-ares for the threaded resolver and
+#                     turns memory tracking (TrackMemory) off
 #   --known-failures  default test/curl-suite/known-failures.txt
 #   --timeout SEC     the wrapper kills one run of the tool after SEC seconds
 #                     (default 300; 0: never) so a hang cannot stall the suite
@@ -40,7 +50,8 @@
 #
 # Exit status: 0 when every test that ran passed or is a known failure, 1 when
 # any other test failed (or runtests.pl did not finish), 2 on a usage error.
-# The full runtests.pl output is kept in .build/curl-tests/last-run.log.
+# The full runtests.pl output is kept in .build/curl-tests/last-run.log (the
+# debug tool's in last-run-debug.log).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,13 +69,16 @@ ONLY_ARGS=()
 TIMEOUT=300
 CURLINFO_CMD=""
 CURL_BUILD=""
+DEBUG_TOOL=""
+DEBUG_CURLINFO=""
+NO_RESOLVER_THREAD=0
 KNOWN="$ROOT/test/curl-suite/known-failures.txt"
 RETRY=0
 VERBOSE=0
 LIBTESTS=""
 LIBTESTS_EXCLUDES="$ROOT/test/curl-suite/libtests-excludes.txt"
 
-usage() { sed -n '2,43p' "$SELF" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,54p' "$SELF" | sed 's/^# \{0,1\}//'; }
 die() { echo "curl-tests: $*" >&2; exit 2; }
 log() { echo "curl-tests: $*" >&2; }
 
@@ -83,6 +97,11 @@ while [ $# -gt 0 ]; do
     --curl-build=*) CURL_BUILD=${1#*=}; shift ;;
     --curlinfo) [ $# -ge 2 ] || die "--curlinfo needs a value"; CURLINFO_CMD=$2; shift 2 ;;
     --curlinfo=*) CURLINFO_CMD=${1#*=}; shift ;;
+    --debug-tool) [ $# -ge 2 ] || die "--debug-tool needs a value"; DEBUG_TOOL=$2; shift 2 ;;
+    --debug-tool=*) DEBUG_TOOL=${1#*=}; shift ;;
+    --debug-curlinfo) [ $# -ge 2 ] || die "--debug-curlinfo needs a value"; DEBUG_CURLINFO=$2; shift 2 ;;
+    --debug-curlinfo=*) DEBUG_CURLINFO=${1#*=}; shift ;;
+    --no-resolver-thread) NO_RESOLVER_THREAD=1; shift ;;
     --known-failures) [ $# -ge 2 ] || die "--known-failures needs a value"; KNOWN=$2; shift 2 ;;
     --known-failures=*) KNOWN=${1#*=}; shift ;;
     --retry) [ $# -ge 2 ] || die "--retry needs a value"; RETRY=$2; shift 2 ;;
@@ -98,6 +117,9 @@ done
 [[ "$RETRY" =~ ^[0-9]+$ ]] || die "--retry wants a number"
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "--timeout wants a number of seconds"
 [ -z "$KNOWN" ] || [ -r "$KNOWN" ] || die "cannot read known failures: $KNOWN"
+if [ -n "$DEBUG_TOOL" ] && { [ -n "$ONLY" ] || [ ${#ONLY_ARGS[@]} -gt 0 ]; }; then
+  die "--only selects tests for one tool: give the debug build as --tool to run its tests alone"
+fi
 if [ -n "$CURL_BUILD" ]; then
   [ -z "$CURLINFO_CMD" ] || die "give --curl-build or --curlinfo, not both"
   CURL_BUILD=$(cd "$CURL_BUILD" 2>/dev/null && pwd) || die "no such directory: $CURL_BUILD"
@@ -237,17 +259,25 @@ fi
 TOOL=$(absolutize "$TOOL")
 set -- $TOOL
 [ -x "$1" ] || command -v "$1" >/dev/null 2>&1 || die "tool not found: $1"
+if [ -n "$DEBUG_TOOL" ]; then
+  DEBUG_TOOL=$(absolutize "$DEBUG_TOOL")
+  set -- $DEBUG_TOOL
+  [ -x "$1" ] || command -v "$1" >/dev/null 2>&1 || die "debug tool not found: $1"
+fi
 
 # --- run directory: wrappers and the exclude file ----------------------------------
 RUN="$CACHE/run"
-rm -rf "$RUN"; mkdir -p "$RUN"
+rm -rf "$RUN"; mkdir -p "$RUN/debug"
+wrap() { # wrap FILE CMD: the script runtests.pl runs as curl
+  if [ "$TIMEOUT" -gt 0 ]; then   # exit 124 when the tool is killed: the test fails, the run goes on
+    printf '#!/bin/sh\nexec timeout -k 5 %s %s "$@"\n' "$TIMEOUT" "$2" > "$1"
+  else
+    printf '#!/bin/sh\nexec %s "$@"\n' "$2" > "$1"
+  fi
+  chmod +x "$1"
+}
 WRAP="$RUN/curl"
-if [ "$TIMEOUT" -gt 0 ]; then   # exit 124 when the tool is killed: the test fails, the run goes on
-  printf '#!/bin/sh\nexec timeout -k 5 %s %s "$@"\n' "$TIMEOUT" "$TOOL" > "$WRAP"
-else
-  printf '#!/bin/sh\nexec %s "$@"\n' "$TOOL" > "$WRAP"
-fi
-chmod +x "$WRAP"
+wrap "$WRAP" "$TOOL"
 # libtest programs: runtests.pl runs ./libtest/<tool> (no bundle: it wants
 # tests/server bundled too), so each program name gets a script that runs
 # the bundle with the name first, as curl's own bundle is run
@@ -257,12 +287,7 @@ if [ -n "$LIBTESTS" ]; then
   LIBTESTS=$(absolutize "$LIBTESTS")
   set -- $LIBTESTS
   [ -x "$1" ] || command -v "$1" >/dev/null 2>&1 || die "libtests not found: $1"
-  if [ "$TIMEOUT" -gt 0 ]; then
-    printf '#!/bin/sh\nexec timeout -k 5 %s %s "$@"\n' "$TIMEOUT" "$LIBTESTS" > "$RUN/libtests"
-  else
-    printf '#!/bin/sh\nexec %s "$@"\n' "$LIBTESTS" > "$RUN/libtests"
-  fi
-  chmod +x "$RUN/libtests"
+  wrap "$RUN/libtests" "$LIBTESTS"
   for name in $(sed -nE 's/^([a-z0-9]+)_SOURCES = [a-z0-9]+\.c.*/\1/p' "$LTDIR/Makefile.inc"); do
     printf '#!/bin/sh\nexec %s %s "$@"\n' "$RUN/libtests" "$name" > "$LTDIR/$name"
     chmod +x "$LTDIR/$name"
@@ -282,6 +307,15 @@ else
   [ "$TOOL" = /usr/bin/curl ] || log "note: no --curl-build/--curlinfo; the harness's curlinfo (configure defaults) describes the tool"
 fi
 chmod +x "$RUN/curlinfo"
+if [ -n "$DEBUG_TOOL" ]; then
+  wrap "$RUN/debug/curl" "$DEBUG_TOOL"
+  if [ -n "$DEBUG_CURLINFO" ]; then
+    printf '#!/bin/sh\nexec %s "$@"\n' "$(absolutize "$DEBUG_CURLINFO")" > "$RUN/debug/curlinfo"
+    chmod +x "$RUN/debug/curlinfo"
+  else
+    cp "$RUN/curlinfo" "$RUN/debug/curlinfo"
+  fi
+fi
 
 VERLINE=$("$WRAP" --version 2>/dev/null | head -1 || true)
 [ -n "$VERLINE" ] || die "'$TOOL --version' printed nothing"
@@ -293,6 +327,12 @@ esac
 VERSION_OUT=$("$WRAP" --version 2>/dev/null || true)
 if grep -qiE '^Protocols:.* smbs?( |$)' <<<"$VERSION_OUT"; then ensure_pkgs python3-impacket; fi
 if grep -qE '^Features:.* TLS-SRP( |$)' <<<"$VERSION_OUT"; then ensure_pkgs gnutls-bin; fi
+DEBUG_VERLINE=""
+if [ -n "$DEBUG_TOOL" ]; then
+  DEBUG_FEATURES=$("$RUN/debug/curl" --version 2>/dev/null | grep '^Features:' || true)
+  DEBUG_VERLINE="$("$RUN/debug/curl" --version 2>/dev/null | head -1 || true) [debug]"
+  grep -qw Debug <<<"$DEBUG_FEATURES" || die "the debug tool's --version has no Debug feature: $DEBUG_FEATURES"
+fi
 
 # The exclude file (runtests.pl -E): "type: patterns: reason", type keyword,
 # test or tool; patterns are comma-separated; tool and keyword patterns are
@@ -318,105 +358,167 @@ KNOWN_LIST=""
 if [ -n "$KNOWN" ]; then
   KNOWN_LIST=$(sed -e 's/#.*//' "$KNOWN" | grep -oE '^[[:space:]]*test[0-9]+' | grep -oE '[0-9]+' | sort -n | uniq | tr '\n' ' ' || true)
 fi
+SELECTION=()
+# shellcheck disable=SC2206
+[ -n "$ONLY" ] && SELECTION+=($ONLY)
+SELECTION+=("${ONLY_ARGS[@]}")
+
+# With a debug tool, the tests split in two by their <features>: those that
+# need Debug or TrackMemory (a debug build only) run with it, the rest with
+# the release tool; each run is given its list of test numbers, so every test
+# is counted once (libtest/unit ones stay excluded in both).
+DEBUG_SELECTION=()
+if [ -n "$DEBUG_TOOL" ]; then
+  DEBUG_TESTS=$(cd "$SRC/tests/data" && perl -ne '
+      $f = 1 if m{<features>}; $f = 0 if m{</features>};
+      if ($f && /^\s*(Debug|TrackMemory)\s*$/) { print "$1\n" if $ARGV =~ /^test(\d+)$/; close ARGV; $f = 0; }
+      $f = 0 if eof;' test[0-9]* | sort -n)
+  [ -n "$DEBUG_TESTS" ] || die "no test in tests/data needs Debug or TrackMemory?"
+  read -r -a DEBUG_SELECTION <<<"$(echo $DEBUG_TESTS)"
+  read -r -a SELECTION <<<"$(cd "$SRC/tests/data" && ls test[0-9]* | sed 's/^test//' | sort -n | grep -vxF -f <(echo "$DEBUG_TESTS") | paste -sd' ' -)"
+fi
 
 # --- run -----------------------------------------------------------------------
+# runtests.pl decides "threaded-resolver" from AsynchDNS alone; let an
+# environment variable say otherwise (--no-resolver-thread). Idempotent.
+sed -i 's/^\( *\)\$feature{"threaded-resolver"} = 1;$/\1$feature{"threaded-resolver"} = !$ENV{"CURL_TESTS_NO_RESOLVER_THREAD"};/' "$SRC/tests/runtests.pl"
+if [ "$NO_RESOLVER_THREAD" = 1 ]; then export CURL_TESTS_NO_RESOLVER_THREAD=1; else unset CURL_TESTS_NO_RESOLVER_THREAD; fi
 NGHTTPX_BIN=$(command -v nghttpx || true)
 [ -n "$NGHTTPX_BIN" ] && export NGHTTPX="$NGHTTPX_BIN"
 VCURL=/usr/bin/curl
-LOG="$BASE/last-run.log"
-args=(-c "$WRAP" -vc "$VCURL" -o "CURLINFO=$RUN/curlinfo" -n -a -E "$EXCL")
-[ "$JOBS" -gt 0 ] && args+=("-j$JOBS")
-[ "$RETRY" -gt 0 ] && args+=("--retry=$RETRY")
-for n in $KNOWN_LIST; do args+=("~$n"); done   # run them, but their result does not count
-# shellcheck disable=SC2206
-[ -n "$ONLY" ] && args+=($ONLY)
-args+=("${ONLY_ARGS[@]}")
 
+# run_suite LOG WRAPPER CURLINFO EXCLUDES [SELECTION...]: one runtests.pl run;
+# sets RC and WALL
+run_suite() {
+  local log=$1 wrapper=$2 curlinfo=$3 excl=$4 n; shift 4
+  local args=(-c "$wrapper" -vc "$VCURL" -o "CURLINFO=$curlinfo" -n -a -E "$excl")
+  [ "$JOBS" -gt 0 ] && args+=("-j$JOBS")
+  [ "$RETRY" -gt 0 ] && args+=("--retry=$RETRY")
+  for n in $KNOWN_LIST; do args+=("~$n"); done   # run them, but their result does not count
+  if [ $# -gt 20 ]; then log "runtests.pl ${args[*]} + $# test numbers"; else log "runtests.pl ${args[*]} $*"; fi
+  args+=("$@")
+  cd "$SRC/tests"
+  rm -rf log
+  local t0; t0=$(date +%s)
+  set +e
+  # stdin from /dev/null: tests that want stdin get a <stdin> file from runtests.pl
+  env -u CURL_HOME -u CURL_CA_BUNDLE -u SSL_CERT_FILE -u SSL_CERT_DIR -u HTTP_PROXY -u HTTPS_PROXY \
+    -u ALL_PROXY -u NO_PROXY -u http_proxy -u https_proxy -u all_proxy -u no_proxy \
+    -u LC_ALL -u LC_CTYPE -u LANGUAGE LANG=C.UTF-8 perl ./runtests.pl "${args[@]}" < /dev/null 2>&1 | tee "$log" | {
+    if [ "$VERBOSE" = 1 ]; then cat
+    else grep --line-buffered -E '^(\* |test [0-9]+ SKIPPED|TEST|IGNORED|RETRIED|FAIL|ERROR|Warning: .*(alive|ignored, but passed)|.*(FAILED|failed to start|Unknown option|OK \([0-9]*00 out of))' || true
+    fi
+  }
+  RC=${PIPESTATUS[0]}
+  set -e
+  WALL=$(( $(date +%s) - t0 ))
+}
+
+LOG="$BASE/last-run.log"
+DEBUG_LOG="$BASE/last-run-debug.log"
+rm -f "$DEBUG_LOG"
 log "tool: $TOOL"
 log "      $VERLINE"
-log "runtests.pl ${args[*]}"
-cd "$SRC/tests"
-rm -rf log
-t0=$(date +%s)
-set +e
-# stdin from /dev/null: tests that want stdin get a <stdin> file from runtests.pl
-env -u CURL_HOME -u CURL_CA_BUNDLE -u SSL_CERT_FILE -u SSL_CERT_DIR -u HTTP_PROXY -u HTTPS_PROXY \
-  -u ALL_PROXY -u NO_PROXY -u http_proxy -u https_proxy -u all_proxy -u no_proxy \
-  -u LC_ALL -u LC_CTYPE -u LANGUAGE LANG=C.UTF-8 perl ./runtests.pl "${args[@]}" < /dev/null 2>&1 | tee "$LOG" | {
-  if [ "$VERBOSE" = 1 ]; then cat
-  else grep --line-buffered -E '^(\* |test [0-9]+ SKIPPED|TEST|IGNORED|RETRIED|FAIL|ERROR|Warning: .*(alive|ignored, but passed)|.*(FAILED|failed to start|Unknown option|OK \([0-9]*00 out of))' || true
-  fi
-}
-rc=${PIPESTATUS[0]}
-set -e
-wall=$(( $(date +%s) - t0 ))
+run_suite "$LOG" "$WRAP" "$RUN/curlinfo" "$EXCL" "${SELECTION[@]}"
+RUNS=(release "$LOG" "$RC" "$WALL" "$VERLINE")
+if [ -n "$DEBUG_TOOL" ]; then
+  log "debug tool: $DEBUG_TOOL"
+  { cat "$EXCL"   # libtests.wasm is a release build: the libtests that need Debug stay out
+    echo 'tool:^lib:excluded: a libtest that needs a debug build (libtests.wasm is the release build)'; } > "$RUN/debug/excludes"
+  run_suite "$DEBUG_LOG" "$RUN/debug/curl" "$RUN/debug/curlinfo" "$RUN/debug/excludes" "${DEBUG_SELECTION[@]}"
+  RUNS+=(debug "$DEBUG_LOG" "$RC" "$WALL" "$DEBUG_VERLINE")
+fi
 
 # --- summary ---------------------------------------------------------------------
 status=0
 LTDATA=""
 [ -n "$LIBTESTS" ] && LTDATA="$SRC/tests/data"
-perl - "$LOG" "$wall" "$rc" "${KNOWN:-/dev/null}" "$VERLINE" "$LTDATA" <<'EOPERL' || status=$?
+perl - "${KNOWN:-/dev/null}" "$LTDATA" "${RUNS[@]}" <<'EOPERL' || status=$?
 use strict; use warnings;
-my ($log, $wall, $rc, $knownfile, $verline, $ltdata) = @ARGV;
+my ($knownfile, $ltdata, @runs) = @ARGV;
 my %why;
 if (open(my $k, '<', $knownfile)) {
   while (<$k>) { $why{$1} = $2 // '' if /^\s*test(\d+)\b\s*(?:#\s*(.*?))?\s*$/; }
   close $k;
 }
-open(my $fh, '<', $log) or die "$log: $!";
-my ($considered, $ok, $total, @fail, @kfail, @kpass, %skip, $done, %ran);
-while (<$fh>) {
-  s/\r?\n$//;
-  $considered = $1 if /^TESTDONE: (\d+) tests were considered/;
-  if (/^TESTDONE: (\d+) tests out of (\d+) reported OK/) { ($ok, $total) = ($1, $2); $done = 1; }
-  push @fail, split ' ', $1 if /^TESTFAIL: These test cases failed: (.*)/;
-  push @kfail, split ' ', $1 if /^IGNORED: failed tests: (.*)/;
-  push @kpass, split ' ', $1 if /^IGNORED: passed tests: (.*)/;
-  $skip{$1} += $2 if /^TESTINFO: "(.*)" (\d+) times? \(/;
-  $done = 1 if /^TESTFAIL: No tests were performed/;
-  $ran{$1 + 0} = 1 if /^test (\d+)\.\.\.\[/;
+my (@parsed, %sum);
+while (my ($name, $log, $rc, $wall, $verline) = splice(@runs, 0, 5)) {
+  my %r = (name => $name, rc => $rc, wall => $wall, verline => $verline, fail => [], kfail => [], kpass => [], skip => {});
+  open(my $fh, '<', $log) or die "$log: $!";
+  while (<$fh>) {
+    s/\r?\n$//;
+    $r{considered} = $1 if /^TESTDONE: (\d+) tests were considered/;
+    if (/^TESTDONE: (\d+) tests out of (\d+) reported OK/) { @r{qw(ok total done)} = ($1, $2, 1); }
+    push @{$r{fail}}, split ' ', $1 if /^TESTFAIL: These test cases failed: (.*)/;
+    push @{$r{kfail}}, split ' ', $1 if /^IGNORED: failed tests: (.*)/;
+    push @{$r{kpass}}, split ' ', $1 if /^IGNORED: passed tests: (.*)/;
+    $r{skip}{$1} += $2 if /^TESTINFO: "(.*)" (\d+) times? \(/;
+    $r{done} = 1 if /^TESTFAIL: No tests were performed/;
+    $r{ran}{$1 + 0} = 1 if /^test (\d+)\.\.\.\[/;
+  }
+  close $fh;
+  $r{$_} //= 0 for qw(ok total considered done);
+  push @parsed, \%r;
 }
-close $fh;
-$ok //= 0; $total //= 0; $considered //= 0;
-my $nskip = 0; $nskip += $_ for values %skip;
-# group the reasons: missing/present features, our exclusions, the rest
-my (%group);
-for my $r (keys %skip) {
+my $tag = @parsed > 1;   # failures name their run when there are two
+my %all = (fail => [], kfail => [], kpass => [], skip => {}, ok => 0, total => 0, wall => 0, considered => 0);
+for my $r (@parsed) {
+  my $t = $tag ? " ($r->{name})" : '';
+  push @{$all{fail}}, map { "$_$t" } @{$r->{fail}};
+  push @{$all{kfail}}, map { [$_, $t] } @{$r->{kfail}};
+  push @{$all{kpass}}, map { "$_$t" } @{$r->{kpass}};
+  $all{skip}{$_} += $r->{skip}{$_} for keys %{$r->{skip}};
+  $all{$_} += $r->{$_} for qw(ok total wall considered);
+}
+my $nskip = 0; $nskip += $_ for values %{$all{skip}};
+my %group;   # the reasons: missing/present features, our exclusions, the rest
+for my $r (keys %{$all{skip}}) {
   my $g = $r =~ /^curl lacks / ? 'feature not in the tool'
         : $r =~ /^curl has /   ? 'feature present in the tool'
         : $r =~ /^excluded: /  ? 'excluded (-E)'
         : 'other';
   push @{$group{$g}}, $r;
 }
-my $pct = $total ? sprintf('%.1f', 100 * $ok / $total) : '0.0';
-my $nf = @fail + @kfail;
+my $pct = sub { my ($ok, $total) = @_; $total ? sprintf('%.1f', 100 * $ok / $total) : '0.0' };
 print "\n================ curl test suite (runtests.pl) ================\n";
-print "tool       $verline\n";
-printf "considered %d, skipped %d, eligible (run) %d\n", $considered, $nskip, $total;
-printf "passed     %d / %d  (%s%% of eligible)\n", $ok, $total, $pct;
-printf "failed     %d  (unexpected %d, known %d)\n", $nf, scalar(@fail), scalar(@kfail);
+if ($tag) {
+  for my $r (@parsed) {
+    printf "%-10s %s\n", $r->{name}, $r->{verline};
+    printf "           considered %d, skipped %d, eligible %d, passed %d (%s%%), failed %d, %ds\n",
+      $r->{considered}, $r->{considered} - $r->{total}, $r->{total}, $r->{ok}, $pct->($r->{ok}, $r->{total}),
+      $r->{total} - $r->{ok}, $r->{wall};
+  }
+  print "both runs, each test counted once (the debug tool runs the tests that need Debug or TrackMemory):\n";
+} else {
+  print "tool       $parsed[0]{verline}\n";
+}
+printf "considered %d, skipped %d, eligible (run) %d\n", $all{considered}, $nskip, $all{total};
+printf "passed     %d / %d  (%s%% of eligible)\n", $all{ok}, $all{total}, $pct->($all{ok}, $all{total});
+printf "failed     %d  (unexpected %d, known %d)\n", @{$all{fail}} + @{$all{kfail}}, scalar(@{$all{fail}}), scalar(@{$all{kfail}});
+my @fail = @{$all{fail}};
 if (@fail) {   # a broken tool fails them all: keep the block readable
   my @show = @fail > 150 ? (@fail[0..149], '... and ' . (@fail - 150) . ' more (see the log)') : @fail;
   print "  unexpected failures: @show\n";
 }
-if (@kfail) {
+if (@{$all{kfail}}) {
   print "  known failures:\n";
-  printf "      %5d  %s\n", $_, $why{$_} || '(no reason given)' for @kfail;
+  printf "      %5d  %s%s\n", $_->[0], $why{$_->[0]} || '(no reason given)', $_->[1] for @{$all{kfail}};
 }
-print  "  known failures that passed (remove from the list?): @kpass\n" if @kpass;
-print  "skipped by reason:\n" if %skip;
+print  "  known failures that passed (remove from the list?): @{$all{kpass}}\n" if @{$all{kpass}};
+print  "skipped by reason:\n" if %{$all{skip}};
 for my $g ('excluded (-E)', 'feature not in the tool', 'feature present in the tool', 'other') {
   next unless $group{$g};
-  my $n = 0; $n += $skip{$_} for @{$group{$g}};
+  my $n = 0; $n += $all{skip}{$_} for @{$group{$g}};
   printf "  %-28s %4d\n", $g, $n;
-  for my $r (sort { $skip{$b} <=> $skip{$a} || $a cmp $b } @{$group{$g}}) {
-    printf "      %4d  %s\n", $skip{$r}, $r;
+  for my $r (sort { $all{skip}{$b} <=> $all{skip}{$a} || $a cmp $b } @{$group{$g}}) {
+    printf "      %4d  %s\n", $all{skip}{$r}, $r;
   }
 }
 if ($ltdata) {   # of the above, the tests that run a libtest program (<tool>lib...)
-  my %failed = map { $_ => 1 } @fail, @kfail;
+  my %failed = map { (split ' ')[0] => 1 } @{$all{fail}};
+  $failed{$_->[0]} = 1 for @{$all{kfail}};
   my ($lrun, $lok) = (0, 0);
-  for my $n (keys %ran) {
+  for my $n (map { keys %{$_->{ran} // {}} } @parsed) {
     open(my $t, '<', "$ltdata/test$n") or next;
     local $/; my $x = <$t>; close $t;
     next unless $x =~ m{<tool>\s*lib}s;
@@ -424,11 +526,14 @@ if ($ltdata) {   # of the above, the tests that run a libtest program (<tool>lib
   }
   printf "libtests   %d eligible, %d passed (included above)\n", $lrun, $lok;
 }
-printf "wall time  %ds\n", $wall;
+printf "wall time  %ds%s\n", $all{wall}, $tag ? ' (' . join(', ', map { "$_->{name} $_->{wall}s" } @parsed) . ')' : '';
 print "================================================================\n";
-if (!$done) { print "runtests.pl did not finish (exit $rc); see the log\n"; exit 1; }
-if (!$total) { print "no test ran\n"; exit 1; }
-exit(@fail ? 1 : 0);
+my $status = 0;
+for my $r (@parsed) {
+  if (!$r->{done}) { print "runtests.pl did not finish ($r->{name} run, exit $r->{rc}); see the log\n"; $status = 1; }
+}
+if (!$all{total}) { print "no test ran\n"; $status = 1; }
+exit($status || (@fail ? 1 : 0));
 EOPERL
-log "full log: $LOG"
+log "full log: $LOG${DEBUG_TOOL:+ (debug tool: $DEBUG_LOG)}"
 exit $status
