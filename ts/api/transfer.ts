@@ -78,7 +78,10 @@ export interface Transfer {
   readonly head: Promise<ResponseHead>;
   /** Every head received: 1xx, each redirect hop, the final one. */
   readonly heads: ResponseHead[];
+  /** The body as a stream, made on first use. */
   readonly body: ReadableStream<Uint8Array>;
+  /** The whole body in a buffer of its own (instead of `body`, not after it). */
+  readAll(lengthHint: number): Promise<Uint8Array>;
   /** Settles when the transfer is over (body fully written). */
   readonly done: Promise<void>;
   /** Timings, addresses and the rest; final once `done` settles. */
@@ -247,7 +250,10 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   return {
     head,
     heads: parser.heads,
-    body: sink.stream,
+    get body() {
+      return sink.stream;
+    },
+    readAll: (hint) => sink.whole(hint),
     done: settled,
     info: () => final ?? readTransferInfo(easy, tls),
   };
