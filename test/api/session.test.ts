@@ -138,6 +138,14 @@ describe('cookie jar', () => {
     expect(sorted(await sentCookie(s))).toEqual(['a=1', 'b=2']);
   });
 
+  it('a handle reused for the next request keeps no cookie engine a request started with its own curl options', async () => {
+    const s = open({ cookies: false });
+    // one at a time, so that the second request runs on the first one's handle if it was pooled
+    expect(await text(s, `${server.url}/set-cookie`, { curl: { COOKIEFILE: '' } })).toBe('ok');
+    expect(await sentCookie(s)).toBeNull();
+    expect(await sentCookie(s)).toBeNull();
+  });
+
   it('session.fetch() shares the session jar with session.request()', async () => {
     const s = open();
     await (await s.fetch(`${server.url}/set-cookie`)).text();

@@ -71,7 +71,7 @@ export class BodySink {
     const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
     // one chunk already in and the body over: it is the body
     if (this.#ended === 'closed' && this.#queue.length === 1) return Promise.resolve(this.#queue[0]!);
-    const whole = new Whole(Math.max(hint, this.#queued, 16 << 10));
+    const whole = new Whole(Math.max(hint || 16 << 10, this.#queued));
     for (const chunk of this.#queue) whole.add(chunk);
     this.#queue = [];
     this.#queued = 0;
