@@ -165,10 +165,14 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   });
   head.catch(() => {}); // the caller may only await `done`
 
+  // once released the handle may run another request: a late resume or
+  // cancel (a body cancelled after its transfer ended) must not reach it
   const resume = () => {
-    if (!easy.closed) easy.pause(CURLPAUSE_CONT);
+    if (!released && !easy.closed) easy.pause(CURLPAUSE_CONT);
   };
-  const abort = (reason: unknown) => multi.abort(easy, reason);
+  const abort = (reason: unknown) => {
+    if (!released) multi.abort(easy, reason);
+  };
   const sink = new BodySink(!spec.limits?.neverPause, resume, (reason) => abort(reason ?? new DOMException('The body was cancelled', 'AbortError')));
   const upload = spec.body === null ? undefined : new UploadSource(spec.body, resume);
   const parser = new HeadParser((h) => {
