@@ -103,8 +103,9 @@ export interface RatioRow {
   label: string;
   /** libcurl-wasm's advantage over each peer: >1 means libcurl-wasm is better. */
   vs: Partial<Record<Client, number>>;
-  /** The same for libcurl-wasm's fetch(). */
+  /** The same for libcurl-wasm's fetch() and request() on a default Session (against `wasm` too: the Session layer's cost). */
   fetchVs: Partial<Record<Client, number>>;
+  requestVs: Partial<Record<Client, number>>;
 }
 
 export function ratioRows(table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[]): RatioRow[] {
@@ -115,17 +116,22 @@ export function ratioRows(table: { metric: Metric; stats: Partial<Record<Client,
     };
     const vs: Partial<Record<Client, number>> = {};
     const fetchVs: Partial<Record<Client, number>> = {};
+    const requestVs: Partial<Record<Client, number>> = {};
     for (const c of CLIENTS) {
       if (c !== 'wasm') {
         const r = adv(stats.wasm, stats[c]);
         if (r !== undefined) vs[c] = r;
       }
-      if (c !== 'wasm-fetch' && c !== 'wasm') {
+      if (c !== 'wasm-fetch') {
         const r = adv(stats['wasm-fetch'], stats[c]);
         if (r !== undefined) fetchVs[c] = r;
       }
+      if (c !== 'wasm-request') {
+        const r = adv(stats['wasm-request'], stats[c]);
+        if (r !== undefined) requestVs[c] = r;
+      }
     }
-    return { key: metric.key, label: metric.label, vs, fetchVs };
+    return { key: metric.key, label: metric.label, vs, fetchVs, requestVs };
   });
 }
 
@@ -158,7 +164,7 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   L.push(`libcurl-wasm: ${m.libcurlWasm.source}; libcurl.wasm sha256 ${m.libcurlWasm.wasmSha256.slice(0, 16)}….`);
   L.push(`Peers: ${m.versions.curl}; undici ${m.versions.undici}; node-libcurl ${m.versions['node-libcurl']} (built from source against Debian's libcurl); libcurl.wasm ${m.versions['libcurl.wasm']}.`);
   L.push('');
-  L.push('`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-fetch` = libcurl-wasm session.fetch(); `curl` = Debian\'s curl CLI.');
+  L.push('`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-request` and `wasm-fetch` = libcurl-wasm session.request() and session.fetch() on `new Session({ ca })`; `curl` = Debian\'s curl CLI.');
   L.push('');
   L.push(`| workload | unit | ${CLIENTS.join(' | ')} |`);
   L.push(`| --- | --- | ${CLIENTS.map(() => '---').join(' | ')} |`);
@@ -175,25 +181,34 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   L.push('');
   L.push('## Ratios (medians): libcurl-wasm\'s advantage over each peer, >1 means libcurl-wasm is better');
   L.push('');
-  const peers = CLIENTS.filter((c) => c !== 'wasm');
-  L.push(`| workload | ${peers.map((p) => `wasm vs ${p}`).join(' | ')} | ${peers.filter((p) => p !== 'wasm-fetch').map((p) => `wasm-fetch vs ${p}`).join(' | ')} |`);
-  L.push(`| --- | ${peers.map(() => '---').join(' | ')} | ${peers.filter((p) => p !== 'wasm-fetch').map(() => '---').join(' | ')} |`);
+  const layers = [['wasm', 'vs'], ['wasm-request', 'requestVs'], ['wasm-fetch', 'fetchVs']] as const;
+  const columns = layers.flatMap(([mine, field]) => CLIENTS.filter((p) => p !== mine && (mine === 'wasm' || (p !== 'wasm-request' && p !== 'wasm-fetch'))).map((p) => [mine, field, p] as const));
+  L.push(`| workload | ${columns.map(([mine, , p]) => `${mine} vs ${p}`).join(' | ')} |`);
+  L.push(`| --- | ${columns.map(() => '---').join(' | ')} |`);
   for (const r of ratios) {
-    const a = peers.map((p) => (r.vs[p] === undefined ? '' : `${r.vs[p]!.toFixed(2)}×`));
-    const b = peers.filter((p) => p !== 'wasm-fetch').map((p) => (r.fetchVs[p] === undefined ? '' : `${r.fetchVs[p]!.toFixed(2)}×`));
-    L.push(`| ${r.label} | ${a.join(' | ')} | ${b.join(' | ')} |`);
+    L.push(`| ${r.label} | ${columns.map(([, field, p]) => (r[field]?.[p] === undefined ? '' : `${r[field]![p]!.toFixed(2)}×`)).join(' | ')} |`);
   }
   L.push('');
   L.push('## Targets');
   L.push('');
-  L.push('Both of libcurl-wasm\'s columns: the binding (`wasm`, Easy + Multi with curl\'s defaults) and `fetch` on a Session (which sets larger buffers).');
+  L.push('libcurl-wasm\'s three columns: the binding (`wasm`, Easy + Multi with curl\'s defaults), and `request()` and `fetch()` on a default Session.');
   L.push('');
-  L.push('| target | wasm | holds | wasm-fetch | holds |');
-  L.push('| --- | --- | --- | --- | --- |');
+  L.push('| target | wasm | holds | wasm-request | holds | wasm-fetch | holds |');
+  L.push('| --- | --- | --- | --- | --- | --- | --- |');
   const held = (r: number | undefined, min: number) => (r === undefined ? 'not measured | —' : `${r.toFixed(2)}× | ${r >= min ? 'yes' : '**no**'}`);
   for (const t of TARGETS) {
     const row = ratios.find((x) => x.key === t.key);
-    L.push(`| ${t.text} | ${held(row?.vs[t.peer], t.min)} | ${held(row?.fetchVs[t.peer], t.min)} |`);
+    L.push(`| ${t.text} | ${held(row?.vs[t.peer], t.min)} | ${held(row?.requestVs[t.peer], t.min)} | ${held(row?.fetchVs[t.peer], t.min)} |`);
+  }
+  L.push('');
+  L.push('Session layer (issue 15): request() and fetch() on a default Session against the binding (≥ 0.9× on A, C, D, D2, E), request() against undici\'s request and fetch() against Node\'s fetch (≥ 1.0×).');
+  L.push('');
+  L.push('| workload | request ÷ wasm | fetch ÷ wasm | request vs undici | fetch vs node-fetch |');
+  L.push('| --- | --- | --- | --- | --- |');
+  const x = (v: number | undefined, min: number) => (v === undefined ? '' : `${v.toFixed(2)}×${v >= min ? '' : ' **no**'}`);
+  for (const r of ratios) {
+    const bindingTarget = ['A', 'C', 'D', 'D2', 'E'].includes(r.key);
+    L.push(`| ${r.label} | ${bindingTarget ? x(r.requestVs.wasm, 0.9) : ''} | ${bindingTarget ? x(r.fetchVs.wasm, 0.9) : ''} | ${x(r.requestVs.undici, 1)} | ${x(r.fetchVs['node-fetch'], 1)} |`);
   }
   L.push('');
   L.push('## Connections the server accepted per run (median [min–max])');

@@ -57,10 +57,10 @@ const workerTimeoutMs = Number(opt('timeout-s') ?? 900) * 1000;
 const WORKLOADS: Record<Workload, { title: string; clients: readonly Client[] }> = {
   A: { title: 'download over HTTP/1.1', clients: CLIENTS },
   B: { title: 'download over HTTPS (TLS 1.3, HTTP/1.1)', clients: CLIENTS },
-  B2: { title: 'download over HTTP/2 (TLS 1.3)', clients: ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
+  B2: { title: 'download over HTTP/2 (TLS 1.3)', clients: ['wasm', 'wasm-request', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
   C: { title: 'sequential small GETs, one keep-alive connection', clients: CLIENTS },
   D: { title: 'small GETs, 100 in flight (HTTP/1.1)', clients: CLIENTS },
-  D2: { title: 'small GETs, 100 in flight, multiplexed over HTTP/2', clients: ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
+  D2: { title: 'small GETs, 100 in flight, multiplexed over HTTP/2', clients: ['wasm', 'wasm-request', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
   E: { title: 'upload (PUT) over HTTP/1.1', clients: CLIENTS },
   G: { title: 'start-up: compile + instantiate + first GET', clients: ['wasm', 'curl', 'undici', 'node-fetch', 'node-libcurl'] },
   H: { title: 'transfers added at once to one Multi', clients: ['wasm', 'undici', 'node-libcurl'] },
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   const loadStart = loadavg();
   console.log(`bench: server=${serverKind} ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB tls-download=${tlsDownloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
 
-  if (!clientFilter || clientFilter.some((c) => c === 'wasm' || c === 'wasm-fetch')) {
+  if (!clientFilter || clientFilter.some((c) => c.startsWith('wasm'))) {
     // preflight: libcurl-wasm in this tree starts and answers (a tree mid-edit may not)
     try {
       await runWorker({ workload: 'G', client: 'wasm', urls, caPath, tmpDir, size: 0, requests: 1, concurrency: 1, warmup: 0, warmupBytes: 0 });

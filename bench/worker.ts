@@ -167,12 +167,63 @@ async function wasmImpl(job: Job, proto: Proto): Promise<Impl> {
   };
 }
 
-// --- libcurl-wasm: fetch() on a Session ----------------------------------------
+// --- libcurl-wasm: request() and fetch() on a default Session -----------------
 
-async function wasmFetchImpl(job: Job, proto: Proto): Promise<Impl> {
-  const { Session, fetchOn } = await importLib();
+/**
+ * A Session as a user builds one: the bench's CA and nothing else (LCWB_WASM
+ * swaps the wasm for a profiling build). Whatever is slow here is fixed in the
+ * defaults, not tuned away in the bench.
+ */
+async function defaultSession(job: Job) {
+  const { Session } = await importLib();
   const ca = readFileSync(job.caPath, 'utf8');
-  const session = new Session({ runtimeOptions: process.env.LCWB_WASM ? wasmOverride() : undefined, ca, http2: proto === 'h2', cookies: false, maxConnectionsPerHost: job.concurrency, curl: proto === 'https' ? { HTTP_VERSION: 2 } : {} });
+  return new Session(process.env.LCWB_WASM ? { ca, runtimeOptions: wasmOverride() } : { ca });
+}
+
+/** An upload body as a user streams one: 1 MiB chunks from a ReadableStream. */
+function uploadStream(size: number, sent: { left: number }): ReadableStream<Uint8Array> {
+  sent.left = size;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (sent.left <= 0) return c.close();
+      const k = Math.min(MiB, sent.left);
+      sent.left -= k;
+      c.enqueue(block.subarray(0, k));
+    },
+  });
+}
+
+async function wasmRequestImpl(job: Job): Promise<Impl> {
+  const session = await defaultSession(job);
+  return {
+    async download(url, t) {
+      const res = await session.request(url);
+      note(t, res.status);
+      t.httpVersion ??= res.httpVersion;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) t.bytes += chunk.byteLength;
+    },
+    async many(url, n, conc, t) {
+      await lanes(Array.from({ length: conc }), n, async () => {
+        const res = await session.request(url);
+        note(t, res.status);
+        t.httpVersion ??= res.httpVersion;
+        const got = (await res.bytes()).byteLength;
+        t.bytes += got;
+      });
+    },
+    async upload(url, size, t) {
+      const sent = { left: 0 };
+      const res = await session.request(url, { method: 'PUT', body: uploadStream(size, sent) });
+      note(t, res.status);
+      t.bytes += size - sent.left;
+      return Number(await res.text());
+    },
+    close: () => session.close(),
+  };
+}
+
+async function wasmFetchImpl(job: Job): Promise<Impl> {
+  const session = await defaultSession(job);
   const drain = async (res: Response, t: Tally) => {
     note(t, res.status);
     const reader = res.body!.getReader();
@@ -184,29 +235,21 @@ async function wasmFetchImpl(job: Job, proto: Proto): Promise<Impl> {
   };
   return {
     async download(url, t) {
-      await drain(await fetchOn(session, url), t);
+      await drain(await session.fetch(url), t);
     },
     async many(url, n, conc, t) {
       await lanes(Array.from({ length: conc }), n, async () => {
-        const res = await fetchOn(session, url);
+        const res = await session.fetch(url);
         note(t, res.status);
         const got = (await res.arrayBuffer()).byteLength;
         t.bytes += got;
       });
     },
     async upload(url, size, t) {
-      let left = size;
-      const body = new ReadableStream<Uint8Array>({
-        pull(c) {
-          if (left <= 0) return c.close();
-          const k = Math.min(MiB, left);
-          left -= k;
-          c.enqueue(block.subarray(0, k));
-        },
-      });
-      const res = await fetchOn(session, url, { method: 'PUT', body, duplex: 'half' } as RequestInit);
+      const sent = { left: 0 };
+      const res = await session.fetch(url, { method: 'PUT', body: uploadStream(size, sent), duplex: 'half' } as RequestInit);
       note(t, res.status);
-      t.bytes += size - left;
+      t.bytes += size - sent.left;
       return Number(await res.text());
     },
     close: () => session.close(),
@@ -216,29 +259,29 @@ async function wasmFetchImpl(job: Job, proto: Proto): Promise<Impl> {
 // --- undici --------------------------------------------------------------------
 
 async function undiciImpl(job: Job, proto: Proto): Promise<Impl> {
+  // as undici's README: request() on its global dispatcher (an Agent without a
+  // connection cap), the body read whole; the CA comes from NODE_EXTRA_CA_CERTS.
+  // HTTP/2 needs an Agent that allows it, multiplexing 100 streams on one connection
   const { Agent, request } = await import('undici');
   const ca = readFileSync(job.caPath, 'utf8');
-  const isMany = job.workload === 'D' || job.workload === 'D2' || job.workload === 'H';
-  const agent = new Agent({
-    connections: proto === 'h2' ? 1 : isMany ? job.concurrency || null : 1, // H: 0 = no cap
-    pipelining: proto === 'h2' ? 100 : 1,
-    allowH2: proto === 'h2',
-    keepAliveTimeout: 60_000,
-    connect: proto === 'http' ? {} : { ca, minVersion: 'TLSv1.3' },
-  });
+  // (H keeps its own Agent: --h-conns caps its connections)
+  const agent = proto === 'h2' ? new Agent({ allowH2: true, pipelining: 100, connections: 1, connect: { ca } })
+    : job.workload === 'H' ? new Agent({ connections: job.concurrency || null, keepAliveTimeout: 60_000 }) : undefined;
+  const opts = agent ? { dispatcher: agent } : {};
   const get = async (url: string, t: Tally) => {
-    const { statusCode, body } = await request(url, { dispatcher: agent });
+    const { statusCode, body } = await request(url, opts);
     note(t, statusCode);
-    await new Promise<void>((resolve, reject) => {
-      body.on('data', (c: Buffer) => (t.bytes += c.length));
-      body.on('end', resolve);
-      body.on('error', reject);
-    });
+    for await (const c of body) t.bytes += (c as Buffer).length;
   };
   return {
     download: get,
     async many(url, n, conc, t) {
-      await lanes(Array.from({ length: conc }), n, () => get(url, t));
+      await lanes(Array.from({ length: conc }), n, async () => {
+        const { statusCode, body } = await request(url, opts);
+        note(t, statusCode);
+        const got = (await body.arrayBuffer()).byteLength;
+        t.bytes += got;
+      });
     },
     async upload(url, size, t) {
       let left = size;
@@ -249,7 +292,7 @@ async function undiciImpl(job: Job, proto: Proto): Promise<Impl> {
           yield block.subarray(0, k);
         }
       };
-      const { statusCode, body } = await request(url, { method: 'PUT', body: Readable.from(gen(), { objectMode: false }), headers: { 'content-length': String(size) }, dispatcher: agent });
+      const { statusCode, body } = await request(url, { method: 'PUT', body: Readable.from(gen(), { objectMode: false }), headers: { 'content-length': String(size) }, ...opts });
       note(t, statusCode);
       t.bytes += size - left;
       return Number(await body.text());
@@ -257,7 +300,7 @@ async function undiciImpl(job: Job, proto: Proto): Promise<Impl> {
     async burst(url, n, _conc, t) {
       await Promise.all(Array.from({ length: n }, () => get(url, t)));
     },
-    close: () => agent.close(),
+    close: () => agent?.close(),
   };
 }
 
@@ -563,7 +606,7 @@ async function main(job: Job): Promise<JobResult> {
   const proto = protoOf(job.workload);
   if (job.client === 'curl') return curlCli(job, proto);
   if (job.workload === 'G') return startup(job);
-  const makers = { wasm: wasmImpl, 'wasm-fetch': wasmFetchImpl, undici: undiciImpl, 'node-fetch': nodeFetchImpl, 'node-libcurl': nodeLibcurlImpl } as const;
+  const makers = { wasm: wasmImpl, 'wasm-request': wasmRequestImpl, 'wasm-fetch': wasmFetchImpl, undici: undiciImpl, 'node-fetch': nodeFetchImpl, 'node-libcurl': nodeLibcurlImpl } as const;
   const impl = await makers[job.client](job, proto);
   const base = job.urls[proto];
   const warm = tally();

@@ -133,6 +133,23 @@ describe('cookie jar', () => {
     expect(sorted(await sentCookie(s))).toEqual(['a=1', 'b=2']);
   });
 
+  it('a body cancelled after its transfer ended does not abort the next request on the reused handle', async () => {
+    const s = open({ cookies: false });
+    const first = await s.request(`${server.url}/cookies`);
+    await first.done; // over: its handle is back in the pool
+    const second = s.request(`${server.url}/cookies`); // runs on that handle
+    await first.body.cancel(); // the unread body still has its chunk queued: the stream calls cancel
+    expect((await second).status).toBe(200);
+  });
+
+  it('a handle reused for the next request keeps no cookie engine a request started with its own curl options', async () => {
+    const s = open({ cookies: false });
+    // one at a time, so that the second request runs on the first one's handle if it was pooled
+    expect(await text(s, `${server.url}/set-cookie`, { curl: { COOKIEFILE: '' } })).toBe('ok');
+    expect(await sentCookie(s)).toBeNull();
+    expect(await sentCookie(s)).toBeNull();
+  });
+
   it('session.fetch() shares the session jar with session.request()', async () => {
     const s = open();
     await (await s.fetch(`${server.url}/set-cookie`)).text();

@@ -12,53 +12,150 @@ export const BODY_HIGH_WATER = 1 << 20;
 /** Stateless, so one serves every body. */
 const BODY_STRATEGY = new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER });
 
-/** The response body: curl writes, the user reads. */
+/**
+ * The response body: curl writes, the user reads, as a stream or whole.
+ * The ReadableStream is made only when someone asks for it: a body read whole
+ * (request()'s bytes(), text(), json()) is copied from wasm memory straight
+ * into one buffer, without a stream, a reader and a promise per chunk.
+ */
 export class BodySink {
-  readonly stream: ReadableStream<Uint8Array>;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #stream: ReadableStream<Uint8Array> | undefined;
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  /** Chunks that came before anyone asked for the body. */
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #whole: Whole | undefined;
   #paused = false;
+  /** No more writes are taken (ended, failed or cancelled). */
   #closed = false;
+  #ended: 'closed' | 'errored' | undefined;
+  #error: unknown;
   readonly #mayPause: boolean;
+  readonly #resume: () => void;
+  readonly #cancel: (reason: unknown) => void;
 
   /** `resume` unpauses curl; `cancel` stops the transfer; `mayPause` false: queue whatever comes (the caller bounds it). */
   constructor(mayPause: boolean, resume: () => void, cancel: (reason: unknown) => void) {
     this.#mayPause = mayPause;
-    this.stream = new ReadableStream<Uint8Array>({
-      start: (c) => void (this.#controller = c),
-      pull: () => {
-        if (this.#paused) {
-          this.#paused = false;
-          resume();
-        }
+    this.#resume = resume;
+    this.#cancel = cancel;
+  }
+
+  /** The body as a stream (made on first use; then whole() is not available). */
+  get stream(): ReadableStream<Uint8Array> {
+    this.#stream ??= new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.#controller = c;
+        for (const chunk of this.#queue) c.enqueue(chunk);
+        this.#queue = [];
+        this.#queued = 0;
+        if (this.#ended === 'closed') c.close();
+        else if (this.#ended === 'errored') c.error(this.#error);
       },
+      pull: () => this.#unpause(),
       cancel: (reason) => {
         this.#closed = true;
-        cancel(reason);
+        this.#cancel(reason);
       },
     }, BODY_STRATEGY);
+    return this.#stream;
+  }
+
+  /**
+   * The whole body in one Uint8Array with an ArrayBuffer of its own (a
+   * WorkerPool transfers it): sized by the Content-Length hint up to
+   * PREALLOCATE_MAX and doubled as more arrives.
+   */
+  whole(lengthHint: number): Promise<Uint8Array> {
+    if (this.#stream) return readWhole(this.#stream, lengthHint);
+    const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
+    // one chunk already in and the body over: it is the body
+    if (this.#ended === 'closed' && this.#queue.length === 1) return Promise.resolve(this.#queue[0]!);
+    const whole = new Whole(Math.max(hint || 16 << 10, this.#queued));
+    for (const chunk of this.#queue) whole.add(chunk);
+    this.#queue = [];
+    this.#queued = 0;
+    this.#whole = whole;
+    if (this.#ended === 'closed') whole.resolve();
+    else if (this.#ended === 'errored') whole.reject(this.#error);
+    else this.#unpause();
+    return whole.promise;
+  }
+
+  #unpause(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.#resume();
+    }
   }
 
   /** The write callback: takes a copy, or pauses curl (which keeps the bytes). */
   write(view: Uint8Array): number {
     if (this.#closed) return view.length;
-    if (this.#mayPause && (this.#controller.desiredSize ?? 1) <= 0) {
+    if (this.#whole) {
+      this.#whole.add(view);
+      return view.length;
+    }
+    const c = this.#controller;
+    if (this.#mayPause && (c ? (c.desiredSize ?? 1) <= 0 : this.#queued >= BODY_HIGH_WATER)) {
       this.#paused = true;
       return PAUSE;
     }
-    this.#controller.enqueue(view.slice());
+    if (c) c.enqueue(view.slice());
+    else {
+      this.#queue.push(view.slice());
+      this.#queued += view.length;
+    }
     return view.length;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#controller.close();
+    this.#ended = 'closed';
+    this.#controller?.close();
+    this.#whole?.resolve();
   }
 
   error(err: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#controller.error(err);
+    this.#ended = 'errored';
+    this.#error = err;
+    this.#controller?.error(err);
+    this.#whole?.reject(err);
+  }
+}
+
+/** A body assembled in one buffer as it arrives. */
+class Whole {
+  #buf: Uint8Array;
+  #n = 0;
+  readonly promise: Promise<Uint8Array>;
+  #settle!: (v: Uint8Array) => void;
+  reject!: (err: unknown) => void;
+
+  constructor(size: number) {
+    this.#buf = new Uint8Array(size);
+    this.promise = new Promise((resolve, reject) => {
+      this.#settle = resolve;
+      this.reject = reject;
+    });
+  }
+
+  add(chunk: Uint8Array): void {
+    const n = this.#n;
+    if (n + chunk.length > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(this.#buf.length * 2, n + chunk.length));
+      grown.set(this.#buf.subarray(0, n));
+      this.#buf = grown;
+    }
+    this.#buf.set(chunk, n);
+    this.#n = n + chunk.length;
+  }
+
+  resolve(): void {
+    this.#settle(this.#n === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#n));
   }
 }
 

@@ -52,6 +52,8 @@ export interface ResponseSource {
   /** The body as it streams in (undefined when `whole` holds it). */
   readonly body?: ReadableStream<Uint8Array> | undefined;
   readonly whole?: Uint8Array | undefined;
+  /** The streamed body read whole without a stream (a transfer on this thread). */
+  readAll?(lengthHint: number): Promise<Uint8Array>;
   readonly done: Promise<void>;
   info(): TransferInfo;
   /** The WorkerPool worker that ran it. */
@@ -78,7 +80,6 @@ export class CurlResponse {
   readonly statusText: string;
   /** The HTTP version that answered: '1.0', '1.1', '2' or '3' (as `info().httpVersion`). */
   readonly httpVersion: string;
-  readonly headers: Headers;
   /** Header fields as received, names in their case. */
   readonly rawHeaders: [string, string][];
   /** The heads before this one: 1xx and each redirect hop. */
@@ -89,6 +90,9 @@ export class CurlResponse {
   readonly threadId: number | undefined;
   readonly #source: ResponseSource;
   #body: ReadableStream<Uint8Array> | undefined;
+  #headers: Headers | undefined;
+  /** Read whole without a stream: `body` is a locked stream from then on. */
+  #used = false;
 
   /** @internal */
   constructor(head: ResponseHead, source: ResponseSource) {
@@ -96,16 +100,26 @@ export class CurlResponse {
     this.statusText = head.statusText;
     this.httpVersion = head.httpVersion;
     this.rawHeaders = head.headers;
-    this.headers = toHeaders(head.headers);
-    this.previous = source.heads.filter((h) => h !== head);
+    this.previous = source.heads.length === 1 ? [] : source.heads.filter((h) => h !== head);
     this.url = head.url;
     this.threadId = source.threadId;
     this.#source = source;
-    this.#body = source.body;
+  }
+
+  /** The header fields as a Headers (made on first use). */
+  get headers(): Headers {
+    this.#headers ??= toHeaders(this.rawHeaders);
+    return this.#headers;
   }
 
   /** The body as a stream (a response from a WorkerPool streams the bytes it already holds). */
   get body(): ReadableStream<Uint8Array> {
+    if (!this.#body && this.#used) {
+      // read: the body stream is locked from now on, as a Response's would be
+      this.#body = new ReadableStream<Uint8Array>();
+      this.#body.getReader();
+    }
+    if (!this.#body && this.#source.whole === undefined) this.#body = this.#source.body;
     if (!this.#body) {
       const whole = this.#source.whole ?? new Uint8Array(0);
       this.#body = new ReadableStream<Uint8Array>({
@@ -120,13 +134,14 @@ export class CurlResponse {
 
   async bytes(): Promise<Uint8Array> {
     const { whole } = this.#source;
-    if (whole && !this.#body) {
-      // read: the body stream is locked from now on, as a Response's would be
-      this.#body = new ReadableStream<Uint8Array>();
-      this.#body.getReader();
-      return whole;
+    const hint = Number(this.rawHeaders.find(([k]) => k.length === 14 && k.toLowerCase() === 'content-length')?.[1] ?? Number.NaN);
+    if (!this.#body && !this.#used && (whole || this.#source.readAll)) {
+      this.#used = true;
+      if (whole) return whole;
+      const got = await this.#source.readAll!(hint);
+      return Buffer.from(got.buffer, got.byteOffset, got.byteLength);
     }
-    const got = await readWhole(this.body, Number(this.headers.get('content-length') ?? Number.NaN));
+    const got = await readWhole(this.body, hint);
     return Buffer.from(got.buffer, got.byteOffset, got.byteLength);
   }
 

@@ -5,7 +5,7 @@
 // store, timeouts and retries. fetch(), request() and ws() are its
 // methods; a default session, which keeps no cookies, backs the top-level
 // functions.
-import { SharedBlob, type OptionValue } from '../curl/easy.js';
+import { SharedBlob, type Easy, type OptionValue } from '../curl/easy.js';
 import { CURLPIPE } from '../curl/generated/enums.js';
 import type { CurlOptions } from '../curl/option-types.js';
 import { Multi } from '../curl/multi.js';
@@ -15,7 +15,7 @@ import { defaultRuntime, Runtime, type RuntimeOptions } from './host.js';
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
-import { curlOptions, startTransfer, type Transfer, type TransferSpec } from './transfer.js';
+import { curlOptions, startTransfer, type HandlePool, type Transfer, type TransferSpec } from './transfer.js';
 import { validateSessionOptions } from './validate.js';
 import { openWs } from './websocket/websocket.js';
 import type { WsConnection, WsConnectOptions } from './websocket/connection.js';
@@ -105,6 +105,8 @@ function runtimeRoots(): Promise<string> {
  * Multi keeps as many as the load has needed (Multi.setOpt).
  */
 const IDLE_CONNECTIONS = 64;
+/** Reset handles a session keeps for its next requests, at most. */
+const IDLE_HANDLES = 256;
 
 export class Session {
   readonly #options: SessionOptions;
@@ -118,10 +120,20 @@ export class Session {
   readonly #attached = new Set<() => void>();
   /** Transfers not yet over: close() waits for their handles to be freed. */
   readonly #inflight = new Set<Promise<void>>();
+  /** Reset handles for the next request (not with session-wide curl options: see HandlePool). */
+  readonly #idle: Easy[] = [];
+  readonly #pool: HandlePool | undefined;
 
   constructor(options: SessionOptions = {}) {
     validateSessionOptions(options);
     this.#options = options;
+    this.#pool = options.curl === undefined ? {
+      take: () => this.#idle.pop(),
+      give: (easy) => {
+        if (this.#closed || this.#idle.length >= IDLE_HANDLES) easy.close();
+        else this.#idle.push(easy);
+      },
+    } : undefined;
     this.#engine = this.#start();
     this.#engine.catch(() => {});
     this.#defaults = this.#buildDefaults();
@@ -185,7 +197,7 @@ export class Session {
       ...spec,
       headers,
       timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
-    });
+    }, this.#pool);
     const done = transfer.done.catch(() => {});
     this.#inflight.add(done);
     void done.then(() => this.#inflight.delete(done));
@@ -247,6 +259,7 @@ export class Session {
     multi.close();
     // each transfer frees its easy handle as it settles; the share is in use until then
     await Promise.all(this.#inflight);
+    for (const easy of this.#idle.splice(0)) easy.close();
     this.#jar?.close();
     share.close();
   }

@@ -79,7 +79,10 @@ export interface Transfer {
   readonly head: Promise<ResponseHead>;
   /** Every head received: 1xx, each redirect hop, the final one. */
   readonly heads: ResponseHead[];
+  /** The body as a stream, made on first use. */
   readonly body: ReadableStream<Uint8Array>;
+  /** The whole body in a buffer of its own (instead of `body`, not after it). */
+  readAll(lengthHint: number): Promise<Uint8Array>;
   /** Settles when the transfer is over (body fully written). */
   readonly done: Promise<void>;
   /** Timings, addresses and the rest; final once `done` settles. */
@@ -132,10 +135,24 @@ export function curlOptions(options: Record<string, OptionValue> | undefined): R
   return out;
 }
 
-export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec): Transfer {
+/**
+ * Idle handles of a session, reset (curl_easy_reset): a handle taken from it
+ * skips curl_easy_init and curl_easy_cleanup, as a C program that reuses its
+ * handles does. Only transfers that set no curl options of their own give
+ * theirs back: curl_easy_reset keeps a handle's own cookie engine, HSTS and
+ * alt-svc caches, which options could have started.
+ */
+export interface HandlePool {
+  take(): Easy | undefined;
+  give(easy: Easy): void;
+}
+
+export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec, pool?: HandlePool): Transfer {
   checkRequest(spec);
   const extra = spec.curl && curlOptions(spec.curl);
-  const easy = new Easy(rt);
+  const reusable = pool !== undefined && !extra && !spec.enforced;
+  const easy = (reusable && pool.take()) || new Easy(rt);
+  let released = false;
   const follow = spec.redirect === 'follow';
   let final: TransferInfo | undefined;
   let tls: { version: string; cipher: string } | undefined;
@@ -148,10 +165,14 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   });
   head.catch(() => {}); // the caller may only await `done`
 
+  // once released the handle may run another request: a late resume or
+  // cancel (a body cancelled after its transfer ended) must not reach it
   const resume = () => {
-    if (!easy.closed) easy.pause(CURLPAUSE.CURLPAUSE_CONT);
+    if (!released && !easy.closed) easy.pause(CURLPAUSE.CURLPAUSE_CONT);
   };
-  const abort = (reason: unknown) => multi.abort(easy, reason);
+  const abort = (reason: unknown) => {
+    if (!released) multi.abort(easy, reason);
+  };
   const sink = new BodySink(!spec.limits?.neverPause, resume, (reason) => abort(reason ?? new DOMException('The body was cancelled', 'AbortError')));
   const upload = spec.body === null ? undefined : new UploadSource(spec.body, resume);
   const parser = new HeadParser((h) => {
@@ -179,8 +200,9 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const limits = spec.limits;
   let headerBytes = 0;
   let bodyBytes = 0;
+  // the session's defaults first, then this request's options over them
+  // (the same final state as one merged bag, without building one per request)
   const options: Record<string, OptionValue> = {
-    ...defaults,
     URL: spec.url,
     FOLLOWLOCATION: follow ? 1 : 0,
     MAXREDIRS: spec.maxRedirects,
@@ -209,18 +231,24 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     options.XFERINFOFUNCTION = (dlt: number, dln: number, ult: number, uln: number) =>
       report({ download: { loaded: dln, total: dlt || undefined }, upload: { loaded: uln, total: ult || spec.bodyLength } });
   }
-  const headers = spec.headers.map(([k, v]) => (v === '' ? `${k};` : `${k}: ${v}`));
-  const names = new Set(spec.headers.map(([k]) => k.toLowerCase()));
-  // curl's own defaults that fetch does not send
-  if (!names.has('expect')) headers.push('Expect:');
-  if (spec.body !== null && !names.has('content-type')) headers.push('Content-Type:');
-  if (names.has('accept-encoding')) options.ACCEPT_ENCODING = spec.headers.find(([k]) => k.toLowerCase() === 'accept-encoding')![1];
-  options.HTTPHEADER = headers;
-  Object.assign(options, extra);
+  const headers: string[] = ['Expect:'];
+  let hasContentType = false;
+  for (const [k, v] of spec.headers) {
+    headers.push(v === '' ? `${k};` : `${k}: ${v}`);
+    const lower = k.toLowerCase();
+    // curl's own defaults that fetch does not send
+    if (lower === 'expect') headers[0] = '';
+    else if (lower === 'content-type') hasContentType = true;
+    else if (lower === 'accept-encoding' && options.ACCEPT_ENCODING === '') options.ACCEPT_ENCODING = v;
+  }
+  if (spec.body !== null && !hasContentType) headers.push('Content-Type:');
+  options.HTTPHEADER = headers[0] === '' ? headers.slice(1) : headers;
+  if (extra) Object.assign(options, extra);
 
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;
   try {
+    setOptions(easy, defaults);
     setOptions(easy, options);
     // by curl's name, after everything: no other spelling set earlier can win
     setOptions(easy, spec.enforced ?? {});
@@ -232,8 +260,10 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     done = Promise.reject(err);
   }
 
+  let ok = false;
   const settled = done.then(
     () => {
+      ok = true;
       if (!headSettled && parser.heads.length) resolveHead(parser.heads.at(-1)!);
       headless();
       if (!headSettled && !parser.heads.length) rejectHead(new Error('the server sent no response head'));
@@ -250,7 +280,11 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     spec.signal?.removeEventListener('abort', onAbort);
     if (!easy.closed) {
       if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
-      easy.close();
+      released = true;
+      if (ok && reusable) {
+        easy.reset();
+        pool.give(easy);
+      } else easy.close();
     }
   });
   settled.catch(() => {});
@@ -258,9 +292,16 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   return {
     head,
     heads: parser.heads,
-    body: sink.stream,
+    get body() {
+      return sink.stream;
+    },
+    readAll: (hint) => sink.whole(hint),
     done: settled,
-    info: () => final ?? readTransferInfo(easy, tls),
+    info: () => {
+      if (final) return final;
+      if (released) throw new TypeError('the transfer is over and its handle freed (keepInfo: false)');
+      return readTransferInfo(easy, tls);
+    },
   };
 }
 
