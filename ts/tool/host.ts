@@ -1,29 +1,18 @@
 // SPDX-License-Identifier: MIT
 // The main-thread side of a curl-wasm run: compiles wasm/curl.wasm once,
-// starts the worker that runs it (./cli.ts off the main thread) and answers
+// hands it to the worker that runs it (./launch.ts, ./worker.ts) and answers
 // its socket and DNS calls (./channel.ts) with the library's own host
 // functions. Used by the command (./cli.ts) and by curl() (../cli.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { LibcurlExports } from '../host/abi.js';
-import { tsxWorkerSource } from '../host/dev-worker.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
 import { Heap } from '../host/memory.js';
 import { Listener, SocketTable } from '../host/sockets.js';
-import { CALLS, createChannel, serve, type Handlers } from './channel.js';
-
-/** What the worker gets: the compiled tool, the call channel, its command line and environment. */
-export interface ToolData {
-  module: WebAssembly.Module;
-  channel: SharedArrayBuffer;
-  args: string[];
-  env: Record<string, string>;
-  /** files for the tool's stdin, stdout and stderr, opened by the worker (Deno's descriptors are per thread); the process's own when absent */
-  stdio?: [string, string, string];
-}
+import { CALLS, serve, type Handlers } from './channel.js';
+import { launch, type Launched, type ToolRun } from './launch.js';
 
 /** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
 function toolWasm(): string {
@@ -40,6 +29,35 @@ export function toolModule(): Promise<WebAssembly.Module> {
   compiled ??= readFile(toolWasm()).then((bytes) => WebAssembly.compile(bytes));
   return compiled;
 }
+
+/**
+ * The runtime's root certificates as one PEM: what its own TLS trusts by
+ * default (node:tls getCACertificates('default') where it exists, which
+ * counts NODE_EXTRA_CA_CERTS and --use-system-ca), else tls.rootCertificates
+ * plus the NODE_EXTRA_CA_CERTS file, as Node's TLS adds it.
+ */
+async function runtimeRoots(): Promise<Uint8Array> {
+  const tls = (await import('node:tls')) as typeof import('node:tls') & {
+    getCACertificates?: (type: 'default') => string[];
+  };
+  let pems: string[];
+  try {
+    pems = tls.getCACertificates?.('default') ?? [...tls.rootCertificates];
+  } catch {
+    pems = [];
+  }
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (!tls.getCACertificates && extra) {
+    try {
+      pems.push(readFileSync(extra, 'latin1'));
+    } catch {
+      // Node warns and goes on without them; so does the tool
+    }
+  }
+  return new TextEncoder().encode(pems.join('\n') + (pems.length ? '\n' : ''));
+}
+
+let roots: Promise<Uint8Array> | undefined;
 
 /** Answers the worker's bridge calls with the library's own host functions. */
 function handlers(channel: SharedArrayBuffer): Handlers {
@@ -83,38 +101,37 @@ function handlers(channel: SharedArrayBuffer): Handlers {
       });
     }
   };
+  // (buf, cap, offset): the roots from offset into the channel; their length when buf is NULL
+  out.ca_roots = async (buf, cap, offset) => {
+    const pem = await (roots ??= runtimeRoots());
+    if (!buf) return pem.length;
+    const part = pem.subarray(offset, offset + cap);
+    heap.u8.set(part, buf);
+    return part.length;
+  };
   return out;
 }
 
-export interface ToolRun {
-  /** the worker's entry: a module that runs the tool when not on the main thread (./cli.ts or dist/curl-wasm.mjs) */
-  entry: URL;
-  args: string[];
-  env: Record<string, string>;
-  stdio?: [string, string, string];
-  /** where the worker's own failures are told (a trap, a missing import) */
-  onError?: (message: string) => void;
-}
+export type { ToolRun };
 
 /** Runs the tool once in a worker; resolves with its exit code (70, EX_SOFTWARE, if the wasm trapped). */
-export async function runTool(run: ToolRun): Promise<number> {
-  const channel = createChannel();
-  const data: ToolData = { module: await toolModule(), channel, args: run.args, env: run.env, stdio: run.stdio };
-  const options = { workerData: data, stdout: false, stderr: false };
-  // run from the TypeScript sources (tests, development), the worker registers tsx first
-  const worker = run.entry.pathname.endsWith('.ts')
-    ? new Worker(tsxWorkerSource(run.entry.href), { ...options, eval: true })
-    : new Worker(run.entry, options);
+export function runTool(run: ToolRun): Promise<number> {
+  return serveTool(launch(run));
+}
+
+/** Compiles the tool for a worker started by launch() and answers its calls until it exits. */
+export async function serveTool(launched: Launched): Promise<number> {
   let exited = false;
-  void serve(channel, handlers(channel), () => exited);
-  const code = await new Promise<number>((resolve) => {
-    let failed = false;
-    worker.on('error', (err) => {
-      failed = true;
-      run.onError?.(err instanceof Error ? err.message : String(err));
-    });
-    worker.on('exit', (c) => resolve(failed ? 70 : c));
-  });
+  void serve(launched.channel, handlers(launched.channel), () => exited);
+  try {
+    launched.post(await toolModule());
+  } catch (err) {
+    await launched.worker.terminate();
+    throw err;
+  }
+  // every run asks for them (curl-src/patches/0006-tool-default-ca.patch): load node:tls while the worker starts curl
+  roots ??= runtimeRoots();
+  const code = await launched.exit;
   exited = true;
   return code;
 }
