@@ -4,8 +4,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { patternBytes } from '../test/fixtures/servers.js';
 
-export type Client = 'wasm' | 'wasm-fetch' | 'curl' | 'undici' | 'node-fetch' | 'node-libcurl';
-export const CLIENTS: readonly Client[] = ['wasm', 'wasm-fetch', 'curl', 'undici', 'node-fetch', 'node-libcurl'];
+export type Client = 'wasm' | 'wasm-fetch' | 'wasm-request' | 'curl' | 'undici' | 'node-fetch' | 'node-libcurl';
+export const CLIENTS: readonly Client[] = ['wasm', 'wasm-fetch', 'wasm-request', 'curl', 'undici', 'node-fetch', 'node-libcurl'];
 
 /** Every large body (downloads, uploads, nginx's files): this 1 MiB block, byte i = i % 251, repeated. */
 export const PATTERN_BLOCK = patternBytes(1 << 20);
