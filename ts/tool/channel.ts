@@ -60,6 +60,8 @@ export const CALLS: Record<string, Call> = {
   dns_result: { regions: [{ arg: 1, dir: 'out', size: len(2) }], capped: 2 },
   // (buf, cap, offset): the runtime's root certificates, from offset; the worker asks in parts (./worker.ts)
   ca_roots: { regions: [{ arg: 0, dir: 'out', size: len(1) }], capped: 1 },
+  // (code): curl returned, its output written; the command exits without waiting for the worker's teardown
+  tool_exit: { regions: [] },
 };
 const NAMES = Object.keys(CALLS);
 

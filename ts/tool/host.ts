@@ -122,7 +122,14 @@ export function runTool(run: ToolRun): Promise<number> {
 /** Compiles the tool for a worker started by launch() and answers its calls until it exits. */
 export async function serveTool(launched: Launched): Promise<number> {
   let exited = false;
-  void serve(launched.channel, handlers(launched.channel), () => exited);
+  let returned!: (code: number) => void;
+  const toolExit = new Promise<number>((resolve) => (returned = resolve));
+  const answer = handlers(launched.channel);
+  answer.tool_exit = (code) => {
+    returned(code);
+    return 0;
+  };
+  void serve(launched.channel, answer, () => exited);
   try {
     launched.post(await toolModule());
   } catch (err) {
@@ -131,7 +138,9 @@ export async function serveTool(launched: Launched): Promise<number> {
   }
   // every run asks for them (curl-src/patches/0006-tool-default-ca.patch): load node:tls while the worker starts curl
   roots ??= runtimeRoots();
-  const code = await launched.exit;
+  // curl's stdout and files are written and closed when it returns: a worker's
+  // teardown (10-25 ms here) need not delay the answer
+  const code = await Promise.race([toolExit, launched.exit]);
   exited = true;
   return code;
 }

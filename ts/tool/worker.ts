@@ -143,11 +143,14 @@ async function toolThread(): Promise<void> {
   });
   memory = instance.exports.memory as WebAssembly.Memory;
   heap = new Heap(instance.exports as unknown as LibcurlExports);
+  let code: number;
   try {
-    process.exitCode = wasi.start(instance);
+    code = wasi.start(instance);
   } finally {
     for (const fd of fds ?? []) closeSync(fd);
   }
+  process.exitCode = code;
+  raw('tool_exit', [code]);
 }
 
 void toolThread();
