@@ -78,7 +78,6 @@ export class CurlResponse {
   readonly statusText: string;
   /** The HTTP version that answered: '1.0', '1.1', '2' or '3' (as `info().httpVersion`). */
   readonly httpVersion: string;
-  readonly headers: Headers;
   /** Header fields as received, names in their case. */
   readonly rawHeaders: [string, string][];
   /** The heads before this one: 1xx and each redirect hop. */
@@ -89,6 +88,7 @@ export class CurlResponse {
   readonly threadId: number | undefined;
   readonly #source: ResponseSource;
   #body: ReadableStream<Uint8Array> | undefined;
+  #headers: Headers | undefined;
 
   /** @internal */
   constructor(head: ResponseHead, source: ResponseSource) {
@@ -96,12 +96,21 @@ export class CurlResponse {
     this.statusText = head.statusText;
     this.httpVersion = head.httpVersion;
     this.rawHeaders = head.headers;
-    this.headers = toHeaders(head.headers);
     this.previous = source.heads.filter((h) => h !== head);
     this.url = head.url;
     this.threadId = source.threadId;
     this.#source = source;
     this.#body = source.body;
+  }
+
+  /**
+   * The header fields as `Headers`, made on first use: Node loads its fetch
+   * implementation (undici) the first time a `Headers` is made, ~35 ms of a
+   * process's first request here.
+   */
+  get headers(): Headers {
+    this.#headers ??= toHeaders(this.rawHeaders);
+    return this.#headers;
   }
 
   /** The body as a stream (a response from a WorkerPool streams the bytes it already holds). */
@@ -126,7 +135,9 @@ export class CurlResponse {
       this.#body.getReader();
       return whole;
     }
-    const got = await readWhole(this.body, Number(this.headers.get('content-length') ?? Number.NaN));
+    // a size hint only, read from the raw fields: a Headers is made only when asked for (see headers)
+    const length = this.rawHeaders.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
+    const got = await readWhole(this.body, Number(length ?? Number.NaN));
     return Buffer.from(got.buffer, got.byteOffset, got.byteLength);
   }
 
