@@ -30,7 +30,8 @@ const starts = Number(opt('starts') ?? 30);
 const size = Number(opt('size-mib') ?? 1024) * (1 << 20);
 const only = (opt('only') ?? 'start,big').split(',');
 const outDir = opt('out') ?? join(here, 'results', 'cli', serverKind);
-const TOOL = join(root, 'dist', 'curl-wasm.mjs');
+/** `--tool PATH`: another build of the command (e.g. a copy of an older dist/), for a before/after run */
+const TOOL = opt('tool') ?? join(root, 'dist', 'curl-wasm.mjs');
 const CURL = '/usr/bin/curl';
 const TIME = '/usr/bin/time';
 
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   };
   const json: Record<string, unknown> = { server: serverKind, serverVersion: server.version, node: process.version, load: { start: load0 } };
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-  log(`# curl-wasm vs curl — ${serverKind} server, git ${git}, node ${process.version}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`# curl-wasm vs curl — ${serverKind} server, git ${git}${opt('tool') ? ` (tool: ${TOOL})` : ''}, node ${process.version}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
   try {
     if (only.includes('start')) {
       const url = `${server.http}/small`;
