@@ -126,14 +126,22 @@ const builds = [
   // library, from the ESM, CJS and inline builds alike): the library again,
   // minus the wasm, which the pool compiles once and posts to each worker
   { input: 'ts/api/pool/worker.ts', output: { file: 'dist/pool-worker.mjs', format: 'es' }, external, plugins: [ts()] },
-  // the curl-wasm command (package.json "bin"), with the tool's wasm beside it
+  // the curl-wasm command (package.json "bin") and its worker, with the tool's
+  // wasm beside them: two entries, so that the worker loads only its own part
+  // and the command's entry only what starts the worker (ts/tool/launch.ts)
   {
-    input: 'ts/tool/cli.ts',
-    output: { file: 'dist/curl-wasm.mjs', format: 'es', banner: '#!/usr/bin/env node' },
+    input: { 'curl-wasm': 'ts/tool/cli.ts', 'curl-wasm-worker': 'ts/tool/worker.ts' },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].mjs',
+      chunkFileNames: 'curl-wasm-[name].mjs',
+      banner: (chunk) => (chunk.name === 'curl-wasm' ? '#!/usr/bin/env node' : ''),
+    },
     external,
     plugins: [ts(), copyWasm('curl.wasm'), copyWasm('curl-manual.txt.gz')],
   },
-  // libcurl-wasm/cli: curl() runs the command's bundle (dist/curl-wasm.mjs) in a worker
+  // libcurl-wasm/cli: curl() runs the command's worker (dist/curl-wasm-worker.mjs)
   { input: 'ts/cli.ts', output: { file: 'dist/cli.mjs', format: 'es' }, external, plugins: [ts()] },
   { input: 'ts/cli.ts', output: { file: 'dist/cli.d.ts' }, external, plugins: [dtsPlugin()] },
   // The same declarations twice: .d.ts for import, .d.cts for require (the package is "type": "module").

@@ -37,11 +37,6 @@ export interface CurlResult {
   files: Record<string, Uint8Array>;
 }
 
-/** The worker's entry: the command's bundle beside this one, or its source. */
-function toolEntry(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('./tool/cli.ts', import.meta.url) : new URL('./curl-wasm.mjs', import.meta.url);
-}
-
 function listFiles(dir: string, base = dir, out: Record<string, Uint8Array> = {}): Record<string, Uint8Array> {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
@@ -127,7 +122,7 @@ async function run(args: readonly string[], options: CurlOptions): Promise<CurlR
     env.PWD = cwd; // the tool resolves relative paths against PWD (wasm/tool/fs.c)
     const errors: string[] = [];
     const stdio: [string, string, string] = [stdinPath, outPath, errPath];
-    const exitCode = await runTool({ entry: toolEntry(), args: [...args], env, stdio, onError: (m) => errors.push(`curl-wasm: ${m}\n`) });
+    const exitCode = await runTool({ args: [...args], env, stdio, onError: (m) => errors.push(`curl-wasm: ${m}\n`) });
     const read = (path: string) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0));
     const stdout = new Uint8Array(read(outPath));
     const stderr = new Uint8Array(Buffer.concat([read(errPath), Buffer.from(errors.join(''))]));

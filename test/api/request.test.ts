@@ -53,6 +53,15 @@ describe('the response', () => {
     expect(await res.text()).toBe('ok');
   });
 
+  it('headers is one Headers, made from rawHeaders when first read, also after the body was read', async () => {
+    // made on first use (Node loads its fetch implementation for the first Headers of a process)
+    const res = await request(`${server.url}/headers`);
+    expect(await res.text()).toBe('ok');
+    const headers = res.headers;
+    expect(res.headers).toBe(headers);
+    expect([...headers.keys()]).toEqual([...new Set(res.rawHeaders.map(([k]) => k.toLowerCase()))].sort());
+  });
+
   it('answers error statuses as responses, not errors', async () => {
     const res = await request(`${server.url}/status/404`);
     expect(res.status).toBe(404);

@@ -9,8 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { runTool } from '../../ts/tool/host.js';
 
 const code = await runTool({
-  // the tool's own worker entry: it runs whichever program ToolData carries
-  entry: new URL('../../ts/tool/cli.ts', import.meta.url),
   program: { wasm: fileURLToPath(new URL('../../wasm/libtests.wasm', import.meta.url)), argv0: 'libtests' },
   args: process.argv.slice(2),
   // relative paths resolve against PWD (wasm/tool/fs.c): make it true

@@ -111,6 +111,28 @@ describe('the curl-wasm command', () => {
   });
 });
 
+describe("the curl-wasm command's start-up", () => {
+  // its worker boots while the main thread loads the bridge: neither the
+  // command's entry nor the worker may load the bridge's modules
+  const imports = (file: string, seen = new Set<string>()): Set<string> => {
+    for (const [, spec] of readFileSync(join(dist, file), 'utf8').matchAll(/^import\s(?:[^'"]*from\s)?['"]([^'"]+)['"]/gm)) {
+      if (spec!.startsWith('./')) {
+        if (!seen.has(spec!)) imports(spec!.slice(2), seen.add(spec!));
+      } else seen.add(spec!);
+    }
+    return seen;
+  };
+  it('dist/curl-wasm.mjs loads node:worker_threads and the channel, nothing of the bridge', () => {
+    const entry = [...imports('curl-wasm.mjs')];
+    expect(entry.filter((s) => s.startsWith('node:'))).toEqual(['node:worker_threads']);
+  });
+  it('dist/curl-wasm-worker.mjs loads no node:net, node:dns or node:tls', () => {
+    const worker = [...imports('curl-wasm-worker.mjs')];
+    expect(worker).toContain('node:fs');
+    expect(worker.filter((s) => ['node:net', 'node:dns', 'node:tls'].includes(s))).toEqual([]);
+  });
+});
+
 describe('the curl-wasm command on Deno and Bun', () => {
   // the test CA as a runtime root: each runtime's TLS (and so curl-wasm's
   // default trust store) adds NODE_EXTRA_CA_CERTS to its own roots; the

@@ -85,6 +85,22 @@ describe('curl-wasm', () => {
     expect(sha256(r.stdout)).toBe(sha256(patternBytes(300000)));
   });
 
+  it('read-ahead (ts/tool/read-ahead.ts): bodies larger than the channel, over HTTP and TLS, and parallel transfers, byte for byte', async () => {
+    // the worker takes all the main thread has queued (up to 2 MiB) and answers later recvs and polls itself
+    const n = 9 << 20;
+    const plain = await curl(['-s', `${http.url}/bytes/${n}`]);
+    expect(plain.code).toBe(0);
+    expect(sha256(plain.stdout)).toBe(sha256(patternBytes(n)));
+    const tls = await curl(['-s', '--cacert', join(dir, 'ca.pem'), `${https.url}/chunked/${n}`]);
+    expect(tls.code).toBe(0);
+    expect(sha256(tls.stdout)).toBe(sha256(patternBytes(n)));
+    // -Z: several sockets in one poll, one of them with bytes kept in the worker
+    const sizes = [3 << 20, 5000, 2 << 20];
+    const par = await curl(['-s', '-Z', ...sizes.flatMap((k, i) => ['-o', `par-${i}.bin`, `${http.url}/bytes/${k}`])], { cwd: dir });
+    expect(par.code).toBe(0);
+    sizes.forEach((k, i) => expect(sha256(readFileSync(join(dir, `par-${i}.bin`)))).toBe(sha256(patternBytes(k))));
+  });
+
   it('writes -o and -O files relative to the working directory', async () => {
     const r = await curl(['-s', '-o', 'out.bin', `${http.url}/bytes/1000`, '-O', `${http.url}/hello`], { cwd: dir });
     expect(r.code).toBe(0);

@@ -9,14 +9,11 @@ import { HOST_FD_BASE } from './abi.js';
 import { ERRNO, errnoFromNode } from './errno.js';
 import { RecvBuffer } from './recv-buffer.js';
 import { SendBuffer } from './send-buffer.js';
+import { MSG_PEEK, POLL, READABLE } from './poll.js';
 import type { SockAddr } from './sockaddr.js';
 import type { DatagramPeer } from './udp-socket.js';
 
-export const POLL = {
-  IN: 0x001, PRI: 0x002, OUT: 0x004, ERR: 0x008, HUP: 0x010, NVAL: 0x020,
-  RDNORM: 0x040, WRNORM: 0x100,
-} as const;
-export const READABLE = POLL.IN | POLL.RDNORM;
+export { MSG_PEEK, POLL, READABLE };
 export const WRITABLE = POLL.OUT | POLL.WRNORM;
 
 export const SOCK = { STREAM: 1, DGRAM: 2 } as const;
@@ -24,7 +21,6 @@ export const SOL_SOCKET = 1;
 export const SO = { TYPE: 3, ERROR: 4, SNDBUF: 7, RCVBUF: 8, KEEPALIVE: 9, BINDTODEVICE: 25 } as const;
 export const IPPROTO_TCP = 6;
 export const TCP = { NODELAY: 1, KEEPIDLE: 4, KEEPINTVL: 5, KEEPCNT: 6 } as const;
-export const MSG_PEEK = 0x2;
 
 /** Bytes queued from the network before the runtime socket is paused. */
 export const RECV_HIGH_WATER = 1 << 20;

@@ -60,6 +60,10 @@ export const CALLS: Record<string, Call> = {
   sock_wait: { regions: [{ arg: 0, dir: 'inout', size: (args) => args[1]! * 8 }] },
   dns_start: { regions: [{ arg: 0, dir: 'in', size: cstring(0) }] },
   dns_result: { regions: [{ arg: 1, dir: 'out', size: len(2) }], capped: 2 },
+  // (buf, cap, offset): the runtime's root certificates, from offset; the worker asks in parts (./worker.ts)
+  ca_roots: { regions: [{ arg: 0, dir: 'out', size: len(1) }], capped: 1 },
+  // (code): curl returned, its output written; the command exits without waiting for the worker's teardown
+  tool_exit: { regions: [] },
 };
 const NAMES = Object.keys(CALLS);
 
@@ -67,12 +71,28 @@ export function createChannel(): SharedArrayBuffer {
   return new SharedArrayBuffer(DATA_OFFSET + DATA_SIZE);
 }
 
+/** Worker side, raw: one blocking call whose pointer arguments are already offsets into the channel. */
+export type RawCall = (name: string, args: number[]) => number;
+
+export function rawCaller(sab: SharedArrayBuffer): RawCall {
+  const ctrl = new Int32Array(sab, 0, DATA_OFFSET / 4);
+  return (name, args) => {
+    ctrl[FN] = NAMES.indexOf(name);
+    for (let i = 0; i < args.length; i++) ctrl[ARGS + i] = args[i]!;
+    Atomics.store(ctrl, STATE, CALL);
+    Atomics.notify(ctrl, STATE);
+    while (Atomics.load(ctrl, STATE) === CALL) Atomics.wait(ctrl, STATE, CALL);
+    const result = ctrl[RESULT]!;
+    Atomics.store(ctrl, STATE, IDLE);
+    return result;
+  };
+}
+
 /** Worker side: `call(name)(...args)` copies regions in, blocks until the main thread answers, copies them out. */
 export function caller(sab: SharedArrayBuffer, memory: () => WebAssembly.Memory) {
-  const ctrl = new Int32Array(sab, 0, DATA_OFFSET / 4);
   const data = new Uint8Array(sab);
+  const raw = rawCaller(sab);
   return (name: string) => {
-    const fn = NAMES.indexOf(name);
     const { regions, capped: capArg } = CALLS[name]!;
     return (...args: number[]): number => {
       const buffer = memory().buffer;
@@ -92,15 +112,9 @@ export function caller(sab: SharedArrayBuffer, memory: () => WebAssembly.Memory)
         shared[r.arg] = next;
         next += (size + 7) & ~7;
       }
-      ctrl[FN] = fn;
-      for (let i = 0; i < shared.length; i++) ctrl[ARGS + i] = shared[i]!;
-      Atomics.store(ctrl, STATE, CALL);
-      Atomics.notify(ctrl, STATE);
-      while (Atomics.load(ctrl, STATE) === CALL) Atomics.wait(ctrl, STATE, CALL);
-      const result = ctrl[RESULT]!;
+      const result = raw(name, shared);
       const after = new Uint8Array(memory().buffer);
       for (const m of moved) if (m.dir !== 'in') after.set(data.subarray(m.to, m.to + m.size), m.from);
-      Atomics.store(ctrl, STATE, IDLE);
       return result;
     };
   };

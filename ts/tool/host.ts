@@ -1,34 +1,18 @@
 // SPDX-License-Identifier: MIT
 // The main-thread side of a curl-wasm run: compiles wasm/curl.wasm once,
-// starts the worker that runs it (./cli.ts off the main thread) and answers
+// hands it to the worker that runs it (./launch.ts, ./worker.ts) and answers
 // its socket and DNS calls (./channel.ts) with the library's own host
 // functions. Used by the command (./cli.ts) and by curl() (../cli.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { type LibcurlExports, TOOL_HOST_FD_BASE } from '../host/abi.js';
-import { tsxWorkerSource } from '../host/dev-worker.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
 import { Heap } from '../host/memory.js';
 import { Listener, SocketTable } from '../host/sockets.js';
-import { CALLS, createChannel, serve, type Handlers } from './channel.js';
-
-/** What the worker gets: the compiled tool, the call channel, its command line and environment. */
-export interface ToolData {
-  module: WebAssembly.Module;
-  channel: SharedArrayBuffer;
-  args: string[];
-  /** argv[0] of the program; `curl` when absent */
-  argv0?: string;
-  env: Record<string, string>;
-  /** curl's manual (curl-manual.txt.gz beside curl.wasm), for --manual and --help <option> */
-  manual: string;
-  /** files for the tool's stdin, stdout and stderr, opened by the worker (Deno's descriptors are per thread); the process's own when absent */
-  stdio?: [string, string, string];
-}
+import { CALLS, serve, type Handlers } from './channel.js';
+import { launch, type Launched, type ToolRun } from './launch.js';
 
 /** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
 function toolWasm(): string {
@@ -39,11 +23,6 @@ function toolWasm(): string {
   throw new Error('curl.wasm not found: run "npm run build:wasm"');
 }
 
-/** curl's manual, which build.sh writes beside curl.wasm (wasm/tool/manual.c reads it through the host). */
-function toolManual(): string {
-  return join(dirname(toolWasm()), 'curl-manual.txt.gz');
-}
-
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 /** The tool's module (or another program built on the same bridge: `path`), compiled once per thread. */
 export function toolModule(path = toolWasm()): Promise<WebAssembly.Module> {
@@ -51,6 +30,35 @@ export function toolModule(path = toolWasm()): Promise<WebAssembly.Module> {
   if (!module) compiled.set(path, (module = readFile(path).then((bytes) => WebAssembly.compile(bytes))));
   return module;
 }
+
+/**
+ * The runtime's root certificates as one PEM: what its own TLS trusts by
+ * default (node:tls getCACertificates('default') where it exists, which
+ * counts NODE_EXTRA_CA_CERTS and --use-system-ca), else tls.rootCertificates
+ * plus the NODE_EXTRA_CA_CERTS file, as Node's TLS adds it.
+ */
+async function runtimeRoots(): Promise<Uint8Array> {
+  const tls = (await import('node:tls')) as typeof import('node:tls') & {
+    getCACertificates?: (type: 'default') => string[];
+  };
+  let pems: string[];
+  try {
+    pems = tls.getCACertificates?.('default') ?? [...tls.rootCertificates];
+  } catch {
+    pems = [];
+  }
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (!tls.getCACertificates && extra) {
+    try {
+      pems.push(readFileSync(extra, 'latin1'));
+    } catch {
+      // Node warns and goes on without them; so does the tool
+    }
+  }
+  return new TextEncoder().encode(pems.join('\n') + (pems.length ? '\n' : ''));
+}
+
+let roots: Promise<Uint8Array> | undefined;
 
 /** Answers the worker's bridge calls with the library's own host functions. */
 function handlers(channel: SharedArrayBuffer): Handlers {
@@ -94,42 +102,46 @@ function handlers(channel: SharedArrayBuffer): Handlers {
       });
     }
   };
+  // (buf, cap, offset): the roots from offset into the channel; their length when buf is NULL
+  out.ca_roots = async (buf, cap, offset) => {
+    const pem = await (roots ??= runtimeRoots());
+    if (!buf) return pem.length;
+    const part = pem.subarray(offset, offset + cap);
+    heap.u8.set(part, buf);
+    return part.length;
+  };
   return out;
 }
 
-export interface ToolRun {
-  /** the worker's entry: a module that runs the tool when not on the main thread (./cli.ts or dist/curl-wasm.mjs) */
-  entry: URL;
-  args: string[];
-  env: Record<string, string>;
-  stdio?: [string, string, string];
-  /** another program linked like the tool (curl's libtests, build.sh): its wasm file and argv[0] */
-  program?: { wasm: string; argv0: string };
-  /** where the worker's own failures are told (a trap, a missing import) */
-  onError?: (message: string) => void;
-}
+export type { ToolRun };
 
 /** Runs the tool once in a worker; resolves with its exit code (70, EX_SOFTWARE, if the wasm trapped). */
-export async function runTool(run: ToolRun): Promise<number> {
-  const channel = createChannel();
-  const data: ToolData = {
-    module: await toolModule(run.program?.wasm), channel, args: run.args, argv0: run.program?.argv0, env: run.env, manual: toolManual(), stdio: run.stdio,
-  };
-  const options = { workerData: data, stdout: false, stderr: false };
-  // run from the TypeScript sources (tests, development), the worker registers tsx first
-  const worker = run.entry.pathname.endsWith('.ts')
-    ? new Worker(tsxWorkerSource(run.entry.href), { ...options, eval: true })
-    : new Worker(run.entry, options);
+export function runTool(run: ToolRun): Promise<number> {
+  return serveTool(launch(run));
+}
+
+/** Compiles the tool for a worker started by launch() and answers its calls until it exits. */
+export async function serveTool(launched: Launched): Promise<number> {
   let exited = false;
-  void serve(channel, handlers(channel), () => exited);
-  const code = await new Promise<number>((resolve) => {
-    let failed = false;
-    worker.on('error', (err) => {
-      failed = true;
-      run.onError?.(err instanceof Error ? err.message : String(err));
-    });
-    worker.on('exit', (c) => resolve(failed ? 70 : c));
-  });
+  let returned!: (code: number) => void;
+  const toolExit = new Promise<number>((resolve) => (returned = resolve));
+  const answer = handlers(launched.channel);
+  answer.tool_exit = (code) => {
+    returned(code);
+    return 0;
+  };
+  void serve(launched.channel, answer, () => exited);
+  try {
+    launched.post(await toolModule(launched.wasm));
+  } catch (err) {
+    await launched.worker.terminate();
+    throw err;
+  }
+  // every run asks for them (curl-src/patches/0006-tool-default-ca.patch): load node:tls while the worker starts curl
+  roots ??= runtimeRoots();
+  // curl's stdout and files are written and closed when it returns: a worker's
+  // teardown (10-25 ms here) need not delay the answer
+  const code = await Promise.race([toolExit, launched.exit]);
   exited = true;
   return code;
 }
