@@ -10,8 +10,13 @@ import { defineConfig } from 'vitest/config';
 const suite = process.env.LCW_SUITE;
 const SEPARATE = ['interop', 'package'];
 const TLS_FILES = [
-  'test/core/tls.test.ts', 'test/api/request.test.ts', 'test/api/session.test.ts', 'test/api/fetch.test.ts',
-  'test/api/surface.test.ts', 'test/sandbox/policy.test.ts', 'test/sandbox/hostile.test.ts',
+  'test/core/tls.test.ts',
+  'test/api/request.test.ts',
+  'test/api/session.test.ts',
+  'test/api/fetch.test.ts',
+  'test/api/surface.test.ts',
+  'test/sandbox/policy.test.ts',
+  'test/sandbox/hostile.test.ts',
 ];
 
 export default defineConfig({

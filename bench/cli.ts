@@ -57,8 +57,7 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const cell = (xs: number[], digits = 1) =>
-  `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+const cell = (xs: number[], digits = 1) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
 
 function startServer(): Promise<{ stop: () => void; http: string; version?: string }> {
   const script = serverKind === 'nginx' ? 'nginx-server.ts' : 'server.ts';
@@ -90,7 +89,9 @@ async function main(): Promise<void> {
   };
   const json: Record<string, unknown> = { server: serverKind, serverVersion: server.version, node: process.version, load: { start: load0 } };
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-  log(`# curl-wasm vs curl — ${serverKind} server, git ${git}${opt('tool') ? ` (tool: ${TOOL})` : ''}, node ${process.version}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `# curl-wasm vs curl — ${serverKind} server, git ${git}${opt('tool') ? ` (tool: ${TOOL})` : ''}, node ${process.version}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+  );
   try {
     if (only.includes('start')) {
       const url = `${server.http}/small`;
@@ -146,7 +147,9 @@ async function main(): Promise<void> {
           mbps[key].total.push(size / total / 1e3);
           mbps[key].wall.push(size / s.wallMs / 1e3);
           mbps[key].cpu.push(s.cpuMs);
-          console.log(`  run ${r + 1} ${key}: ${(size / total / 1e3).toFixed(0)} MB/s (curl time_total), wall ${s.wallMs.toFixed(0)} ms, CPU ${s.cpuMs.toFixed(0)} ms`);
+          console.log(
+            `  run ${r + 1} ${key}: ${(size / total / 1e3).toFixed(0)} MB/s (curl time_total), wall ${s.wallMs.toFixed(0)} ms, CPU ${s.cpuMs.toFixed(0)} ms`,
+          );
         }
       }
       log('');

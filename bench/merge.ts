@@ -26,18 +26,28 @@ const from = new Map<Workload, number>();
 runs.forEach((r, k) => new Set(r.cells.map((c) => c.workload)).forEach((w) => from.set(w, k)));
 const cells = ORDER.flatMap((w) => (from.has(w) ? runs[from.get(w)!]!.cells.filter((c) => c.workload === w) : []));
 const workloads = ORDER.filter((w) => from.has(w));
-const sources = runs.map((r, k) => {
-  const ws = workloads.filter((w) => from.get(w) === k);
-  return ws.length ? `${ws.join(', ')} from the run of ${r.meta.date} (downloads ${r.meta.downloadBytes / (1 << 20)} MiB, ${r.meta.runs} runs per cell)` : '';
-}).filter(Boolean);
+const sources = runs
+  .map((r, k) => {
+    const ws = workloads.filter((w) => from.get(w) === k);
+    return ws.length ? `${ws.join(', ')} from the run of ${r.meta.date} (downloads ${r.meta.downloadBytes / (1 << 20)} MiB, ${r.meta.runs} runs per cell)` : '';
+  })
+  .filter(Boolean);
 const aRun = runs[from.get('A') ?? from.get('B') ?? 0]!;
 const { sources: _earlier, ...base } = runs[runs.length - 1]!.meta;
 // the sizes come from the runs that measured them
 const bRun = runs[from.get('B') ?? from.get('B2') ?? 0]!;
-const meta = { ...base, downloadBytes: aRun.meta.downloadBytes, tlsDownloadBytes: bRun.meta.tlsDownloadBytes ?? bRun.meta.downloadBytes, ...(runs.length > 1 ? { sources } : {}) };
+const meta = {
+  ...base,
+  downloadBytes: aRun.meta.downloadBytes,
+  tlsDownloadBytes: bRun.meta.tlsDownloadBytes ?? bRun.meta.downloadBytes,
+  ...(runs.length > 1 ? { sources } : {}),
+};
 const table = summarise(cells, workloads);
 const ratios = ratioRows(table);
-writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ meta, table: table.map((t) => ({ ...t, metric: { ...t.metric, value: undefined } })), ratios, cells }, null, 1));
+writeFileSync(
+  join(outDir, 'latest.json'),
+  JSON.stringify({ meta, table: table.map((t) => ({ ...t, metric: { ...t.metric, value: undefined } })), ratios, cells }, null, 1),
+);
 writeFileSync(join(outDir, 'latest.md'), markdown(meta, table, ratios, cells));
 writeFileSync(join(outDir, 'ratios.svg'), renderSvg(ratios, meta as never));
 console.log(markdown(meta, table, ratios, cells));

@@ -24,7 +24,10 @@ import { SMALL_BODY } from './jobs.js';
 
 type Proto = 'http' | 'https' | 'h2';
 const certDir = fileURLToPath(new URL('../test/fixtures/certs/', import.meta.url));
-const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isSafeInteger(n) && n >= 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => Number.isSafeInteger(n) && n >= 0);
 
 const LOG = `{"c":$connection,"port":$server_port,"status":$status,"uri":"$uri","len":"$content_length"}`;
 

@@ -42,7 +42,6 @@ export interface PoolResult {
   corrupt: number;
 }
 
-
 function vmHwm(): number {
   const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
@@ -59,12 +58,14 @@ function patternOk(body: Uint8Array): boolean {
 
 async function lanes(total: number, width: number, task: () => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < total) {
-      next++;
-      await task();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < total) {
+        next++;
+        await task();
+      }
+    }),
+  );
 }
 
 type Get = (url: string) => Promise<{ status: number; body: Uint8Array; threadId: number }>;
@@ -86,10 +87,14 @@ async function client(job: PoolJob): Promise<{ get: Get; close: () => Promise<vo
     };
   }
   const pool = await lib.WorkerPool.create({ workers: job.client === 'pool-1' ? 1 : 2, session });
-  return { startMs: performance.now() - t0, get: async (url) => {
+  return {
+    startMs: performance.now() - t0,
+    get: async (url) => {
       const r = await pool.request(url);
       return { status: r.status, body: await r.bytes(), threadId: r.threadId ?? 0 };
-    }, close: () => pool.close() };
+    },
+    close: () => pool.close(),
+  };
 }
 
 async function main(job: PoolJob): Promise<PoolResult> {

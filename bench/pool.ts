@@ -84,7 +84,11 @@ async function startNginx(): Promise<Server> {
   return {
     origin: `http://127.0.0.1:${nginx.ports.http}`,
     // the probe's line is dropped by the first reset
-    log: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number, number]),
+    log: () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ').map(Number) as [number, number, number]),
     reset: () => writeFileSync(log, ''), // nginx appends (O_APPEND): it carries on at the new end
     stop: () => void nginx.stop(),
   };
@@ -143,7 +147,9 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   const t0 = Date.now();
   const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: here, encoding: 'utf8' }).stdout.trim();
-  console.log(`pool bench: runs=${runs} requests=${requests} parallel=${parallel}×${size / MiB} MiB, nginx at ${server.origin}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `pool bench: runs=${runs} requests=${requests} parallel=${parallel}×${size / MiB} MiB, nginx at ${server.origin}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+  );
   const rows: Row[] = [];
   for (const workload of only) {
     const byClient = new Map(CLIENTS.map((c) => [c, { workload, client: c, runs: [] } as Row]));
@@ -151,8 +157,15 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs; run++) {
       for (const client of CLIENTS.map((_, i) => CLIENTS[(i + run) % CLIENTS.length]!)) {
         const job: PoolJob = {
-          client, workload, origin: server.origin, requests, concurrency: workload === 'small' ? 100 : parallel,
-          parallel, size, warmup: 500, warmupBytes,
+          client,
+          workload,
+          origin: server.origin,
+          requests,
+          concurrency: workload === 'small' ? 100 : parallel,
+          parallel,
+          size,
+          warmup: 500,
+          warmupBytes,
         };
         server.reset();
         let rec: Row['runs'][number];
@@ -167,7 +180,9 @@ async function main(): Promise<void> {
         }
         byClient.get(client)!.runs.push(rec);
         const r = rec.result;
-        console.log(`  ${workload.padEnd(5)} run ${run + 1}/${runs} ${client.padEnd(8)} ${r ? `${fmt(metric(workload, r)).padStart(8)} ${unit(workload)}  cpu ${(r.cpuMs / 1000).toFixed(2)} s  wall ${(r.ms / 1000).toFixed(2)} s  start ${r.startMs.toFixed(0)} ms  rss ${(r.peakRss / MiB).toFixed(0)} MiB  conns ${rec.connections}  threads ${JSON.stringify(r.perThread)}` : ''}${rec.ok ? '' : `  FAILED: ${rec.problems.join('; ')}`}`);
+        console.log(
+          `  ${workload.padEnd(5)} run ${run + 1}/${runs} ${client.padEnd(8)} ${r ? `${fmt(metric(workload, r)).padStart(8)} ${unit(workload)}  cpu ${(r.cpuMs / 1000).toFixed(2)} s  wall ${(r.ms / 1000).toFixed(2)} s  start ${r.startMs.toFixed(0)} ms  rss ${(r.peakRss / MiB).toFixed(0)} MiB  conns ${rec.connections}  threads ${JSON.stringify(r.perThread)}` : ''}${rec.ok ? '' : `  FAILED: ${rec.problems.join('; ')}`}`,
+        );
       }
     }
   }
@@ -176,7 +191,9 @@ async function main(): Promise<void> {
 
   const L: string[] = [];
   L.push(`# WorkerPool: throughput from 1 to 2 workers`, '');
-  L.push(`${new Date(t0).toISOString()}, git ${head}; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end; took ${Math.round((Date.now() - t0) / 1000)} s.`);
+  L.push(
+    `${new Date(t0).toISOString()}, git ${head}; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average ${load0.map((x) => x.toFixed(2)).join('/')} at start, ${load1.map((x) => x.toFixed(2)).join('/')} at end; took ${Math.round((Date.now() - t0) / 1000)} s.`,
+  );
   L.push(`Server: nginx, 2 worker processes, sendfile. Each cell: median [min–max] over the verified runs (${runs} per cell, a fresh process per run).`, '');
   L.push('| workload | Session (1 thread) | WorkerPool, 1 worker | WorkerPool, 2 workers | scaling 1→2 workers | pool-2 vs Session |');
   L.push('| --- | --- | --- | --- | --- | --- |');
@@ -184,11 +201,23 @@ async function main(): Promise<void> {
   for (const w of only) {
     const s = (c: PoolClient) => {
       const ok = rows.find((r) => r.workload === w && r.client === c)!.runs.filter((r) => r.ok);
-      return { v: stat(ok.map((r) => metric(w, r.result!)), runs), cpu: stat(ok.map((r) => r.result!.cpuMs / 1000), runs) };
+      return {
+        v: stat(
+          ok.map((r) => metric(w, r.result!)),
+          runs,
+        ),
+        cpu: stat(
+          ok.map((r) => r.result!.cpuMs / 1000),
+          runs,
+        ),
+      };
     };
     const [se, p1, p2] = CLIENTS.map(s) as [ReturnType<typeof s>, ReturnType<typeof s>, ReturnType<typeof s>];
     const ratio = (a?: Stat, b?: Stat) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : '—');
-    const title = w === 'small' ? `${requests.toLocaleString('en-US')} GETs of 128 B, 100 in flight (${unit(w)})` : `${parallel} × ${size / MiB} MiB downloads at once (${unit(w)})`;
+    const title =
+      w === 'small'
+        ? `${requests.toLocaleString('en-US')} GETs of 128 B, 100 in flight (${unit(w)})`
+        : `${parallel} × ${size / MiB} MiB downloads at once (${unit(w)})`;
     L.push(`| ${title} | ${cellText(se.v)} | ${cellText(p1.v)} | ${cellText(p2.v)} | **${ratio(p2.v, p1.v)}** | ${ratio(p2.v, se.v)} |`);
     cpuL.push(`| ${w} | ${[se, p1, p2].map((x) => (x.cpu ? x.cpu.median.toFixed(2) : '—')).join(' | ')} |`);
   }
@@ -197,7 +226,10 @@ async function main(): Promise<void> {
   if (failed.length) L.push('', '## Failed runs (excluded)', ...failed);
   const md = `${L.join('\n')}\n`;
   writeFileSync(join(outDir, 'latest.md'), md);
-  writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ date: new Date(t0).toISOString(), git: head, loadavgStart: load0, loadavgEnd: load1, runs, requests, parallel, size, rows }, null, 1));
+  writeFileSync(
+    join(outDir, 'latest.json'),
+    JSON.stringify({ date: new Date(t0).toISOString(), git: head, loadavgStart: load0, loadavgEnd: load1, runs, requests, parallel, size, rows }, null, 1),
+  );
   console.log(`\n${md}wrote ${join(outDir, 'latest.md')}, latest.json`);
 }
 

@@ -33,7 +33,7 @@ export function layer(fn: string, url: string): string {
   if (url.includes('node_modules/undici')) return 'undici';
   if (url.includes('node_modules/node-libcurl')) return 'node-libcurl';
   if (url.includes('node_modules/')) return 'other packages';
-  if (url.startsWith('node:') || url === '' ) return 'node internals';
+  if (url.startsWith('node:') || url === '') return 'node internals';
   return 'other';
 }
 
@@ -72,7 +72,10 @@ export function summarise(files: string[], top = 25): string {
   out.push('');
   out.push('| function | layer | self ms | % of non-idle |');
   out.push('| --- | --- | --- | --- |');
-  for (const [k, v] of [...self].filter(([, v]) => v.layer !== 'idle').sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
+  for (const [k, v] of [...self]
+    .filter(([, v]) => v.layer !== 'idle')
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, top)) {
     out.push(`| \`${k}\` | ${v.layer} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / busy).toFixed(1)}% |`);
   }
   return out.join('\n');

@@ -75,7 +75,6 @@ export function stat(values: number[], of: number): Stat | undefined {
   return { median, min: v[0]!, max: v[v.length - 1]!, n: v.length, of };
 }
 
-
 export type Table = { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[];
 
 /** Medians per metric and client over the verified runs. */
@@ -149,22 +148,49 @@ export const TARGETS: { key: string; peer: Client; min: number; text: string }[]
   { key: 'F', peer: 'undici', min: 1.0, text: "F peak RSS below undici's" },
 ];
 
-export function markdown(meta: Record<string, unknown>, table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[], ratios: RatioRow[], cells: Cell[]): string {
-  const m = meta as { libcurlWasm: { source: string; wasmSha256: string }; hConns: number; date: string; quick: boolean; runs: number; downloadBytes: number; uploadBytes: number; requests: number; concurrency: number; node: string; cpus: string; loadavgStart: number[]; loadavgEnd: number[]; versions: Record<string, string>; seconds: number };
+export function markdown(
+  meta: Record<string, unknown>,
+  table: { metric: Metric; stats: Partial<Record<Client, Stat | string>> }[],
+  ratios: RatioRow[],
+  cells: Cell[],
+): string {
+  const m = meta as {
+    libcurlWasm: { source: string; wasmSha256: string };
+    hConns: number;
+    date: string;
+    quick: boolean;
+    runs: number;
+    downloadBytes: number;
+    uploadBytes: number;
+    requests: number;
+    concurrency: number;
+    node: string;
+    cpus: string;
+    loadavgStart: number[];
+    loadavgEnd: number[];
+    versions: Record<string, string>;
+    seconds: number;
+  };
   const L: string[] = [];
   L.push(`# libcurl-wasm benchmark — ${m.date}${m.quick ? ' (QUICK: small sizes, not for comparison)' : ''}`);
   L.push('');
   const tls = (meta as { tlsDownloadBytes?: number }).tlsDownloadBytes ?? m.downloadBytes;
-  L.push(`Downloads: A **${m.downloadBytes / MiB} MiB**, B and B2 **${tls / MiB} MiB**${tls !== m.downloadBytes ? ' (a smaller body for TLS keeps the run short)' : ''}; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
-    `Each cell: median [min–max] over the verified runs (${m.runs} per cell; a fresh process per run). Node ${m.node}, ${m.cpus}, load average ${m.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join('/')} at end; took ${m.seconds} s.`);
+  L.push(
+    `Downloads: A **${m.downloadBytes / MiB} MiB**, B and B2 **${tls / MiB} MiB**${tls !== m.downloadBytes ? ' (a smaller body for TLS keeps the run short)' : ''}; upload (E): **${m.uploadBytes / MiB} MiB**; C/D/D2/H: **${m.requests}** requests (D/D2: ${m.concurrency} in flight; H: all added at once to one Multi, ${m.hConns ? m.hConns + ' connections' : 'no connection cap'}). ` +
+      `Each cell: median [min–max] over the verified runs (${m.runs} per cell; a fresh process per run). Node ${m.node}, ${m.cpus}, load average ${m.loadavgStart.map((x) => x.toFixed(1)).join('/')} at start, ${m.loadavgEnd.map((x) => x.toFixed(1)).join('/')} at end; took ${m.seconds} s.`,
+  );
   const sources = (meta as { sources?: string[] }).sources;
   if (sources) L.push(`**Merged** from separate runs (each workload's clients always ran side by side in one run): ${sources.join('; ')}.`, '');
   const server = (meta as { server?: string }).server;
   if (server) L.push(`Server: **${server}** on 127.0.0.1.`);
   L.push(`libcurl-wasm: ${m.libcurlWasm.source}; libcurl.wasm sha256 ${m.libcurlWasm.wasmSha256.slice(0, 16)}….`);
-  L.push(`Peers: ${m.versions.curl}; undici ${m.versions.undici}; node-libcurl ${m.versions['node-libcurl']} (built from source against Debian's libcurl); libcurl.wasm ${m.versions['libcurl.wasm']}.`);
+  L.push(
+    `Peers: ${m.versions.curl}; undici ${m.versions.undici}; node-libcurl ${m.versions['node-libcurl']} (built from source against Debian's libcurl); libcurl.wasm ${m.versions['libcurl.wasm']}.`,
+  );
   L.push('');
-  L.push('`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-request` and `wasm-fetch` = libcurl-wasm session.request() and session.fetch() on `new Session({ ca })`; `curl` = Debian\'s curl CLI.');
+  L.push(
+    "`wasm` = libcurl-wasm Easy + Multi.run with a byte-counting WRITEFUNCTION; `wasm-request` and `wasm-fetch` = libcurl-wasm session.request() and session.fetch() on `new Session({ ca })`; `curl` = Debian's curl CLI.",
+  );
   L.push('');
   L.push(`| workload | unit | ${CLIENTS.join(' | ')} |`);
   L.push(`| --- | --- | ${CLIENTS.map(() => '---').join(' | ')} |`);
@@ -179,10 +205,16 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
     L.push(`| ${metric.label} | ${metric.unit}${metric.higherIsBetter ? ' ↑' : ' ↓'} | ${cols.join(' | ')} |`);
   }
   L.push('');
-  L.push('## Ratios (medians): libcurl-wasm\'s advantage over each peer, >1 means libcurl-wasm is better');
+  L.push("## Ratios (medians): libcurl-wasm's advantage over each peer, >1 means libcurl-wasm is better");
   L.push('');
-  const layers = [['wasm', 'vs'], ['wasm-request', 'requestVs'], ['wasm-fetch', 'fetchVs']] as const;
-  const columns = layers.flatMap(([mine, field]) => CLIENTS.filter((p) => p !== mine && (mine === 'wasm' || (p !== 'wasm-request' && p !== 'wasm-fetch'))).map((p) => [mine, field, p] as const));
+  const layers = [
+    ['wasm', 'vs'],
+    ['wasm-request', 'requestVs'],
+    ['wasm-fetch', 'fetchVs'],
+  ] as const;
+  const columns = layers.flatMap(([mine, field]) =>
+    CLIENTS.filter((p) => p !== mine && (mine === 'wasm' || (p !== 'wasm-request' && p !== 'wasm-fetch'))).map((p) => [mine, field, p] as const),
+  );
   L.push(`| workload | ${columns.map(([mine, , p]) => `${mine} vs ${p}`).join(' | ')} |`);
   L.push(`| --- | ${columns.map(() => '---').join(' | ')} |`);
   for (const r of ratios) {
@@ -191,7 +223,7 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   L.push('');
   L.push('## Targets');
   L.push('');
-  L.push('libcurl-wasm\'s three columns: the binding (`wasm`, Easy + Multi with curl\'s defaults), and `request()` and `fetch()` on a default Session.');
+  L.push("libcurl-wasm's three columns: the binding (`wasm`, Easy + Multi with curl's defaults), and `request()` and `fetch()` on a default Session.");
   L.push('');
   L.push('| target | wasm | holds | wasm-request | holds | wasm-fetch | holds |');
   L.push('| --- | --- | --- | --- | --- | --- | --- |');
@@ -201,14 +233,18 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
     L.push(`| ${t.text} | ${held(row?.vs[t.peer], t.min)} | ${held(row?.requestVs[t.peer], t.min)} | ${held(row?.fetchVs[t.peer], t.min)} |`);
   }
   L.push('');
-  L.push('Session layer (issue 15): request() and fetch() on a default Session against the binding (≥ 0.9× on A, C, D, D2, E), request() against undici\'s request and fetch() against Node\'s fetch (≥ 1.0×).');
+  L.push(
+    "Session layer (issue 15): request() and fetch() on a default Session against the binding (≥ 0.9× on A, C, D, D2, E), request() against undici's request and fetch() against Node's fetch (≥ 1.0×).",
+  );
   L.push('');
   L.push('| workload | request ÷ wasm | fetch ÷ wasm | request vs undici | fetch vs node-fetch |');
   L.push('| --- | --- | --- | --- | --- |');
   const x = (v: number | undefined, min: number) => (v === undefined ? '' : `${v.toFixed(2)}×${v >= min ? '' : ' **no**'}`);
   for (const r of ratios) {
     const bindingTarget = ['A', 'C', 'D', 'D2', 'E'].includes(r.key);
-    L.push(`| ${r.label} | ${bindingTarget ? x(r.requestVs.wasm, 0.9) : ''} | ${bindingTarget ? x(r.fetchVs.wasm, 0.9) : ''} | ${x(r.requestVs.undici, 1)} | ${x(r.fetchVs['node-fetch'], 1)} |`);
+    L.push(
+      `| ${r.label} | ${bindingTarget ? x(r.requestVs.wasm, 0.9) : ''} | ${bindingTarget ? x(r.fetchVs.wasm, 0.9) : ''} | ${x(r.requestVs.undici, 1)} | ${x(r.fetchVs['node-fetch'], 1)} |`,
+    );
   }
   L.push('');
   L.push('## Connections the server accepted per run (median [min–max])');
@@ -219,7 +255,10 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
     const cols = CLIENTS.map((client) => {
       const c = cells.find((x) => x.workload === w && x.client === client);
       if (!c || c.na) return c?.na ? 'n/a' : '';
-      const st = stat(c.runs.filter((r) => r.server).map((r) => r.server!.connections[protoOf(w)]), c.runs.length);
+      const st = stat(
+        c.runs.filter((r) => r.server).map((r) => r.server!.connections[protoOf(w)]),
+        c.runs.length,
+      );
       return st ? (st.min === st.max ? `${st.median}` : `${st.median} [${st.min}–${st.max}]`) : '';
     });
     L.push(`| ${w} | ${cols.join(' | ')} |`);
@@ -232,7 +271,15 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
     for (const c of g) {
       const ok = c.runs.filter((r) => r.ok && r.result?.phases);
       const names = [...new Set(ok.flatMap((r) => Object.keys(r.result!.phases!)))];
-      const parts = names.map((n) => `${n} ${fmt(stat(ok.map((r) => r.result!.phases![n] ?? 0), ok.length)!.median)}`);
+      const parts = names.map(
+        (n) =>
+          `${n} ${fmt(
+            stat(
+              ok.map((r) => r.result!.phases![n] ?? 0),
+              ok.length,
+            )!.median,
+          )}`,
+      );
       L.push(`- ${c.client}: ${parts.join(', ')}`);
     }
     L.push('');
@@ -244,7 +291,9 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
     L.push(...failures);
     L.push('');
   }
-  const warnings = [...new Set(cells.flatMap((c) => c.runs.flatMap((r) => (r.warnings ?? []).map((x) => `- ${c.workload} ${c.client}: ${x.replace(/\d+/g, 'N')}`))))];
+  const warnings = [
+    ...new Set(cells.flatMap((c) => c.runs.flatMap((r) => (r.warnings ?? []).map((x) => `- ${c.workload} ${c.client}: ${x.replace(/\d+/g, 'N')}`)))),
+  ];
   if (warnings.length) {
     L.push('## Warnings (runs kept)');
     L.push('');
@@ -260,4 +309,3 @@ export function markdown(meta: Record<string, unknown>, table: { metric: Metric;
   }
   return L.join('\n');
 }
-

@@ -75,17 +75,23 @@ const clientFilter = opt('clients')?.split(',') as Client[] | undefined;
 
 // --- the server child ------------------------------------------------------------
 
-
 /** Body sizes of a workload's timed transfer and its warm-up, bytes. */
 function sizesOf(w: Workload): { size: number; warmupBytes: number } {
   const size = w === 'E' ? uploadSize : w === 'B' || w === 'B2' ? tlsDownloadSize : downloadSize;
   return { size, warmupBytes: Math.min(w === 'E' ? 16 * MiB : 64 * MiB, Math.floor(size / 4)) };
 }
 
-function startServer(): Promise<{ child: ChildProcess; ports: Record<'http' | 'https' | 'h2', number>; ask: (cmd: 'reset' | 'stats') => Promise<ServerStats> }> {
+function startServer(): Promise<{
+  child: ChildProcess;
+  ports: Record<'http' | 'https' | 'h2', number>;
+  ask: (cmd: 'reset' | 'stats') => Promise<ServerStats>;
+}> {
   // nginx serves files: it is told every download size the run will ask for
   const script = serverKind === 'nginx' ? 'nginx-server.ts' : 'server.ts';
-  const downloads = selected.filter((w) => w !== 'E').flatMap((w) => Object.values(sizesOf(w))).map(String);
+  const downloads = selected
+    .filter((w) => w !== 'E')
+    .flatMap((w) => Object.values(sizesOf(w)))
+    .map(String);
   const child = fork(join(here, script), downloads, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let seq = 0;
   const waiting = new Map<number, (s: ServerStats) => void>();
@@ -132,13 +138,17 @@ function snapshot(tmpDir: string): { root: string; source: string; wasmSha256: s
     let dirty = '';
     try {
       head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-      dirty = execFileSync('git', ['status', '--porcelain', '--', 'ts', 'wasm/libcurl.wasm'], { cwd: repo, encoding: 'utf8' }).trim() ? ' + uncommitted changes in ts/ or wasm/' : '';
+      dirty = execFileSync('git', ['status', '--porcelain', '--', 'ts', 'wasm/libcurl.wasm'], { cwd: repo, encoding: 'utf8' }).trim()
+        ? ' + uncommitted changes in ts/ or wasm/'
+        : '';
     } catch {
       /* not a git checkout */
     }
     source = `working tree at ${head}${dirty}`;
   }
-  const wasmSha256 = createHash('sha256').update(readFileSync(join(root, 'wasm', 'libcurl.wasm'))).digest('hex');
+  const wasmSha256 = createHash('sha256')
+    .update(readFileSync(join(root, 'wasm', 'libcurl.wasm')))
+    .digest('hex');
   return { root, source, wasmSha256 };
 }
 
@@ -246,7 +256,9 @@ async function main(): Promise<void> {
   const urls = { http: `http://127.0.0.1:${server.ports.http}`, https: `https://127.0.0.1:${server.ports.https}`, h2: `https://127.0.0.1:${server.ports.h2}` };
   const startedAt = new Date();
   const loadStart = loadavg();
-  console.log(`bench: server=${serverKind} ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB tls-download=${tlsDownloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `bench: server=${serverKind} ${quick ? 'QUICK ' : ''}runs=${runs} download=${downloadSize / MiB} MiB tls-download=${tlsDownloadSize / MiB} MiB upload=${uploadSize / MiB} MiB requests=${requests} workloads=${selected.join(',')} load=${loadStart.map((l) => l.toFixed(2)).join(' ')}`,
+  );
 
   if (!clientFilter || clientFilter.some((c) => c.startsWith('wasm'))) {
     // preflight: libcurl-wasm in this tree starts and answers (a tree mid-edit may not)
@@ -263,7 +275,14 @@ async function main(): Promise<void> {
     const clients = CLIENTS.filter((c) => !clientFilter || clientFilter.includes(c));
     const byClient = new Map<Client, Cell>();
     for (const c of clients) {
-      const job = { workload: w, client: c, ...sizesOf(w), requests, concurrency: w === 'H' ? hConns : concurrency, warmup: w === 'H' ? Math.min(warmup, 200) : warmup };
+      const job = {
+        workload: w,
+        client: c,
+        ...sizesOf(w),
+        requests,
+        concurrency: w === 'H' ? hConns : concurrency,
+        warmup: w === 'H' ? Math.min(warmup, 200) : warmup,
+      };
       const cell: Cell = { workload: w, client: c, job, runs: [] };
       if (!WORKLOADS[w].clients.includes(c)) cell.na = 'n/a';
       byClient.set(c, cell);
@@ -303,7 +322,9 @@ async function main(): Promise<void> {
         cell.runs.push(rec);
         const m = METRICS.find((x) => x.workload === w)!;
         const shown = rec.result ? `${m.value(job, rec.result).toFixed(m.unit === 'ms' || m.unit === 's' ? 3 : 1)} ${m.unit}` : 'error';
-        console.log(`  ${w.padEnd(2)} run ${run + 1}/${runs} ${client.padEnd(12)} ${shown.padStart(14)}  rss ${rec.result ? (rec.result.peakRss / MiB).toFixed(0) : '-'} MiB  ${rec.result?.cpuMs !== undefined ? `cpu ${(rec.result.cpuMs / 1000).toFixed(2)} s  ` : ''}${((Date.now() - t0) / 1000).toFixed(1)} s  conns ${rec.server ? rec.server.connections[protoOf(w)] : '-'}${rec.ok ? '' : '  FAILED: ' + rec.problems.join('; ')}${rec.warnings?.length ? '  warning: ' + rec.warnings.join('; ') : ''}`);
+        console.log(
+          `  ${w.padEnd(2)} run ${run + 1}/${runs} ${client.padEnd(12)} ${shown.padStart(14)}  rss ${rec.result ? (rec.result.peakRss / MiB).toFixed(0) : '-'} MiB  ${rec.result?.cpuMs !== undefined ? `cpu ${(rec.result.cpuMs / 1000).toFixed(2)} s  ` : ''}${((Date.now() - t0) / 1000).toFixed(1)} s  conns ${rec.server ? rec.server.connections[protoOf(w)] : '-'}${rec.ok ? '' : '  FAILED: ' + rec.problems.join('; ')}${rec.warnings?.length ? '  warning: ' + rec.warnings.join('; ') : ''}`,
+        );
       }
     }
   }
@@ -334,7 +355,10 @@ async function main(): Promise<void> {
   };
   rmSync(snap.root, { recursive: true, force: true });
   const ratios = ratioRows(table);
-  writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ meta, table: table.map((t) => ({ ...t, metric: { ...t.metric, value: undefined } })), ratios, cells }, null, 1));
+  writeFileSync(
+    join(outDir, 'latest.json'),
+    JSON.stringify({ meta, table: table.map((t) => ({ ...t, metric: { ...t.metric, value: undefined } })), ratios, cells }, null, 1),
+  );
   writeFileSync(join(outDir, 'latest.md'), markdown(meta, table, ratios, cells));
   writeFileSync(join(outDir, 'ratios.svg'), renderSvg(ratios, meta));
   console.log(`\n${markdown(meta, table, ratios, cells)}`);

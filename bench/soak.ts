@@ -95,16 +95,33 @@ const note = (k: string) => outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
 
 async function one(i: number): Promise<void> {
   const kind = MIX[i % MIX.length]!;
-  const url = kind === 'ok' ? `${base}/ok` : kind === 'large' ? `${base}/large`
-    : kind === 'notfound' ? `${base}/missing` : kind === 'refused' ? `http://127.0.0.1:${closed}/`
-    : kind === 'tls' ? `${tlsBase}/tls` : `${base}/slow`;
+  const url =
+    kind === 'ok'
+      ? `${base}/ok`
+      : kind === 'large'
+        ? `${base}/large`
+        : kind === 'notfound'
+          ? `${base}/missing`
+          : kind === 'refused'
+            ? `http://127.0.0.1:${closed}/`
+            : kind === 'tls'
+              ? `${tlsBase}/tls`
+              : `${base}/slow`;
   const ac = kind === 'abort' ? new AbortController() : undefined;
   const timer = ac ? setTimeout(() => ac.abort(), i % 20) : undefined;
   try {
     const res = await session.request(url, { signal: ac?.signal, timeoutMs: 30_000 });
     const body = await res.bytes();
-    const expected = kind === 'ok' || kind === 'tls' ? [200, small.length] : kind === 'large' ? [200, large.length]
-      : kind === 'notfound' ? [404, 9] : kind === 'abort' ? [200, 4] : undefined;
+    const expected =
+      kind === 'ok' || kind === 'tls'
+        ? [200, small.length]
+        : kind === 'large'
+          ? [200, large.length]
+          : kind === 'notfound'
+            ? [404, 9]
+            : kind === 'abort'
+              ? [200, 4]
+              : undefined;
     if (!expected || res.status !== expected[0] || body.length !== expected[1]) {
       unexpected.push(`${kind}: HTTP ${res.status}, ${body.length} bytes`);
       note(`${kind}: unexpected`);
@@ -158,7 +175,7 @@ console.log(`soak: ${count} transfers in waves of ${wave} against ${base} (${rt.
 const samples: Sample[] = [];
 let maxSockets = 0;
 let maxEasy = 0;
-for (let done = 0; done < count;) {
+for (let done = 0; done < count; ) {
   const n = Math.min(wave, count - done);
   const inFlight = Array.from({ length: n }, (_, k) => one(done + k));
   // what is open while the wave runs
@@ -190,7 +207,12 @@ server.close();
 tlsServer.closeAllConnections();
 tlsServer.close();
 
-console.log(`\noutcomes: ${[...outcomes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(
+  `\noutcomes: ${[...outcomes]
+    .sort()
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+);
 console.log(`throughput: ${(count / (end.ms / 1000)).toFixed(0)} transfers/s; at most ${maxSockets} descriptors and ${maxEasy} easy handles open at once`);
 console.log(`after warm-up (${warm.done}) vs end (${end.done}):`);
 console.log(flat('wasm', warm.wasm, end.wasm, 2));

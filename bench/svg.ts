@@ -31,8 +31,12 @@ export function renderSvg(rows: RatioRow[], meta: { date: string; quick: boolean
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   const human = (b: number) => (b >= 1 << 30 ? `${b / (1 << 30)} GiB` : `${b / (1 << 20)} MiB`);
   const size = `A ${human(meta.downloadBytes)}, B/B2 ${human(meta.tlsDownloadBytes ?? meta.downloadBytes)}`;
-  out.push(`<text x="${left}" y="22" font-size="14" font-weight="bold">libcurl-wasm vs peers (medians; &gt;1× = libcurl-wasm better)${meta.quick ? ' — QUICK run' : ''}</text>`);
-  out.push(`<text x="${left}" y="40" fill="#555">${esc(meta.date)}; downloads ${size}; throughput ratios for A–E, inverse time/memory ratios for F–H; log scale</text>`);
+  out.push(
+    `<text x="${left}" y="22" font-size="14" font-weight="bold">libcurl-wasm vs peers (medians; &gt;1× = libcurl-wasm better)${meta.quick ? ' — QUICK run' : ''}</text>`,
+  );
+  out.push(
+    `<text x="${left}" y="40" fill="#555">${esc(meta.date)}; downloads ${size}; throughput ratios for A–E, inverse time/memory ratios for F–H; log scale</text>`,
+  );
   for (let l = lo; l <= hi; l++) {
     const yy = y(2 ** l);
     out.push(`<line x1="${left}" x2="${W - 20}" y1="${yy}" y2="${yy}" stroke="${l === 0 ? '#000' : '#ddd'}" stroke-width="${l === 0 ? 1.5 : 1}"/>`);
@@ -50,7 +54,9 @@ export function renderSvg(rows: RatioRow[], meta: { date: string; quick: boolean
       }
       const y0 = y(1);
       const y1 = y(r);
-      out.push(`<rect x="${x + 1}" y="${Math.min(y0, y1)}" width="${bar - 2}" height="${Math.max(1, Math.abs(y1 - y0))}" fill="${s.color}"><title>${esc(row.label)} ${s.name}: ${r.toFixed(2)}×</title></rect>`);
+      out.push(
+        `<rect x="${x + 1}" y="${Math.min(y0, y1)}" width="${bar - 2}" height="${Math.max(1, Math.abs(y1 - y0))}" fill="${s.color}"><title>${esc(row.label)} ${s.name}: ${r.toFixed(2)}×</title></rect>`,
+      );
       const ty = r >= 1 ? y1 - 3 : y1 + 11;
       out.push(`<text x="${x + bar / 2}" y="${ty}" text-anchor="middle" font-size="9">${r.toFixed(2)}</text>`);
     });
@@ -61,7 +67,9 @@ export function renderSvg(rows: RatioRow[], meta: { date: string; quick: boolean
       if (lines.length && (lines[lines.length - 1]! + ' ' + w).length <= 12) lines[lines.length - 1] += ' ' + w;
       else lines.push(w);
     }
-    lines.slice(0, 3).forEach((t, k) => out.push(`<text x="${cx}" y="${bottom + 29 + k * 11}" text-anchor="middle" fill="#555" font-size="9">${esc(t)}</text>`));
+    lines
+      .slice(0, 3)
+      .forEach((t, k) => out.push(`<text x="${cx}" y="${bottom + 29 + k * 11}" text-anchor="middle" fill="#555" font-size="9">${esc(t)}</text>`));
   });
   series.forEach((s, j) => {
     const x = W - 300 + j * 150;

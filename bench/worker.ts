@@ -265,8 +265,12 @@ async function undiciImpl(job: Job, proto: Proto): Promise<Impl> {
   const { Agent, request } = await import('undici');
   const ca = readFileSync(job.caPath, 'utf8');
   // (H keeps its own Agent: --h-conns caps its connections)
-  const agent = proto === 'h2' ? new Agent({ allowH2: true, pipelining: 100, connections: 1, connect: { ca } })
-    : job.workload === 'H' ? new Agent({ connections: job.concurrency || null, keepAliveTimeout: 60_000 }) : undefined;
+  const agent =
+    proto === 'h2'
+      ? new Agent({ allowH2: true, pipelining: 100, connections: 1, connect: { ca } })
+      : job.workload === 'H'
+        ? new Agent({ connections: job.concurrency || null, keepAliveTimeout: 60_000 })
+        : undefined;
   const opts = agent ? { dispatcher: agent } : {};
   const get = async (url: string, t: Tally) => {
     const { statusCode, body } = await request(url, opts);
@@ -292,7 +296,12 @@ async function undiciImpl(job: Job, proto: Proto): Promise<Impl> {
           yield block.subarray(0, k);
         }
       };
-      const { statusCode, body } = await request(url, { method: 'PUT', body: Readable.from(gen(), { objectMode: false }), headers: { 'content-length': String(size) }, ...opts });
+      const { statusCode, body } = await request(url, {
+        method: 'PUT',
+        body: Readable.from(gen(), { objectMode: false }),
+        headers: { 'content-length': String(size) },
+        ...opts,
+      });
       note(t, statusCode);
       t.bytes += size - left;
       return Number(await body.text());
@@ -482,17 +491,33 @@ async function curlCli(job: Job, proto: Proto): Promise<JobResult> {
   const common = ['-s', '-S', ...tls, ...ver];
   const t = tally();
   const fmt = '%{http_code} %{size_download} %{size_upload} %{time_total} %{http_version} %{num_connects}\\n';
-  const lines = (out: string) => out.trim().split('\n').map((l) => l.split(' '));
+  const lines = (out: string) =>
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
   switch (job.workload) {
     case 'A':
     case 'B':
     case 'B2': {
       // a warm-up GET, then the big one on the same connection; curl's own time_total of the second
-      const r = await curl([...common, '-w', fmt, '-o', '/dev/null', `${url}/big?n=${job.warmupBytes}`, '-o', '/dev/null', `${url}/big?n=${job.size}`], job.tmpDir);
+      const r = await curl(
+        [...common, '-w', fmt, '-o', '/dev/null', `${url}/big?n=${job.warmupBytes}`, '-o', '/dev/null', `${url}/big?n=${job.size}`],
+        job.tmpDir,
+      );
       const [warm, big] = lines(r.out);
       for (const l of [warm!, big!]) note(t, Number(l[0]));
       t.bytes = Number(big![1]);
-      return { ms: Number(big![3]) * 1000, bytes: t.bytes, statuses: t.statuses, expectedResponses: 2, peakRss: r.maxRss, startRss: 0, httpVersion: big![4], note: 'curl time_total of the 2nd URL (same connection)' };
+      return {
+        ms: Number(big![3]) * 1000,
+        bytes: t.bytes,
+        statuses: t.statuses,
+        expectedResponses: 2,
+        peakRss: r.maxRss,
+        startRss: 0,
+        httpVersion: big![4],
+        note: 'curl time_total of the 2nd URL (same connection)',
+      };
     }
     case 'C':
     case 'D':
@@ -506,19 +531,46 @@ async function curlCli(job: Job, proto: Proto): Promise<JobResult> {
         t.bytes += Number(l[1]);
         t.httpVersion ??= l[2];
       }
-      return { ms: r.ms, bytes: t.bytes, statuses: t.statuses, expectedResponses: job.requests, peakRss: r.maxRss, startRss: 0, httpVersion: t.httpVersion, note: `curl -K (${job.requests} URLs)${par.length ? ' --parallel --parallel-max ' + job.concurrency : ''}: process wall time` };
+      return {
+        ms: r.ms,
+        bytes: t.bytes,
+        statuses: t.statuses,
+        expectedResponses: job.requests,
+        peakRss: r.maxRss,
+        startRss: 0,
+        httpVersion: t.httpVersion,
+        note: `curl -K (${job.requests} URLs)${par.length ? ' --parallel --parallel-max ' + job.concurrency : ''}: process wall time`,
+      };
     }
     case 'E': {
       const r = await curl([...common, '-H', 'Expect:', '-w', fmt, '-o', '/dev/null', '-T', job.uploadFile!, `${url}/upload`], job.tmpDir);
       const [l] = lines(r.out);
       note(t, Number(l![0]));
-      return { ms: Number(l![3]) * 1000, bytes: Number(l![2]), statuses: t.statuses, expectedResponses: 1, peakRss: r.maxRss, startRss: 0, httpVersion: l![4], note: 'curl -T FILE (page-cached); time_total' };
+      return {
+        ms: Number(l![3]) * 1000,
+        bytes: Number(l![2]),
+        statuses: t.statuses,
+        expectedResponses: 1,
+        peakRss: r.maxRss,
+        startRss: 0,
+        httpVersion: l![4],
+        note: 'curl -T FILE (page-cached); time_total',
+      };
     }
     case 'G': {
       const r = await curl([...common, '-w', fmt, '-o', '/dev/null', `${url}/small`], job.tmpDir);
       const [l] = lines(r.out);
       note(t, Number(l![0]));
-      return { ms: r.ms, bytes: Number(l![1]), statuses: t.statuses, expectedResponses: 1, peakRss: r.maxRss, startRss: 0, phases: { process: r.ms, firstRequest: Number(l![3]) * 1000 }, note: 'process spawn to exit for one GET' };
+      return {
+        ms: r.ms,
+        bytes: Number(l![1]),
+        statuses: t.statuses,
+        expectedResponses: 1,
+        peakRss: r.maxRss,
+        startRss: 0,
+        phases: { process: r.ms, firstRequest: Number(l![3]) * 1000 },
+        note: 'process spawn to exit for one GET',
+      };
     }
     default:
       throw new Error(`n/a: curl for ${job.workload}`);
@@ -631,7 +683,14 @@ async function main(job: Job): Promise<JobResult> {
   const proto = protoOf(job.workload);
   if (job.client === 'curl') return curlCli(job, proto);
   if (job.workload === 'G') return startup(job);
-  const makers = { wasm: wasmImpl, 'wasm-request': wasmRequestImpl, 'wasm-fetch': wasmFetchImpl, undici: undiciImpl, 'node-fetch': nodeFetchImpl, 'node-libcurl': nodeLibcurlImpl } as const;
+  const makers = {
+    wasm: wasmImpl,
+    'wasm-request': wasmRequestImpl,
+    'wasm-fetch': wasmFetchImpl,
+    undici: undiciImpl,
+    'node-fetch': nodeFetchImpl,
+    'node-libcurl': nodeLibcurlImpl,
+  } as const;
   const impl = await makers[job.client](job, proto);
   const base = job.urls[proto];
   const warm = tally();

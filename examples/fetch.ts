@@ -8,12 +8,14 @@ import { fetch } from 'libcurl-wasm';
 
 const server = createServer(async (req, res) => {
   if (req.url === '/stream') {
-    for (let i = 1; i <= 3; i++) {             // three chunks, a little apart
+    for (let i = 1; i <= 3; i++) {
+      // three chunks, a little apart
       res.write(`chunk ${i}\n`);
       await new Promise((r) => setTimeout(r, 50));
     }
     res.end();
-  } else if (req.url === '/echo') {            // answers the JSON it was sent
+  } else if (req.url === '/echo') {
+    // answers the JSON it was sent
     let body = '';
     for await (const c of req) body += c;
     res.setHeader('content-type', 'application/json');
@@ -51,7 +53,7 @@ clearTimeout(timer);
 // 4. redirect: 'manual' hands back the 302 itself
 const hop = await fetch(`${base}/old`, { redirect: 'manual' });
 console.log('GET /old manual:', hop.status, 'location', hop.headers.get('location'), 'redirected', hop.redirected);
-const followed = await fetch(`${base}/old`);   // the default, 'follow'
+const followed = await fetch(`${base}/old`); // the default, 'follow'
 await followed.arrayBuffer();
 console.log('GET /old follow:', followed.status, followed.url, 'redirected', followed.redirected);
 

@@ -27,12 +27,12 @@ const started = Date.now();
 let running = multi.perform();
 console.log(`running: ${running}`);
 while (running > 0) {
-  await multi.wait(1000);            // until a socket is ready or curl's timeout is due
+  await multi.wait(1000); // until a socket is ready or curl's timeout is due
   const now = multi.perform();
   if (now !== running) console.log(`running: ${now} (after ${Date.now() - started} ms)`);
   running = now;
   for (let msg = multi.infoRead(); msg; msg = multi.infoRead()) {
-    const { easy, code } = msg;     // msg.error is the CurlEasyError when code is not CURLE_OK
+    const { easy, code } = msg; // msg.error is the CurlEasyError when code is not CURLE_OK
     console.log(`  done: ${code} HTTP ${easy.getInfo('RESPONSE_CODE')} ${easy.getInfo('EFFECTIVE_URL')} → "${bodies.get(easy)}"`);
     multi.removeHandle(easy);
     easy.close();

@@ -19,11 +19,14 @@ const show = async (session: Session, url: string) => {
   const res = await session.request(url);
   console.log(`${await res.text()} (curl's peer: ${res.info().primaryIp}:${res.info().primaryPort}, the proxy)`);
 };
-const tunnel = (a: Socket, b: Socket) => { a.pipe(b).pipe(a); a.on('error', () => b.destroy()); b.on('error', () => a.destroy()); };
+const tunnel = (a: Socket, b: Socket) => {
+  a.pipe(b).pipe(a);
+  a.on('error', () => b.destroy());
+  b.on('error', () => a.destroy());
+};
 
 // the destination: HTTPS with a certificate from the test CA
-const target = createHttpsServer({ cert: cert('server.pem'), key: cert('server-key.pem') }, (req, res) =>
-  res.end(`hello ${req.headers.host}`));
+const target = createHttpsServer({ cert: cert('server.pem'), key: cert('server-key.pem') }, (req, res) => res.end(`hello ${req.headers.host}`));
 const targetPort = await listen(target);
 
 // 1. HTTP proxy: curl tunnels https:// through CONNECT host:port
@@ -41,9 +44,9 @@ await show(viaHttp, `https://127.0.0.1:${targetPort}/`);
 
 // 2. SOCKS5 (RFC 1928): no-auth greeting, then CONNECT; socks5h sends the name, the proxy resolves it
 const socks = createServer(async (client) => {
-  await once(client, 'data');                              // [5, nmethods, ...methods]
-  client.write(Buffer.from([5, 0]));                       // version 5, method 0: no authentication
-  const [req] = (await once(client, 'data')) as [Buffer];  // [5, CONNECT=1, 0, atyp, addr..., port(2)]
+  await once(client, 'data'); // [5, nmethods, ...methods]
+  client.write(Buffer.from([5, 0])); // version 5, method 0: no authentication
+  const [req] = (await once(client, 'data')) as [Buffer]; // [5, CONNECT=1, 0, atyp, addr..., port(2)]
   const atyp = req[3];
   const host = atyp === 3 ? req.subarray(5, 5 + req[4]!).toString() : atyp === 1 ? [...req.subarray(4, 8)].join('.') : '::1';
   const port = req.readUInt16BE(req.length - 2);

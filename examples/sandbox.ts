@@ -33,7 +33,7 @@ const demo = await Sandbox.create({
 });
 try {
   console.log('allowed:', await (await demo.fetch(`${base}/small`)).text());
-  const denied = (await demo.fetch('http://10.1.2.3/').catch((e: Chain) => e)) as Chain;   // refused before any connect
+  const denied = (await demo.fetch('http://10.1.2.3/').catch((e: Chain) => e)) as Chain; // refused before any connect
   console.log(`refused http://10.1.2.3/: rule "${denied.cause?.cause?.rule}"`);
   // the head is fine; the body crosses maxBodyBytes, so reading it fails with the CurlEasyError → LimitExceeded
   const res = await demo.fetch(`${base}/big`);

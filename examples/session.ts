@@ -7,21 +7,21 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { fetch, Session } from 'libcurl-wasm';
 
-const ports = new Set<number>();   // client ports seen: one per connection
+const ports = new Set<number>(); // client ports seen: one per connection
 let flaky = 0;
 const server = createServer((req, res) => {
   ports.add(req.socket.remotePort!);
   if (req.url === '/login') res.setHeader('set-cookie', ['sid=s3cr3t; HttpOnly', 'lang=en; Max-Age=3600']);
-  if (req.url === '/flaky' && ++flaky < 3) return void res.writeHead(503).end('busy');   // fails twice
+  if (req.url === '/flaky' && ++flaky < 3) return void res.writeHead(503).end('busy'); // fails twice
   setTimeout(() => res.end(JSON.stringify({ url: req.url, agent: req.headers['user-agent'], app: req.headers['x-app'], cookie: req.headers.cookie })), 20);
 }).listen(0, '127.0.0.1');
 await once(server, 'listening');
 const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
 const a = new Session({
-  maxConnectionsPerHost: 1,                                   // requests to one host queue for one connection
-  headers: { 'user-agent': 'example/1.0', 'x-app': 'demo' },  // sent unless a request sets its own
-  retry: { retries: 3, delayMs: 50 },                         // 502/503/504 and connect failures, idempotent requests only
+  maxConnectionsPerHost: 1, // requests to one host queue for one connection
+  headers: { 'user-agent': 'example/1.0', 'x-app': 'demo' }, // sent unless a request sets its own
+  retry: { retries: 3, delayMs: 50 }, // 502/503/504 and connect failures, idempotent requests only
 });
 
 // 1. four requests at once, one connection
@@ -36,7 +36,10 @@ await (await a.request(`${base}/login`)).text();
 const jar = await a.cookies();
 const netscape = jar.toNetscape();
 console.log('Netscape export:\n' + netscape.trimEnd());
-console.log('JSON export:', jar.toJSON().map((c) => `${c.name}=${c.value} httpOnly=${c.httpOnly} expires=${c.expires}`));
+console.log(
+  'JSON export:',
+  jar.toJSON().map((c) => `${c.name}=${c.value} httpOnly=${c.httpOnly} expires=${c.expires}`),
+);
 
 // ...and import it elsewhere: b from the Netscape text, c from the JSON
 const b = new Session();

@@ -25,16 +25,27 @@ const REDEFINITIONS_OK = new Set(['CURL_EXTERN', 'CURL_SOCKET_BAD']);
 const SENTINEL = /^(CURL_LAST|CURLINFO_END|\w+_LAST|\w+_LASTENTRY|\w+_LASTONE)$/;
 
 const OPTION_TYPES = {
-  CURLOPTTYPE_LONG: 'long', CURLOPTTYPE_VALUES: 'values', CURLOPTTYPE_OFF_T: 'off_t',
-  CURLOPTTYPE_STRINGPOINT: 'string', CURLOPTTYPE_SLISTPOINT: 'slist',
-  CURLOPTTYPE_OBJECTPOINT: 'objectpoint', CURLOPTTYPE_CBPOINT: 'cbptr',
-  CURLOPTTYPE_FUNCTIONPOINT: 'functionpoint', CURLOPTTYPE_BLOB: 'blob',
+  CURLOPTTYPE_LONG: 'long',
+  CURLOPTTYPE_VALUES: 'values',
+  CURLOPTTYPE_OFF_T: 'off_t',
+  CURLOPTTYPE_STRINGPOINT: 'string',
+  CURLOPTTYPE_SLISTPOINT: 'slist',
+  CURLOPTTYPE_OBJECTPOINT: 'objectpoint',
+  CURLOPTTYPE_CBPOINT: 'cbptr',
+  CURLOPTTYPE_FUNCTIONPOINT: 'functionpoint',
+  CURLOPTTYPE_BLOB: 'blob',
 };
 const INFO_TYPES = {
-  CURLINFO_STRING: 'string', CURLINFO_LONG: 'long', CURLINFO_DOUBLE: 'double',
-  CURLINFO_SLIST: 'slist', CURLINFO_PTR: 'ptr', CURLINFO_SOCKET: 'socket', CURLINFO_OFF_T: 'off_t',
+  CURLINFO_STRING: 'string',
+  CURLINFO_LONG: 'long',
+  CURLINFO_DOUBLE: 'double',
+  CURLINFO_SLIST: 'slist',
+  CURLINFO_PTR: 'ptr',
+  CURLINFO_SOCKET: 'socket',
+  CURLINFO_OFF_T: 'off_t',
 };
-const CODES = [ // [export, C enum, name type, reverse-lookup function, header]
+const CODES = [
+  // [export, C enum, name type, reverse-lookup function, header]
   ['CURLE', 'CURLcode', 'CurlCodeName', 'curlCodeName', 'curl.h'],
   ['CURLM', 'CURLMcode', 'CurlMultiCodeName', 'curlMultiCodeName', 'multi.h'],
   ['CURLSHE', 'CURLSHcode', 'CurlShareCodeName', 'curlShareCodeName', 'curl.h'],
@@ -71,19 +82,18 @@ const GROUPS = [
   ['CURL_SIZES', /^CURL_(ERROR_SIZE|MAX_READ_SIZE|MAX_WRITE_SIZE|MAX_HTTP_HEADER)$/, 'Buffer sizes: CURLOPT_ERRORBUFFER needs CURL_ERROR_SIZE bytes'],
 ];
 
-const readFromTarball = (path) => execFileSync('tar', ['-xzOf', TARBALL, `curl-${CURL_VERSION}/${path}`],
-  { encoding: 'utf8', maxBuffer: 64 << 20 });
+const readFromTarball = (path) => execFileSync('tar', ['-xzOf', TARBALL, `curl-${CURL_VERSION}/${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
 
 // Joins continuation lines, turns comments into one space (as C does) and
 // empties string literals, so commas inside them cannot confuse splitting.
-const stripC = (src) => src.replace(/\\\r?\n/g, ' ')
-  .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g,
-    (m) => (m[0] === '/' ? ' ' : m[0] + m[0]));
+const stripC = (src) =>
+  src.replace(/\\\r?\n/g, ' ').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, (m) => (m[0] === '/' ? ' ' : m[0] + m[0]));
 
 // Splits an enum body at top-level commas; returns [text, offset] pairs.
 function splitTopLevel(body) {
   const parts = [];
-  let depth = 0, start = 0;
+  let depth = 0,
+    start = 0;
   for (let i = 0; i <= body.length; i++) {
     if (body[i] === '(') depth++;
     else if (body[i] === ')') depth--;
@@ -117,8 +127,11 @@ function parseHeader(header, src, symbols) {
       let e = entry.match(/^CURLOPT(DEPRECATED)?\((\w+), ?(\w+), ?(\d+)/);
       const sym = e
         ? { name: e[2], expr: `${e[3]} + ${e[4]}`, deprecated: !!e[1], optType: e[3] }
-        : (e = entry.match(/^(\w+)( CURL_DEPRECATED\([^)]*\))?(?: ?= ?(.+))?$/)) &&
-          { name: e[1], expr: e[3] ?? (prev ? `(${prev}) + 1` : '0'), deprecated: !!e[2] };
+        : (e = entry.match(/^(\w+)( CURL_DEPRECATED\([^)]*\))?(?: ?= ?(.+))?$/)) && {
+            name: e[1],
+            expr: e[3] ?? (prev ? `(${prev}) + 1` : '0'),
+            deprecated: !!e[2],
+          };
       if (!sym) throw new Error(`${header}: cannot parse enum member "${entry}"`);
       if (symbols.has(sym.name)) throw new Error(`${header}: ${sym.name} redefined`);
       symbols.set(sym.name, { ...sym, header, enumName, pos: m.index + m[0].indexOf('{') + 1 + offset });
@@ -149,29 +162,39 @@ function evaluator(symbols) {
   function parse(expr, seen) {
     const toks = expr.match(/0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*|[A-Za-z_]\w*|<<|>>|\S/g) ?? [];
     let i = 0;
-    const take = (t) => { if (toks[i++] !== t) throw new Error(`expected ${t} in "${expr}"`); };
+    const take = (t) => {
+      if (toks[i++] !== t) throw new Error(`expected ${t} in "${expr}"`);
+    };
     function binary(level) {
       if (level === LEVELS.length) return unary();
       let a = binary(level + 1);
       while (LEVELS[level].includes(toks[i])) {
-        const op = toks[i++], b = binary(level + 1);
+        const op = toks[i++],
+          b = binary(level + 1);
         const u = op === '<<' || op === '>>' ? a.u : a.u || b.u; // a shift keeps the left type
-        a = wrap({ '|': a.v | b.v, '^': a.v ^ b.v, '&': a.v & b.v, '<<': a.v << b.v,
-          '>>': a.v >> b.v, '+': a.v + b.v, '-': a.v - b.v, '*': a.v * b.v }[op], u);
+        a = wrap({ '|': a.v | b.v, '^': a.v ^ b.v, '&': a.v & b.v, '<<': a.v << b.v, '>>': a.v >> b.v, '+': a.v + b.v, '-': a.v - b.v, '*': a.v * b.v }[op], u);
       }
       return a;
     }
     function unary() {
       const t = toks[i++];
-      if (t === '-' || t === '~') { const a = unary(); return wrap(t === '-' ? -a.v : ~a.v, a.u); }
+      if (t === '-' || t === '~') {
+        const a = unary();
+        return wrap(t === '-' ? -a.v : ~a.v, a.u);
+      }
       if (t === '+') return unary();
-      if (t === '(' && TYPE_WORDS.has(toks[i])) { // a cast such as (unsigned long)
+      if (t === '(' && TYPE_WORDS.has(toks[i])) {
+        // a cast such as (unsigned long)
         const words = [];
         while (TYPE_WORDS.has(toks[i])) words.push(toks[i++]);
         take(')');
         return wrap(unary().v, words.includes('unsigned') || words.includes('size_t'));
       }
-      if (t === '(') { const a = binary(0); take(')'); return a; }
+      if (t === '(') {
+        const a = binary(0);
+        take(')');
+        return a;
+      }
       const num = t?.match(/^(0[xX][0-9a-fA-F]+|\d+)([uUlL]*)$/);
       if (num) {
         const v = BigInt(num[1]);
@@ -211,13 +234,15 @@ function tsdoc(docs, siv, name, indent = '  ') {
   const deprecated = siv.get(name)?.deprecated;
   if (!d) throw new Error(`${name} has no page in ${OPTS_DOCS}`);
   const esc = (t) => t.replace(/[@{}<>\\]/g, '\\$&').replace(/\*\//g, '*\\/');
-  const where = [d.protocols.length && !d.protocols.includes('All') ? d.protocols.join(', ') : '', d.added ? `since ${d.added}` : ''].filter(Boolean).join('; ');
+  const where = [d.protocols.length && !d.protocols.includes('All') ? d.protocols.join(', ') : '', d.added ? `since ${d.added}` : '']
+    .filter(Boolean)
+    .join('; ');
   return `${indent}/** ${esc(d.summary)}${where ? ` (${esc(where)})` : ''}. @see https://curl.se/libcurl/c/${name}.html${deprecated ? ` @deprecated since curl ${deprecated}` : ''} */\n`;
 }
 
 // symbols-in-versions rows: name -> { deprecated, last } ('-' means none).
-const parseSiv = (src) => new Map([...src.matchAll(/^([A-Z]\w+) +(\S+)(?: +(\S+))?(?: +(\S+))?$/gm)]
-  .map((m) => [m[1], { deprecated: m[3] === '-' ? undefined : m[3], last: m[4] }]));
+const parseSiv = (src) =>
+  new Map([...src.matchAll(/^([A-Z]\w+) +(\S+)(?: +(\S+))?(?: +(\S+))?$/gm)].map((m) => [m[1], { deprecated: m[3] === '-' ? undefined : m[3], last: m[4] }]));
 
 const lit = (v) => (typeof v === 'string' ? `'${v}'` : String(v));
 const key = (k) => (/^([A-Za-z_$][\w$]*|0|[1-9]\d*)$/.test(k) ? k : `'${k}'`);
@@ -230,16 +255,20 @@ export function generate() {
   const symbols = new Map();
   HEADERS.forEach((h) => parseHeader(h, readFromTarball(`include/curl/${h}`), symbols));
   const siv = parseSiv(readFromTarball(SIV_PATH));
-  const docs = parseOptDocs(execFileSync('tar', ['-xzOf', TARBALL, '--wildcards', `curl-${CURL_VERSION}/${OPTS_DOCS}/CURL*.md`],
-    { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const docs = parseOptDocs(
+    execFileSync('tar', ['-xzOf', TARBALL, '--wildcards', `curl-${CURL_VERSION}/${OPTS_DOCS}/CURL*.md`], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  );
   const evaluate = evaluator(symbols);
   const num = (name) => Number(evaluate(name).v);
   // Header order, then position in the header, so output follows curl's own order.
-  const all = [...symbols].map(([name, s]) => ({ name, ...s }))
-    .sort((a, b) => HEADERS.indexOf(a.header) - HEADERS.indexOf(b.header) || a.pos - b.pos);
+  const all = [...symbols].map(([name, s]) => ({ name, ...s })).sort((a, b) => HEADERS.indexOf(a.header) - HEADERS.indexOf(b.header) || a.pos - b.pos);
   const members = (enumName) => all.filter((s) => s.enumName === enumName && !SENTINEL.test(s.name));
-  const banner = (hs, siv, opts) => `// SPDX-License-Identifier: MIT\n// Generated by scripts/gen-tables.mjs from curl ${CURL_VERSION} ${
-    [...HEADERS.filter((h) => hs.includes(h)).map((h) => `include/curl/${h}`), ...(siv ? [SIV_PATH] : []), ...(opts ? [`${OPTS_DOCS}/*.md`] : [])].join(', ')}. Do not edit.\n`;
+  const banner = (hs, siv, opts) =>
+    `// SPDX-License-Identifier: MIT\n// Generated by scripts/gen-tables.mjs from curl ${CURL_VERSION} ${[
+      ...HEADERS.filter((h) => hs.includes(h)).map((h) => `include/curl/${h}`),
+      ...(siv ? [SIV_PATH] : []),
+      ...(opts ? [`${OPTS_DOCS}/*.md`] : []),
+    ].join(', ')}. Do not edit.\n`;
   // Everything emitted must still exist per symbols-in-versions, and curl.h's
   // deprecation markers must agree with it; a mismatch means a parsing bug.
   const checkSiv = (name, deprecated) => {
@@ -249,18 +278,19 @@ export function generate() {
   };
   const files = {};
 
-  const optionTable = (enumName, prefix) => members(enumName).map((s) => {
-    if (!OPTION_TYPES[s.optType]) throw new Error(`${s.name}: unknown option type ${s.optType}`);
-    checkSiv(s.name, s.deprecated);
-    return [s.name.slice(prefix.length), spec(num(s.name), OPTION_TYPES[s.optType], s.deprecated)];
-  });
+  const optionTable = (enumName, prefix) =>
+    members(enumName).map((s) => {
+      if (!OPTION_TYPES[s.optType]) throw new Error(`${s.name}: unknown option type ${s.optType}`);
+      checkSiv(s.name, s.deprecated);
+      return [s.name.slice(prefix.length), spec(num(s.name), OPTION_TYPES[s.optType], s.deprecated)];
+    });
   // `#define OLD NEW` compatibility names (lib/easyoptions.c lists the same
   // ones with CURLOT_FLAG_ALIAS); those pointing at a 9999 OBSOLETE
   // placeholder are not options at all.
-  const aliasTable = (prefix, enumName) => all
-    .filter((s) => !s.enumName && s.name.startsWith(prefix) && symbols.get(s.expr)?.enumName === enumName)
-    .map((s) => [s.name.slice(prefix.length), s.expr.slice(prefix.length),
-      siv.get(s.name)?.deprecated && `deprecated since ${siv.get(s.name).deprecated}`]);
+  const aliasTable = (prefix, enumName) =>
+    all
+      .filter((s) => !s.enumName && s.name.startsWith(prefix) && symbols.get(s.expr)?.enumName === enumName)
+      .map((s) => [s.name.slice(prefix.length), s.expr.slice(prefix.length), siv.get(s.name)?.deprecated && `deprecated since ${siv.get(s.name).deprecated}`]);
   const easy = optionTable('CURLoption', 'CURLOPT_');
   files[`${OUT}/options.ts`] = `${banner(['curl.h', 'multi.h'], true, true)}
 export type OptionType = ${Object.values(OPTION_TYPES).map(lit).join(' | ')};
@@ -284,12 +314,14 @@ ${lines(optionTable('CURLMoption', 'CURLMOPT_'), String, (k) => tsdoc(docs, siv,
 export type MultiOptionName = keyof typeof MULTI_OPTIONS;
 `;
 
-  const infos = members('CURLINFO').filter((s) => s.name !== 'CURLINFO_NONE').map((s) => {
-    const base = s.expr.match(/^(CURLINFO_\w+) ?\+ ?\d+$/)?.[1];
-    if (!INFO_TYPES[base]) throw new Error(`${s.name}: unexpected definition "${s.expr}"`);
-    checkSiv(s.name, s.deprecated);
-    return [s.name.slice(9), spec(`0x${num(s.name).toString(16)}`, INFO_TYPES[base], s.deprecated)];
-  });
+  const infos = members('CURLINFO')
+    .filter((s) => s.name !== 'CURLINFO_NONE')
+    .map((s) => {
+      const base = s.expr.match(/^(CURLINFO_\w+) ?\+ ?\d+$/)?.[1];
+      if (!INFO_TYPES[base]) throw new Error(`${s.name}: unexpected definition "${s.expr}"`);
+      checkSiv(s.name, s.deprecated);
+      return [s.name.slice(9), spec(`0x${num(s.name).toString(16)}`, INFO_TYPES[base], s.deprecated)];
+    });
   files[`${OUT}/infos.ts`] = `${banner(['curl.h'], true, true)}
 export type InfoType = ${[...new Set(Object.values(INFO_TYPES))].map(lit).join(' | ')};
 export interface InfoSpec { readonly id: number; readonly type: InfoType; readonly deprecated?: true }
@@ -306,11 +338,13 @@ ${lines(aliasTable('CURLINFO_', 'CURLINFO'))}
 } as const satisfies Record<string, InfoName>;
 `;
 
-  files[`${OUT}/codes.ts`] = banner([...new Set(CODES.map((c) => c[4]))]) + CODES.map(([group, cEnum, typeName, fn, h]) => {
-    const entries = members(cEnum).map((s) => [s.name, num(s.name)]);
-    if (entries.some(([n]) => symbols.get(n).header !== h)) throw new Error(`${cEnum} is not in ${h}`);
-    if (new Set(entries.map(([, v]) => v)).size !== entries.length) throw new Error(`${cEnum}: duplicate values`);
-    return `
+  files[`${OUT}/codes.ts`] =
+    banner([...new Set(CODES.map((c) => c[4]))]) +
+    CODES.map(([group, cEnum, typeName, fn, h]) => {
+      const entries = members(cEnum).map((s) => [s.name, num(s.name)]);
+      if (entries.some(([n]) => symbols.get(n).header !== h)) throw new Error(`${cEnum} is not in ${h}`);
+      if (new Set(entries.map(([, v]) => v)).size !== entries.length) throw new Error(`${cEnum}: duplicate values`);
+      return `
 /** ${cEnum} values from include/curl/${h}. */
 export const ${group} = {
 ${lines(entries)}
@@ -324,7 +358,7 @@ export function ${fn}(n: number): ${typeName} | undefined {
   return Object.hasOwn(${group}_BY_NUMBER, n) ? ${group}_BY_NUMBER[n] : undefined;
 }
 `;
-  }).join('');
+    }).join('');
 
   const groupHeaders = new Set();
   const groups = GROUPS.map(([group, re, what, onlyEnum]) => {
@@ -340,7 +374,10 @@ export function ${fn}(n: number): ${typeName} | undefined {
     // Groups holding wide bit patterns are easier to read in hex.
     const hex = vals.some(([, r]) => r.v > 0xffffn);
     const fmt = (v) => (hex && v >= 0n ? `0x${v.toString(16)}` : String(v));
-    return `\n/** ${doc.join(' ')} */\nexport const ${group} = {\n${lines(vals.map(([k, r]) => [k, r.v]), fmt)}\n} as const;\n`;
+    return `\n/** ${doc.join(' ')} */\nexport const ${group} = {\n${lines(
+      vals.map(([k, r]) => [k, r.v]),
+      fmt,
+    )}\n} as const;\n`;
   });
   files[`${OUT}/enums.ts`] = banner([...groupHeaders]) + groups.join('');
 
@@ -363,7 +400,10 @@ import type { InfoName } from './infos.js';
 
 /** camelCase name to EASY_OPTIONS key (aliases not included). */
 export const EASY_OPTION_CAMEL = {
-${camelLines(easy.map(([k]) => k), 'CURLOPT_')}
+${camelLines(
+  easy.map(([k]) => k),
+  'CURLOPT_',
+)}
 } as const satisfies Record<string, EasyOptionName>;
 export type EasyOptionCamelName = keyof typeof EASY_OPTION_CAMEL;
 

@@ -77,8 +77,14 @@ const EXAMPLES: Record<string, Spec> = {
   },
   'multi-debugcallback.ts': {
     args: () => [u('/hello')],
-    stderr: [/^== Info: /m, /^=> Send header, 00000000\d\d bytes \(0x000000[0-9a-f]{2}\)$/m, /^0000: GET \/hello HTTP\/1\.1$/m,
-      /^<= Recv header, /m, /^<= Recv data, 0000000011 bytes \(0x0000000b\)$/m, /^0000: hello world$/m],
+    stderr: [
+      /^== Info: /m,
+      /^=> Send header, 00000000\d\d bytes \(0x000000[0-9a-f]{2}\)$/m,
+      /^0000: GET \/hello HTTP\/1\.1$/m,
+      /^<= Recv header, /m,
+      /^<= Recv data, 0000000011 bytes \(0x0000000b\)$/m,
+      /^0000: hello world$/m,
+    ],
   },
   '10-at-a-time.ts': {
     args: () => Array.from({ length: 14 }, (_, i) => u(`/slow?ms=${(i % 4) * 10}&n=${i}`)),
@@ -101,14 +107,19 @@ const EXAMPLES: Record<string, Spec> = {
   'curl_multi_wakeup.ts': { args: () => [u('/slow?ms=60000')], stdout: [/^thread 1 was told to exit, still running: 1$/m] },
   'curl_multi_info_read.ts': {
     args: () => [u('/hello'), 'unknownscheme://nowhere/'],
-    stdout: [/^DONE http:\/\/127\.0\.0\.1:\d+\/hello result 0, [01] more in the queue$/m, /^DONE unknownscheme:\/\/nowhere\/ result 1, [01] more in the queue$/m],
+    stdout: [
+      /^DONE http:\/\/127\.0\.0\.1:\d+\/hello result 0, [01] more in the queue$/m,
+      /^DONE unknownscheme:\/\/nowhere\/ result 1, [01] more in the queue$/m,
+    ],
   },
   'curl_multi_timeout.ts': { args: () => [u('/slow?ms=20')], stdout: [/^done: HTTP 200 after waiting$/m] },
   'curl_multi_fdset.ts': { args: () => [u('/slow?ms=20')], stdout: [/^done: HTTP 200, highest descriptor (\d{4,})$/m] },
   'curl_multi_socket_action.ts': { args: () => [], stdout: [/^(running: 0|error: .+)$/m] },
 };
 
-const ports = readdirSync(new URL('../examples/multi/', import.meta.url)).filter((f) => f.endsWith('.ts')).sort();
+const ports = readdirSync(new URL('../examples/multi/', import.meta.url))
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 
 describe('examples/multi/', () => {
   it('every port has expectations here', () => {

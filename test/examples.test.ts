@@ -7,7 +7,9 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXPECT, expectExample, runExample } from './fixtures/examples.js';
 
-const examples = readdirSync(new URL('../examples/', import.meta.url)).filter((f) => f.endsWith('.ts')).sort();
+const examples = readdirSync(new URL('../examples/', import.meta.url))
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 
 describe('examples/', () => {
   it('every example has expectations here', () => {

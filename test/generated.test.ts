@@ -8,8 +8,17 @@ import { EASY_OPTIONS, EASY_OPTION_ALIASES, MULTI_OPTIONS, type OptionSpec } fro
 import { INFOS, INFO_ALIASES } from '../ts/curl/generated/infos.js';
 import { CURLE, CURLM, CURLSHE, CURLUE, curlCodeName, curlMultiCodeName } from '../ts/curl/generated/codes.js';
 import {
-  CALLBACK_RETURNS, CURLAUTH, CURLOT, CURLPAUSE, CURLPROTO, CURL_CSELECT, CURL_INFOTYPE, CURL_POLL,
-  CURL_SOCKET, CURL_SSLVERSION, CURL_VERSION,
+  CALLBACK_RETURNS,
+  CURLAUTH,
+  CURLOT,
+  CURLPAUSE,
+  CURLPROTO,
+  CURL_CSELECT,
+  CURL_INFOTYPE,
+  CURL_POLL,
+  CURL_SOCKET,
+  CURL_SSLVERSION,
+  CURL_VERSION,
 } from '../ts/curl/generated/enums.js';
 import { EASY_OPTION_CAMEL, INFO_CAMEL } from '../ts/curl/generated/names.js';
 
@@ -32,7 +41,9 @@ describe('generated tables', () => {
   it('match a fresh run of scripts/gen-tables.mjs byte for byte', async () => {
     const files = await generate();
     expect(Object.keys(files).sort()).toEqual(
-      readdirSync(join(ROOT, GENERATED_DIR)).map((f) => `${GENERATED_DIR}/${f}`).sort(),
+      readdirSync(join(ROOT, GENERATED_DIR))
+        .map((f) => `${GENERATED_DIR}/${f}`)
+        .sort(),
     );
     for (const [file, content] of Object.entries(files)) {
       expect(readFileSync(join(ROOT, file), 'utf8'), `${file} is stale: run npm run gen`).toBe(content);

@@ -21,14 +21,18 @@ describe('README.md', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(6);
     for (const b of blocks) writeFileSync(join(dir, `readme-${b.line}.ts`), b.source);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    writeFileSync(join(dir, 'tsconfig.json'), readmeTsconfig({
-      typeRoots: join(root, 'node_modules', '@types'),
-      types: ['node'],
-      paths: { 'libcurl-wasm': [join(root, 'ts', 'index.ts')], 'libcurl-wasm/cli': [join(root, 'ts', 'cli.ts')] },
-    }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      readmeTsconfig({
+        typeRoots: join(root, 'node_modules', '@types'),
+        types: ['node'],
+        paths: { 'libcurl-wasm': [join(root, 'ts', 'index.ts')], 'libcurl-wasm/cli': [join(root, 'ts', 'cli.ts')] },
+      }),
+    );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const out = await new Promise<string>((resolve) =>
-      execFile(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir }, (_err, stdout) => resolve(stdout)));
+      execFile(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir }, (_err, stdout) => resolve(stdout)),
+    );
     // errors name the file readme-<fence line>.ts: README.md's line numbers
     expect(out.split('\n').filter((l) => /readme-\d+\.ts/.test(l))).toEqual([]);
     expect(out.trim()).toBe('');

@@ -28,7 +28,10 @@ function compile(overrides: Record<string, string>, old?: ts.Program): { program
   const errors = new Map<string, string[]>();
   // only the two files' own diagnostics: checking all of ts/ would triple the time
   const files = [RIGHT, WRONG].map((f) => program.getSourceFile(f)!);
-  const diagnostics = [...program.getOptionsDiagnostics(), ...files.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])];
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...files.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]),
+  ];
   for (const d of diagnostics) {
     const where = d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '(global)';
     errors.set(where, [...(errors.get(where) ?? []), ts.flattenDiagnosticMessageText(d.messageText, '\n')]);

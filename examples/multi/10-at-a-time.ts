@@ -5,20 +5,23 @@
 // Usage: tsx examples/multi/10-at-a-time.ts [URL...]
 import { CURLMSG, Easy, Multi, Runtime, type Easy as CURL } from 'libcurl-wasm';
 
-const urls = process.argv.length > 2 ? process.argv.slice(2) : [
-  'https://www.microsoft.com',
-  'https://opensource.org',
-  'https://www.google.com',
-  'https://www.yahoo.com',
-  'https://www.ibm.com',
-  'https://www.mysql.com',
-  'https://www.oracle.com',
-  'https://www.ripe.net',
-  'https://www.iana.org',
-  'https://www.amazon.com',
-  'https://www.netcraft.com',
-  'https://www.heise.de',
-];
+const urls =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : [
+        'https://www.microsoft.com',
+        'https://opensource.org',
+        'https://www.google.com',
+        'https://www.yahoo.com',
+        'https://www.ibm.com',
+        'https://www.mysql.com',
+        'https://www.oracle.com',
+        'https://www.ripe.net',
+        'https://www.iana.org',
+        'https://www.amazon.com',
+        'https://www.netcraft.com',
+        'https://www.heise.de',
+      ];
 
 const MAX_PARALLEL = 10; /* number of simultaneous transfers */
 const NUM_URLS = urls.length;
@@ -47,8 +50,7 @@ const cm = new Multi(rt);
 cm.setOpt('MAXCONNECTS', MAX_PARALLEL);
 
 let transfers = 0;
-for (transfers = 0; transfers < MAX_PARALLEL && transfers < NUM_URLS; transfers++)
-  add_transfer(cm, transfers);
+for (transfers = 0; transfers < MAX_PARALLEL && transfers < NUM_URLS; transfers++) add_transfer(cm, transfers);
 
 do {
   cm.perform();
@@ -64,11 +66,9 @@ do {
     } else {
       console.error(`E: CURLMsg (${msg.msg})`);
     }
-    if (transfers < NUM_URLS)
-      add_transfer(cm, transfers++);
+    if (transfers < NUM_URLS) add_transfer(cm, transfers++);
   }
-  if (left)
-    await cm.wait(1000);
+  if (left) await cm.wait(1000);
 } while (left);
 
 cm.close();

@@ -21,7 +21,7 @@ if (curl) {
       break;
     }
 
-  /* if there are still transfers, loop */
+    /* if there are still transfers, loop */
   } while (still_running);
 }
 console.log(`done: HTTP ${curl.getInfo('RESPONSE_CODE')}`);

@@ -28,8 +28,8 @@ do {
 
     const myown = {
       fd: myfd,
-      events: CURL_WAIT_POLLIN, /* wait for input */
-      revents: 0, /* clear it */
+      events: CURL_WAIT_POLLIN /* wait for input */,
+      revents: 0 /* clear it */,
     };
 
     /* wait for activity on curl's descriptors or on our own,

@@ -35,8 +35,7 @@ async function thread1(): Promise<number> {
     /* wait for activity, timeout or wakeup */
     await multi.poll(10000);
 
-    if (time_to_die())
-      return 1;
+    if (time_to_die()) return 1;
   } while (still_running);
   return 0;
 }

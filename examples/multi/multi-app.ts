@@ -12,8 +12,7 @@ const rt = await Runtime.create();
 
 /* Allocate one curl handle per transfer */
 const handles: Easy[] = [];
-for (let i = 0; i < HANDLECOUNT; i++)
-  handles[i] = new Easy(rt);
+for (let i = 0; i < HANDLECOUNT; i++) handles[i] = new Easy(rt);
 
 /* set the options (I left out a few, you get the point anyway) */
 handles[HTTP_HANDLE]!.setOpt('URL', process.argv[2] ?? 'https://example.com');
@@ -33,8 +32,7 @@ handles[FTP_HANDLE]!.setOpt('READFUNCTION', (buf: Uint8Array) => {
 const multi_handle = new Multi(rt);
 
 /* add the individual transfers */
-for (let i = 0; i < HANDLECOUNT; i++)
-  multi_handle.addHandle(handles[i]!);
+for (let i = 0; i < HANDLECOUNT; i++) multi_handle.addHandle(handles[i]!);
 
 let still_running = 1; /* keep number of running handles */
 while (still_running) {

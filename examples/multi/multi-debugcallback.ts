@@ -18,8 +18,7 @@ function dump(text: string, stream: NodeJS.WriteStream, ptr: Uint8Array, size: n
     out += `${hex(i, 4)}: `;
     if (!nohex) {
       /* hex not disabled, show it */
-      for (let c = 0; c < width; c++)
-        out += i + c < size ? `${hex(ptr[i + c]!, 2)} ` : '   ';
+      for (let c = 0; c < width; c++) out += i + c < size ? `${hex(ptr[i + c]!, 2)} ` : '   ';
     }
     for (let c = 0; c < width && i + c < size; c++) {
       /* check for 0D0A; if found, skip past and start a new line of output */

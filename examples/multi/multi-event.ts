@@ -77,8 +77,7 @@ function start_timeout(_multi: Multi, timeout_ms: number): number {
   if (timeout_ms < 0) {
     clearTimeout(timeout);
   } else {
-    if (timeout_ms === 0)
-      timeout_ms = 1; /* 0 means call socket_action asap */
+    if (timeout_ms === 0) timeout_ms = 1; /* 0 means call socket_action asap */
     clearTimeout(timeout);
     timeout = setTimeout(on_timeout, timeout_ms);
   }
@@ -97,10 +96,8 @@ function handle_socket(_easy: Easy | undefined, s: number, action: number, _user
 
       curl_handle.assign(s, curl_context);
 
-      if (action !== CURL_POLL.CURL_POLL_IN)
-        events |= CURL_CSELECT.CURL_CSELECT_OUT;
-      if (action !== CURL_POLL.CURL_POLL_OUT)
-        events |= CURL_CSELECT.CURL_CSELECT_IN;
+      if (action !== CURL_POLL.CURL_POLL_IN) events |= CURL_CSELECT.CURL_CSELECT_OUT;
+      if (action !== CURL_POLL.CURL_POLL_OUT) events |= CURL_CSELECT.CURL_CSELECT_IN;
 
       curl_context.event.start(events, (fd, ev) => curl_perform(fd, ev, curl_context));
       break;

@@ -14,8 +14,7 @@ const rt = await Runtime.create();
 
 /* Allocate one curl handle per transfer */
 const handles: Easy[] = [];
-for (let i = 0; i < HANDLECOUNT; i++)
-  handles[i] = new Easy(rt);
+for (let i = 0; i < HANDLECOUNT; i++) handles[i] = new Easy(rt);
 
 /* set the options (I left out a few, you get the point anyway) */
 handles[HTTP_HANDLE]!.setOpt('URL', process.argv[2] ?? 'https://example.com');
@@ -34,8 +33,7 @@ handles[FTP_HANDLE]!.setOpt('READFUNCTION', (buf: Uint8Array) => {
 const multi_handle = new Multi(rt);
 
 /* add the individual transfers */
-for (let i = 0; i < HANDLECOUNT; i++)
-  multi_handle.addHandle(handles[i]!);
+for (let i = 0; i < HANDLECOUNT; i++) multi_handle.addHandle(handles[i]!);
 
 /* we start some action by calling perform right away */
 let still_running = multi_handle.perform();
@@ -99,5 +97,4 @@ for (let msg = multi_handle.infoRead(); msg; msg = multi_handle.infoRead()) {
 multi_handle.close();
 
 /* Free the curl handles */
-for (let i = 0; i < HANDLECOUNT; i++)
-  handles[i]!.close();
+for (let i = 0; i < HANDLECOUNT; i++) handles[i]!.close();

@@ -13,11 +13,16 @@ const multi_handle = new Multi(rt);
 
 /* Create the form */
 const boundary = '------------------------multipost';
-const part = (name: string, value: string | Buffer, filename?: string) => Buffer.concat([
-  Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n`
-    + (filename ? 'Content-Type: application/octet-stream\r\n' : '') + '\r\n'),
-  Buffer.from(value), Buffer.from('\r\n'),
-]);
+const part = (name: string, value: string | Buffer, filename?: string) =>
+  Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n` +
+        (filename ? 'Content-Type: application/octet-stream\r\n' : '') +
+        '\r\n',
+    ),
+    Buffer.from(value),
+    Buffer.from('\r\n'),
+  ]);
 const form = Buffer.concat([
   /* Fill in the file upload field */
   part('sendfile', readFileSync(new URL(import.meta.url)), 'multi-post.ts'),

@@ -12,9 +12,13 @@ const fetch = (input: string | URL | Request, init?: CurlRequestInit) => session
 
 beforeAll(async () => {
   server = await startHttpServer();
-  session = new Session({ ca: certs.ca, runtimeOptions: {
-    lookup: (host, _o, cb) => (host.endsWith('.test') ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), [])),
-  } });
+  session = new Session({
+    ca: certs.ca,
+    runtimeOptions: {
+      lookup: (host, _o, cb) =>
+        host.endsWith('.test') ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }), []),
+    },
+  });
 });
 afterAll(async () => {
   await session.close();
@@ -34,14 +38,35 @@ describe('fetch()', () => {
   });
 
   it('a bodiless request sends what a Request would, and fails where a Request would', async () => {
-    const seen = async (input: string | URL | Request, init?: RequestInit) => (await (await fetch(input, init)).json()) as { method: string; headers: Record<string, string> };
-    const plain = await seen(new URL(`${server.url}/inspect`), { method: 'delete', headers: [['X-A', '1'], ['x-a', '2'], ['X-B', ' padded ']] });
-    const viaRequest = await seen(new Request(`${server.url}/inspect`, { method: 'delete', headers: [['X-A', '1'], ['x-a', '2'], ['X-B', ' padded ']] }));
+    const seen = async (input: string | URL | Request, init?: RequestInit) =>
+      (await (await fetch(input, init)).json()) as { method: string; headers: Record<string, string> };
+    const plain = await seen(new URL(`${server.url}/inspect`), {
+      method: 'delete',
+      headers: [
+        ['X-A', '1'],
+        ['x-a', '2'],
+        ['X-B', ' padded '],
+      ],
+    });
+    const viaRequest = await seen(
+      new Request(`${server.url}/inspect`, {
+        method: 'delete',
+        headers: [
+          ['X-A', '1'],
+          ['x-a', '2'],
+          ['X-B', ' padded '],
+        ],
+      }),
+    );
     expect(plain.method).toBe('DELETE');
     expect(plain.headers['x-a']).toBe('1, 2');
     expect(plain.headers['x-b']).toBe('padded');
     expect(plain).toEqual({ ...viaRequest, headers: { ...viaRequest.headers } });
-    const errorOf = (input: string, init?: RequestInit) => fetch(input, init).then(() => undefined, (e: Error) => e);
+    const errorOf = (input: string, init?: RequestInit) =>
+      fetch(input, init).then(
+        () => undefined,
+        (e: Error) => e,
+      );
     const requestError = (input: string, init?: RequestInit) => {
       try {
         new Request(input, init);
@@ -73,7 +98,11 @@ describe('fetch()', () => {
       n += chunk.length;
     }
     expect(n).toBe(8 << 20);
-    expect(hash.digest('hex')).toBe(createHash('sha256').update(patternBytes(8 << 20)).digest('hex'));
+    expect(hash.digest('hex')).toBe(
+      createHash('sha256')
+        .update(patternBytes(8 << 20))
+        .digest('hex'),
+    );
   });
 
   it('sends a string body, JSON and URLSearchParams with the content types fetch sets', async () => {

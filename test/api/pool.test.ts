@@ -31,7 +31,10 @@ describe('WorkerPool', () => {
     const srv = await startHttpServer();
     try {
       const rs = await Promise.all([1, 2].map(() => pool.request(`${srv.url}/slow?ms=200`)));
-      expect(await Promise.all(rs.map(async (r) => [r.status, await r.text()]))).toEqual([[200, 'slow'], [200, 'slow']]);
+      expect(await Promise.all(rs.map(async (r) => [r.status, await r.text()]))).toEqual([
+        [200, 'slow'],
+        [200, 'slow'],
+      ]);
       const threads = new Set(rs.map((r) => r.threadId));
       expect(threads.size).toBe(2);
       expect([...threads].sort()).toEqual(pool.workers.map((w) => w.threadId).sort());
@@ -81,15 +84,17 @@ describe('WorkerPool', () => {
     const view = big.subarray(1000, 1000 + 5000);
     const echoed = await pool.request(`${server.url}/echo`, { method: 'PUT', body: view });
     expect(Buffer.from(await echoed.bytes()).equals(view)).toBe(true);
-    const j = await (await pool.request(`${server.url}/inspect`, { json: { a: [1, 'x'] } })).json() as { headers: Record<string, string> };
+    const j = (await (await pool.request(`${server.url}/inspect`, { json: { a: [1, 'x'] } })).json()) as { headers: Record<string, string> };
     expect(j).toMatchObject({ method: 'POST', body: '{"a":[1,"x"]}' });
     expect(j.headers['content-type']).toBe('application/json');
-    const form = await (await pool.request(`${server.url}/inspect`, { body: new URLSearchParams({ q: 'a b' }), headers: new Headers({ 'x-h': '1' }) })).json() as { headers: Record<string, string> };
+    const form = (await (
+      await pool.request(`${server.url}/inspect`, { body: new URLSearchParams({ q: 'a b' }), headers: new Headers({ 'x-h': '1' }) })
+    ).json()) as { headers: Record<string, string> };
     expect(form).toMatchObject({ body: 'q=a+b' });
     expect(form.headers).toMatchObject({ 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-h': '1' });
   });
 
-  it('fetch() answers a real Response; errors are fetch\'s TypeError with the CurlEasyError as cause', async () => {
+  it("fetch() answers a real Response; errors are fetch's TypeError with the CurlEasyError as cause", async () => {
     const res = await pool.fetch(`${server.url}/redirect?status=301&to=/hello`);
     expect(res).toBeInstanceOf(Response);
     expect([res.status, res.url, res.redirected, await res.text()]).toEqual([200, `${server.url}/hello`, true, 'hello world']);
@@ -104,7 +109,7 @@ describe('WorkerPool', () => {
     await expect(pool.fetch(`${server.url}/redirect?to=/hello`, { redirect: 'error' })).rejects.toThrow(/unexpected redirect/);
   });
 
-  it('HTTPS with the session\'s CA: TLS 1.3, verified; another CA is CURLE_PEER_FAILED_VERIFICATION', async () => {
+  it("HTTPS with the session's CA: TLS 1.3, verified; another CA is CURLE_PEER_FAILED_VERIFICATION", async () => {
     const r = await pool.request(`${https.url}/hello`);
     expect(await r.text()).toBe('hello world');
     expect(r.info().tls).toMatchObject({ version: 'TLSv1.3', verifyResult: 0 });
@@ -113,7 +118,7 @@ describe('WorkerPool', () => {
     expect(err).toMatchObject({ code: 'CURLE_PEER_FAILED_VERIFICATION', curlCode: 60, name: 'CurlEasyError' });
   });
 
-  it('a refused connection is a CurlEasyError with curl\'s code and text, rebuilt on this thread', async () => {
+  it("a refused connection is a CurlEasyError with curl's code and text, rebuilt on this thread", async () => {
     const port = await closedPort();
     const err = await pool.request(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CurlEasyError);
@@ -130,7 +135,7 @@ describe('WorkerPool', () => {
     expect((err as Error).cause).toMatchObject({ limit: 'maxBodyBytes', value: 1000 });
   });
 
-  it('abort mid-transfer rejects with the signal\'s reason and the worker drops the transfer', async () => {
+  it("abort mid-transfer rejects with the signal's reason and the worker drops the transfer", async () => {
     const srv = await startHttpServer();
     try {
       const ac = new AbortController();
@@ -158,7 +163,14 @@ describe('WorkerPool', () => {
     await expect(pool.request(server.url, { method: 'POST', body: stream as never })).rejects.toThrow(TypeError);
     await expect(pool.request(server.url, { method: 'POST', body: stream as never })).rejects.toThrow(/stream body cannot be sent to a worker thread/);
     await expect(pool.request(server.url, { method: 'POST', body: Readable.from([Buffer.from('x')]) as never })).rejects.toThrow(/stream body/);
-    await expect(pool.request(server.url, { method: 'POST', body: (async function* () { yield new Uint8Array(1); })() as never })).rejects.toThrow(/stream body/);
+    await expect(
+      pool.request(server.url, {
+        method: 'POST',
+        body: (async function* () {
+          yield new Uint8Array(1);
+        })() as never,
+      }),
+    ).rejects.toThrow(/stream body/);
     await expect(pool.fetch(server.url, { method: 'POST', body: stream as never, duplex: 'half' } as never)).rejects.toThrow(/stream body/);
     await expect(pool.request(server.url, { onProgress: () => {} } as never)).rejects.toThrow(/onProgress cannot be sent/);
     await expect(pool.request(server.url, { curl: { WRITEFUNCTION: () => 0 } as never })).rejects.toThrow(/curl option WRITEFUNCTION cannot be sent/);
@@ -173,7 +185,9 @@ describe('WorkerPool', () => {
   });
 
   it('checks options on this thread, with TypeErrors that name the option', async () => {
-    await expect(pool.request(server.url, { timeoutMs: '5' as never })).rejects.toThrow(/WorkerPool\.request: options\.timeoutMs must be a number ≥ 0, not the string "5"/);
+    await expect(pool.request(server.url, { timeoutMs: '5' as never })).rejects.toThrow(
+      /WorkerPool\.request: options\.timeoutMs must be a number ≥ 0, not the string "5"/,
+    );
     await expect(pool.request(server.url, { method: 42 as never })).rejects.toThrow(/options\.method must be a string/);
     await expect(pool.fetch(server.url, { timeoutMs: '5' as never })).rejects.toThrow(/WorkerPool\.fetch: init\.timeoutMs/);
     await expect(WorkerPool.create({ workers: 0 })).rejects.toThrow(/WorkerPool\.create: options\.workers must be an integer ≥ 1/);
@@ -208,7 +222,8 @@ describe('WorkerPool', () => {
     const pending = [1, 2, 3].map(() => p.request(`${server.url}/slow?ms=5000`).catch((e: unknown) => e));
     await until(() => p.workers.reduce((n, w) => n + w.inFlight, 0) === 3);
     await p.close();
-    for (const err of await Promise.all(pending)) { // not the bodies, 5 s away
+    for (const err of await Promise.all(pending)) {
+      // not the bodies, 5 s away
       expect(err).toBeInstanceOf(WorkerPoolError);
       expect(err).toMatchObject({ code: 'ERR_POOL_CLOSED' });
     }
@@ -220,9 +235,12 @@ describe('WorkerPool', () => {
 
   const child = fileURLToPath(new URL('./pool-child.ts', import.meta.url));
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-  const runChild = (args: string[]) => new Promise<string>((resolve, reject) => {
-    execFile(tsx, [child, ...args], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout)));
-  });
+  const runChild = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      execFile(tsx, [child, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+      );
+    });
 
   it('a process with an open, idle pool exits by itself (idle workers do not hold it)', async () => {
     expect((await runChild([`${server.url}/hello`])).trim()).toBe('200 200 threads 2');

@@ -18,9 +18,10 @@ const request = (url: string, opts?: RequestOptions) => session.request(url, opt
 
 beforeAll(async () => {
   rt = await Runtime.create({
-    lookup: (host, _o, cb) => (host === 'localhost' || host.endsWith('.test')
-      ? cb(null, [{ address: '127.0.0.1', family: 4 }])
-      : cb(Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), [])),
+    lookup: (host, _o, cb) =>
+      host === 'localhost' || host.endsWith('.test')
+        ? cb(null, [{ address: '127.0.0.1', family: 4 }])
+        : cb(Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []),
   });
   server = await startHttpServer();
   https = await startHttpsServer();
@@ -48,7 +49,10 @@ describe('the response', () => {
     expect(res.headers).toBeInstanceOf(Headers);
     expect(res.headers.get('x-one')).toBe('1');
     expect(res.headers.get('x-multi')).toBe('a, b');
-    expect(res.rawHeaders.filter(([k]) => k.toLowerCase() === 'x-multi')).toEqual([['x-multi', 'a'], ['x-multi', 'b']]);
+    expect(res.rawHeaders.filter(([k]) => k.toLowerCase() === 'x-multi')).toEqual([
+      ['x-multi', 'a'],
+      ['x-multi', 'b'],
+    ]);
     expect(res.previous).toEqual([]);
     expect(await res.text()).toBe('ok');
   });
@@ -77,8 +81,11 @@ describe('the response', () => {
     expect(res.previous).toHaveLength(3);
     expect(res.previous.map((h) => h.status)).toEqual([302, 302, 302]);
     expect(res.previous.map((h) => h.httpVersion)).toEqual(['1.1', '1.1', '1.1']);
-    expect(res.previous.map((h) => h.headers.find(([k]) => k.toLowerCase() === 'location')?.[1]))
-      .toEqual(['/redirect-chain/2', '/redirect-chain/1', '/redirect-chain/0']);
+    expect(res.previous.map((h) => h.headers.find(([k]) => k.toLowerCase() === 'location')?.[1])).toEqual([
+      '/redirect-chain/2',
+      '/redirect-chain/1',
+      '/redirect-chain/0',
+    ]);
     // each head carries the URL it answered
     expect(res.previous.map((h) => h.url)).toEqual([3, 2, 1].map((n) => `${server.url}/redirect-chain/${n}`));
     await res.done;
@@ -286,10 +293,18 @@ describe('progress and trace', () => {
     const HEADER_OUT = 2;
     const HEADER_IN = 1;
     const TEXT = 0;
-    const out = trace.filter((t) => t.type === HEADER_OUT).map((t) => t.text).join('');
+    const out = trace
+      .filter((t) => t.type === HEADER_OUT)
+      .map((t) => t.text)
+      .join('');
     expect(out).toContain('GET /hello HTTP/1.1\r\n');
     expect(out).toContain(`Host: 127.0.0.1:${server.port}\r\n`);
-    expect(trace.filter((t) => t.type === HEADER_IN).map((t) => t.text).join('')).toContain('HTTP/1.1 200 OK');
+    expect(
+      trace
+        .filter((t) => t.type === HEADER_IN)
+        .map((t) => t.text)
+        .join(''),
+    ).toContain('HTTP/1.1 200 OK');
     expect(trace.some((t) => t.type === TEXT)).toBe(true);
   });
 });
@@ -334,29 +349,39 @@ describe('request bodies', () => {
   });
 
   it('json: sends JSON with content-type application/json (method POST)', async () => {
-    const body = await (await request(`${server.url}/inspect`, { json: { a: 1, b: ['x', null] } })).json() as { method: string; headers: Record<string, string>; body: string };
+    const body = (await (await request(`${server.url}/inspect`, { json: { a: 1, b: ['x', null] } })).json()) as {
+      method: string;
+      headers: Record<string, string>;
+      body: string;
+    };
     expect(body.method).toBe('POST');
     expect(body.headers['content-type']).toBe('application/json');
     expect(body.headers['content-length']).toBe(String(JSON.stringify({ a: 1, b: ['x', null] }).length));
     expect(JSON.parse(body.body)).toEqual({ a: 1, b: ['x', null] });
     // an explicit content type wins, and the method can be any
-    const put = await (await request(`${server.url}/inspect`, { method: 'PUT', json: [1], headers: { 'Content-Type': 'application/vnd.x+json' } })).json() as typeof body;
+    const put = (await (
+      await request(`${server.url}/inspect`, { method: 'PUT', json: [1], headers: { 'Content-Type': 'application/vnd.x+json' } })
+    ).json()) as typeof body;
     expect(put.method).toBe('PUT');
     expect(put.headers['content-type']).toBe('application/vnd.x+json');
     expect(put.body).toBe('[1]');
   });
 
-  it('does not modify the caller\'s header array', async () => {
+  it("does not modify the caller's header array", async () => {
     const headers: [string, string][] = [['x-a', '1']];
     await (await request(`${server.url}/inspect`, { json: { a: 1 }, headers })).json();
     expect(headers).toEqual([['x-a', '1']]);
   });
 
   it('string and URLSearchParams bodies', async () => {
-    const a = await (await request(`${server.url}/inspect`, { body: 'plain text' })).json() as { method: string; body: string; headers: Record<string, string> };
+    const a = (await (await request(`${server.url}/inspect`, { body: 'plain text' })).json()) as {
+      method: string;
+      body: string;
+      headers: Record<string, string>;
+    };
     expect(a).toMatchObject({ method: 'POST', body: 'plain text' });
     expect(a.headers['content-type']).toBeUndefined(); // curl's default form type is not sent
-    const b = await (await request(`${server.url}/inspect`, { body: new URLSearchParams({ k: 'v w' }) })).json() as typeof a;
+    const b = (await (await request(`${server.url}/inspect`, { body: new URLSearchParams({ k: 'v w' }) })).json()) as typeof a;
     expect(b.body).toBe('k=v+w');
     expect(b.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
   });

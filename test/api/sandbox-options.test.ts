@@ -9,7 +9,14 @@ import { EASY_OPTION_CAMEL } from '../../ts/curl/generated/names.js';
 import { EASY_OPTIONS } from '../../ts/curl/generated/options.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
-const listed = (from: string, to: string) => new Set(readme.slice(readme.indexOf(from) + from.length, readme.indexOf(to, readme.indexOf(from))).replace(/`/g, '').trim().split(' '));
+const listed = (from: string, to: string) =>
+  new Set(
+    readme
+      .slice(readme.indexOf(from) + from.length, readme.indexOf(to, readme.indexOf(from)))
+      .replace(/`/g, '')
+      .trim()
+      .split(' '),
+  );
 
 describe('the sandbox option gate', () => {
   it('the README lists exactly the accepted and the clamped options', () => {

@@ -58,7 +58,11 @@ async function text(s: Session, url: string, opts?: RequestOptions): Promise<str
   return (await s.request(url, opts)).text();
 }
 
-async function inspect(s: Session, url: string, opts?: RequestOptions): Promise<{ method: string; url: string; headers: Record<string, string>; body: string }> {
+async function inspect(
+  s: Session,
+  url: string,
+  opts?: RequestOptions,
+): Promise<{ method: string; url: string; headers: Record<string, string>; body: string }> {
   return (await s.request(url, opts)).json() as never;
 }
 
@@ -74,7 +78,10 @@ function sorted(cookie: string | null): string[] | null {
 
 /** The CurlEasyError a request fails with. */
 async function failure(p: Promise<unknown>): Promise<CurlEasyError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CurlEasyError);
   return err as CurlEasyError;
 }
@@ -161,10 +168,7 @@ describe('cookie jar', () => {
     await text(s, `${server.url}/set-cookie`);
     const jar = await s.cookies();
     const lines = jar.toNetscape().split('\n').filter(Boolean).sort();
-    expect(lines).toEqual([
-      '#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tb\t2',
-      '127.0.0.1\tFALSE\t/\tFALSE\t0\ta\t1',
-    ]);
+    expect(lines).toEqual(['#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tb\t2', '127.0.0.1\tFALSE\t/\tFALSE\t0\ta\t1']);
     expect(jar.toNetscape().endsWith('\n')).toBe(true);
     const cookies = jar.toJSON().sort((x, y) => x.name.localeCompare(y.name));
     expect(cookies).toEqual([
@@ -193,7 +197,9 @@ describe('cookie jar', () => {
     // a cookie made up in JSON (with an expiry in the future) works the same way
     const c = open();
     const expires = Math.floor(Date.now() / 1000) + 3600;
-    (await c.cookies()).fromJSON([{ name: 'made', value: 'up', domain: '127.0.0.1', includeSubdomains: false, path: '/', secure: false, httpOnly: false, expires }]);
+    (await c.cookies()).fromJSON([
+      { name: 'made', value: 'up', domain: '127.0.0.1', includeSubdomains: false, path: '/', secure: false, httpOnly: false, expires },
+    ]);
     expect(await sentCookie(c)).toBe('made=up');
     expect((await c.cookies()).toJSON()).toEqual([expect.objectContaining({ name: 'made', expires })]);
   });
@@ -379,10 +385,13 @@ describe('proxies', () => {
     const v6 = http.createServer((_req, res) => res.end('over v6'));
     v6.listen(0, '::1');
     await new Promise((r) => v6.once('listening', r));
-    onTestFinished(() => new Promise<void>((r) => {
-      v6.closeAllConnections();
-      v6.close(() => r());
-    }));
+    onTestFinished(
+      () =>
+        new Promise<void>((r) => {
+          v6.closeAllConnections();
+          v6.close(() => r());
+        }),
+    );
     const port = (v6.address() as net.AddressInfo).port;
     const proxy = await started(startSocksProxy({ version: 5 }));
     const s = open({ proxy: `socks5://127.0.0.1:${proxy.port}` });
@@ -502,14 +511,16 @@ describe('retries', () => {
   /** A raw HTTP server that drops the first `drops` connections (after reading the request). */
   async function flaky(drops: number, answer = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'): Promise<TestServer> {
     let n = 0;
-    return started(startRawServer((socket: net.Socket) => {
-      const i = ++n;
-      socket.on('error', () => {});
-      socket.once('data', () => {
-        if (i <= drops) socket.destroy();
-        else socket.end(answer);
-      });
-    }));
+    return started(
+      startRawServer((socket: net.Socket) => {
+        const i = ++n;
+        socket.on('error', () => {});
+        socket.once('data', () => {
+          if (i <= drops) socket.destroy();
+          else socket.end(answer);
+        });
+      }),
+    );
   }
 
   it('retries a GET whose connection dropped, with a fresh connection each time', async () => {
@@ -556,13 +567,19 @@ describe('retries', () => {
 
   it('retries a 503 and returns the answer that followed', async () => {
     let n = 0;
-    const raw = await started(startRawServer((socket) => {
-      const i = ++n;
-      socket.on('error', () => {});
-      socket.once('data', () => socket.end(i === 1
-        ? 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy'
-        : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
-    }));
+    const raw = await started(
+      startRawServer((socket) => {
+        const i = ++n;
+        socket.on('error', () => {});
+        socket.once('data', () =>
+          socket.end(
+            i === 1
+              ? 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy'
+              : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok',
+          ),
+        );
+      }),
+    );
     const s = open({ retry: { retries: 2, delayMs: 10 } });
     const res = await s.request(`${raw.url}/`);
     expect(res.status).toBe(200);

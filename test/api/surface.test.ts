@@ -10,8 +10,29 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, onTestFinished, vi } from 'vitest';
 import {
-  compileLibcurl, CurlEasyError, CurlError, CurlResponse, Easy, fetch, fetchOn, LibcurlWasmError, LimitExceeded, Multi, PolicyDenied, ProcessExit, request,
-  requestOn, Runtime, Sandbox, Session, WasmLoadError, WebSocket, WorkerPool, ws, wsConnect, type WsConnection,
+  compileLibcurl,
+  CurlEasyError,
+  CurlError,
+  CurlResponse,
+  Easy,
+  fetch,
+  fetchOn,
+  LibcurlWasmError,
+  LimitExceeded,
+  Multi,
+  PolicyDenied,
+  ProcessExit,
+  request,
+  requestOn,
+  Runtime,
+  Sandbox,
+  Session,
+  WasmLoadError,
+  WebSocket,
+  WorkerPool,
+  ws,
+  wsConnect,
+  type WsConnection,
 } from '../../ts/index.js';
 import { validateSandboxOptions } from '../../ts/api/validate.js';
 import { certs, closedPort, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
@@ -50,7 +71,7 @@ async function echo(conn: WsConnection, text: string): Promise<string> {
 }
 
 describe('one shape: methods on Session, { session } on the top-level functions', () => {
-  it('session.fetch(), session.request() and fetch/request(…, { session }) share the session\'s jar', async () => {
+  it("session.fetch(), session.request() and fetch/request(…, { session }) share the session's jar", async () => {
     const s = open();
     expect((await s.fetch(`${server.url}/set-cookie`)).status).toBe(200);
     expect(await cookieSent(await s.request(`${server.url}/cookies`))).toMatch(/a=1/);
@@ -105,7 +126,7 @@ describe('one shape: methods on Session, { session } on the top-level functions'
     expectTypeOf<Awaited<ReturnType<typeof ws>>>().toEqualTypeOf<WsConnection>();
   });
 
-  it('request() answers a CurlResponse whose httpVersion is info()\'s format', async () => {
+  it("request() answers a CurlResponse whose httpVersion is info()'s format", async () => {
     const r = await request(`${server.url}/hello`);
     expect(r).toBeInstanceOf(CurlResponse);
     expect(r.threadId).toBeUndefined();
@@ -174,10 +195,11 @@ async function barrierServer(n: number): Promise<{ url: string; connections: () 
   return {
     url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`,
     connections: () => connections,
-    close: () => new Promise((r) => {
-      srv.closeAllConnections();
-      srv.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
   };
 }
 
@@ -201,14 +223,17 @@ describe('the connection pool follows the load', () => {
     const rt = await Runtime.create();
     const multi = new Multi(rt);
     onTestFinished(() => multi.close());
-    const burst = () => Promise.all(Array.from({ length: n }, async () => {
-      const easy = new Easy(rt).setOpt('URL', srv.url).setOpt('WRITEFUNCTION', (d: Uint8Array) => d.length);
-      try {
-        await multi.run(easy);
-      } finally {
-        easy.close();
-      }
-    }));
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: n }, async () => {
+          const easy = new Easy(rt).setOpt('URL', srv.url).setOpt('WRITEFUNCTION', (d: Uint8Array) => d.length);
+          try {
+            await multi.run(easy);
+          } finally {
+            easy.close();
+          }
+        }),
+      );
     await burst();
     await burst();
     expect(srv.connections()).toBe(n);
@@ -221,14 +246,17 @@ describe('the connection pool follows the load', () => {
     const rt = await Runtime.create();
     const multi = new Multi(rt).setOpt('MAXCONNECTS', 2);
     onTestFinished(() => multi.close());
-    const burst = () => Promise.all(Array.from({ length: n }, async () => {
-      const easy = new Easy(rt).setOpt('URL', srv.url).setOpt('WRITEFUNCTION', (d: Uint8Array) => d.length);
-      try {
-        await multi.run(easy);
-      } finally {
-        easy.close();
-      }
-    }));
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: n }, async () => {
+          const easy = new Easy(rt).setOpt('URL', srv.url).setOpt('WRITEFUNCTION', (d: Uint8Array) => d.length);
+          try {
+            await multi.run(easy);
+          } finally {
+            easy.close();
+          }
+        }),
+      );
     await burst();
     await burst();
     expect(srv.connections()).toBeGreaterThan(n);
@@ -236,7 +264,7 @@ describe('the connection pool follows the load', () => {
 });
 
 describe('one error base with a stable code', () => {
-  it('a failed transfer is a CurlEasyError, a CurlError and a LibcurlWasmError with curl\'s C name as code', async () => {
+  it("a failed transfer is a CurlEasyError, a CurlError and a LibcurlWasmError with curl's C name as code", async () => {
     const err = await request(`http://127.0.0.1:${await closedPort()}/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CurlEasyError);
     expect(err).toBeInstanceOf(CurlError);
@@ -247,7 +275,9 @@ describe('one error base with a stable code', () => {
   });
 
   it('LimitExceeded, PolicyDenied, ProcessExit and WasmLoadError share the base, each with its code', async () => {
-    const limit = await request(`${server.url}/bytes/100000`, { limits: { maxBodyBytes: 10 } }).then((r) => r.bytes()).catch((e: unknown) => (e as Error).cause);
+    const limit = await request(`${server.url}/bytes/100000`, { limits: { maxBodyBytes: 10 } })
+      .then((r) => r.bytes())
+      .catch((e: unknown) => (e as Error).cause);
     expect(limit).toBeInstanceOf(LimitExceeded);
     expect(limit).toBeInstanceOf(LibcurlWasmError);
     expect(limit).toMatchObject({ code: 'ERR_SANDBOX_LIMIT', limit: 'maxBodyBytes', value: 10, name: 'LimitExceeded' });
@@ -287,8 +317,12 @@ describe('one error base with a stable code', () => {
     expect(foreign).not.toBeInstanceOf(Mine);
   });
 
-  it('curl\'s TLS failures have messages without a trailing newline', async () => {
-    const servers = await Promise.all([startHttpsServer({ cert: 'untrusted' }), startHttpsServer({ cert: 'expired' }), startHttpsServer({ cert: 'wronghost' })]);
+  it("curl's TLS failures have messages without a trailing newline", async () => {
+    const servers = await Promise.all([
+      startHttpsServer({ cert: 'untrusted' }),
+      startHttpsServer({ cert: 'expired' }),
+      startHttpsServer({ cert: 'wronghost' }),
+    ]);
     onTestFinished(() => Promise.all(servers.map((s) => s.close())).then(() => {}));
     const s = open({ ca: certs.ca, curl: { RESOLVE: servers.map((x) => `localhost:${x.port}:127.0.0.1`) } });
     for (const srv of servers) {
@@ -329,7 +363,10 @@ describe('options are checked up front, with TypeErrors that name the option', (
     await typeError(() => request(url(), { onProgress: 1 as never }), /options\.onProgress must be a function/);
     await typeError(() => request(url(), { method: 'POST', body: 42 as never }), /options\.body must be a string, a Uint8Array/);
     await typeError(() => request(url(), { method: 'POST', body: { a: 1 } as never }), /options\.body must be/);
-    const unknown = await typeError(() => request(url(), { timeout: 5000 } as never), /options\.timeout must be one of the known options \(method, headers, body,.*timeoutMs/);
+    const unknown = await typeError(
+      () => request(url(), { timeout: 5000 } as never),
+      /options\.timeout must be one of the known options \(method, headers, body,.*timeoutMs/,
+    );
     expect(unknown.message).not.toMatch(/enforced/); // the Sandbox's internal channel is not offered
     await typeError(() => request(url(), { session: {} as never }), /options\.session must be a Session/);
     await typeError(() => request(42 as never), /request: url must be a string or a URL/);

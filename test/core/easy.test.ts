@@ -56,7 +56,7 @@ describe('options', () => {
     easy.close();
   });
 
-  it('reports curl\'s own error for a value curl refuses', () => {
+  it("reports curl's own error for a value curl refuses", () => {
     const easy = new Easy(rt);
     let err: unknown;
     try {
@@ -189,7 +189,10 @@ describe('handles', () => {
   it('reset() drops options and callbacks; the handle works again', async () => {
     const easy = new Easy(rt);
     let calls = 0;
-    easy.setOpt('URL', `${server.url}/hello`).setOpt('WRITEFUNCTION', () => void calls++).setOpt('NOBODY', 1);
+    easy
+      .setOpt('URL', `${server.url}/hello`)
+      .setOpt('WRITEFUNCTION', () => void calls++)
+      .setOpt('NOBODY', 1);
     easy.reset();
     easy.setOpt('URL', `${server.url}/hello`);
     await multi.run(easy);

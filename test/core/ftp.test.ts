@@ -179,11 +179,12 @@ describe('FTP active mode (bind, listen, accept)', () => {
   it("listens on the control connection's address only, not on every interface", async () => {
     // at EPRT the listener is up: another loopback address must find nothing there
     const probes: string[] = [];
-    const probe = (host: string, port: number) => new Promise<void>((done) => {
-      const s = net.connect({ host, port });
-      s.once('connect', () => (probes.push(`${host} accepted`), s.destroy(), done()));
-      s.once('error', (e: NodeJS.ErrnoException) => (probes.push(`${host} ${e.code}`), done()));
-    });
+    const probe = (host: string, port: number) =>
+      new Promise<void>((done) => {
+        const s = net.connect({ host, port });
+        s.once('connect', () => (probes.push(`${host} accepted`), s.destroy(), done()));
+        s.once('error', (e: NodeJS.ErrnoException) => (probes.push(`${host} ${e.code}`), done()));
+      });
     const own = await startFtpServer({ 'hello.txt': HELLO }, { early226: true, onActive: (_host, port) => probe('127.0.0.2', port) });
     try {
       const r = await transfer(rt, multi, `${own.url}/hello.txt`, { FTPPORT: '-' });

@@ -31,13 +31,19 @@ beforeAll(async () => {
   rt = await Runtime.create({ lookup });
   multi = new Multi(rt);
   server = await startHttpServer();
-  tlsServer = tls.createServer({ ...certs.server, SNICallback: (name, cb) => {
-    sniSeen.push(name);
-    cb(null, tls.createSecureContext(certs.server));
-  } }, (socket) => {
-    tlsSockets.add(socket);
-    socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
-  });
+  tlsServer = tls.createServer(
+    {
+      ...certs.server,
+      SNICallback: (name, cb) => {
+        sniSeen.push(name);
+        cb(null, tls.createSecureContext(certs.server));
+      },
+    },
+    (socket) => {
+      tlsSockets.add(socket);
+      socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
+    },
+  );
   tlsServer.listen(0, '127.0.0.1');
   await once(tlsServer, 'listening');
 });

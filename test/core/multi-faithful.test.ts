@@ -9,8 +9,21 @@ import * as http2 from 'node:http2';
 import type * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CURL_HTTP_VERSION, CURL_PUSH, CURL_WAIT_POLLIN, CURLMSG, CURL_POLL, CURL_SOCKET, CurlMultiError, Easy, EventFd, MULTI_OPTIONS, Multi, Runtime,
-  SocketPoll, type CurlMsg, type MultiOptionValues,
+  CURL_HTTP_VERSION,
+  CURL_PUSH,
+  CURL_WAIT_POLLIN,
+  CURLMSG,
+  CURL_POLL,
+  CURL_SOCKET,
+  CurlMultiError,
+  Easy,
+  EventFd,
+  MULTI_OPTIONS,
+  Multi,
+  Runtime,
+  SocketPoll,
+  type CurlMsg,
+  type MultiOptionValues,
 } from '../../ts/index.js';
 import { certs, startHttpServer, startRawServer, type TestServer } from '../fixtures/servers.js';
 
@@ -35,7 +48,10 @@ async function turns(n = 5): Promise<void> {
 /** A promise's state without waiting for it. */
 function track<T>(p: Promise<T>): { settled: boolean; promise: Promise<T> } {
   const t = { settled: false, promise: p };
-  void p.then(() => void (t.settled = true), () => void (t.settled = true));
+  void p.then(
+    () => void (t.settled = true),
+    () => void (t.settled = true),
+  );
   return t;
 }
 
@@ -162,7 +178,7 @@ describe('curl_multi_poll and curl_multi_wakeup', () => {
     multi.close();
   });
 
-  it('an extra descriptor ends it with revents, as in the manual page\'s example', async () => {
+  it("an extra descriptor ends it with revents, as in the manual page's example", async () => {
     const multi = new Multi(rt);
     const myfd = new EventFd(rt);
     const myown = { fd: myfd.fd, events: CURL_WAIT_POLLIN, revents: 0 };
@@ -238,10 +254,22 @@ describe('CURLMOPT_*', () => {
   it('every option takes a value of its type', () => {
     const multi = new Multi(rt);
     const values: { [K in keyof MultiOptionValues]: MultiOptionValues[K] } = {
-      SOCKETFUNCTION: null, SOCKETDATA: { any: 'thing' }, TIMERFUNCTION: null, TIMERDATA: 42,
-      PUSHFUNCTION: () => CURL_PUSH.CURL_PUSH_DENY, PUSHDATA: 'data', PIPELINING: 2, MAXCONNECTS: 10,
-      MAX_HOST_CONNECTIONS: 4, MAX_PIPELINE_LENGTH: 5, CONTENT_LENGTH_PENALTY_SIZE: 0n, CHUNK_LENGTH_PENALTY_SIZE: 0,
-      PIPELINING_SITE_BL: ['a.example'], PIPELINING_SERVER_BL: null, MAX_TOTAL_CONNECTIONS: 8, MAX_CONCURRENT_STREAMS: 50,
+      SOCKETFUNCTION: null,
+      SOCKETDATA: { any: 'thing' },
+      TIMERFUNCTION: null,
+      TIMERDATA: 42,
+      PUSHFUNCTION: () => CURL_PUSH.CURL_PUSH_DENY,
+      PUSHDATA: 'data',
+      PIPELINING: 2,
+      MAXCONNECTS: 10,
+      MAX_HOST_CONNECTIONS: 4,
+      MAX_PIPELINE_LENGTH: 5,
+      CONTENT_LENGTH_PENALTY_SIZE: 0n,
+      CHUNK_LENGTH_PENALTY_SIZE: 0,
+      PIPELINING_SITE_BL: ['a.example'],
+      PIPELINING_SERVER_BL: null,
+      MAX_TOTAL_CONNECTIONS: 8,
+      MAX_CONCURRENT_STREAMS: 50,
     };
     expect(Object.keys(values).sort()).toEqual(Object.keys(MULTI_OPTIONS).sort());
     for (const [k, v] of Object.entries(values)) {
@@ -254,7 +282,7 @@ describe('CURLMOPT_*', () => {
 });
 
 describe('user-driven mode: SOCKETFUNCTION, TIMERFUNCTION, assign, socket_action', () => {
-  it('drives transfers from the application\'s own watchers, socketp from assign()', async () => {
+  it("drives transfers from the application's own watchers, socketp from assign()", async () => {
     const multi = new Multi(rt);
     const polls = new Map<number, SocketPoll>();
     const seen: { what: number; socketp: unknown; clientp: unknown; easyKnown: boolean }[] = [];

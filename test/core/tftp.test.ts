@@ -37,7 +37,10 @@ async function tftp(url: string, opts: Record<string, OptionValue> = {}) {
 }
 
 async function failure(url: string, opts: Record<string, OptionValue> = {}): Promise<CurlEasyError> {
-  const err = await tftp(url, opts).then(() => undefined, (e: unknown) => e);
+  const err = await tftp(url, opts).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CurlEasyError);
   return err as CurlEasyError;
 }

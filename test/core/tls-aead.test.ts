@@ -47,10 +47,11 @@ async function startEchoServer(version: 'TLSv1.2' | 'TLSv1.3', ciphers: string):
   return {
     port: (server.address() as AddressInfo).port,
     suites,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -83,7 +84,10 @@ describe('TLS records sealed and opened by the host', () => {
     ['TLSv1.2', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
   ] as const)('%s %s: 1 MiB up and back', async (version, cipher, standardName) => {
     // TLS 1.3 suites are chosen on the client, TLS 1.2 ones on the server
-    const server = await startEchoServer(version, version === 'TLSv1.3' ? 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256' : cipher);
+    const server = await startEchoServer(
+      version,
+      version === 'TLSv1.3' ? 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256' : cipher,
+    );
     const before = { ...aeadStats };
     try {
       const body = randomBytes(1 << 20);
@@ -128,7 +132,10 @@ describe('TLS records sealed and opened by the host', () => {
         client.write(pending.subarray(0, off));
         pending = pending.subarray(off);
       });
-      const end = () => { client.destroy(); upstream.destroy(); };
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
       upstream.on('close', end).on('error', end);
       client.on('close', end).on('error', end);
     });

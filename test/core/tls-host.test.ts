@@ -39,7 +39,9 @@ async function withServer<T>(cert: CertName, test: (s: TestServer) => Promise<T>
 }
 
 const spkiPin = (pem: string): string =>
-  `sha256//${createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64')}`;
+  `sha256//${createHash('sha256')
+    .update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64')}`;
 
 describe('host TLS', () => {
   it('is the default, can be switched per runtime, and its records never reach the wasm', async () => {
@@ -74,7 +76,7 @@ describe('host TLS', () => {
     ['untrusted', /^SSL certificate problem: unable to (get local issuer certificate|verify the first certificate)$/],
     ['expired', /^SSL certificate problem: certificate has expired$/],
     ['wronghost', /^SSL: no alternative certificate subject name matches target hostname '127\.0\.0\.1'$/],
-  ] as [CertName, RegExp][])('refuses %s with CURLE_PEER_FAILED_VERIFICATION and curl\'s text', async (cert, text) => {
+  ] as [CertName, RegExp][])("refuses %s with CURLE_PEER_FAILED_VERIFICATION and curl's text", async (cert, text) => {
     await withServer(cert, async (server) => {
       const err = await transfer(rt, multi, `${server.url}/hello`, trustTestCa).catch((e) => e);
       expect(err.curlCode).toBe(60);
@@ -84,7 +86,9 @@ describe('host TLS', () => {
 
   it('refuses a CA certificate served as the leaf, from a CA curl was not told to trust', async () => {
     // the test CA itself, served as the leaf: self-signed
-    const self = https.createServer({ cert: certs.ca, key: readFileSync(new URL('../fixtures/certs/ca-key.pem', import.meta.url), 'utf8') }, (_q, s) => s.end('x'));
+    const self = https.createServer({ cert: certs.ca, key: readFileSync(new URL('../fixtures/certs/ca-key.pem', import.meta.url), 'utf8') }, (_q, s) =>
+      s.end('x'),
+    );
     await new Promise<void>((r) => self.listen(0, '127.0.0.1', r));
     try {
       const port = (self.address() as AddressInfo).port;
@@ -140,7 +144,7 @@ describe('host TLS', () => {
     });
   });
 
-  it('gives CERTINFO from the peer\'s chain', async () => {
+  it("gives CERTINFO from the peer's chain", async () => {
     await withServer('server', async (server) => {
       const r = await transfer(rt, multi, `${server.url}/hello`, { ...trustTestCa, CERTINFO: 1, SSL_SESSIONID_CACHE: 0 });
       const info = r.easy.getInfo('CERTINFO') as string[][];
@@ -151,7 +155,7 @@ describe('host TLS', () => {
     });
   });
 
-  it('negotiates h2 by ALPN with Node\'s http2 secure server', async () => {
+  it("negotiates h2 by ALPN with Node's http2 secure server", async () => {
     const server = await startHttp2Server();
     try {
       const r = await transfer(rt, multi, `${server.url}/bytes/5000`, { ...trustTestCa, HTTP_VERSION: 4 });
@@ -189,9 +193,19 @@ describe('host TLS', () => {
     try {
       const lines: string[] = [];
       const port = (server.address() as AddressInfo).port;
-      const r = await transfer(rt, multi, `https://localhost:${port}/`, traced({
-        ...trustTestCa, SSLCERT_BLOB: certs.server.cert, SSLKEY_BLOB: `${certs.server.key}\0`, // mbedTLS parses a PEM key only with its NUL RESOLVE: [`localhost:${port}:127.0.0.1`],
-      }, lines));
+      const r = await transfer(
+        rt,
+        multi,
+        `https://localhost:${port}/`,
+        traced(
+          {
+            ...trustTestCa,
+            SSLCERT_BLOB: certs.server.cert,
+            SSLKEY_BLOB: `${certs.server.key}\0`, // mbedTLS parses a PEM key only with its NUL RESOLVE: [`localhost:${port}:127.0.0.1`],
+          },
+          lines,
+        ),
+      );
       expect(r.body.toString()).toBe('ok');
       expect(lines).toContain('host TLS: a client certificate needs mbedTLS, which takes this connection');
       expect(presented?.subject?.CN).toBeDefined();

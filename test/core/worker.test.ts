@@ -34,13 +34,21 @@ it('hands the compiled module to two workers, each running a transfer', async ()
   const module = await compileLibcurl();
   expect(await compileLibcurl()).toBe(module); // cached per process
   const entry = new URL('../../ts/index.ts', import.meta.url).href;
-  const results = await Promise.all([1, 2].map((i) => new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { eval: true, workerData: { module, entry, url: `${server.url}/bytes/${i * 1000}` } });
-    w.once('message', (m) => {
-      resolve(m);
-      void w.terminate();
-    });
-    w.once('error', reject);
-  })));
-  expect((results as { status: number; body: string }[]).map((r) => [r.status, r.body.length])).toEqual([[200, 1000], [200, 2000]]);
+  const results = await Promise.all(
+    [1, 2].map(
+      (i) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(WORKER, { eval: true, workerData: { module, entry, url: `${server.url}/bytes/${i * 1000}` } });
+          w.once('message', (m) => {
+            resolve(m);
+            void w.terminate();
+          });
+          w.once('error', reject);
+        }),
+    ),
+  );
+  expect((results as { status: number; body: string }[]).map((r) => [r.status, r.body.length])).toEqual([
+    [200, 1000],
+    [200, 2000],
+  ]);
 });

@@ -11,7 +11,12 @@ import { Heap } from '../../ts/host/memory.js';
 const memory = new WebAssembly.Memory({ initial: 1 });
 const heap = new Heap({ memory } as unknown as LibcurlExports);
 // a layout in the 64 KiB page
-const KEY = 0x100, IV = 0x200, AD = 0x300, DATA = 0x1000, OUT = 0x5000, TAG = 0x400;
+const KEY = 0x100,
+  IV = 0x200,
+  AD = 0x300,
+  DATA = 0x1000,
+  OUT = 0x5000,
+  TAG = 0x400;
 
 function reference(name: string, key: Buffer, iv: Buffer, ad: Buffer, data: Buffer) {
   const c = createCipheriv(name as CipherGCMTypes, key, iv, { authTagLength: 16 });
@@ -28,10 +33,16 @@ const cases = [
 
 describe('host AEAD', () => {
   it.each(cases)('%s: seals as node:crypto does, in place too, and opens it again', (name, alg, keyLen) => {
-    const key = randomBytes(keyLen), iv = randomBytes(12), ad = randomBytes(13), data = randomBytes(3000);
+    const key = randomBytes(keyLen),
+      iv = randomBytes(12),
+      ad = randomBytes(13),
+      data = randomBytes(3000);
     const want = reference(name, key, iv, ad, data);
     const u8 = heap.u8;
-    u8.set(key, KEY); u8.set(iv, IV); u8.set(ad, AD); u8.set(data, DATA);
+    u8.set(key, KEY);
+    u8.set(iv, IV);
+    u8.set(ad, AD);
+    u8.set(data, DATA);
 
     expect(aeadSeal(heap, alg, KEY, keyLen, IV, 12, AD, 13, DATA, data.length, OUT, TAG, 16)).toBe(0);
     expect(Buffer.from(heap.view(OUT, data.length))).toEqual(want.sealed);
@@ -45,16 +56,32 @@ describe('host AEAD', () => {
   });
 
   it.each(cases)('%s: a wrong tag, nonce or associated data answers AEAD_BAD_TAG and writes nothing', (name, alg, keyLen) => {
-    const key = randomBytes(keyLen), iv = randomBytes(12), ad = randomBytes(13), data = randomBytes(500);
+    const key = randomBytes(keyLen),
+      iv = randomBytes(12),
+      ad = randomBytes(13),
+      data = randomBytes(500);
     const want = reference(name, key, iv, ad, data);
     const u8 = heap.u8;
-    u8.set(key, KEY); u8.set(iv, IV); u8.set(ad, AD); u8.set(want.sealed, DATA);
+    u8.set(key, KEY);
+    u8.set(iv, IV);
+    u8.set(ad, AD);
+    u8.set(want.sealed, DATA);
     const out = () => Buffer.from(heap.view(OUT, data.length));
     u8.fill(0xaa, OUT, OUT + data.length);
     const tampered = [
-      () => u8.set(Buffer.from(want.tag).map((b, i) => (i === 5 ? b ^ 0x80 : b)), TAG),
-      () => { u8.set(want.tag, TAG); u8[IV] = u8[IV]! ^ 1; },
-      () => { u8.set(iv, IV); u8[AD + 12] = u8[AD + 12]! ^ 1; },
+      () =>
+        u8.set(
+          Buffer.from(want.tag).map((b, i) => (i === 5 ? b ^ 0x80 : b)),
+          TAG,
+        ),
+      () => {
+        u8.set(want.tag, TAG);
+        u8[IV] = u8[IV]! ^ 1;
+      },
+      () => {
+        u8.set(iv, IV);
+        u8[AD + 12] = u8[AD + 12]! ^ 1;
+      },
     ];
     for (const tamper of tampered) {
       tamper();

@@ -44,7 +44,8 @@ describe('idnToUnicode (curl Curl_idn_encode, CURLU_PUNY2IDN)', () => {
 
 describe('resolverName uses the same mapping', () => {
   it.each(['bücher.example', 'BÜCHER.example.', 'xn--bcher-kva.example', 'XN--BCHER-KVA.EXAMPLE'])('%j', (name) =>
-    expect(resolverName(name)).toBe('xn--bcher-kva.example'));
+    expect(resolverName(name)).toBe('xn--bcher-kva.example'),
+  );
   it('a name curl would refuse is no name to the sandbox either', () => {
     expect(resolverName('\u0301a.test')).toBeUndefined();
     expect(resolverName('a\u200db.test')).toBe('ab.test');

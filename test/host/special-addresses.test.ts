@@ -43,32 +43,62 @@ function inside(cidr: string): fc.Arbitrary<string> {
   });
 }
 
-const v4 = fc.oneof(fc.ipV4(), fc.constantFrom(...SPECIAL_IPV4).chain((b) => inside(b.cidr)));
-const v6 = fc.oneof(fc.ipV6(), inside('2000::/3'), fc.constantFrom(...SPECIAL_IPV6).chain((b) => inside(b.cidr)));
+const v4 = fc.oneof(
+  fc.ipV4(),
+  fc.constantFrom(...SPECIAL_IPV4).chain((b) => inside(b.cidr)),
+);
+const v6 = fc.oneof(
+  fc.ipV6(),
+  inside('2000::/3'),
+  fc.constantFrom(...SPECIAL_IPV6).chain((b) => inside(b.cidr)),
+);
 
 describe("the 'public' preset follows IANA's special-purpose registries", () => {
   it('IPv4: refused exactly when the most specific block is not globally reachable', () => {
-    fc.assert(fc.property(v4, (a) => {
-      expect(notPublic(ipToBytes(a)) === undefined).toBe(public4(a));
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(v4, (a) => {
+        expect(notPublic(ipToBytes(a)) === undefined).toBe(public4(a));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('IPv6: refused outside 2000::/3, and inside it as the table says', () => {
-    fc.assert(fc.property(v6, (a) => {
-      expect(notPublic(ipToBytes(a)) === undefined).toBe(public6(a));
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(v6, (a) => {
+        expect(notPublic(ipToBytes(a)) === undefined).toBe(public6(a));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('an IPv4-mapped address is judged as the IPv4 address it reaches', () => {
     const p = new NetworkPolicy();
-    fc.assert(fc.property(v4, (a) => {
-      expect(p.checkAddress(`::ffff:${a}`, 80) === undefined).toBe(public4(a));
-    }), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(v4, (a) => {
+        expect(p.checkAddress(`::ffff:${a}`, 80) === undefined).toBe(public4(a));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('the blocks the issue names are refused', () => {
     const p = new NetworkPolicy();
-    for (const a of ['64:ff9b:1::1', '64:ff9b::a00:1', '2001:2::1', '2001:10::1', '3fff::1', '5f00::1', '::ffff:0:a00:1', '2002:a00:1::', '2001:0:4136:e378:8000:63bf:f5ff:fffe', 'fe80::1', 'ff02::1', '::', '::1']) {
+    for (const a of [
+      '64:ff9b:1::1',
+      '64:ff9b::a00:1',
+      '2001:2::1',
+      '2001:10::1',
+      '3fff::1',
+      '5f00::1',
+      '::ffff:0:a00:1',
+      '2002:a00:1::',
+      '2001:0:4136:e378:8000:63bf:f5ff:fffe',
+      'fe80::1',
+      'ff02::1',
+      '::',
+      '::1',
+    ]) {
       expect(p.checkAddress(a, 443), a).toMatch(/^preset public: /);
     }
     for (const a of ['2606:4700::1111', '2001:4860:4860::8888', '2001:1::1', '192.0.0.9', '8.8.8.8']) {
@@ -80,10 +110,12 @@ describe("the 'public' preset follows IANA's special-purpose registries", () => 
 describe('address lists', () => {
   it('a deny entry written IPv4-mapped covers the plain IPv4 form (and the reverse)', () => {
     const p = new NetworkPolicy({ preset: 'none', denyAddresses: ['::ffff:10.0.0.0/104', '::ffff:192.0.2.1'] });
-    fc.assert(fc.property(inside('10.0.0.0/8'), (a) => {
-      expect(p.checkAddress(a, 80)).toMatch(/^denyAddresses /);
-      expect(p.checkAddress(`::ffff:${a}`, 80)).toMatch(/^denyAddresses /);
-    }));
+    fc.assert(
+      fc.property(inside('10.0.0.0/8'), (a) => {
+        expect(p.checkAddress(a, 80)).toMatch(/^denyAddresses /);
+        expect(p.checkAddress(`::ffff:${a}`, 80)).toMatch(/^denyAddresses /);
+      }),
+    );
     expect(p.checkAddress('192.0.2.1', 80)).toBe('denyAddresses ::ffff:192.0.2.1');
     expect(p.checkAddress('192.0.2.2', 80)).toBeUndefined();
     const plain = new NetworkPolicy({ preset: 'none', denyAddresses: ['10.0.0.0/8'] });
@@ -110,8 +142,10 @@ describe('address lists', () => {
 
   it('host names: trailing dots, empty labels and Unicode forms are judged as the resolver sees them', () => {
     const p = new NetworkPolicy({ preset: 'none', denyHosts: ['vm', '*.corp.test'] });
-    for (const h of ['vm', 'VM', 'vm.', 'ｖｍ', 'v\u00adm', 'ⓥⓜ', 'a.corp.test', 'A.CORP.TEST.', 'a.ｃｏｒｐ.test']) expect(p.checkHost(h), h).toMatch(/^denyHosts /);
-    for (const h of ['vm..', '.vm', 'a..corp.test', '', 'a b', 'vm%2e', 'good.test\\@vm']) expect(p.checkHost(h), JSON.stringify(h)).toBe('not a valid host name');
+    for (const h of ['vm', 'VM', 'vm.', 'ｖｍ', 'v\u00adm', 'ⓥⓜ', 'a.corp.test', 'A.CORP.TEST.', 'a.ｃｏｒｐ.test'])
+      expect(p.checkHost(h), h).toMatch(/^denyHosts /);
+    for (const h of ['vm..', '.vm', 'a..corp.test', '', 'a b', 'vm%2e', 'good.test\\@vm'])
+      expect(p.checkHost(h), JSON.stringify(h)).toBe('not a valid host name');
     expect(p.checkHost('corp.test')).toBeUndefined();
     expect(() => new NetworkPolicy({ denyHosts: ['a..b'] })).toThrow(TypeError);
     expect(() => new NetworkPolicy({ allowPorts: [0] })).toThrow(TypeError);

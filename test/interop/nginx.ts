@@ -410,7 +410,8 @@ export async function startNginx(): Promise<Nginx> {
     probe: { listener: 'http', path: '/index.html' },
   });
   const accessLog = (): AccessEntry[] =>
-    n.readLog('access.log')
+    n
+      .readLog('access.log')
       .split('\n')
       .filter((line) => line.endsWith('}')) // a line nginx is still writing is skipped
       .map((line) => JSON.parse(line) as AccessEntry);

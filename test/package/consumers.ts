@@ -25,13 +25,10 @@ export interface HttpsFixture {
 
 /** An HTTPS server on 127.0.0.1:0 in the test process: answers `hello from <path>`. */
 export async function startHttpsServer(): Promise<HttpsFixture> {
-  const server = createServer(
-    { key: readFileSync(join(certs, 'server-key.pem')), cert: readFileSync(join(certs, 'server.pem')) },
-    (req, res) => {
-      res.setHeader('content-type', 'text/plain');
-      res.end(`hello from ${req.url}`);
-    },
-  );
+  const server = createServer({ key: readFileSync(join(certs, 'server-key.pem')), cert: readFileSync(join(certs, 'server.pem')) }, (req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    res.end(`hello from ${req.url}`);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
@@ -50,7 +47,8 @@ export async function startHttpsServer(): Promise<HttpsFixture> {
 export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { cwd, timeout: 45_000, env: { ...process.env, NO_COLOR: '1', ...env } }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout));
+      err ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+    );
   });
 }
 

@@ -42,7 +42,9 @@ console.log(JSON.stringify(out));
 
 function run(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', SCRIPT, ...args], { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+    execFile(process.execPath, ['--input-type=module', '-e', SCRIPT, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -51,9 +53,12 @@ beforeAll(() => {
 }, 300_000);
 
 describe('ESM and CJS builds in one process', () => {
-  it('errors of either copy are instanceof the other copy\'s classes', async () => {
+  it("errors of either copy are instanceof the other copy's classes", async () => {
     const dist = join(root, 'dist');
-    const out = JSON.parse(await run([pathToFileURL(join(dist, 'index.mjs')).href, join(dist, 'index.cjs'), String(await closedPort())])) as Record<string, unknown>;
+    const out = JSON.parse(await run([pathToFileURL(join(dist, 'index.mjs')).href, join(dist, 'index.cjs'), String(await closedPort())])) as Record<
+      string,
+      unknown
+    >;
     expect(out.distinct).toBe(true);
     expect(out.esmErrorInCjs).toEqual([true, true, true, false, 'CURLE_COULDNT_CONNECT']);
     expect(out.cjsErrorInEsm).toEqual([true, true, true, false, 'CURLE_COULDNT_CONNECT']);

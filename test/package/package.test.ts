@@ -12,14 +12,36 @@
 // now replaces ts/host/default-wasm.ts with the embedded bytes.
 import { execFileSync } from 'node:child_process';
 import {
-  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  bin, caPath, consumerScript, esbuildBundle, node, nodeModulesAbove, parseReport, poolScript, rollupBundle, root, run, startHttpsServer,
+  bin,
+  caPath,
+  consumerScript,
+  esbuildBundle,
+  node,
+  nodeModulesAbove,
+  parseReport,
+  poolScript,
+  rollupBundle,
+  root,
+  run,
+  startHttpsServer,
   type HttpsFixture,
 } from './consumers.js';
 import { DIST_OUTPUTS, ensureBuilt } from '../fixtures/build.js';
@@ -94,14 +116,16 @@ describe('npm run build', () => {
   });
 
   it('packs dist/ and no sources', () => {
-    const files = readdirSync(join(app, 'node_modules', 'libcurl-wasm'), { recursive: true }).map(String).sort();
+    const files = readdirSync(join(app, 'node_modules', 'libcurl-wasm'), { recursive: true })
+      .map(String)
+      .sort();
     for (const f of OUTPUTS) expect(files).toContain(join('dist', f));
     expect(files.filter((f) => /^(ts|test|wasm|curl-src|scripts)([/\\]|$)/.test(f))).toEqual([]);
   });
 });
 
 describe('the curl-wasm command', () => {
-  it('is the package\'s bin, and the installed copy does an HTTPS transfer', async () => {
+  it("is the package's bin, and the installed copy does an HTTPS transfer", async () => {
     const pkg = join(app, 'node_modules', 'libcurl-wasm');
     const { bin: bins } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     const cli = join(pkg, bins['curl-wasm']!);
@@ -153,12 +177,13 @@ describe('the curl-wasm command on Deno and Bun', () => {
     });
   }
 
-  const inProcess = (specifier: string) => [
-    `import { curl } from '${specifier}';`,
-    'const [ca, origin, label] = process.argv.slice(2);',
-    "const r = await curl(['-sS', '--cacert', ca, '--data-binary', '@-', origin + '/fetch/' + label], { stdin: 'x' });",
-    'console.log(JSON.stringify({ exitCode: r.exitCode, out: r.text(), err: r.errorText() }));',
-  ].join('\n');
+  const inProcess = (specifier: string) =>
+    [
+      `import { curl } from '${specifier}';`,
+      'const [ca, origin, label] = process.argv.slice(2);',
+      "const r = await curl(['-sS', '--cacert', ca, '--data-binary', '@-', origin + '/fetch/' + label], { stdin: 'x' });",
+      'console.log(JSON.stringify({ exitCode: r.exitCode, out: r.text(), err: r.errorText() }));',
+    ].join('\n');
   const expected = (label: string) => ({ exitCode: 0, out: `hello from /fetch/${label}`, err: '' });
 
   it("node: import { curl } from 'libcurl-wasm/cli', a command line in-process over HTTPS", async () => {
@@ -210,14 +235,24 @@ describe('types', () => {
   it('type-check a consumer (ESM and CJS) against the packed declarations, then run its HTTPS transfers', async () => {
     const dir = join(app, 'types');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, outDir: 'out',
-        types: ['node'], typeRoots: [join(root, 'node_modules', '@types')],
-      },
-      include: ['*.ts', '*.cts'],
-    }));
-    writeFileSync(join(dir, 'esm.ts'), `
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          outDir: 'out',
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules', '@types')],
+        },
+        include: ['*.ts', '*.cts'],
+      }),
+    );
+    writeFileSync(
+      join(dir, 'esm.ts'),
+      `
 import { CurlEasyError, Easy, Multi, Runtime, type OptionValue } from 'libcurl-wasm';
 import { createRuntime, wasmBytes } from 'libcurl-wasm/inline';
 
@@ -249,8 +284,11 @@ export async function get(url: string): Promise<{ status: number; body: string }
   void inline;
   return { status: easy.getInfo('RESPONSE_CODE') as number, body };
 }
-`);
-    writeFileSync(join(dir, 'cjs.cts'), `
+`,
+    );
+    writeFileSync(
+      join(dir, 'cjs.cts'),
+      `
 import curl = require('libcurl-wasm');
 import inline = require('libcurl-wasm/inline');
 
@@ -263,8 +301,11 @@ export async function version(): Promise<string> {
   new curl.Multi(rt).setOpt('MAXCONNECTS', 'x');
   return (await curl.Runtime.create()).version;
 }
-`);
-    writeFileSync(join(dir, 'https.ts'), `
+`,
+    );
+    writeFileSync(
+      join(dir, 'https.ts'),
+      `
 import { readFileSync } from 'node:fs';
 import { Session, defaultRuntime, type CurlResponse, type TransferInfo } from 'libcurl-wasm';
 
@@ -286,8 +327,11 @@ export function misuse(): void {
   // @ts-expect-error info().tls may be undefined (plain HTTP)
   void ((r: CurlResponse) => r.info().tls.version);
 }
-`);
-    writeFileSync(join(dir, 'https.cts'), `
+`,
+    );
+    writeFileSync(
+      join(dir, 'https.cts'),
+      `
 import fs = require('node:fs');
 import curl = require('libcurl-wasm');
 
@@ -305,7 +349,8 @@ async function main(): Promise<void> {
   await session.close();
 }
 main().catch((err: unknown) => { console.error(err); process.exitCode = 1; });
-`);
+`,
+    );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const listed = await node([tsc, '-p', dir, '--listFiles'], dir);
     // Each condition reaches its own declarations (.d.ts for import, .d.cts for require).
@@ -330,27 +375,42 @@ describe('bundles run on node', () => {
   });
 
   it('libcurl-wasm/inline needs no libcurl.wasm file (ESM and CJS)', async () => {
-    const esm = await node(['--input-type=module', '-e', `
+    const esm = await node(
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { createRuntime, defaultRuntime } from 'libcurl-wasm/inline';
       console.log((await createRuntime()).version);
-      console.log((await defaultRuntime()).version);`], edge);
+      console.log((await defaultRuntime()).version);`,
+      ],
+      edge,
+    );
     expect(esm.split('\n')[0]).toMatch(VERSION);
     expect(esm.split('\n')[1]).toMatch(VERSION);
     const cjs = await node(['-e', "require('libcurl-wasm/inline').createRuntime().then((rt) => console.log(rt.version))"], edge);
     expect(cjs).toMatch(VERSION);
     // ...where the main entry, which reads the file, cannot start.
-    await expect(node(['--input-type=module', '-e', "import { Runtime } from 'libcurl-wasm'; await Runtime.create()"], edge))
-      .rejects.toThrow(/libcurl\.wasm not found/);
+    await expect(node(['--input-type=module', '-e', "import { Runtime } from 'libcurl-wasm'; await Runtime.create()"], edge)).rejects.toThrow(
+      /libcurl\.wasm not found/,
+    );
   });
 
   // Regression: Session (and so fetch(), request(), WebSocket) took the main
   // entry's defaultRuntime(), which read the file even from dist/inline.*.
   it('libcurl-wasm/inline: a Session without `runtime` needs no libcurl.wasm file either', async () => {
-    const out = await node(['--input-type=module', '-e', `
+    const out = await node(
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { Session } from 'libcurl-wasm/inline';
       const session = new Session({ ca: 'none' });
       await session.fetch('https://127.0.0.1:1/').catch((err) => console.log(err.message));
-      await session.close();`], edge);
+      await session.close();`,
+      ],
+      edge,
+    );
     expect(out).not.toMatch(/libcurl\.wasm not found/);
   });
 });
@@ -402,7 +462,10 @@ describe('WorkerPool from the installed package', () => {
   /** Two requests ran at once on two workers, over TLS, and came back whole. */
   const expectPool = (stdout: string, label: string) => {
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
-      statuses: [200, 200], bodies: [`hello from /pool/${label}/1`, `hello from /pool/${label}/2`], threads: 2, tls: 'TLSv1.3',
+      statuses: [200, 200],
+      bodies: [`hello from /pool/${label}/1`, `hello from /pool/${label}/2`],
+      threads: 2,
+      tls: 'TLSv1.3',
     });
   };
   const cases = [
@@ -426,7 +489,9 @@ describe('WorkerPool from the installed package', () => {
     writeFileSync(entry, poolScript('esm', 'libcurl-wasm/inline'));
     await esbuildBundle(entry, join(dir, 'bundle.mjs'));
     expect(nodeModulesAbove(dir)).toEqual([]);
-    await expect(node([join(dir, 'bundle.mjs'), ...transferArgs('pool-bundle')], dir)).rejects.toThrow(/WorkerPool: its worker script is missing \(file:\/\/.*\/esbuild-pool\/pool-worker\.mjs\)/);
+    await expect(node([join(dir, 'bundle.mjs'), ...transferArgs('pool-bundle')], dir)).rejects.toThrow(
+      /WorkerPool: its worker script is missing \(file:\/\/.*\/esbuild-pool\/pool-worker\.mjs\)/,
+    );
     copyFileSync(createRequire(join(app, 'x.js')).resolve('libcurl-wasm/pool-worker.mjs'), join(dir, 'pool-worker.mjs'));
     expectPool(await node([join(dir, 'bundle.mjs'), ...transferArgs('pool-bundle')], dir), 'pool-bundle');
   });
@@ -465,8 +530,9 @@ describe('bundled by rollup and esbuild, run with no node_modules around', () =>
   it('esbuild --bundle --platform=node --format=esm, libcurl-wasm: needs libcurl.wasm copied beside the bundle', async () => {
     await esbuildBundle(entry('esbuild-main', 'libcurl-wasm'), join(out('esbuild-main'), 'bundle.mjs'));
     // esbuild leaves new URL('./libcurl.wasm', import.meta.url) alone: without the file the bundle says what is missing...
-    await expect(node([join(out('esbuild-main'), 'bundle.mjs'), ...transferArgs('esbuild-main')], out('esbuild-main')))
-      .rejects.toThrow(/libcurl\.wasm not found at file:\/\/.*\/esbuild-main\/libcurl\.wasm/);
+    await expect(node([join(out('esbuild-main'), 'bundle.mjs'), ...transferArgs('esbuild-main')], out('esbuild-main'))).rejects.toThrow(
+      /libcurl\.wasm not found at file:\/\/.*\/esbuild-main\/libcurl\.wasm/,
+    );
     // ...and with it (from the package's ./libcurl.wasm export) the bundle works.
     copyFileSync(createRequire(join(app, 'x.js')).resolve('libcurl-wasm/libcurl.wasm'), join(out('esbuild-main'), 'libcurl.wasm'));
     await runBundle('esbuild-main');
@@ -495,7 +561,8 @@ describe('README.md and examples/ against the installed package', () => {
     mkdirSync(join(app, 'examples'), { recursive: true });
     for (const f of examples) copyFileSync(join(root, 'examples', f), join(app, 'examples', f));
     mkdirSync(join(app, 'test', 'fixtures', 'certs'), { recursive: true });
-    for (const f of ['ca.pem', 'server.pem', 'server-key.pem']) copyFileSync(join(root, 'test', 'fixtures', 'certs', f), join(app, 'test', 'fixtures', 'certs', f));
+    for (const f of ['ca.pem', 'server.pem', 'server-key.pem'])
+      copyFileSync(join(root, 'test', 'fixtures', 'certs', f), join(app, 'test', 'fixtures', 'certs', f));
     if (!existsSync(join(app, 'node_modules', 'ws'))) symlinkSync(join(root, 'node_modules', 'ws'), join(app, 'node_modules', 'ws'));
   });
   for (const name of examples) {

@@ -40,11 +40,17 @@ export const readReadme = (root: string) => readmeBlocks(readFileSync(readmePath
 export function readmeTsconfig(opts: { typeRoots: string; types: string[]; paths?: Record<string, string[]> }): string {
   return JSON.stringify({
     compilerOptions: {
-      target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false,
+      target: 'es2022',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
       lib: ['es2022', 'dom', 'dom.iterable', 'dom.asynciterable'],
       // against the packed package: no @types/node, which neither the README's
       // code nor the published types need (the sources do)
-      types: opts.types, typeRoots: [opts.typeRoots],
+      types: opts.types,
+      typeRoots: [opts.typeRoots],
       ...(opts.paths ? { paths: opts.paths } : {}),
     },
     include: ['*.ts'],
@@ -53,7 +59,9 @@ export function readmeTsconfig(opts: { typeRoots: string; types: string[]; paths
 
 /** The flags README.md tells Deno users to run with (its **Deno 2** line), as scripts/test-runtimes.sh reads them. */
 export function readmeDenoFlags(root: string): string[] {
-  const line = readFileSync(readmePath(root), 'utf8').split('\n').find((l) => l.startsWith('- **Deno 2**:'));
+  const line = readFileSync(readmePath(root), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('- **Deno 2**:'));
   const flags = /run with `([^`]+)`/.exec(line ?? '')?.[1]?.split(' ') ?? [];
   if (!flags.length || !flags.every((f) => /^--allow-[a-z]+$/.test(f))) throw new Error(`README.md: no Deno flags on its **Deno 2** line: ${line}`);
   return flags;

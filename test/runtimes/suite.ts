@@ -28,8 +28,7 @@ import { until } from '../fixtures/wait.js';
 const lib = (await import(new URL('../../dist/index.mjs', import.meta.url).href)) as typeof Lib;
 const { CurlEasyError, Easy, Multi, Runtime, Session } = lib;
 
-export const runtime: 'node' | 'deno' | 'bun' =
-  'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
+export const runtime: 'node' | 'deno' | 'bun' = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
 
 export interface Case {
   name: string;
@@ -111,7 +110,11 @@ function assertCurlError(err: unknown, code: string): asserts err is Lib.CurlEas
 }
 
 /** One transfer through Easy + Multi.run; the body is hashed as it streams. */
-async function easyGet(rt: Lib.Runtime, multi: Lib.Multi, url: string): Promise<{ easy: Lib.Easy; length: number; sha256: string; chunks: number; text: string }> {
+async function easyGet(
+  rt: Lib.Runtime,
+  multi: Lib.Multi,
+  url: string,
+): Promise<{ easy: Lib.Easy; length: number; sha256: string; chunks: number; text: string }> {
   const easy = new Easy(rt);
   const hash = createHash('sha256');
   const head: Uint8Array[] = [];
@@ -349,9 +352,11 @@ export const cases: Case[] = [
       const reader = res.body!.getReader();
       await reader.read();
       ac2.abort();
-      const streamErr = await rejection((async () => {
-        for (;;) if ((await reader.read()).done) break;
-      })());
+      const streamErr = await rejection(
+        (async () => {
+          for (;;) if ((await reader.read()).done) break;
+        })(),
+      );
       assert.equal((streamErr as Error).name, 'AbortError');
       await until(() => srv.openSockets === 0, 3000, 'the server to see both connections close');
     }),
@@ -367,7 +372,13 @@ export const cases: Case[] = [
       const sent = (await (await session.fetch(`${srv.url}/cookies`)).json()) as { cookie: string | null };
       assert.equal((sent.cookie ?? '').split('; ').sort().join('; '), 'a=1; b=2');
       const jar = (await session.cookies()).toJSON().sort((x, y) => x.name.localeCompare(y.name));
-      assert.deepEqual(jar.map((c) => [c.name, c.value, c.httpOnly]), [['a', '1', false], ['b', '2', true]]);
+      assert.deepEqual(
+        jar.map((c) => [c.name, c.value, c.httpOnly]),
+        [
+          ['a', '1', false],
+          ['b', '2', true],
+        ],
+      );
       const other = s.session();
       const none = (await (await other.fetch(`${srv.url}/cookies`)).json()) as { cookie: string | null };
       assert.equal(none.cookie, null, 'another Session has its own jar');

@@ -104,10 +104,13 @@ const to = (location: string) => `${good.url}/to/${Buffer.from(location).toStrin
 /** Runs `attempt` and checks that it failed without reaching the trap. */
 async function contained(t: Trap, attempt: () => Promise<unknown>): Promise<unknown> {
   const before = t.accepted;
-  const err = await attempt().then(async (res) => {
-    if (res && typeof res === 'object' && 'bytes' in res) await (res as { bytes(): Promise<unknown> }).bytes();
-    return undefined;
-  }, (e: unknown) => e);
+  const err = await attempt().then(
+    async (res) => {
+      if (res && typeof res === 'object' && 'bytes' in res) await (res as { bytes(): Promise<unknown> }).bytes();
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
   expect(t.accepted - before, 'the trap server accepted a connection').toBe(0);
   expect(err, 'the transfer succeeded').toBeDefined();
   return err;
@@ -167,8 +170,12 @@ describe('1. per-request curl options cannot loosen the sandbox', () => {
     const sb = await sandbox({ policy: { preset: 'none' }, limits: { timeoutMs: 600 } });
     const before = good.connections;
     const t0 = performance.now();
-    const err = await sb.request(`${good.url}/silent`, options).then(() => undefined, (e: unknown) => e);
-    if (err instanceof TypeError) expect(good.connections).toBe(before); // refused before anything is sent
+    const err = await sb.request(`${good.url}/silent`, options).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (err instanceof TypeError)
+      expect(good.connections).toBe(before); // refused before anything is sent
     else {
       expect((err as CurlEasyError).code).toBe('CURLE_OPERATION_TIMEDOUT');
       expect(performance.now() - t0).toBeLessThan(600 + 1500); // the deadline plus scheduling slack, never a multiple of it
@@ -184,7 +191,10 @@ describe('1. per-request curl options cannot loosen the sandbox', () => {
   ])('%s: a redirect loop ends after maxRedirects', async (_name, options) => {
     const sb = await sandbox({ policy: { preset: 'none' }, limits: { maxRedirects: 3 } });
     const before = good.connections + good.requests;
-    const err = await sb.request(`${good.url}/loop`, options).then(() => undefined, (e: unknown) => e);
+    const err = await sb.request(`${good.url}/loop`, options).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const refused = err instanceof TypeError;
     if (!refused) expect((err as CurlEasyError).code).toBe('CURLE_TOO_MANY_REDIRECTS');
     expect(good.connections + good.requests - before).toBeLessThanOrEqual(refused ? 0 : 4);
@@ -192,7 +202,7 @@ describe('1. per-request curl options cannot loosen the sandbox', () => {
   });
 });
 
-describe('2. the host rule judges the host curl connects to (one parser: curl\'s)', () => {
+describe("2. the host rule judges the host curl connects to (one parser: curl's)", () => {
   const port = () => inside.port;
   const spellings: [string, () => string][] = [
     ['good.test\\@127.0.0.2', () => `http://good.test\\@127.0.0.2:${port()}/`],
@@ -279,7 +289,7 @@ describe("4. the 'public' preset stays on unless preset: 'none'", () => {
     ['denyAddresses only', { denyAddresses: ['192.0.2.1'] }],
     ['allowAddresses covering loopback', { allowAddresses: ['127.0.0.0/8'] }],
     ['allowPorts only', { allowPorts: [loopbackPort()] }],
-    ["preset: undefined", { preset: undefined }],
+    ['preset: undefined', { preset: undefined }],
   ])('%s: loopback stays refused', async (_name, policy) => {
     const sb = await sandbox({ policy: policy as SandboxOptions['policy'] });
     for (const url of [`http://127.0.0.1:${loopback.port}/`, `http://localhost:${loopback.port}/`, `http://good.test:${loopback.port}/`]) {
@@ -312,7 +322,10 @@ describe('5. limits end transfers at once, and one failure never fails another',
     await new Promise((r) => setImmediate(r)); // the transfers are connecting
     await expect(sb.destroy()).resolves.toBeUndefined();
     for (const p of inFlight) {
-      const err = await p.then(() => undefined, (e: unknown) => e);
+      const err = await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const cause = err instanceof SandboxDestroyed ? err : (err as Error).cause;
       expect(cause).toBeInstanceOf(SandboxDestroyed);
     }
@@ -338,15 +351,20 @@ describe('5. limits end transfers at once, and one failure never fails another',
   });
 
   it.each(['http://[::1%25lo]/', 'http://[::1%lo]/', 'http://[fe80::1%25eth0]:1/', 'http://[::ffff:127.0.0.2%251]/'])(
-    'a redirect to %s fails only its own transfer', async (location) => {
+    'a redirect to %s fails only its own transfer',
+    async (location) => {
       const sb = await sandbox({ policy: { preset: 'none', denyAddresses: ['127.0.0.2'] } });
-      const bad = sb.request(to(location)).then(() => undefined, (e: unknown) => e);
+      const bad = sb.request(to(location)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const fine = sb.request(`${good.url}/ok`);
       expect(await (await fine).text()).toBe('ok');
       expect(await bad).toBeInstanceOf(CurlEasyError);
       expect(await (await sb.request(`${good.url}/ok`)).text()).toBe('ok');
       await expectClean(sb);
-    });
+    },
+  );
 });
 
 /** Raw deflate of `total` zero bytes, about 1/1000 of that on the wire, made in milliseconds. */
@@ -426,7 +444,10 @@ describe('8. sandbox.ws(): the same policy and limits', () => {
     try {
       const strict = await sandbox({});
       const port = new URL(server.url).port;
-      const denied = await strict.ws(`ws://127.0.0.1:${port}/`).then(() => undefined, (e: unknown) => e);
+      const denied = await strict.ws(`ws://127.0.0.1:${port}/`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect((denied as CurlEasyError).cause).toBeInstanceOf(PolicyDenied);
       await expect(strict.ws(`ws://good.test:${port}/`, { curl: { CONNECT_TO: ['::127.0.0.1:1'] } })).rejects.toThrow(TypeError);
       expect(server.connections.length).toBe(0);

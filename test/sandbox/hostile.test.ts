@@ -12,8 +12,19 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { CurlEasyError, type Sandbox } from '../../ts/index.js';
 import { certs, startHttpsServer, type CertName, type TestServer } from '../fixtures/servers.js';
 import {
-  badChunked, bombServer, closeMidBody, endlessHeaders, httpServer, hugeHeaderLine, neverReads, oldTlsServer,
-  resetMidBody, selfSignedServer, slowBody, slowHeaders, tlsReply,
+  badChunked,
+  bombServer,
+  closeMidBody,
+  endlessHeaders,
+  httpServer,
+  hugeHeaderLine,
+  neverReads,
+  oldTlsServer,
+  resetMidBody,
+  selfSignedServer,
+  slowBody,
+  slowHeaders,
+  tlsReply,
 } from './hostile.js';
 import { expectClean, expectLimit, failure, sandbox, wasmMemory } from './helpers.js';
 import { until } from '../fixtures/wait.js';
@@ -65,7 +76,10 @@ describe('slowloris', () => {
     const srv = await hostile(slowBody(200));
     const sb = await sandbox({ limits: { timeoutMs: 1000 } });
     const res = await sb.fetch(`${srv.url}/`);
-    const err = await res.arrayBuffer().then(() => undefined, (e: unknown) => e);
+    const err = await res.arrayBuffer().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     const cause = (err instanceof CurlEasyError ? err : (err as Error).cause) as CurlEasyError;
     expect(cause).toBeInstanceOf(CurlEasyError);
@@ -114,9 +128,11 @@ describe('decompression bombs', () => {
     let received = 0;
     const res = await sb.request(`${srv.url}/${encoding}`);
     expect(res.headers.get('content-encoding')).toBe(encoding);
-    const { err } = await failure((async () => {
-      for await (const chunk of res.body) received += chunk.length;
-    })());
+    const { err } = await failure(
+      (async () => {
+        for await (const chunk of res.body) received += chunk.length;
+      })(),
+    );
     expect(err.code).toBe('CURLE_WRITE_ERROR');
     expectLimit(err, 'maxBodyBytes');
     expect(received).toBeLessThanOrEqual(1 << 20);
@@ -202,10 +218,12 @@ describe('framing and connection abuse', () => {
 
   it('an upload past maxWireBytesOut is cut (LimitExceeded maxWireBytesOut)', async () => {
     let received = 0;
-    const srv = await hostile(httpServer((req, res) => {
-      req.on('data', (d: Buffer) => (received += d.length));
-      req.on('end', () => res.end('ok'));
-    }));
+    const srv = await hostile(
+      httpServer((req, res) => {
+        req.on('data', (d: Buffer) => (received += d.length));
+        req.on('end', () => res.end('ok'));
+      }),
+    );
     const sb = await sandbox({ limits: { maxWireBytesOut: 1 << 20 } });
     const body = new Uint8Array(4 << 20);
     const { err } = await failure(sb.request(`${srv.url}/upload`, { method: 'PUT', body }));
@@ -380,7 +398,8 @@ describe('liveness', () => {
     const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
     const out = await new Promise<string>((resolve, reject) => {
       execFile(tsx, [child, `${slow.url}/`, `${reset.url}/`, bombs.url], { timeout: 30_000 }, (err, stdout, stderr) =>
-        (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout)));
+        err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+      );
     });
     expect(out.trim().split('\n')).toEqual([
       'slow CURLE_OPERATION_TIMEDOUT',

@@ -32,64 +32,78 @@ function every(socket: net.Socket, ms: number, tick: () => void): void {
 /** Sends a status line and headers one byte per `ms` (slowloris, server side). */
 export function slowHeaders(ms = 200): Promise<TestServer> {
   const head = `HTTP/1.1 200 OK\r\n${'X-Drip: drip\r\n'.repeat(10_000)}\r\n`;
-  return startRawServer((socket) => onFirstRequest(socket, () => {
-    let i = 0;
-    every(socket, ms, () => socket.write(head[i++ % head.length]!));
-  }));
+  return startRawServer((socket) =>
+    onFirstRequest(socket, () => {
+      let i = 0;
+      every(socket, ms, () => socket.write(head[i++ % head.length]!));
+    }),
+  );
 }
 
 /** A full head promising 100000 bytes, then the body one byte per `ms`. */
 export function slowBody(ms = 200): Promise<TestServer> {
-  return startRawServer((socket) => onFirstRequest(socket, () => {
-    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
-    every(socket, ms, () => socket.write('x'));
-  }));
+  return startRawServer((socket) =>
+    onFirstRequest(socket, () => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
+      every(socket, ms, () => socket.write('x'));
+    }),
+  );
 }
 
 /** A status line, then header lines for ever, as fast as the client reads. */
 export function endlessHeaders(): Promise<TestServer> {
   const line = Buffer.from(`X-Filler: ${'a'.repeat(100)}\r\n`);
   const block = Buffer.concat(Array.from({ length: 64 }, () => line));
-  return startRawServer((socket) => onFirstRequest(socket, () => {
-    socket.write('HTTP/1.1 200 OK\r\n');
-    const pump = (): void => {
-      while (!socket.destroyed && socket.write(block));
-    };
-    socket.on('drain', pump);
-    pump();
-  }));
+  return startRawServer((socket) =>
+    onFirstRequest(socket, () => {
+      socket.write('HTTP/1.1 200 OK\r\n');
+      const pump = (): void => {
+        while (!socket.destroyed && socket.write(block));
+      };
+      socket.on('drain', pump);
+      pump();
+    }),
+  );
 }
 
 /** One header line of `bytes` bytes. */
 export function hugeHeaderLine(bytes = 1 << 20): Promise<TestServer> {
-  return startRawServer((socket) => onFirstRequest(socket, () => {
-    socket.write(`HTTP/1.1 200 OK\r\nX-Huge: ${'h'.repeat(bytes)}\r\nContent-Length: 2\r\n\r\nok`);
-  }));
+  return startRawServer((socket) =>
+    onFirstRequest(socket, () => {
+      socket.write(`HTTP/1.1 200 OK\r\nX-Huge: ${'h'.repeat(bytes)}\r\nContent-Length: 2\r\n\r\nok`);
+    }),
+  );
 }
 
 /** Chunked framing that breaks after the first chunk: `bad` is what follows it (then a close, with `end`). */
 export function badChunked(bad: string, end = false): Promise<TestServer> {
-  return startRawServer((socket) => onFirstRequest(socket, () => {
-    const reply = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n${bad}`;
-    if (end) socket.end(reply);
-    else socket.write(reply);
-  }));
+  return startRawServer((socket) =>
+    onFirstRequest(socket, () => {
+      const reply = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n${bad}`;
+      if (end) socket.end(reply);
+      else socket.write(reply);
+    }),
+  );
 }
 
 /** Promises 100000 bytes, sends 1000, then resets the connection (RST). */
 export function resetMidBody(): Promise<TestServer> {
-  return startRawServer((socket) => onFirstRequest(socket, () => {
-    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`, () => {
-      setTimeout(() => socket.resetAndDestroy(), 20);
-    });
-  }));
+  return startRawServer((socket) =>
+    onFirstRequest(socket, () => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`, () => {
+        setTimeout(() => socket.resetAndDestroy(), 20);
+      });
+    }),
+  );
 }
 
 /** Promises 100000 bytes, sends 1000, then closes cleanly (FIN). */
 export function closeMidBody(): Promise<TestServer> {
-  return startRawServer((socket) => onFirstRequest(socket, () => {
-    socket.end(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`);
-  }));
+  return startRawServer((socket) =>
+    onFirstRequest(socket, () => {
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`);
+    }),
+  );
 }
 
 /** Accepts and never reads a byte: uploads fill every buffer on the way and stall. */
@@ -130,11 +144,21 @@ async function serve(server: http.Server | https.Server, scheme: 'http' | 'https
   return {
     url: `${scheme}://127.0.0.1:${port}`,
     port,
-    get hits() { return hits; },
-    get connections() { return connections; },
-    get requests() { return hits; },
-    get peakInFlight() { return peakInFlight; },
-    get openSockets() { return sockets.size; },
+    get hits() {
+      return hits;
+    },
+    get connections() {
+      return connections;
+    },
+    get requests() {
+      return hits;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    get openSockets() {
+      return sockets.size;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -153,9 +177,8 @@ export function httpServer(handler: http.RequestListener): Promise<TestServer & 
 
 /** An HTTPS server speaking only TLS 1.0 and 1.1 (OpenSSL needs security level 0 for them). */
 export function oldTlsServer(): Promise<TestServer & { hits: number }> {
-  const server = https.createServer(
-    { ...certs.server, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' },
-    (_req, res) => res.end('downgraded'),
+  const server = https.createServer({ ...certs.server, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }, (_req, res) =>
+    res.end('downgraded'),
   );
   server.on('tlsClientError', () => {});
   return serve(server, 'https');

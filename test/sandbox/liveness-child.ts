@@ -17,9 +17,24 @@ const sb = await Sandbox.create({
   limits: { timeoutMs: 1000, maxBodyBytes: 1 << 20 },
 });
 
-await sb.request(slowUrl).then(() => console.log('slow ok?'), (e) => console.log(`slow ${describe(e)}`));
-await sb.request(resetUrl).then((r) => r.bytes()).then(() => console.log('reset ok?'), (e) => console.log(`reset ${describe(e)}`));
-await sb.request(`${bombUrl}/gzip`).then((r) => r.bytes()).then(() => console.log('bomb ok?'), (e) => console.log(`bomb ${describe(e)}`));
+await sb.request(slowUrl).then(
+  () => console.log('slow ok?'),
+  (e) => console.log(`slow ${describe(e)}`),
+);
+await sb
+  .request(resetUrl)
+  .then((r) => r.bytes())
+  .then(
+    () => console.log('reset ok?'),
+    (e) => console.log(`reset ${describe(e)}`),
+  );
+await sb
+  .request(`${bombUrl}/gzip`)
+  .then((r) => r.bytes())
+  .then(
+    () => console.log('bomb ok?'),
+    (e) => console.log(`bomb ${describe(e)}`),
+  );
 const res = await sb.request(`${bombUrl}/none`); // a 404, and the connection stays in the pool
 await res.bytes();
 console.log(`status ${res.status} pooled ${sb.runtime.sockets.size}`);

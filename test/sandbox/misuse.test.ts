@@ -11,9 +11,7 @@ import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CurlEasyError, CurlMultiError, EASY_OPTIONS, Easy, Multi, Runtime, Sandbox, SandboxDestroyed, Session, Share, requestOn,
-} from '../../ts/index.js';
+import { CurlEasyError, CurlMultiError, EASY_OPTIONS, Easy, Multi, Runtime, Sandbox, SandboxDestroyed, Session, Share, requestOn } from '../../ts/index.js';
 import { certs, startHttpServer, type TestServer } from '../fixtures/servers.js';
 import { transfer } from '../core/transfer.js';
 import { LOOPBACK_IS_PUBLIC, expectClean } from './helpers.js';
@@ -196,7 +194,10 @@ describe('request() input', () => {
   });
 
   it('CR or LF in the URL is refused by curl (CURLE_URL_MALFORMAT)', async () => {
-    const err = await requestOn(session, `${rawUrl} HTTP/1.1\r\nInjected: 1\r\nX: y`).then(() => undefined, (e: unknown) => e);
+    const err = await requestOn(session, `${rawUrl} HTTP/1.1\r\nInjected: 1\r\nX: y`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CurlEasyError);
     expect((err as CurlEasyError).code).toBe('CURLE_URL_MALFORMAT');
   });
@@ -213,10 +214,13 @@ describe('request() input', () => {
     ['the method', { method: 'GET / HTTP/1.1\r\nInjected: 1\r\nX-D:' }],
   ])('CR/LF in %s is a TypeError, and nothing is injected on the wire', async (_where, options) => {
     seen = [];
-    const err = await requestOn(session, rawUrl, options).then(async (r) => {
-      await r.bytes();
-      return undefined;
-    }, (e: unknown) => e);
+    const err = await requestOn(session, rawUrl, options).then(
+      async (r) => {
+        await r.bytes();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
     expect(seen.join('')).not.toMatch(/^injected:/im);
     expect(err).toBeInstanceOf(TypeError);
   });
@@ -255,7 +259,14 @@ describe('closed handles', () => {
     m.close();
     const easy = new Easy(rt);
     try {
-      for (const call of [() => m.setOpt('MAXCONNECTS', 1), () => m.addHandle(easy), () => m.perform(), () => m.timeout(), () => m.socketAction(-1, 0), () => m.infoRead()]) {
+      for (const call of [
+        () => m.setOpt('MAXCONNECTS', 1),
+        () => m.addHandle(easy),
+        () => m.perform(),
+        () => m.timeout(),
+        () => m.socketAction(-1, 0),
+        () => m.infoRead(),
+      ]) {
         expect(thrown(call)).toBeInstanceOf(TypeError);
       }
       await expect(m.run(easy)).rejects.toThrow(TypeError);
@@ -280,7 +291,10 @@ describe('closed handles', () => {
     const easy = new Easy(rt).setOpt('URL', `${server.url}/slow?ms=200`).setOpt('WRITEFUNCTION', () => {});
     try {
       const first = multi.run(easy);
-      const err = await multi.run(easy).then(() => undefined, (e: unknown) => e);
+      const err = await multi.run(easy).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(CurlMultiError);
       expect((err as CurlMultiError).code).toBe('CURLM_ADDED_ALREADY');
       await first;
@@ -305,9 +319,13 @@ describe('closed handles', () => {
     const sb = await Sandbox.create({ policy: { ...LOOPBACK_IS_PUBLIC } });
     await sb.destroy();
     let p: Promise<unknown> | undefined;
-    expect(() => { p = sb.fetch(`${server.url}/hello`); }).not.toThrow();
+    expect(() => {
+      p = sb.fetch(`${server.url}/hello`);
+    }).not.toThrow();
     await expect(p).rejects.toBeInstanceOf(SandboxDestroyed);
-    expect(() => { p = sb.request(`${server.url}/hello`); }).not.toThrow();
+    expect(() => {
+      p = sb.request(`${server.url}/hello`);
+    }).not.toThrow();
     await expect(p).rejects.toMatchObject({ code: 'ERR_SANDBOX_DESTROYED' });
   });
 });
@@ -340,7 +358,10 @@ describe('callbacks that call back into their own handles', () => {
     easy.setOpt('URL', `${server.url}/bytes/100000`);
     easy.setOpt('WRITEFUNCTION', () => void multi.removeHandle(easy));
     try {
-      const err = await multi.run(easy).then(() => undefined, (e: unknown) => e) as CurlEasyError;
+      const err = (await multi.run(easy).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as CurlEasyError;
       expect(err).toBeInstanceOf(CurlEasyError);
       expect(err.code).toBe('CURLE_WRITE_ERROR');
       expect(err.cause).toBeInstanceOf(CurlMultiError);
@@ -407,7 +428,7 @@ describe('handles of another Runtime', () => {
     other = await Runtime.create();
   });
 
-  it('addHandle with another Runtime\'s Easy is a TypeError', () => {
+  it("addHandle with another Runtime's Easy is a TypeError", () => {
     const m = new Multi(other);
     const easy = new Easy(rt);
     try {
@@ -427,7 +448,7 @@ describe('handles of another Runtime', () => {
   // template went through: both instances allocate alike, so the foreign
   // address often names a live handle of this instance, which curl then
   // used or copied.
-  it('removeHandle with another Runtime\'s Easy is a TypeError (not a pointer passed across)', () => {
+  it("removeHandle with another Runtime's Easy is a TypeError (not a pointer passed across)", () => {
     const m = new Multi(other);
     const easy = new Easy(rt);
     try {
@@ -438,7 +459,7 @@ describe('handles of another Runtime', () => {
     }
   });
 
-  it('SHARE with another Runtime\'s Share is a TypeError', () => {
+  it("SHARE with another Runtime's Share is a TypeError", () => {
     const share = new Share(other, ['COOKIE']);
     const easy = new Easy(rt);
     try {

@@ -57,7 +57,11 @@ describe("the default preset ('public')", () => {
   // Every URL names the test server's port, so a leak would reach it.
   const cases: [string, (port: number) => string, RegExp][] = [
     ['127.0.0.1', (p) => `http://127.0.0.1:${p}/hello`, /^preset public: 127\.0\.0\.0\/8/],
-    ['localhost (::1 and 127.0.0.1 through the real dns.lookup)', (p) => `http://localhost:${p}/hello`, /^preset public: (127\.0\.0\.0\/8|outside global unicast 2000::\/3)/],
+    [
+      'localhost (::1 and 127.0.0.1 through the real dns.lookup)',
+      (p) => `http://localhost:${p}/hello`,
+      /^preset public: (127\.0\.0\.0\/8|outside global unicast 2000::\/3)/,
+    ],
     ['[::1]', (p) => `http://[::1]:${p}/hello`, /^preset public: outside global unicast 2000::\/3/],
     ['0.0.0.0 (reaches localhost on Linux)', (p) => `http://0.0.0.0:${p}/hello`, /^preset public: 0\.0\.0\.0\/(8|32)/],
     ['169.254.169.254 (cloud metadata)', () => 'http://169.254.169.254/latest/meta-data/', /^preset public: 169\.254\.0\.0\/16/],
@@ -91,7 +95,10 @@ describe("the default preset ('public')", () => {
   it('fetch() rejects with TypeError("fetch failed") whose cause is the CurlEasyError', async () => {
     const sb = await Sandbox.create();
     try {
-      const err = await sb.fetch(`http://127.0.0.1:${server.port}/hello`).then(() => undefined, (e: unknown) => e);
+      const err = await sb.fetch(`http://127.0.0.1:${server.port}/hello`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TypeError);
       expect((err as TypeError).message).toBe('fetch failed');
       const cause = (err as TypeError).cause as CurlEasyError;
@@ -257,7 +264,10 @@ describe('redirects', () => {
 
   it('fetch() follows the same rules', async () => {
     const sb = await sandbox();
-    const err = await sb.fetch(redirectTo(`http://127.0.0.2:${internalPort}/`)).then(() => undefined, (e: unknown) => e);
+    const err = await sb.fetch(redirectTo(`http://127.0.0.2:${internalPort}/`)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TypeError);
     expectDenied((err as TypeError).cause as CurlEasyError, 'denyAddresses 127.0.0.2');
     expect(internalReached()).toBe(0);
@@ -307,7 +317,10 @@ describe('DNS rebinding', () => {
     const calls: string[] = [];
     const lookup: LookupFunction = (host, _o, cb) => {
       calls.push(host);
-      cb(null, [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.1', family: 4 }]);
+      cb(null, [
+        { address: '127.0.0.2', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
     };
     const sb = await sandbox({ lookup });
     const res = await sb.request(`http://mixed.test:${server.port}/hello`);
@@ -403,7 +416,10 @@ describe('per-request options cannot loosen the sandbox', () => {
     const sb = await sandbox();
     const r = await failure(sb.request(`${server.url}/redirect-chain/8`));
     expect(r.err.code).toBe('CURLE_TOO_MANY_REDIRECTS');
-    const f = await sb.fetch(`${server.url}/redirect-chain/8`).then(() => undefined, (e: unknown) => e);
+    const f = await sb.fetch(`${server.url}/redirect-chain/8`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(((f as TypeError)?.cause as CurlEasyError)?.code).toBe('CURLE_TOO_MANY_REDIRECTS');
     await expectClean(sb);
   });

@@ -35,7 +35,13 @@ easy.setOpt('WRITEFUNCTION', () => {
   }
 });
 
-const settled = await withTimeout(multi.run(easy).then(() => 'resolved', (e: unknown) => `rejected ${name(e)}`), 10_000);
+const settled = await withTimeout(
+  multi.run(easy).then(
+    () => 'resolved',
+    (e: unknown) => `rejected ${name(e)}`,
+  ),
+  10_000,
+);
 
 let followUp: string;
 try {

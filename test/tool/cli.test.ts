@@ -9,15 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../ts/index.js';
-import {
-  certs,
-  patternBytes,
-  sha256,
-  startHttp2Server,
-  startHttpServer,
-  startHttpsServer,
-  type TestServer,
-} from '../fixtures/servers.js';
+import { certs, patternBytes, sha256, startHttp2Server, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
 import { startHttpProxy, type HttpProxy } from '../fixtures/proxies.js';
 
 const CLI = fileURLToPath(new URL('../../ts/tool/cli.ts', import.meta.url));
@@ -73,9 +65,15 @@ describe('curl-wasm', () => {
     const rt = await Runtime.create();
     const lines = r.stdout.toString().split('\n');
     expect(lines[0]).toBe(`curl 8.14.1 (wasm32-unknown-emscripten) ${rt.version}`);
-    const protocols = lines.find((l) => l.startsWith('Protocols: '))!.split(' ').slice(1);
+    const protocols = lines
+      .find((l) => l.startsWith('Protocols: '))!
+      .split(' ')
+      .slice(1);
     expect(protocols).toEqual(expect.arrayContaining(['http', 'https', 'ftp', 'ftps', 'ws', 'wss']));
-    const features = lines.find((l) => l.startsWith('Features: '))!.split(' ').slice(1);
+    const features = lines
+      .find((l) => l.startsWith('Features: '))!
+      .split(' ')
+      .slice(1);
     expect(features).toEqual(expect.arrayContaining(['HTTP2', 'SSL', 'libz', 'brotli', 'zstd', 'IPv6', 'AsynchDNS', 'PSL']));
   });
 
@@ -165,8 +163,22 @@ describe('curl-wasm', () => {
     const resolve = names.flatMap((n) => ['--resolve', `${n}:${http.port}:127.0.0.1`]);
     const set = ['a=1; Domain=co.uk; Path=/', 'b=2; Domain=example.co.uk; Path=/'].map((c) => `c=${encodeURIComponent(c)}`).join('&');
     const r = await curl(
-      ['-s', '-v', ...resolve, '-c', 'psl-jar.txt', '-o', 'set', `http://x.example.co.uk:${http.port}/set-cookie?${set}`,
-        '-o', 'other', `http://y.other.co.uk:${http.port}/cookies`, '-o', 'same', `http://www.example.co.uk:${http.port}/cookies`],
+      [
+        '-s',
+        '-v',
+        ...resolve,
+        '-c',
+        'psl-jar.txt',
+        '-o',
+        'set',
+        `http://x.example.co.uk:${http.port}/set-cookie?${set}`,
+        '-o',
+        'other',
+        `http://y.other.co.uk:${http.port}/cookies`,
+        '-o',
+        'same',
+        `http://www.example.co.uk:${http.port}/cookies`,
+      ],
       { cwd: dir },
     );
     expect(r.code).toBe(0);
@@ -174,7 +186,9 @@ describe('curl-wasm', () => {
     expect(r.stderr).toContain("cookie 'a' dropped, domain 'x.example.co.uk' must not set cookies for 'co.uk'");
     expect(JSON.parse(readFileSync(join(dir, 'other'), 'utf8'))).toEqual({ cookie: null });
     expect(JSON.parse(readFileSync(join(dir, 'same'), 'utf8'))).toEqual({ cookie: 'b=2' });
-    const jar = readFileSync(join(dir, 'psl-jar.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const jar = readFileSync(join(dir, 'psl-jar.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(jar).toEqual([expect.stringMatching(/^\.example\.co\.uk\tTRUE\t\/\t.*\tb\t2$/)]);
   });
 
@@ -232,11 +246,7 @@ describe('curl-wasm trust store', () => {
   });
 
   it('CURL_CA_BUNDLE, SSL_CERT_FILE and SSL_CERT_DIR replace the default, as curl documents', async () => {
-    for (const set of [
-      { CURL_CA_BUNDLE: join(dir, 'ca.pem') },
-      { SSL_CERT_FILE: join(dir, 'ca.pem') },
-      { SSL_CERT_DIR: join(dir, 'cadir') },
-    ]) {
+    for (const set of [{ CURL_CA_BUNDLE: join(dir, 'ca.pem') }, { SSL_CERT_FILE: join(dir, 'ca.pem') }, { SSL_CERT_DIR: join(dir, 'cadir') }]) {
       const r = await curl(['-s', `${https.url}/hello`], { env: { ...clean, ...set } });
       expect([set, r.code]).toEqual([set, 0]);
     }
@@ -316,7 +326,6 @@ describe('curl-wasm netrc', () => {
     expect(authOf(r)).toBeNull();
   });
 });
-
 
 describe('curl-wasm IDN (host backend)', () => {
   it('lists IDN in -V and sends the punycode name (Host:) for a Unicode URL', async () => {

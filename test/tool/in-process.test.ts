@@ -53,16 +53,19 @@ describe('curl() from libcurl-wasm/cli', () => {
   });
 
   it('files as buffers in a working directory of its own, and what the tool wrote there', async () => {
-    const r = await curl(['-s', '-T', 'up/data.bin', `${http.url}/upload-sha256`, '-o', 'sum.json', '-c', 'jar.txt', '-L', `${http.url}/set-cookie`, '-o', 'cookie-body'], {
-      files: { 'up/data.bin': patternBytes(5000) },
-    });
+    const r = await curl(
+      ['-s', '-T', 'up/data.bin', `${http.url}/upload-sha256`, '-o', 'sum.json', '-c', 'jar.txt', '-L', `${http.url}/set-cookie`, '-o', 'cookie-body'],
+      {
+        files: { 'up/data.bin': patternBytes(5000) },
+      },
+    );
     expect(r.exitCode).toBe(0);
     expect(Object.keys(r.files).sort()).toEqual(['cookie-body', 'jar.txt', 'sum.json', join('up', 'data.bin')]);
     expect(JSON.parse(new TextDecoder().decode(r.files['sum.json']))).toMatchObject({ length: 5000, sha256: sha256(patternBytes(5000)) });
     await expect(curl(['-s', 'x'], { files: { '../x': 'no' } })).rejects.toThrow(TypeError);
   });
 
-  it('cwd and env: relative paths and curl\'s environment variables, here the CA bundle', async () => {
+  it("cwd and env: relative paths and curl's environment variables, here the CA bundle", async () => {
     writeFileSync(join(dir, 'ca.pem'), certs.ca);
     const r = await curl(['-sS', `${https.url}/hello`, '-o', 'hello.txt'], { cwd: dir, env: { CURL_CA_BUNDLE: 'ca.pem' } });
     expect(r.errorText()).toBe('');

@@ -40,7 +40,7 @@ describe('curl-wasm and TFTP', () => {
     expect(server.files.get('up.bin')?.equals(data)).toBe(true);
   });
 
-  it('a missing file is exit code 68 with curl\'s message', async () => {
+  it("a missing file is exit code 68 with curl's message", async () => {
     const r = await curl(['-sS', `${server.url}/missing.txt`]);
     expect(r.exitCode).toBe(68);
     expect(r.errorText()).toMatch(/^curl: \(68\) TFTP: File Not Found/);

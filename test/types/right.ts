@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Uses of the typed surface that must compile (test/types.test.ts runs tsc
 // on this file and on wrong.ts). Only type-checked, never run.
-import {
-  type CurlOptions, type Easy, fetch, type Multi, request, Session, type Share, type SharedBlob, WorkerPool,
-} from '../../ts/index.js';
+import { type CurlOptions, type Easy, fetch, type Multi, request, Session, type Share, type SharedBlob, WorkerPool } from '../../ts/index.js';
 
 declare const easy: Easy;
 declare const multi: Multi;

@@ -43,21 +43,24 @@ export class BodySink {
 
   /** The body as a stream (made on first use; then whole() is not available). */
   get stream(): ReadableStream<Uint8Array> {
-    this.#stream ??= new ReadableStream<Uint8Array>({
-      start: (c) => {
-        this.#controller = c;
-        for (const chunk of this.#queue) c.enqueue(chunk);
-        this.#queue = [];
-        this.#queued = 0;
-        if (this.#ended === 'closed') c.close();
-        else if (this.#ended === 'errored') c.error(this.#error);
+    this.#stream ??= new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.#controller = c;
+          for (const chunk of this.#queue) c.enqueue(chunk);
+          this.#queue = [];
+          this.#queued = 0;
+          if (this.#ended === 'closed') c.close();
+          else if (this.#ended === 'errored') c.error(this.#error);
+        },
+        pull: () => this.#unpause(),
+        cancel: (reason) => {
+          this.#closed = true;
+          this.#cancel(reason);
+        },
       },
-      pull: () => this.#unpause(),
-      cancel: (reason) => {
-        this.#closed = true;
-        this.#cancel(reason);
-      },
-    }, BODY_STRATEGY);
+      BODY_STRATEGY,
+    );
     return this.#stream;
   }
 
@@ -230,19 +233,22 @@ export class UploadSource {
   #pull(): void {
     if (this.#pulling || !this.#iterator) return;
     this.#pulling = true;
-    this.#iterator.next().then(
-      (r) => {
-        if (r.done) this.#done = true;
-        else this.#chunk = toBytes(r.value);
-      },
-      (err) => void (this.#error = err ?? new Error('upload body failed')),
-    ).finally(() => {
-      this.#pulling = false;
-      if (this.#waiting) {
-        this.#waiting = false;
-        this.#resume();
-      }
-    });
+    this.#iterator
+      .next()
+      .then(
+        (r) => {
+          if (r.done) this.#done = true;
+          else this.#chunk = toBytes(r.value);
+        },
+        (err) => void (this.#error = err ?? new Error('upload body failed')),
+      )
+      .finally(() => {
+        this.#pulling = false;
+        if (this.#waiting) {
+          this.#waiting = false;
+          this.#resume();
+        }
+      });
   }
 
   /** Stops reading the source (the transfer ended early). */

@@ -76,7 +76,7 @@ function simpleRequest(input: string | URL | Request, init: RequestInit): Outgoi
 
 async function fullRequest(input: string | URL | Request, standard: RequestInit): Promise<Outgoing> {
   const hasStreamBody = standard.body instanceof ReadableStream;
-  const request = new Request(input, hasStreamBody ? { duplex: 'half', ...standard } as RequestInit : standard);
+  const request = new Request(input, hasStreamBody ? ({ duplex: 'half', ...standard } as RequestInit) : standard);
   let body: UploadBody | null = null;
   let bodyLength: number | undefined;
   if (request.body) {
@@ -88,7 +88,15 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
       bodyLength = bytes.length;
     }
   }
-  return { url: new URL(request.url), method: request.method, headers: [...request.headers], body, bodyLength, redirect: request.redirect, signal: request.signal };
+  return {
+    url: new URL(request.url),
+    method: request.method,
+    headers: [...request.headers],
+    body,
+    bodyLength,
+    redirect: request.redirect,
+    signal: request.signal,
+  };
 }
 
 /**
@@ -169,4 +177,3 @@ export async function fetch(input: string | URL | Request, init?: (CurlRequestIn
 export function fetchOn(session: Session, input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
   return sessionFetch(session, input, init);
 }
-

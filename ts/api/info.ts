@@ -34,7 +34,10 @@ export interface TransferInfo {
 
 const V = CURL_HTTP_VERSION;
 const VERSIONS: Record<number, string> = {
-  [V.CURL_HTTP_VERSION_1_0]: '1.0', [V.CURL_HTTP_VERSION_1_1]: '1.1', [V.CURL_HTTP_VERSION_2_0]: '2', [V.CURL_HTTP_VERSION_3]: '3',
+  [V.CURL_HTTP_VERSION_1_0]: '1.0',
+  [V.CURL_HTTP_VERSION_1_1]: '1.1',
+  [V.CURL_HTTP_VERSION_2_0]: '2',
+  [V.CURL_HTTP_VERSION_3]: '3',
 };
 
 export function readTransferInfo(easy: Easy, tls: { version: string; cipher: string } | undefined): TransferInfo {

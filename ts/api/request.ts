@@ -40,7 +40,16 @@ export interface RequestOptions {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Failures worth another attempt: the request may never have reached the server intact. */
-const RETRYABLE = new Set(['CURLE_COULDNT_CONNECT', 'CURLE_RECV_ERROR', 'CURLE_SEND_ERROR', 'CURLE_GOT_NOTHING', 'CURLE_OPERATION_TIMEDOUT', 'CURLE_PARTIAL_FILE', 'CURLE_HTTP2', 'CURLE_HTTP2_STREAM']);
+const RETRYABLE = new Set([
+  'CURLE_COULDNT_CONNECT',
+  'CURLE_RECV_ERROR',
+  'CURLE_SEND_ERROR',
+  'CURLE_GOT_NOTHING',
+  'CURLE_OPERATION_TIMEDOUT',
+  'CURLE_PARTIAL_FILE',
+  'CURLE_HTTP2',
+  'CURLE_HTTP2_STREAM',
+]);
 
 /**
  * What a CurlResponse reads from: a transfer on this thread (streamed body),
@@ -208,7 +217,7 @@ export async function sessionRequest(session: Session, url: string | URL, option
   const method = (options.method ?? (options.body != null || options.json !== undefined ? 'POST' : 'GET')).toUpperCase();
   const headers = normalizeHeaders(options.headers);
   const { body, length, replayable } = normalizeBody(options, headers);
-  const retry = options.retry === false ? undefined : options.retry ?? session.retry;
+  const retry = options.retry === false ? undefined : (options.retry ?? session.retry);
   const canRetry = retry !== undefined && IDEMPOTENT.has(method) && replayable;
   const statuses = new Set(retry?.statuses ?? [502, 503, 504]);
 
@@ -230,7 +239,10 @@ export async function sessionRequest(session: Session, url: string | URL, option
       onProgress: options.onProgress,
       onDebug: options.onDebug,
       limits: options.limits,
-      enforced: options.enforced && { ...options.enforced, ...(Number.isFinite(timeoutMs) ? { TIMEOUT_MS: Math.min(timeoutMs, options.enforced.TIMEOUT_MS as number) } : {}) },
+      enforced: options.enforced && {
+        ...options.enforced,
+        ...(Number.isFinite(timeoutMs) ? { TIMEOUT_MS: Math.min(timeoutMs, options.enforced.TIMEOUT_MS as number) } : {}),
+      },
     });
     const delay = (retry?.delayMs ?? 100) * 2 ** attempt;
     const last = !canRetry || attempt >= retry!.retries || Date.now() + delay >= deadline;

@@ -12,29 +12,73 @@ import type { EasyOptionName } from '../curl/generated/options.js';
 /** Accepted as given: they shape the request or tighten TLS, and reach nothing the policy judges. */
 export const SANDBOX_ACCEPTED: ReadonlySet<EasyOptionName> = new Set<EasyOptionName>([
   // what the request says
-  'USERAGENT', 'REFERER', 'COOKIE', 'RANGE', 'ACCEPT_ENCODING', 'TRANSFER_ENCODING', 'TIMECONDITION',
-  'TIMEVALUE', 'TIMEVALUE_LARGE', 'HTTP_VERSION', 'POSTREDIR', 'AUTOREFERER', 'EXPECT_100_TIMEOUT_MS',
+  'USERAGENT',
+  'REFERER',
+  'COOKIE',
+  'RANGE',
+  'ACCEPT_ENCODING',
+  'TRANSFER_ENCODING',
+  'TIMECONDITION',
+  'TIMEVALUE',
+  'TIMEVALUE_LARGE',
+  'HTTP_VERSION',
+  'POSTREDIR',
+  'AUTOREFERER',
+  'EXPECT_100_TIMEOUT_MS',
   // credentials for the target itself (sent to the first host only: no UNRESTRICTED_AUTH)
-  'HTTPAUTH', 'USERNAME', 'PASSWORD', 'USERPWD', 'XOAUTH2_BEARER',
+  'HTTPAUTH',
+  'USERNAME',
+  'PASSWORD',
+  'USERPWD',
+  'XOAUTH2_BEARER',
   // how the response is read
-  'FAILONERROR', 'HTTP_CONTENT_DECODING', 'HTTP_TRANSFER_DECODING', 'IGNORE_CONTENT_LENGTH',
-  'HTTP09_ALLOWED', 'KEEP_SENDING_ON_ERROR', 'MAXFILESIZE', 'MAXFILESIZE_LARGE',
-  'LOW_SPEED_LIMIT', 'LOW_SPEED_TIME', 'MAX_RECV_SPEED_LARGE', 'MAX_SEND_SPEED_LARGE',
+  'FAILONERROR',
+  'HTTP_CONTENT_DECODING',
+  'HTTP_TRANSFER_DECODING',
+  'IGNORE_CONTENT_LENGTH',
+  'HTTP09_ALLOWED',
+  'KEEP_SENDING_ON_ERROR',
+  'MAXFILESIZE',
+  'MAXFILESIZE_LARGE',
+  'LOW_SPEED_LIMIT',
+  'LOW_SPEED_TIME',
+  'MAX_RECV_SPEED_LARGE',
+  'MAX_SEND_SPEED_LARGE',
   // connections (the address family is still judged on each connect)
   // every connect judges the name and the address again, so no cache entry bypasses the rules
   'DNS_CACHE_TIMEOUT',
-  'IPRESOLVE', 'FORBID_REUSE', 'FRESH_CONNECT', 'TCP_NODELAY', 'TCP_KEEPALIVE', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL',
+  'IPRESOLVE',
+  'FORBID_REUSE',
+  'FRESH_CONNECT',
+  'TCP_NODELAY',
+  'TCP_KEEPALIVE',
+  'TCP_KEEPIDLE',
+  'TCP_KEEPINTVL',
   // TLS
-  'SSLVERSION', 'SSL_CIPHER_LIST', 'TLS13_CIPHERS', 'SSL_EC_CURVES', 'PINNEDPUBLICKEY', 'SSL_VERIFYPEER',
-  'SSL_VERIFYHOST', 'SSL_VERIFYSTATUS', 'CAINFO_BLOB', 'SSL_OPTIONS', 'SSL_SESSIONID_CACHE',
+  'SSLVERSION',
+  'SSL_CIPHER_LIST',
+  'TLS13_CIPHERS',
+  'SSL_EC_CURVES',
+  'PINNEDPUBLICKEY',
+  'SSL_VERIFYPEER',
+  'SSL_VERIFYHOST',
+  'SSL_VERIFYSTATUS',
+  'CAINFO_BLOB',
+  'SSL_OPTIONS',
+  'SSL_SESSIONID_CACHE',
   // TFTP (when protocols allows it): curl bounds the block size (8..65464)
-  'TFTP_BLKSIZE', 'TFTP_NO_OPTIONS',
+  'TFTP_BLKSIZE',
+  'TFTP_NO_OPTIONS',
   'VERBOSE',
 ]);
 
 /** Accepted, then clamped to the sandbox's limits (0 or -1 mean "no limit" to curl: the limit then applies). */
 export const SANDBOX_CLAMPED: ReadonlySet<EasyOptionName> = new Set<EasyOptionName>([
-  'TIMEOUT', 'TIMEOUT_MS', 'CONNECTTIMEOUT', 'CONNECTTIMEOUT_MS', 'MAXREDIRS',
+  'TIMEOUT',
+  'TIMEOUT_MS',
+  'CONNECTTIMEOUT',
+  'CONNECTTIMEOUT_MS',
+  'MAXREDIRS',
 ]);
 
 /** What a refusal says for the options people reach for first. */
@@ -75,7 +119,11 @@ const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? v : Infinity)
  * throws a TypeError naming the first refused option; answers the accepted
  * ones under curl's names and the time and redirect bounds, clamped.
  */
-export function gateOptions(curl: Record<string, OptionValue> | undefined, asked: { timeoutMs?: number | undefined; maxRedirects?: number | undefined }, limits: ClampLimits): GatedOptions {
+export function gateOptions(
+  curl: Record<string, OptionValue> | undefined,
+  asked: { timeoutMs?: number | undefined; maxRedirects?: number | undefined },
+  limits: ClampLimits,
+): GatedOptions {
   const accepted: Record<string, OptionValue> = {};
   let timeoutMs = Math.min(positive(asked.timeoutMs), limits.timeoutMs);
   let maxRedirects = Math.min(asked.maxRedirects !== undefined && asked.maxRedirects >= 0 ? asked.maxRedirects : Infinity, limits.maxRedirects);

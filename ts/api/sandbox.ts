@@ -5,7 +5,17 @@
 // network policy is enforced at the socket bridge on every lookup and on the
 // address actually connected; limits cap time, bytes, heads, redirects,
 // connections and memory.
-import { ERRNO, NetworkPolicy, PolicyDenied, type NetworkPolicyOptions, Runtime, type LookupFunction, type TrafficSocket, LibcurlWasmError, registerError } from './host.js';
+import {
+  ERRNO,
+  NetworkPolicy,
+  PolicyDenied,
+  type NetworkPolicyOptions,
+  Runtime,
+  type LookupFunction,
+  type TrafficSocket,
+  LibcurlWasmError,
+  registerError,
+} from './host.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
@@ -149,16 +159,17 @@ export class Sandbox {
     // lookup). After its first datagram a socket talks with that address
     // only, on the port it was judged on or one the peer answered from (a
     // TFTP server answers from a new port): never a port nobody answered from.
-    sockets.guard = (target, owner, peer) => judge(owner, `${target.address} port ${target.port}`, () => {
-      if (peer) {
-        if (target.address !== peer.address) return `a datagram socket talks with one host (${peer.address})`;
-        return peer.ports.has(target.port) ? undefined : `port ${target.port}: no datagram came from it`;
-      }
-      const byAddress = this.policy.checkAddress(target.address, target.port);
-      if (byAddress !== undefined) return byAddress;
-      const host = relays.easy.get(owner)?.connectHost();
-      return host ? this.policy.checkHost(host) : 'a connection curl cannot name';
-    });
+    sockets.guard = (target, owner, peer) =>
+      judge(owner, `${target.address} port ${target.port}`, () => {
+        if (peer) {
+          if (target.address !== peer.address) return `a datagram socket talks with one host (${peer.address})`;
+          return peer.ports.has(target.port) ? undefined : `port ${target.port}: no datagram came from it`;
+        }
+        const byAddress = this.policy.checkAddress(target.address, target.port);
+        if (byAddress !== undefined) return byAddress;
+        const host = relays.easy.get(owner)?.connectHost();
+        return host ? this.policy.checkHost(host) : 'a connection curl cannot name';
+      });
     sockets.onTraffic = (owner, bytesIn, bytesOut, socket) => this.#account(owner, bytesIn, bytesOut, socket);
   }
 
@@ -166,7 +177,8 @@ export class Sandbox {
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
     validateSandboxOptions(options, 'Sandbox.create');
     // one scheme per entry: 'http,file' must not widen the list behind the caller's back
-    for (const p of options.protocols ?? []) if (!/^[a-z][a-z0-9]*$/.test(p)) throw new TypeError(`Sandbox.create: options.protocols: not a scheme name: ${JSON.stringify(p)}`);
+    for (const p of options.protocols ?? [])
+      if (!/^[a-z][a-z0-9]*$/.test(p)) throw new TypeError(`Sandbox.create: options.protocols: not a scheme name: ${JSON.stringify(p)}`);
     new NetworkPolicy(options.policy ?? {}); // a bad policy fails here, before an instance is made
     const maxMemoryBytes = options.limits?.maxMemoryBytes ?? DEFAULTS.maxMemoryBytes;
     const runtime = await Runtime.create({ lookup: options.lookup, memoryLimit: maxMemoryBytes });
@@ -182,10 +194,14 @@ export class Sandbox {
     t.in += bytesIn;
     t.out += bytesOut;
     this.#bytesIn += bytesIn;
-    const over = t.in > this.limits.maxWireBytesIn ? new LimitExceeded('maxWireBytesIn', this.limits.maxWireBytesIn)
-      : t.out > this.limits.maxWireBytesOut ? new LimitExceeded('maxWireBytesOut', this.limits.maxWireBytesOut)
-      : this.#bytesIn > this.limits.maxSandboxBytesIn ? new LimitExceeded('maxSandboxBytesIn', this.limits.maxSandboxBytesIn)
-      : undefined;
+    const over =
+      t.in > this.limits.maxWireBytesIn
+        ? new LimitExceeded('maxWireBytesIn', this.limits.maxWireBytesIn)
+        : t.out > this.limits.maxWireBytesOut
+          ? new LimitExceeded('maxWireBytesOut', this.limits.maxWireBytesOut)
+          : this.#bytesIn > this.limits.maxSandboxBytesIn
+            ? new LimitExceeded('maxSandboxBytesIn', this.limits.maxSandboxBytesIn)
+            : undefined;
     if (!over) return;
     this.runtime.relays.easy.get(owner)?.fail(over);
     socket.fail(ERRNO.CONNABORTED);
@@ -256,7 +272,12 @@ export class Sandbox {
   /** fetch() inside the sandbox. */
   async fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
     validateFetchInit(init, 'Sandbox.fetch');
-    return sessionFetch(this.#session, input, this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) }), 'Sandbox.fetch');
+    return sessionFetch(
+      this.#session,
+      input,
+      this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) }),
+      'Sandbox.fetch',
+    );
   }
 
   /** request() inside the sandbox. */

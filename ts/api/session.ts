@@ -96,7 +96,10 @@ function caBlob(rt: Runtime, pem: string): SharedBlob {
 let rootPem: Promise<string> | undefined;
 /** Mozilla's roots as the runtime ships them (node:tls). */
 function runtimeRoots(): Promise<string> {
-  rootPem ??= import('node:tls').then((tls) => tls.rootCertificates.join('\n'), () => '');
+  rootPem ??= import('node:tls').then(
+    (tls) => tls.rootCertificates.join('\n'),
+    () => '',
+  );
   return rootPem;
 }
 
@@ -127,13 +130,16 @@ export class Session {
   constructor(options: SessionOptions = {}) {
     validateSessionOptions(options);
     this.#options = options;
-    this.#pool = options.curl === undefined ? {
-      take: () => this.#idle.pop(),
-      give: (easy) => {
-        if (this.#closed || this.#idle.length >= IDLE_HANDLES) easy.close();
-        else this.#idle.push(easy);
-      },
-    } : undefined;
+    this.#pool =
+      options.curl === undefined
+        ? {
+            take: () => this.#idle.pop(),
+            give: (easy) => {
+              if (this.#closed || this.#idle.length >= IDLE_HANDLES) easy.close();
+              else this.#idle.push(easy);
+            },
+          }
+        : undefined;
     this.#engine = this.#start();
     this.#engine.catch(() => {});
     this.#defaults = this.#buildDefaults();
@@ -190,14 +196,24 @@ export class Session {
   /** @internal the engine for fetch(), request() and WebSocket. */
   async transfer(spec: TransferSpec): Promise<Transfer> {
     if (this.#closed) throw new TypeError('this Session is closed');
-    const { engine: { rt, multi, share }, defaults, options } = this.#started ?? (await this.#ready());
+    const {
+      engine: { rt, multi, share },
+      defaults,
+      options,
+    } = this.#started ?? (await this.#ready());
     const headers = withDefaults(spec.headers, this.#options.headers);
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
-    const transfer = startTransfer(rt, multi, base, {
-      ...spec,
-      headers,
-      timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
-    }, this.#pool);
+    const transfer = startTransfer(
+      rt,
+      multi,
+      base,
+      {
+        ...spec,
+        headers,
+        timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
+      },
+      this.#pool,
+    );
     const done = transfer.done.catch(() => {});
     this.#inflight.add(done);
     void done.then(() => this.#inflight.delete(done));
@@ -294,7 +310,7 @@ function proxyOptions(proxy: SessionOptions['proxy']): Record<string, OptionValu
 function envProxy(url: string): Record<string, OptionValue> {
   const env = globalThis.process?.env ?? {};
   const https = url.startsWith('https:') || url.startsWith('wss:');
-  const proxy = https ? env.HTTPS_PROXY ?? env.https_proxy : env.HTTP_PROXY ?? env.http_proxy;
+  const proxy = https ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
   if (!proxy) return { PROXY: '' };
   return { PROXY: proxy, NOPROXY: env.NO_PROXY ?? env.no_proxy ?? '' };
 }

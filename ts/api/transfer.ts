@@ -68,7 +68,10 @@ export interface TransferLimits {
 /** A transfer crossed one of its limits. */
 export class LimitExceeded extends LibcurlWasmError {
   declare readonly code: 'ERR_SANDBOX_LIMIT';
-  constructor(readonly limit: string, readonly value: number) {
+  constructor(
+    readonly limit: string,
+    readonly value: number,
+  ) {
     super('ERR_SANDBOX_LIMIT', `${limit} (${value}) exceeded`);
   }
 }
@@ -100,9 +103,11 @@ function checkRequest(spec: TransferSpec): void {
   if (typeof spec.method !== 'string' || !TOKEN.test(spec.method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(spec.method)}`);
   const limits = spec.limits;
   if (limits?.maxUrlBytes !== undefined && spec.url.length > limits.maxUrlBytes) throw new LimitExceeded('maxUrlBytes', limits.maxUrlBytes);
-  if (limits?.maxRequestHeaders !== undefined && spec.headers.length > limits.maxRequestHeaders) throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
+  if (limits?.maxRequestHeaders !== undefined && spec.headers.length > limits.maxRequestHeaders)
+    throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
   const bytes = checkHeaderFields(spec.headers);
-  if (limits?.maxRequestHeaderBytes !== undefined && bytes > limits.maxRequestHeaderBytes) throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
+  if (limits?.maxRequestHeaderBytes !== undefined && bytes > limits.maxRequestHeaderBytes)
+    throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
 }
 
 /** Header fields a caller gives: token names, values without CR, LF or NUL; answers their bytes. */
@@ -125,8 +130,7 @@ export function curlOptions(options: Record<string, OptionValue> | undefined): R
   for (const key in options) {
     const [name, spec] = easyOption(key);
     const value = options[key]!;
-    const strings = spec.type === 'string' && typeof value === 'string' ? [value]
-      : spec.type === 'slist' && Array.isArray(value) ? value : [];
+    const strings = spec.type === 'string' && typeof value === 'string' ? [value] : spec.type === 'slist' && Array.isArray(value) ? value : [];
     for (const v of strings) {
       if (typeof v === 'string' && !FIELD_VALUE.test(v)) throw new TypeError(`invalid value for curl option ${key}: CR, LF and NUL are not allowed`);
     }
@@ -261,32 +265,34 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   }
 
   let ok = false;
-  const settled = done.then(
-    () => {
-      ok = true;
-      if (!headSettled && parser.heads.length) resolveHead(parser.heads.at(-1)!);
-      headless();
-      if (!headSettled && !parser.heads.length) rejectHead(new Error('the server sent no response head'));
-      sink.close();
-    },
-    (err) => {
-      const reason = upload?.error ?? err;
-      rejectHead(reason);
-      sink.error(reason);
-      upload?.cancel();
-      throw reason;
-    },
-  ).finally(() => {
-    spec.signal?.removeEventListener('abort', onAbort);
-    if (!easy.closed) {
-      if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
-      released = true;
-      if (ok && reusable) {
-        easy.reset();
-        pool.give(easy);
-      } else easy.close();
-    }
-  });
+  const settled = done
+    .then(
+      () => {
+        ok = true;
+        if (!headSettled && parser.heads.length) resolveHead(parser.heads.at(-1)!);
+        headless();
+        if (!headSettled && !parser.heads.length) rejectHead(new Error('the server sent no response head'));
+        sink.close();
+      },
+      (err) => {
+        const reason = upload?.error ?? err;
+        rejectHead(reason);
+        sink.error(reason);
+        upload?.cancel();
+        throw reason;
+      },
+    )
+    .finally(() => {
+      spec.signal?.removeEventListener('abort', onAbort);
+      if (!easy.closed) {
+        if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
+        released = true;
+        if (ok && reusable) {
+          easy.reset();
+          pool.give(easy);
+        } else easy.close();
+      }
+    });
   settled.catch(() => {});
 
   return {

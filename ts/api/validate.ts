@@ -44,29 +44,35 @@ type Check = (where: string, path: string, v: unknown) => void;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const number = (min = 0, { integer = false, infinity = false } = {}): Check => (where, path, v) => {
-  const ok = typeof v === 'number' && !Number.isNaN(v) && (Number.isFinite(v) || (infinity && v === Infinity));
-  if (!ok || (integer && Number.isFinite(v) && !Number.isInteger(v))) fail(where, path, `${integer ? 'an integer' : 'a number'} ≥ ${min}`, v);
-  if ((v as number) < min) fail(where, path, `${integer ? 'an integer' : 'a number'} ≥ ${min}`, v, 'ERR_INVALID_ARG_VALUE');
-};
+export const number =
+  (min = 0, { integer = false, infinity = false } = {}): Check =>
+  (where, path, v) => {
+    const ok = typeof v === 'number' && !Number.isNaN(v) && (Number.isFinite(v) || (infinity && v === Infinity));
+    if (!ok || (integer && Number.isFinite(v) && !Number.isInteger(v))) fail(where, path, `${integer ? 'an integer' : 'a number'} ≥ ${min}`, v);
+    if ((v as number) < min) fail(where, path, `${integer ? 'an integer' : 'a number'} ≥ ${min}`, v, 'ERR_INVALID_ARG_VALUE');
+  };
 const string: Check = (where, path, v) => void (typeof v !== 'string' && fail(where, path, 'a string', v));
 const boolean: Check = (where, path, v) => void (typeof v !== 'boolean' && fail(where, path, 'true or false', v));
 const fn: Check = (where, path, v) => void (typeof v !== 'function' && fail(where, path, 'a function', v));
 const any: Check = () => {};
-const oneOf = (...values: string[]): Check => (where, path, v) => {
-  if (typeof v !== 'string') fail(where, path, values.map((x) => `'${x}'`).join(', '), v);
-  if (!values.includes(v)) fail(where, path, `one of ${values.map((x) => `'${x}'`).join(', ')}`, v, 'ERR_INVALID_ARG_VALUE');
-};
+const oneOf =
+  (...values: string[]): Check =>
+  (where, path, v) => {
+    if (typeof v !== 'string') fail(where, path, values.map((x) => `'${x}'`).join(', '), v);
+    if (!values.includes(v)) fail(where, path, `one of ${values.map((x) => `'${x}'`).join(', ')}`, v, 'ERR_INVALID_ARG_VALUE');
+  };
 const signal: Check = (where, path, v) => void (!(v instanceof AbortSignal) && fail(where, path, 'an AbortSignal', v));
 const stringArray: Check = (where, path, v) => {
   if (!Array.isArray(v)) fail(where, path, 'an array of strings', v);
   v.forEach((x, i) => string(where, `${path}[${i}]`, x));
 };
 const stringOrStrings: Check = (where, path, v) => (typeof v === 'string' ? undefined : stringArray(where, path, v));
-const record = (value: Check): Check => (where, path, v) => {
-  if (!isObject(v)) fail(where, path, 'a plain object', v);
-  for (const k of Object.keys(v)) value(where, `${path}.${k}`, v[k]);
-};
+const record =
+  (value: Check): Check =>
+  (where, path, v) => {
+    if (!isObject(v)) fail(where, path, 'a plain object', v);
+    for (const k of Object.keys(v)) value(where, `${path}.${k}`, v[k]);
+  };
 /** curl option bags: a plain object; the values are checked by Easy.setOpt per option. */
 const curlBag = record(any);
 const headers: Check = (where, path, v) => {
@@ -81,10 +87,12 @@ const headers: Check = (where, path, v) => {
   }
   record(string)(where, path, v);
 };
-const shape = (fields: object, closed = true): Check => (where, path, v) => {
-  if (!isObject(v)) fail(where, path, 'an object', v);
-  check(where, path, v, fields, closed);
-};
+const shape =
+  (fields: object, closed = true): Check =>
+  (where, path, v) => {
+    if (!isObject(v)) fail(where, path, 'an object', v);
+    check(where, path, v, fields, closed);
+  };
 
 /** Checked like the others but never offered in a message: the Sandbox's channel to its transfers (@internal in the types). */
 const UNLISTED = new Set(['enforced']);
@@ -93,7 +101,9 @@ function check(where: string, path: string, o: Obj, fields: object, closed: bool
   for (const k of Object.keys(o)) {
     const f = (fields as Record<string, Check | undefined>)[k];
     if (f === undefined) {
-      const known = Object.keys(fields).filter((n) => !UNLISTED.has(n)).join(', ');
+      const known = Object.keys(fields)
+        .filter((n) => !UNLISTED.has(n))
+        .join(', ');
       if (closed) fail(where, `${path}.${k}`, `one of the known options (${known})`, o[k], 'ERR_INVALID_ARG_VALUE');
       continue;
     }
@@ -108,21 +118,35 @@ function validate(where: string, path: string, o: unknown, fields: object, close
   check(where, path, o, fields, closed);
 }
 
-const RETRY: Fields<RetryOptions> = { retries: number(0, { integer: true }), delayMs: number(), statuses: (w, p, v) => {
-  if (!Array.isArray(v)) fail(w, p, 'an array of status codes', v);
-  v.forEach((s, i) => number(100, { integer: true })(w, `${p}[${i}]`, s));
-} };
+const RETRY: Fields<RetryOptions> = {
+  retries: number(0, { integer: true }),
+  delayMs: number(),
+  statuses: (w, p, v) => {
+    if (!Array.isArray(v)) fail(w, p, 'an array of status codes', v);
+    v.forEach((s, i) => number(100, { integer: true })(w, `${p}[${i}]`, s));
+  },
+};
 const retry = shape(RETRY);
 const retryOrFalse: Check = (w, p, v) => (v === false ? undefined : retry(w, p, v));
 const TRANSFER_LIMITS: Fields<TransferLimits> = {
-  maxBodyBytes: number(), maxHeaderBytes: number(), maxRequestHeaders: number(0, { integer: true }), maxRequestHeaderBytes: number(),
-  maxUrlBytes: number(), neverPause: boolean,
+  maxBodyBytes: number(),
+  maxHeaderBytes: number(),
+  maxRequestHeaders: number(0, { integer: true }),
+  maxRequestHeaderBytes: number(),
+  maxUrlBytes: number(),
+  neverPause: boolean,
 };
 const limits = shape(TRANSFER_LIMITS);
 /** request()'s body: what normalizeBody and the upload source take. */
 const body: Check = (w, p, v) => {
-  const ok = v === null || typeof v === 'string' || v instanceof Uint8Array || v instanceof ArrayBuffer || v instanceof URLSearchParams
-    || v instanceof ReadableStream || (typeof v === 'object' && Symbol.asyncIterator in v);
+  const ok =
+    v === null ||
+    typeof v === 'string' ||
+    v instanceof Uint8Array ||
+    v instanceof ArrayBuffer ||
+    v instanceof URLSearchParams ||
+    v instanceof ReadableStream ||
+    (typeof v === 'object' && Symbol.asyncIterator in v);
   if (!ok) fail(w, p, 'a string, a Uint8Array, an ArrayBuffer, URLSearchParams, a ReadableStream or an async iterable of bytes', v);
 };
 const session: Check = (w, p, v) => {
@@ -131,15 +155,35 @@ const session: Check = (w, p, v) => {
 };
 
 const REQUEST: Fields<RequestOptions & { session: unknown }> = {
-  method: string, headers, body, json: any, redirect: oneOf('follow', 'manual', 'error'),
-  maxRedirects: number(0, { integer: true }), signal, timeoutMs: number(), retry: retryOrFalse, totalTimeoutMs: number(),
-  onProgress: fn, onDebug: fn, curl: curlBag, limits, enforced: curlBag, session,
+  method: string,
+  headers,
+  body,
+  json: any,
+  redirect: oneOf('follow', 'manual', 'error'),
+  maxRedirects: number(0, { integer: true }),
+  signal,
+  timeoutMs: number(),
+  retry: retryOrFalse,
+  totalTimeoutMs: number(),
+  onProgress: fn,
+  onDebug: fn,
+  curl: curlBag,
+  limits,
+  enforced: curlBag,
+  session,
 };
 
 /** Fields fetch adds to RequestInit (RequestInit's own are the platform's to check). */
 const FETCH: Fields<Omit<CurlRequestInit, keyof RequestInit> & { session: unknown; method: unknown; signal: unknown }> = {
-  method: string, signal: (w, p, v) => (v === null ? undefined : signal(w, p, v)),
-  curl: curlBag, onProgress: fn, timeoutMs: number(), limits, enforced: curlBag, maxRedirects: number(0, { integer: true }), session,
+  method: string,
+  signal: (w, p, v) => (v === null ? undefined : signal(w, p, v)),
+  curl: curlBag,
+  onProgress: fn,
+  timeoutMs: number(),
+  limits,
+  enforced: curlBag,
+  maxRedirects: number(0, { integer: true }),
+  session,
 };
 
 const PROXY: Check = (w, p, v) => {
@@ -149,28 +193,61 @@ const PROXY: Check = (w, p, v) => {
 };
 
 const SESSION_COMMON: Fields<Omit<SessionOptions, 'runtime' | 'runtimeOptions'>> = {
-  maxConnections: number(0, { integer: true }), maxConnectionsPerHost: number(0, { integer: true }),
-  headers: record(string), cookies: boolean, proxy: PROXY, ca: stringOrStrings, verify: boolean,
-  timeoutMs: number(), retry, http2: boolean, curl: curlBag,
+  maxConnections: number(0, { integer: true }),
+  maxConnectionsPerHost: number(0, { integer: true }),
+  headers: record(string),
+  cookies: boolean,
+  proxy: PROXY,
+  ca: stringOrStrings,
+  verify: boolean,
+  timeoutMs: number(),
+  retry,
+  http2: boolean,
+  curl: curlBag,
 };
 const SESSION: Fields<SessionOptions> = {
   ...SESSION_COMMON,
   runtime: (w, p, v) => void (!isObject(v) && fail(w, p, 'a Runtime', v)),
-  runtimeOptions: shape({ module: any, wasi: any, lookup: fn, log: fn, memoryLimit: number(0, { integer: true }), tls: oneOf('host', 'mbedtls') } satisfies Fields<RuntimeOptions>),
+  runtimeOptions: shape({
+    module: any,
+    wasi: any,
+    lookup: fn,
+    log: fn,
+    memoryLimit: number(0, { integer: true }),
+    tls: oneOf('host', 'mbedtls'),
+  } satisfies Fields<RuntimeOptions>),
 };
 
 const WS: Fields<WsConnectOptions> = {
-  session, protocols: stringOrStrings, headers: record(string), signal, timeoutMs: number(), closeTimeoutMs: number(),
-  maxMessageSize: number(0, { integer: true }), curl: curlBag,
+  session,
+  protocols: stringOrStrings,
+  headers: record(string),
+  signal,
+  timeoutMs: number(),
+  closeTimeoutMs: number(),
+  maxMessageSize: number(0, { integer: true }),
+  curl: curlBag,
 };
 
 const SANDBOX_LIMITS: Fields<SandboxLimits> = {
-  timeoutMs: number(), maxBodyBytes: number(), maxHeaderBytes: number(), maxWireBytesIn: number(), maxWireBytesOut: number(),
-  maxSandboxBytesIn: number(0, { infinity: true }), maxRedirects: number(0, { integer: true }), maxConnections: number(0, { integer: true }),
-  maxMemoryBytes: number(0, { integer: true }), maxUrlBytes: number(), maxRequestHeaders: number(0, { integer: true }), maxRequestHeaderBytes: number(),
+  timeoutMs: number(),
+  maxBodyBytes: number(),
+  maxHeaderBytes: number(),
+  maxWireBytesIn: number(),
+  maxWireBytesOut: number(),
+  maxSandboxBytesIn: number(0, { infinity: true }),
+  maxRedirects: number(0, { integer: true }),
+  maxConnections: number(0, { integer: true }),
+  maxMemoryBytes: number(0, { integer: true }),
+  maxUrlBytes: number(),
+  maxRequestHeaders: number(0, { integer: true }),
+  maxRequestHeaderBytes: number(),
 };
 const POLICY: Fields<NetworkPolicyOptions> = {
-  allowHosts: stringArray, denyHosts: stringArray, allowAddresses: stringArray, denyAddresses: stringArray,
+  allowHosts: stringArray,
+  denyHosts: stringArray,
+  allowAddresses: stringArray,
+  denyAddresses: stringArray,
   allowPorts: (w, p, v) => {
     if (!Array.isArray(v)) fail(w, p, 'an array of ports', v);
     v.forEach((x, i) => number(0, { integer: true })(w, `${p}[${i}]`, x));
@@ -178,11 +255,19 @@ const POLICY: Fields<NetworkPolicyOptions> = {
   preset: oneOf('public', 'none'),
 };
 const SANDBOX: Fields<SandboxOptions> = {
-  policy: shape(POLICY), protocols: stringArray, limits: shape(SANDBOX_LIMITS), lookup: fn, ca: stringOrStrings, headers: record(string),
+  policy: shape(POLICY),
+  protocols: stringArray,
+  limits: shape(SANDBOX_LIMITS),
+  lookup: fn,
+  ca: stringOrStrings,
+  headers: record(string),
 };
 
 const POOL: Fields<WorkerPoolOptions> = {
-  workers: number(1, { integer: true }), session: shape(SESSION_COMMON), module: any, memoryLimit: number(0, { integer: true }),
+  workers: number(1, { integer: true }),
+  session: shape(SESSION_COMMON),
+  module: any,
+  memoryLimit: number(0, { integer: true }),
 };
 
 /** request() options (and Session/Sandbox/WorkerPool `.request`). */

@@ -53,7 +53,18 @@ export interface ShareLike {
 }
 
 /** Any option's value; {@link EasyOptionValue} is the one a given option takes. */
-export type OptionValue = number | bigint | boolean | string | null | readonly string[] | ArrayBuffer | ArrayBufferView | SharedBlob | ShareLike | Callbacks[CallbackName];
+export type OptionValue =
+  | number
+  | bigint
+  | boolean
+  | string
+  | null
+  | readonly string[]
+  | ArrayBuffer
+  | ArrayBufferView
+  | SharedBlob
+  | ShareLike
+  | Callbacks[CallbackName];
 /** Any info's answer; {@link InfoValueOf} is the one a given info gives. */
 export type InfoValue = number | string | null | string[] | string[][];
 
@@ -123,7 +134,10 @@ export class Easy {
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
     this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE + 8);
-    this.#callbacks = new CallbackSet(() => runtime.heap, () => runtime.heap.cstring(runtime.exports.lcw_conn_host(this.#ptr)));
+    this.#callbacks = new CallbackSet(
+      () => runtime.heap,
+      () => runtime.heap.cstring(runtime.exports.lcw_conn_host(this.#ptr)),
+    );
     runtime.relays.easy.set(this.#id, this.#callbacks);
     this.#install();
     if (template) {

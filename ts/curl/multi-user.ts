@@ -67,14 +67,14 @@ export class UserCallbacks<M extends { removeHandle(easy: Easy): void }> {
     if (!fn) return undefined;
     const owner = this.#rt.sockets.owners.get(fd);
     const easy = [...this.#handles.values()].find((e) => e[kRelayId] === owner);
-    return this.#guard(() => fn(easy, fd, what, this.#values.SOCKETDATA, this.assigned.get(fd)) === -1 ? -1 : 0, -1);
+    return this.#guard(() => (fn(easy, fd, what, this.#values.SOCKETDATA, this.assigned.get(fd)) === -1 ? -1 : 0), -1);
   }
 
   /** CURLMOPT_TIMERFUNCTION: as socket(). */
   timer(ms: number): number | undefined {
     const fn = this.#values.TIMERFUNCTION;
     if (!fn) return undefined;
-    return this.#guard(() => fn(this.#multi, ms, this.#values.TIMERDATA) === -1 ? -1 : 0, -1);
+    return this.#guard(() => (fn(this.#multi, ms, this.#values.TIMERDATA) === -1 ? -1 : 0), -1);
   }
 
   /** CURLMOPT_PUSHFUNCTION: wraps curl's duplicate handle as an Easy for the callback. */

@@ -16,8 +16,16 @@ import { CURL_POLL } from './generated/enums.js';
 import { Driver } from './multi-driver.js';
 import { cselect, revents } from './multi-events.js';
 import { UserCallbacks, type HostSide } from './multi-user.js';
-import { CURL_WAIT_POLLIN, CURL_WAIT_POLLOUT, type CurlMsg, type CurlMsgType,
-  type FdSet, type MultiOptionKey, type MultiOptionValues, type WaitFd } from './multi-types.js';
+import {
+  CURL_WAIT_POLLIN,
+  CURL_WAIT_POLLOUT,
+  type CurlMsg,
+  type CurlMsgType,
+  type FdSet,
+  type MultiOptionKey,
+  type MultiOptionValues,
+  type WaitFd,
+} from './multi-types.js';
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
 import { kErrorDetail, kMinConnects, kMulti, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
@@ -140,11 +148,14 @@ export class Multi {
     if (easy[kRuntime] !== this.#rt) throw new TypeError('the Easy handle belongs to another libcurl instance');
     easy[kPrepare]();
     // curl calls TIMERFUNCTION from inside
-    this.#call(() => this.#rt.exports.curl_multi_add_handle(this.#live, easy[kPtr]), () => {
-      this.#handles.set(easy[kPtr], easy);
-      easy[kMulti] = this;
-      this.#followLoad(4 * this.#handles.size);
-    });
+    this.#call(
+      () => this.#rt.exports.curl_multi_add_handle(this.#live, easy[kPtr]),
+      () => {
+        this.#handles.set(easy[kPtr], easy);
+        easy[kMulti] = this;
+        this.#followLoad(4 * this.#handles.size);
+      },
+    );
   }
 
   /** @see https://curl.se/libcurl/c/curl_multi_remove_handle.html */
@@ -155,10 +166,13 @@ export class Multi {
 
   #remove(easy: Easy): void {
     if (easy[kRuntime] !== this.#rt) throw new TypeError('the Easy handle belongs to another libcurl instance');
-    this.#call(() => this.#rt.exports.curl_multi_remove_handle(this.#live, easy[kPtr]), () => {
-      this.#handles.delete(easy[kPtr]);
-      if (easy[kMulti] === this) easy[kMulti] = undefined;
-    });
+    this.#call(
+      () => this.#rt.exports.curl_multi_remove_handle(this.#live, easy[kPtr]),
+      () => {
+        this.#handles.delete(easy[kPtr]);
+        if (easy[kMulti] === this) easy[kMulti] = undefined;
+      },
+    );
   }
 
   /**
@@ -243,7 +257,7 @@ export class Multi {
     const easy = this.#handles.get(ptr);
     if (!easy) throw new Error(`curl_multi_info_read named an easy handle (0x${ptr.toString(16)}) this Multi never added`);
     const cause = easy[kTakeCallbackError]();
-    const error = result === 0 ? undefined : curlError(this.#rt, 'easy', result, easy[kErrorDetail](), cause) as CurlEasyError;
+    const error = result === 0 ? undefined : (curlError(this.#rt, 'easy', result, easy[kErrorDetail](), cause) as CurlEasyError);
     return { msg, easy, result, code: curlCodeName(result) ?? ('CURLE_OK' as CurlCodeName), error, msgsInQueue };
   }
 
@@ -399,13 +413,20 @@ export class Multi {
   // --- the automatic driver -----------------------------------------------
 
   #driven(): Driver {
-    if (this.#user.driving) throw new TypeError('run() cannot drive a Multi whose SOCKETFUNCTION or TIMERFUNCTION the application set: call socketAction() instead');
+    if (this.#user.driving)
+      throw new TypeError('run() cannot drive a Multi whose SOCKETFUNCTION or TIMERFUNCTION the application set: call socketAction() instead');
     const self = this; // eslint-disable-line @typescript-eslint/no-this-alias
     return (this.#driver ??= new Driver({
       rt: this.#rt,
-      get open() { return self.#ptr !== 0; },
-      get depth() { return self.#depth; },
-      get handleCount() { return self.#handles.size; },
+      get open() {
+        return self.#ptr !== 0;
+      },
+      get depth() {
+        return self.#depth;
+      },
+      get handleCount() {
+        return self.#handles.size;
+      },
       socketAction: (fd, ev) => this.socketAction(fd, ev),
       infoRead: () => this.infoRead(),
       addHandle: (easy) => this.addHandle(easy),

@@ -5,18 +5,29 @@ import { EASY_OPTION_CAMEL, INFO_CAMEL } from './generated/names.js';
 import { EASY_OPTION_ALIASES, EASY_OPTIONS, MULTI_OPTIONS, type EasyOptionName, type MultiOptionName, type OptionSpec } from './generated/options.js';
 import { INFO_ALIASES, INFOS, type InfoName, type InfoSpec } from './generated/infos.js';
 
-function lookup<T extends string, S>(name: string, prefix: string, table: Record<T, S>,
-  camel: Readonly<Record<string, T>>, aliases: Readonly<Record<string, T>> = {}): [T, S] | undefined {
+function lookup<T extends string, S>(
+  name: string,
+  prefix: string,
+  table: Record<T, S>,
+  camel: Readonly<Record<string, T>>,
+  aliases: Readonly<Record<string, T>> = {},
+): [T, S] | undefined {
   const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name;
   // own properties only: 'constructor' or '__proto__' name no option
-  const key = (Object.hasOwn(table, bare) ? bare : Object.hasOwn(aliases, bare) ? aliases[bare]
-    : Object.hasOwn(camel, name) ? camel[name] : undefined) as T | undefined;
+  const key = (Object.hasOwn(table, bare) ? bare : Object.hasOwn(aliases, bare) ? aliases[bare] : Object.hasOwn(camel, name) ? camel[name] : undefined) as
+    | T
+    | undefined;
   return key === undefined ? undefined : [key, table[key]];
 }
 
 export function easyOption(name: string): [EasyOptionName, OptionSpec] {
-  const found = lookup(name, 'CURLOPT_', EASY_OPTIONS as Record<EasyOptionName, OptionSpec>, EASY_OPTION_CAMEL,
-    EASY_OPTION_ALIASES as Record<string, EasyOptionName>);
+  const found = lookup(
+    name,
+    'CURLOPT_',
+    EASY_OPTIONS as Record<EasyOptionName, OptionSpec>,
+    EASY_OPTION_CAMEL,
+    EASY_OPTION_ALIASES as Record<string, EasyOptionName>,
+  );
   if (!found) throw new TypeError(`unknown curl option "${name}"`);
   return found;
 }

@@ -8,7 +8,7 @@ import type { Callbacks } from './easy-callbacks.js';
 import type { SharedBlob, ShareLike } from './easy.js';
 import type { INFO_ALIASES, INFOS, InfoName } from './generated/infos.js';
 import type { EASY_OPTION_CAMEL, INFO_CAMEL } from './generated/names.js';
-import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName, } from './generated/options.js';
+import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName } from './generated/options.js';
 
 /** Bytes for blob options and POSTFIELDS; a string is sent as UTF-8. */
 export type BytesLike = string | ArrayBuffer | ArrayBufferView;
@@ -67,7 +67,7 @@ export type EasyOptionKey =
 export type EasyOptionNameOf<K extends string> = K extends EasyOptionName
   ? K
   : K extends keyof typeof EASY_OPTION_ALIASES
-    ? typeof EASY_OPTION_ALIASES[K]
+    ? (typeof EASY_OPTION_ALIASES)[K]
     : K extends keyof typeof EASY_OPTION_CAMEL
       ? (typeof EASY_OPTION_CAMEL)[K]
       : K extends `CURLOPT_${infer B extends EasyOptionName | keyof typeof EASY_OPTION_ALIASES}`
@@ -89,9 +89,7 @@ export type CurlOptions = { [K in keyof typeof EASY_OPTIONS]?: EasyOptionValues[
 // (the first two also list the options typed never: such a key takes only undefined)
 
 /** The part of an option value type `V` that structuredClone carries to a worker thread: no callbacks, shares or shared blobs. */
-export type Cloneable<V> =
-  | (V extends string | number | boolean | bigint | readonly string[] ? V : never)
-  | (ArrayBufferView extends V ? Uint8Array : never);
+export type Cloneable<V> = (V extends string | number | boolean | bigint | readonly string[] ? V : never) | (ArrayBufferView extends V ? Uint8Array : never);
 
 /** A `curl: {…}` bag for a WorkerPool: only values a worker thread can receive. */
 export type CloneableCurlOptions = { [K in EasyOptionKey]?: Cloneable<EasyOptionValue<K>> };
@@ -133,7 +131,7 @@ export type InfoKey =
 export type InfoNameOf<K extends string> = K extends InfoName
   ? K
   : K extends keyof typeof INFO_ALIASES
-    ? typeof INFO_ALIASES[K]
+    ? (typeof INFO_ALIASES)[K]
     : K extends keyof typeof INFO_CAMEL
       ? (typeof INFO_CAMEL)[K]
       : K extends `CURLINFO_${infer B extends InfoName | keyof typeof INFO_ALIASES}`

@@ -49,8 +49,19 @@ function inBounds(heap: Heap, ...spans: number[]): boolean {
 
 /** The cipher for a call, or what the call answers: AEAD_NOT_TAKEN, or -EINVAL for a span outside wasm memory. */
 function usable(
-  heap: Heap, alg: number, key: number, keyLen: number, iv: number, ivLen: number,
-  ad: number, adLen: number, input: number, len: number, out: number, tag: number, tagLen: number,
+  heap: Heap,
+  alg: number,
+  key: number,
+  keyLen: number,
+  iv: number,
+  ivLen: number,
+  ad: number,
+  adLen: number,
+  input: number,
+  len: number,
+  out: number,
+  tag: number,
+  tagLen: number,
 ): CipherName | number {
   const name = cipherName(alg, keyLen, ivLen, tagLen);
   if (!name || unavailable.has(name)) return AEAD_NOT_TAKEN;
@@ -60,8 +71,19 @@ function usable(
 
 /** Encrypts `len` bytes at `input` into `out` and writes the tag: 0, or AEAD_NOT_TAKEN. */
 export function aeadSeal(
-  heap: Heap, alg: number, key: number, keyLen: number, iv: number, ivLen: number,
-  ad: number, adLen: number, input: number, len: number, out: number, tag: number, tagLen: number,
+  heap: Heap,
+  alg: number,
+  key: number,
+  keyLen: number,
+  iv: number,
+  ivLen: number,
+  ad: number,
+  adLen: number,
+  input: number,
+  len: number,
+  out: number,
+  tag: number,
+  tagLen: number,
 ): number {
   const name = usable(heap, alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen);
   if (typeof name === 'number') return name;
@@ -87,8 +109,19 @@ export function aeadSeal(
 
 /** Decrypts and verifies; writes `out` only when the tag verifies: 0, AEAD_BAD_TAG or AEAD_NOT_TAKEN. */
 export function aeadOpen(
-  heap: Heap, alg: number, key: number, keyLen: number, iv: number, ivLen: number,
-  ad: number, adLen: number, input: number, len: number, out: number, tag: number, tagLen: number,
+  heap: Heap,
+  alg: number,
+  key: number,
+  keyLen: number,
+  iv: number,
+  ivLen: number,
+  ad: number,
+  adLen: number,
+  input: number,
+  len: number,
+  out: number,
+  tag: number,
+  tagLen: number,
 ): number {
   const name = usable(heap, alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen);
   if (typeof name === 'number') return name;

@@ -23,8 +23,7 @@ export type LookupFunction = (
   callback: (err: LookupError | null, addresses: LookupAddress[]) => void,
 ) => void;
 
-export const defaultLookup: LookupFunction = (hostname, options, callback) =>
-  dns.lookup(hostname, { ...options, order: 'verbatim' }, callback);
+export const defaultLookup: LookupFunction = (hostname, options, callback) => dns.lookup(hostname, { ...options, order: 'verbatim' }, callback);
 
 export class DnsQuery implements Descriptor {
   readonly fd: number;
@@ -33,8 +32,15 @@ export class DnsQuery implements Descriptor {
   #error = 0;
   #closed = false;
 
-  constructor(fd: number, hostname: string, family: 0 | 4 | 6, lookup: LookupFunction, table: SocketTable,
-    readonly owner = 0, denied = false) {
+  constructor(
+    fd: number,
+    hostname: string,
+    family: 0 | 4 | 6,
+    lookup: LookupFunction,
+    table: SocketTable,
+    readonly owner = 0,
+    denied = false,
+  ) {
     this.fd = fd;
     this.hostname = hostname;
     let settled = false;

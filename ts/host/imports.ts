@@ -126,7 +126,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
         e = table.get(fd);
       }
       let a: SockAddr | undefined;
-      if (e instanceof TcpSocket) a = peer ? e.peer : e.local ?? { ...ZERO_ADDR, family: e.family, address: e.family === 4 ? '0.0.0.0' : '::' };
+      if (e instanceof TcpSocket) a = peer ? e.peer : (e.local ?? { ...ZERO_ADDR, family: e.family, address: e.family === 4 ? '0.0.0.0' : '::' });
       else if (e instanceof Listener) a = peer ? undefined : e.local;
       else if (e instanceof UdpSocket) a = peer ? e.peer : e.local;
       else if (!e) return -ERRNO.BADF;

@@ -50,14 +50,30 @@ export class Heap {
     return this.u8.subarray(ptr, ptr + len);
   }
 
-  i32(ptr: number): number { return this.dv.getInt32(ptr, true); }
-  u32(ptr: number): number { return this.dv.getUint32(ptr, true); }
-  u16(ptr: number): number { return this.dv.getUint16(ptr, true); }
-  f64(ptr: number): number { return this.dv.getFloat64(ptr, true); }
-  i64(ptr: number): bigint { return this.dv.getBigInt64(ptr, true); }
-  setI32(ptr: number, v: number): void { this.dv.setInt32(ptr, v, true); }
-  setU32(ptr: number, v: number): void { this.dv.setUint32(ptr, v, true); }
-  setU16(ptr: number, v: number): void { this.dv.setUint16(ptr, v, true); }
+  i32(ptr: number): number {
+    return this.dv.getInt32(ptr, true);
+  }
+  u32(ptr: number): number {
+    return this.dv.getUint32(ptr, true);
+  }
+  u16(ptr: number): number {
+    return this.dv.getUint16(ptr, true);
+  }
+  f64(ptr: number): number {
+    return this.dv.getFloat64(ptr, true);
+  }
+  i64(ptr: number): bigint {
+    return this.dv.getBigInt64(ptr, true);
+  }
+  setI32(ptr: number, v: number): void {
+    this.dv.setInt32(ptr, v, true);
+  }
+  setU32(ptr: number, v: number): void {
+    this.dv.setUint32(ptr, v, true);
+  }
+  setU16(ptr: number, v: number): void {
+    this.dv.setUint16(ptr, v, true);
+  }
 
   /** Reads a NUL-terminated UTF-8 string; null for a NULL pointer. */
   cstring(ptr: number): string | null {

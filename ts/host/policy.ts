@@ -35,7 +35,10 @@ export interface NetworkPolicyOptions {
 /** Why a connect or a lookup was refused: the rule that refused it. */
 export class PolicyDenied extends LibcurlWasmError {
   declare readonly code: 'ERR_SANDBOX_POLICY';
-  constructor(readonly rule: string, readonly target: string) {
+  constructor(
+    readonly rule: string,
+    readonly target: string,
+  ) {
     super('ERR_SANDBOX_POLICY', `sandbox policy denied ${target}: ${rule}`);
   }
 }

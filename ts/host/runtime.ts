@@ -60,7 +60,9 @@ export function compileLibcurl(source?: WasmSource): Promise<WebAssembly.Module>
   }
   if (typeof source === 'string' || source instanceof URL) {
     return readBytes(source).then(compile, (err: unknown) => {
-      throw err instanceof WasmLoadError ? err : new WasmLoadError('ERR_WASM_NOT_FOUND', `libcurl.wasm could not be read from ${String(source)}`, { cause: err });
+      throw err instanceof WasmLoadError
+        ? err
+        : new WasmLoadError('ERR_WASM_NOT_FOUND', `libcurl.wasm could not be read from ${String(source)}`, { cause: err });
     });
   }
   return compile(source);

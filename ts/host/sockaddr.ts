@@ -62,11 +62,15 @@ export function ipv6ToString(b: Uint8Array): string {
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
   // compress the longest run of zero groups, as inet_ntop does
-  let best = -1, bestLen = 1;
+  let best = -1,
+    bestLen = 1;
   for (let i = 0; i < 8; i++) {
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
   }
   if (best < 0) return groups.join(':');
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;

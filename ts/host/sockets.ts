@@ -193,7 +193,10 @@ export class TcpSocket implements Descriptor {
     this.#state = 'connecting';
     // onread: the runtime reads into #in's free space, no Buffer per read
     const sock = net.connect({
-      host: target.address, port: target.port, family: target.family, noDelay: this.#noDelay,
+      host: target.address,
+      port: target.port,
+      family: target.family,
+      noDelay: this.#noDelay,
       onread: {
         buffer: () => this.#in.region(),
         callback: (n: number) => {
@@ -266,9 +269,12 @@ export class TcpSocket implements Descriptor {
 
   readiness(): number {
     switch (this.#state) {
-      case 'new': return POLL.OUT | POLL.HUP;
-      case 'connecting': return 0;
-      case 'failed': return WRITABLE | POLL.ERR | POLL.HUP;
+      case 'new':
+        return POLL.OUT | POLL.HUP;
+      case 'connecting':
+        return 0;
+      case 'failed':
+        return WRITABLE | POLL.ERR | POLL.HUP;
     }
     if (this.#hold?.()) return 0;
     let bits = 0;
@@ -364,13 +370,25 @@ export class TcpSocket implements Descriptor {
   }
 
   /** Bytes received and not yet read by curl. */
-  get queuedIn(): number { return this.#in.size; }
+  get queuedIn(): number {
+    return this.#in.size;
+  }
   /** Bytes handed to the runtime socket and not yet flushed. */
-  get queuedOut(): number { return this.#sock?.writableLength ?? 0; }
-  get noDelay(): boolean { return this.#noDelay; }
-  get keepAlive(): boolean { return this.#keepAlive; }
-  get peer(): SockAddr | undefined { return this.#peer; }
-  get local(): SockAddr | undefined { return this.#local; }
+  get queuedOut(): number {
+    return this.#sock?.writableLength ?? 0;
+  }
+  get noDelay(): boolean {
+    return this.#noDelay;
+  }
+  get keepAlive(): boolean {
+    return this.#keepAlive;
+  }
+  get peer(): SockAddr | undefined {
+    return this.#peer;
+  }
+  get local(): SockAddr | undefined {
+    return this.#local;
+  }
 
   /** Ends the connection at once with `errno` (a limit was crossed). */
   fail(errno: number): void {

@@ -16,7 +16,15 @@ import type { SocketTable, TcpSocket } from './sockets.js';
 
 /** `what` of tls_info (wasm/glue/host.h LCW_TLS_*). */
 export const TLS_INFO = {
-  STATE: 0, ERROR: 1, CHAIN_ERROR: 2, NAME_ERROR: 3, ALPN: 4, SPKI: 5, CERT: 6, VERSION: 7, CIPHER: 8,
+  STATE: 0,
+  ERROR: 1,
+  CHAIN_ERROR: 2,
+  NAME_ERROR: 3,
+  ALPN: 4,
+  SPKI: 5,
+  CERT: 6,
+  VERSION: 7,
+  CIPHER: 8,
 } as const;
 
 /** struct lcw_tls_params, as wasm/glue/host.h lays it out. */
@@ -32,7 +40,10 @@ export interface TlsParams {
 }
 
 /** TLS protocol versions on the wire (0x0303, 0x0304). */
-const VERSIONS = new Map<number, tls.SecureVersion>([[0x0303, 'TLSv1.2'], [0x0304, 'TLSv1.3']]);
+const VERSIONS = new Map<number, tls.SecureVersion>([
+  [0x0303, 'TLSv1.2'],
+  [0x0304, 'TLSv1.3'],
+]);
 
 export function readTlsParams(heap: Heap, p: number): TlsParams {
   const alpnPtr = heap.u32(p + 12);
@@ -79,22 +90,34 @@ class Upgrade {
   state: 'handshaking' | 'done' | 'failed' = 'handshaking';
   error = '';
   #facts: PeerFacts | undefined;
-  constructor(readonly socket: tls.TLSSocket, readonly hostname: string, readonly resumed: PeerFacts | undefined) {}
+  constructor(
+    readonly socket: tls.TLSSocket,
+    readonly hostname: string,
+    readonly resumed: PeerFacts | undefined,
+  ) {}
 
   answer(what: number, index: number): string | Uint8Array | number {
     const t = this.socket;
     switch (what) {
-      case TLS_INFO.STATE: return this.state === 'done' ? 0 : this.state === 'failed' ? -ERRNO.PROTO : -ERRNO.AGAIN;
-      case TLS_INFO.ERROR: return this.error;
+      case TLS_INFO.STATE:
+        return this.state === 'done' ? 0 : this.state === 'failed' ? -ERRNO.PROTO : -ERRNO.AGAIN;
+      case TLS_INFO.ERROR:
+        return this.error;
     }
     if (this.state !== 'done') return -ERRNO.NOTCONN;
     switch (what) {
-      case TLS_INFO.CHAIN_ERROR: return this.facts().chainError;
-      case TLS_INFO.NAME_ERROR: return this.facts().nameError;
-      case TLS_INFO.ALPN: return t.alpnProtocol || '';
-      case TLS_INFO.SPKI: return this.facts().spki;
-      case TLS_INFO.CERT: return this.facts().chain[index] ?? -ERRNO.NOENT;
-      case TLS_INFO.VERSION: return t.getProtocol() ?? '';
+      case TLS_INFO.CHAIN_ERROR:
+        return this.facts().chainError;
+      case TLS_INFO.NAME_ERROR:
+        return this.facts().nameError;
+      case TLS_INFO.ALPN:
+        return t.alpnProtocol || '';
+      case TLS_INFO.SPKI:
+        return this.facts().spki;
+      case TLS_INFO.CERT:
+        return this.facts().chain[index] ?? -ERRNO.NOENT;
+      case TLS_INFO.VERSION:
+        return t.getProtocol() ?? '';
       case TLS_INFO.CIPHER: {
         const c = t.getCipher();
         return c?.standardName ?? c?.name ?? '';
@@ -168,34 +191,41 @@ export class HostTls {
     const sessionKey = `${p.hostname}:${p.port} ${p.sni ?? ''} ${p.alpn.join(',')} ${context.key}`;
     let upgrade: Upgrade | undefined;
     const cached = p.cacheSession ? this.#sessions.get(sessionKey) : undefined;
-    const rc = s.wrap((raw) => {
-      const t = tls.connect({
-        socket: raw, secureContext: context.context, servername: p.sni,
-        ALPNProtocols: p.alpn.length ? p.alpn : undefined, session: cached?.session,
-        rejectUnauthorized: false, checkServerIdentity: () => undefined,
-      });
-      const u = new Upgrade(t, p.hostname, cached?.facts);
-      upgrade = u;
-      // registered before the bridge's own handlers: curl, woken by them, finds the state set
-      t.once('secureConnect', () => {
-        u.state = 'done';
-        this.#table.changed(s.fd);
-      });
-      t.on('error', (err: Error) => {
-        if (u.state !== 'handshaking') return;
-        u.state = 'failed';
-        u.error = err.message;
-        this.#table.changed(s.fd);
-      });
-      if (p.cacheSession) {
-        t.on('session', (session: Buffer) => {
-          this.#sessions.delete(sessionKey);
-          if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
-          this.#sessions.set(sessionKey, { session, facts: u.facts() });
+    const rc = s.wrap(
+      (raw) => {
+        const t = tls.connect({
+          socket: raw,
+          secureContext: context.context,
+          servername: p.sni,
+          ALPNProtocols: p.alpn.length ? p.alpn : undefined,
+          session: cached?.session,
+          rejectUnauthorized: false,
+          checkServerIdentity: () => undefined,
         });
-      }
-      return t;
-    }, () => upgrade?.state === 'handshaking');
+        const u = new Upgrade(t, p.hostname, cached?.facts);
+        upgrade = u;
+        // registered before the bridge's own handlers: curl, woken by them, finds the state set
+        t.once('secureConnect', () => {
+          u.state = 'done';
+          this.#table.changed(s.fd);
+        });
+        t.on('error', (err: Error) => {
+          if (u.state !== 'handshaking') return;
+          u.state = 'failed';
+          u.error = err.message;
+          this.#table.changed(s.fd);
+        });
+        if (p.cacheSession) {
+          t.on('session', (session: Buffer) => {
+            this.#sessions.delete(sessionKey);
+            if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
+            this.#sessions.set(sessionKey, { session, facts: u.facts() });
+          });
+        }
+        return t;
+      },
+      () => upgrade?.state === 'handshaking',
+    );
     if (rc === 0 && upgrade) this.#upgrades.set(s, upgrade);
     return rc;
   }

@@ -28,8 +28,7 @@ export interface DatagramPeer {
   readonly ports: ReadonlySet<number>;
 }
 
-const sockAddr = (info: { address: string; port: number }): SockAddr =>
-  ({ family: isIP(info.address) === 6 ? 6 : 4, address: info.address, port: info.port });
+const sockAddr = (info: { address: string; port: number }): SockAddr => ({ family: isIP(info.address) === 6 ? 6 : 4, address: info.address, port: info.port });
 
 /** An AF_INET or AF_INET6 SOCK_DGRAM socket; the runtime socket is made on bind() or the first send. */
 export class UdpSocket implements Descriptor {
@@ -78,7 +77,8 @@ export class UdpSocket implements Descriptor {
   #arrived(data: Buffer, info: dgram.RemoteInfo): void {
     if (this.#closed || this.#dead) return;
     const from = sockAddr(info);
-    const admitted = this.#peer ? from.address === this.#peer.address && from.port === this.#peer.port
+    const admitted = this.#peer
+      ? from.address === this.#peer.address && from.port === this.#peer.port
       : !this.#table.guard || from.address === this.#talk?.address;
     // a full queue drops, as a kernel's receive buffer does
     if (!admitted || this.#queued + data.length > RECV_HIGH_WATER) {
@@ -188,7 +188,6 @@ export class UdpSocket implements Descriptor {
     this.#queue.length = 0;
     this.#queued = 0;
     this.#table.changed(this.fd); // the runtime socket stays until close(): what was sent still leaves
-
   }
 
   /** The bound address; the wildcard until the runtime socket has one. */
@@ -196,9 +195,13 @@ export class UdpSocket implements Descriptor {
     return this.#local ?? { family: this.family, address: this.family === 4 ? '0.0.0.0' : '::', port: 0 };
   }
 
-  get peer(): SockAddr | undefined { return this.#peer; }
+  get peer(): SockAddr | undefined {
+    return this.#peer;
+  }
   /** Datagrams received and not yet read by curl. */
-  get queuedIn(): number { return this.#queue.length; }
+  get queuedIn(): number {
+    return this.#queue.length;
+  }
 
   setRef(ref: boolean): void {
     if (ref) this.#sock?.ref();

@@ -86,7 +86,11 @@ export function builtinWasi(options: BuiltinWasiOptions = {}): WasiProvider {
     args_get: () => 0,
     environ_sizes_get: (count: number, size: number) => {
       dv().setUint32(count, env.length, true);
-      dv().setUint32(size, env.reduce((n, e) => n + e.length, 0), true);
+      dv().setUint32(
+        size,
+        env.reduce((n, e) => n + e.length, 0),
+        true,
+      );
       return 0;
     },
     environ_get: (ptrs: number, buf: number) => {

@@ -47,14 +47,42 @@ export const CALLS: Record<string, Call> = {
   sock_connect: { regions: [{ arg: 1, dir: 'in', size: len(2) }] },
   sock_bind: { regions: [{ arg: 1, dir: 'in', size: len(2) }] },
   sock_listen: { regions: [] },
-  sock_accept: { regions: [{ arg: 2, dir: 'inout', size: () => 4 }, { arg: 1, dir: 'out', size: lenAt(2) }] },
-  sock_name: { regions: [{ arg: 3, dir: 'inout', size: () => 4 }, { arg: 2, dir: 'out', size: lenAt(3) }] },
-  sock_getopt: { regions: [{ arg: 4, dir: 'inout', size: () => 4 }, { arg: 3, dir: 'out', size: lenAt(4) }] },
+  sock_accept: {
+    regions: [
+      { arg: 2, dir: 'inout', size: () => 4 },
+      { arg: 1, dir: 'out', size: lenAt(2) },
+    ],
+  },
+  sock_name: {
+    regions: [
+      { arg: 3, dir: 'inout', size: () => 4 },
+      { arg: 2, dir: 'out', size: lenAt(3) },
+    ],
+  },
+  sock_getopt: {
+    regions: [
+      { arg: 4, dir: 'inout', size: () => 4 },
+      { arg: 3, dir: 'out', size: lenAt(4) },
+    ],
+  },
   sock_setopt: { regions: [{ arg: 3, dir: 'in', size: len(4) }] },
   sock_recv: { regions: [{ arg: 1, dir: 'out', size: len(2) }], capped: 2 },
   sock_send: { regions: [{ arg: 1, dir: 'in', size: len(2) }], capped: 2 },
-  sock_sendto: { regions: [{ arg: 1, dir: 'in', size: len(2) }, { arg: 4, dir: 'in', size: len(5) }], capped: 2 },
-  sock_recvfrom: { regions: [{ arg: 5, dir: 'inout', size: () => 4 }, { arg: 4, dir: 'out', size: lenAt(5) }, { arg: 1, dir: 'out', size: len(2) }], capped: 2 },
+  sock_sendto: {
+    regions: [
+      { arg: 1, dir: 'in', size: len(2) },
+      { arg: 4, dir: 'in', size: len(5) },
+    ],
+    capped: 2,
+  },
+  sock_recvfrom: {
+    regions: [
+      { arg: 5, dir: 'inout', size: () => 4 },
+      { arg: 4, dir: 'out', size: lenAt(5) },
+      { arg: 1, dir: 'out', size: len(2) },
+    ],
+    capped: 2,
+  },
   sock_shutdown: { regions: [] },
   sock_close: { regions: [] },
   sock_wait: { regions: [{ arg: 0, dir: 'inout', size: (args) => args[1]! * 8 }] },
@@ -124,9 +152,11 @@ export function caller(sab: SharedArrayBuffer, memory: () => WebAssembly.Memory)
 export type Handlers = Record<string, (...args: number[]) => number | Promise<number>>;
 
 /** Atomics.waitAsync (V8: Node >= 16, Deno; typed only from lib es2024). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: unknown };
-}).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: unknown };
+  }
+).waitAsync;
 
 /** Main thread side: answers calls until `stopped()` says so. */
 export async function serve(sab: SharedArrayBuffer, handlers: Handlers, stopped: () => boolean): Promise<void> {

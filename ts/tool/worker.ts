@@ -33,13 +33,15 @@ async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
 function blockingStdio(wasi: Record<string, (...args: number[]) => number>): WebAssembly.ModuleImports {
   const EAGAIN = 6; // WASI errno
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  const retry = (call: (...args: number[]) => number) => (...args: number[]) => {
-    for (;;) {
-      const rc = call(...args);
-      if (rc !== EAGAIN) return rc;
-      Atomics.wait(pause, 0, 0, 2);
-    }
-  };
+  const retry =
+    (call: (...args: number[]) => number) =>
+    (...args: number[]) => {
+      for (;;) {
+        const rc = call(...args);
+        if (rc !== EAGAIN) return rc;
+        Atomics.wait(pause, 0, 0, 2);
+      }
+    };
   return { ...wasi, fd_write: retry(wasi.fd_write!), fd_read: retry(wasi.fd_read!) };
 }
 
@@ -49,11 +51,7 @@ function blockingStdio(wasi: Record<string, (...args: number[]) => number>): Web
  * those, so fds 0-2 are served here with node:fs, and report a regular file
  * (no terminal: curl's progress meter and binary-output check ask).
  */
-function redirectedStdio(
-  wasi: WebAssembly.ModuleImports,
-  stdio: [number, number, number],
-  memory: () => WebAssembly.Memory,
-): WebAssembly.ModuleImports {
+function redirectedStdio(wasi: WebAssembly.ModuleImports, stdio: [number, number, number], memory: () => WebAssembly.Memory): WebAssembly.ModuleImports {
   const ESUCCESS = 0;
   const EIO = 29;
   const REGULAR_FILE = 4;
@@ -61,8 +59,7 @@ function redirectedStdio(
   /** each iovec (pointer, length) of a call, as views of wasm memory */
   const iovecs = (iovs: number, n: number): Uint8Array[] => {
     const dv = new DataView(memory().buffer);
-    return Array.from({ length: n }, (_, i) =>
-      new Uint8Array(memory().buffer, dv.getUint32(iovs + i * 8, true), dv.getUint32(iovs + i * 8 + 4, true)));
+    return Array.from({ length: n }, (_, i) => new Uint8Array(memory().buffer, dv.getUint32(iovs + i * 8, true), dv.getUint32(iovs + i * 8 + 4, true)));
   };
   const io = (op: (fd: number, buf: Uint8Array) => number) => (fd: number, iovs: number, n: number, done: number) => {
     let total = 0;
@@ -131,20 +128,32 @@ async function toolThread(): Promise<void> {
   const fds = stdio ? ([openSync(stdio[0], 'r'), openSync(stdio[1], 'w'), openSync(stdio[2], 'w')] as [number, number, number]) : undefined;
   const [stdin, stdout, stderr] = fds ?? [0, 1, 2];
   const wasi = new WASI({
-    version: 'preview1', args: [argv0 ?? 'curl', ...args], env, preopens: { '/': '/' }, returnOnExit: true, stdin, stdout, stderr,
+    version: 'preview1',
+    args: [argv0 ?? 'curl', ...args],
+    env,
+    preopens: { '/': '/' },
+    returnOnExit: true,
+    stdin,
+    stdout,
+    stderr,
   });
   let memory: WebAssembly.Memory | undefined;
   const call = caller(channel, () => memory!);
   const raw = rawCaller(channel);
   // TLS records are sealed here, in the worker: node:crypto needs no event loop
   let heap: Heap | undefined;
-  const local = (op: typeof aeadSeal | typeof idnConvert) => (...args: number[]) =>
-    (op as (heap: Heap, ...args: number[]) => number)(heap!, ...args);
+  const local =
+    (op: typeof aeadSeal | typeof idnConvert) =>
+    (...args: number[]) =>
+      (op as (heap: Heap, ...args: number[]) => number)(heap!, ...args);
   const proxied: Record<string, (...args: number[]) => number> = {};
   for (const name of Object.keys(CALLS)) proxied[name] = call(name);
   const curlhost: Record<string, (...args: number[]) => number> = {
     ...readAhead(raw, channel, () => memory!, proxied),
-    mem_limit: () => 0, aead_seal: local(aeadSeal), aead_open: local(aeadOpen), idn_convert: local(idnConvert),
+    mem_limit: () => 0,
+    aead_seal: local(aeadSeal),
+    aead_open: local(aeadOpen),
+    idn_convert: local(idnConvert),
     manual_read: (offset, buf, cap) => {
       const text = manualText();
       if (!text) return -ERRNO.NOENT;

@@ -14,8 +14,18 @@ import { CurlResponse } from '../request.js';
 import { validateFetchInit, validatePoolOptions, validateRequestOptions, validateUrl } from '../validate.js';
 import type { WsConnection, WsConnectOptions } from '../websocket/connection.js';
 import {
-  checkCloneable, reviveError, type FromWorker, type PoolFetchInit, type PoolRequestOptions, type PoolSessionOptions, type PoolWorkerData, type ToWorker,
-  type WireBody, type WireFetchInit, type WireFetched, type WireResponse,
+  checkCloneable,
+  reviveError,
+  type FromWorker,
+  type PoolFetchInit,
+  type PoolRequestOptions,
+  type PoolSessionOptions,
+  type PoolWorkerData,
+  type ToWorker,
+  type WireBody,
+  type WireFetchInit,
+  type WireFetched,
+  type WireResponse,
 } from './wire.js';
 
 export interface WorkerPoolOptions {
@@ -100,7 +110,10 @@ function spawn({ Worker, fileExists }: NodeApis, data: PoolWorkerData): Worker {
   }
   const entry = new URL('./pool-worker.mjs', import.meta.url);
   if (!fileExists(entry)) {
-    throw new WorkerPoolError('ERR_POOL_WORKER_MISSING', `WorkerPool: its worker script is missing (${entry.href}). The package ships it as dist/pool-worker.mjs beside the library; a bundle must copy libcurl-wasm/pool-worker.mjs beside itself`);
+    throw new WorkerPoolError(
+      'ERR_POOL_WORKER_MISSING',
+      `WorkerPool: its worker script is missing (${entry.href}). The package ships it as dist/pool-worker.mjs beside the library; a bundle must copy libcurl-wasm/pool-worker.mjs beside itself`,
+    );
   }
   return new Worker(entry, { workerData: data });
 }
@@ -182,7 +195,8 @@ export class WorkerPool {
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
     for (const p of slot.inFlight.values()) {
-      if (!p.settled) p.reject(new WorkerPoolError('ERR_POOL_WORKER_EXITED', `a WorkerPool worker (thread ${slot.threadId}) exited with this request in flight`, { cause }));
+      if (!p.settled)
+        p.reject(new WorkerPoolError('ERR_POOL_WORKER_EXITED', `a WorkerPool worker (thread ${slot.threadId}) exited with this request in flight`, { cause }));
     }
     slot.inFlight.clear();
     if (this.#closed || !slot.started) return;
@@ -286,10 +300,23 @@ export class WorkerPool {
     checkCloneable(curl, 'WorkerPool.fetch');
     const request = new Request(input, standard);
     const body = request.body ? await request.arrayBuffer() : null;
-    const wire: WireFetchInit = { method: request.method, headers: [...request.headers], body, redirect: request.redirect, curl, timeoutMs, maxRedirects, limits };
+    const wire: WireFetchInit = {
+      method: request.method,
+      headers: [...request.headers],
+      body,
+      redirect: request.redirect,
+      curl,
+      timeoutMs,
+      maxRedirects,
+      limits,
+    };
     const signal = init.signal ?? (input instanceof Request ? input.signal : undefined);
     const r = await this.#send<WireFetched>((id) => ({ type: 'fetch', id, url: request.url, init: wire }), signal, body ? [body] : []);
-    const response = new Response(NULL_BODY.has(r.status) || request.method === 'HEAD' ? null : r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
+    const response = new Response(NULL_BODY.has(r.status) || request.method === 'HEAD' ? null : r.body, {
+      status: r.status,
+      statusText: r.statusText,
+      headers: r.headers,
+    });
     Object.defineProperty(response, 'url', { value: r.url });
     Object.defineProperty(response, 'redirected', { value: r.redirected });
     return response;
@@ -302,7 +329,9 @@ export class WorkerPool {
    * a WorkerPoolError, code `ERR_POOL_WS_UNSUPPORTED`.
    */
   ws(_url: string | URL, _options?: Omit<WsConnectOptions, 'session'>): Promise<WsConnection> {
-    return Promise.reject(new WorkerPoolError('ERR_POOL_WS_UNSUPPORTED', 'WorkerPool.ws: a WebSocket cannot cross threads; open it with ws() or session.ws() on this thread'));
+    return Promise.reject(
+      new WorkerPoolError('ERR_POOL_WS_UNSUPPORTED', 'WorkerPool.ws: a WebSocket cannot cross threads; open it with ws() or session.ws() on this thread'),
+    );
   }
 
   /** Per worker: its threadId and the requests it has in flight. */
@@ -331,8 +360,13 @@ export class WorkerPool {
 }
 
 function isStream(body: unknown): boolean {
-  return body instanceof ReadableStream
-    || (typeof body === 'object' && body !== null && !(body instanceof Uint8Array) && (Symbol.asyncIterator in body || typeof (body as { pipe?: unknown }).pipe === 'function'));
+  return (
+    body instanceof ReadableStream ||
+    (typeof body === 'object' &&
+      body !== null &&
+      !(body instanceof Uint8Array) &&
+      (Symbol.asyncIterator in body || typeof (body as { pipe?: unknown }).pipe === 'function'))
+  );
 }
 
 function wireBody(body: PoolRequestOptions['body'] | unknown, where: string): WireBody {

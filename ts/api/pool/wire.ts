@@ -109,9 +109,14 @@ export interface PoolWorkerData {
 /** Refuses, with a TypeError that says why, curl option values a thread cannot receive. */
 export function checkCloneable(curl: CurlOptions | undefined, where: string): void {
   for (const [name, value] of Object.entries(curl ?? {})) {
-    const ok = ['string', 'number', 'boolean', 'bigint'].includes(typeof value) || value instanceof Uint8Array
-      || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
-    if (!ok) throw new TypeError(`${where}: curl option ${name} cannot be sent to a worker thread (only strings, numbers, booleans, bigints, string arrays and bytes cross threads)`);
+    const ok =
+      ['string', 'number', 'boolean', 'bigint'].includes(typeof value) ||
+      value instanceof Uint8Array ||
+      (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    if (!ok)
+      throw new TypeError(
+        `${where}: curl option ${name} cannot be sent to a worker thread (only strings, numbers, booleans, bigints, string arrays and bytes cross threads)`,
+      );
   }
 }
 

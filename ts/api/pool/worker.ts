@@ -30,24 +30,37 @@ async function serveRequest(session: Session, id: number, url: string, o: WireRe
   const r = await sessionRequest(session, url, { ...rest, ...unwireBody(body), signal });
   const bytes = await r.bytes(); // an ArrayBuffer of its own, exactly the body: transferred below
   await r.done;
-  post({
-    type: 'response',
-    id,
-    response: {
-      status: r.status, statusText: r.statusText, httpVersion: r.httpVersion, url: r.url,
-      rawHeaders: r.rawHeaders, previous: r.previous, body: bytes, info: r.info(), threadId,
+  post(
+    {
+      type: 'response',
+      id,
+      response: {
+        status: r.status,
+        statusText: r.statusText,
+        httpVersion: r.httpVersion,
+        url: r.url,
+        rawHeaders: r.rawHeaders,
+        previous: r.previous,
+        body: bytes,
+        info: r.info(),
+        threadId,
+      },
     },
-  }, [bytes.buffer]);
+    [bytes.buffer],
+  );
 }
 
 async function serveFetch(session: Session, id: number, url: string, init: Extract<ToWorker, { type: 'fetch' }>['init'], signal: AbortSignal): Promise<void> {
   const res = await sessionFetch(session, url, { ...init, signal });
   const body = await res.arrayBuffer();
-  post({
-    type: 'fetched',
-    id,
-    response: { status: res.status, statusText: res.statusText, url: res.url, redirected: res.redirected, headers: [...res.headers], body, threadId },
-  }, [body]);
+  post(
+    {
+      type: 'fetched',
+      id,
+      response: { status: res.status, statusText: res.statusText, url: res.url, redirected: res.redirected, headers: [...res.headers], body, threadId },
+    },
+    [body],
+  );
 }
 
 async function start(): Promise<Session> {

@@ -75,7 +75,13 @@ export interface WsSink {
   closed(info: WsCloseInfo): void;
 }
 
-interface Outgoing { flags: number; data: Uint8Array; off: number; started: boolean; counted: boolean }
+interface Outgoing {
+  flags: number;
+  data: Uint8Array;
+  off: number;
+  started: boolean;
+  counted: boolean;
+}
 
 /** @internal removing the handle closes the connection; then the handles go. */
 export function release(rt: Runtime, multi: Multi, easy: Easy): void {
@@ -136,7 +142,17 @@ export class WsConnection implements AsyncIterable<WsMessage> {
   #end: WsCloseInfo | undefined;
 
   /** @internal use wsConnect() */
-  constructor(init: { rt: Runtime; multi: Multi; easy: Easy; fd: number; url: string; protocol: string; headers: [string, string][]; options: WsConnectOptions; sink: WsSink | undefined }) {
+  constructor(init: {
+    rt: Runtime;
+    multi: Multi;
+    easy: Easy;
+    fd: number;
+    url: string;
+    protocol: string;
+    headers: [string, string][];
+    options: WsConnectOptions;
+    sink: WsSink | undefined;
+  }) {
     ({ rt: this.#rt, multi: this.#multi, easy: this.#easy, fd: this.#fd, options: this.#options } = init);
     ({ url: this.url, protocol: this.protocol, headers: this.headers } = init);
     this.#sink = init.sink ?? {
@@ -161,9 +177,12 @@ export class WsConnection implements AsyncIterable<WsMessage> {
 
   /** Sends a message: a string as text, bytes as binary (unless `binary` says otherwise). */
   send(data: string | Uint8Array | ArrayBuffer | ArrayBufferView, options: { binary?: boolean } = {}): void {
-    const bytes = typeof data === 'string' ? encoder.encode(data)
-      : data instanceof ArrayBuffer ? new Uint8Array(data.slice(0))
-        : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    const bytes =
+      typeof data === 'string'
+        ? encoder.encode(data)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data.slice(0))
+          : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     this.#live();
     this.#enqueue((options.binary ?? typeof data !== 'string') ? CURLWS_BINARY : CURLWS_TEXT, bytes, true);
   }
@@ -372,7 +391,9 @@ export class WsConnection implements AsyncIterable<WsMessage> {
       if ('error' in m) this.#sink.error(m.error);
       else this.#sink.message(m);
     } catch (err) {
-      queueMicrotask(() => { throw err; });
+      queueMicrotask(() => {
+        throw err;
+      });
     }
   }
 

@@ -58,7 +58,11 @@ export async function openWs(url: string | URL, options: WsConnectOptions, sink?
     if (protocols.length) fields.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
     checkHeaderFields(fields); // they reach the wire: no CR, LF or NUL
     const headers = fields.map(([k, v]) => (v === '' ? `${k};` : `${k}: ${v}`));
-    easy.setOpt('URL', u.href).setOpt('CONNECT_ONLY', 2).setOpt('WS_OPTIONS', CURLWS.CURLWS_NOAUTOPONG).setOpt('HTTPHEADER', headers)
+    easy
+      .setOpt('URL', u.href)
+      .setOpt('CONNECT_ONLY', 2)
+      .setOpt('WS_OPTIONS', CURLWS.CURLWS_NOAUTOPONG)
+      .setOpt('HTTPHEADER', headers)
       .setOpt('HEADERFUNCTION', (d: Uint8Array) => {
         const line = latin1(d).trim();
         const i = line.indexOf(':');
@@ -182,7 +186,8 @@ export class WebSocket extends EventTarget {
     openWs(u.href, { ...options, protocols: list, signal: this.#abort.signal }, sink).then(
       (conn) => {
         this.#conn = conn;
-        if (this.#readyState !== WebSocket.CONNECTING) { // close() came first
+        if (this.#readyState !== WebSocket.CONNECTING) {
+          // close() came first
           this.#aborted = true;
           this.#error(this.#abort.signal.reason);
           void conn.close(1000);
@@ -239,14 +244,17 @@ export class WebSocket extends EventTarget {
       return;
     }
     this.#pending += size;
-    const chain: Promise<void> = (this.#chain ?? Promise.resolve()).then(async () => {
-      const bytes = isBlob ? new Uint8Array(await (data as Blob).arrayBuffer()) : data as string | ArrayBufferLike | ArrayBufferView;
-      this.#pending -= size;
-      if (this.#readyState === WebSocket.OPEN) this.#sendNow(bytes);
-      else this.#discarded += size;
-    }).catch((err: unknown) => this.#fail(err)).finally(() => {
-      if (this.#chain === chain) this.#chain = undefined;
-    });
+    const chain: Promise<void> = (this.#chain ?? Promise.resolve())
+      .then(async () => {
+        const bytes = isBlob ? new Uint8Array(await (data as Blob).arrayBuffer()) : (data as string | ArrayBufferLike | ArrayBufferView);
+        this.#pending -= size;
+        if (this.#readyState === WebSocket.OPEN) this.#sendNow(bytes);
+        else this.#discarded += size;
+      })
+      .catch((err: unknown) => this.#fail(err))
+      .finally(() => {
+        if (this.#chain === chain) this.#chain = undefined;
+      });
     this.#chain = chain;
   }
 
@@ -321,12 +329,28 @@ export class WebSocket extends EventTarget {
     this.addEventListener(type, listener);
   }
 
-  get onopen(): Handler { return this.#getHandler('open'); }
-  set onopen(fn: Handler) { this.#setHandler('open', fn); }
-  get onmessage(): Handler { return this.#getHandler('message'); }
-  set onmessage(fn: Handler) { this.#setHandler('message', fn); }
-  get onerror(): Handler { return this.#getHandler('error'); }
-  set onerror(fn: Handler) { this.#setHandler('error', fn); }
-  get onclose(): Handler { return this.#getHandler('close'); }
-  set onclose(fn: Handler) { this.#setHandler('close', fn); }
+  get onopen(): Handler {
+    return this.#getHandler('open');
+  }
+  set onopen(fn: Handler) {
+    this.#setHandler('open', fn);
+  }
+  get onmessage(): Handler {
+    return this.#getHandler('message');
+  }
+  set onmessage(fn: Handler) {
+    this.#setHandler('message', fn);
+  }
+  get onerror(): Handler {
+    return this.#getHandler('error');
+  }
+  set onerror(fn: Handler) {
+    this.#setHandler('error', fn);
+  }
+  get onclose(): Handler {
+    return this.#getHandler('close');
+  }
+  set onclose(fn: Handler) {
+    this.#setHandler('close', fn);
+  }
 }
