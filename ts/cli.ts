@@ -11,6 +11,8 @@ import { sandboxArgs, sandboxEnv, type ToolPolicy } from './tool/sandboxed.js';
 
 /** What curl() needs of a sandbox: pass a `Sandbox` from 'libcurl-wasm'. */
 export interface CurlSandbox {
+  readonly policy: object;
+  readonly limits: object;
   /** @internal */
   toolPolicy(): object;
 }
@@ -127,6 +129,7 @@ async function run(args: readonly string[], options: CurlOptions): Promise<CurlR
   if ((options.files || sandboxed) && options.cwd !== undefined)
     throw new TypeError('curl(): `files` and `sandbox` make a working directory of their own; leave out `cwd`');
   // under a sandbox: the command line checked, its rules appended, before anything is made
+  if (sandboxed && typeof options.sandbox?.toolPolicy !== 'function') throw new TypeError("curl(): options.sandbox must be a Sandbox from 'libcurl-wasm'");
   const policy = sandboxed ? (options.sandbox!.toolPolicy() as ToolPolicy) : undefined;
   const argv = policy ? sandboxArgs(args, policy) : [...args];
   const scratch = mkdtempSync(join(tmpdir(), 'curl-wasm-'));

@@ -265,6 +265,11 @@ describe('curl(args, { sandbox })', () => {
     expect(r.refused.some((e) => e instanceof PolicyDenied && e.rule === 'maxConnections 1')).toBe(true);
   });
 
+  it('something else than a Sandbox is a TypeError', async () => {
+    const notOne = { policy: {}, limits: {} } as unknown as Sandbox;
+    await expect(curl(['-sS', `http://good.test:${goodPort}/`], { sandbox: notOne })).rejects.toThrow(/must be a Sandbox/);
+  });
+
   it('a destroyed sandbox runs nothing', async () => {
     const sb = await sandbox();
     await sb.destroy();
