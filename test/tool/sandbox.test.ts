@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { curl } from '../../ts/cli.js';
+import { runTool } from '../../ts/tool/host.js';
 import type { LookupFunction } from '../../ts/host/dns.js';
 import { LimitExceeded, PolicyDenied, Sandbox, type SandboxOptions } from '../../ts/index.js';
 import { startRawServer, type TestServer } from '../fixtures/servers.js';
@@ -246,6 +247,18 @@ describe('curl(args, { sandbox })', () => {
     const sb = await sandbox({ limits: { timeoutMs: 500 } });
     const r = await curl(['-sS', `http://good.test:${goodPort}/silent`], { sandbox: sb });
     expect(r.exitCode).toBe(28);
+  });
+
+  it("the host's deadline ends a run curl's own timeout has not ended", async () => {
+    const sb = await sandbox();
+    // the run as curl() makes it, but without the appended --max-time: only the host's timer is left
+    const policy = { ...sb.toolPolicy(), timeoutMs: 200 };
+    const stdio: [string, string, string] = [join(dir, 'in'), join(dir, 'out'), join(dir, 'err')];
+    writeFileSync(stdio[0], '');
+    const code = await runTool({ args: ['-sS', `http://good.test:${goodPort}/silent`], env: {}, stdio, root: dir }, policy);
+    expect(code).toBe(28);
+    expect(policy.refused).toEqual([expect.any(LimitExceeded)]);
+    expect((policy.refused[0] as LimitExceeded).limit).toBe('timeoutMs');
   });
 
   it('wire-byte limits cut the run', async () => {
