@@ -7,6 +7,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { runTool } from './tool/host.js';
+import { sandboxArgs, sandboxEnv, type ToolPolicy } from './tool/sandboxed.js';
+
+/** What curl() needs of a sandbox: pass a `Sandbox` from 'libcurl-wasm'. */
+export interface CurlSandbox {
+  readonly policy: object;
+  readonly limits: object;
+  /** @internal */
+  toolPolicy(): object;
+}
 
 export interface CurlOptions {
   /** what the tool reads on stdin (`-d @-`, `-T -`, `-K -`): bytes or text, or a file's path as `{ path }`; empty when absent */
@@ -20,8 +29,24 @@ export interface CurlOptions {
   files?: Record<string, Uint8Array | string>;
   /** the working directory relative paths resolve against @defaultValue process.cwd() */
   cwd?: string;
-  /** the tool's whole environment (curl reads http_proxy, CURL_CA_BUNDLE, HOME…) @defaultValue process.env */
+  /** the tool's whole environment (curl reads http_proxy, CURL_CA_BUNDLE, HOME…) @defaultValue process.env; none under a sandbox */
   env?: Record<string, string | undefined>;
+  /**
+   * Run the command line under a Sandbox's rules, for a command line nobody
+   * vetted: every connect, lookup and datagram judged by its policy (a
+   * denied one fails as curl fails to connect or resolve: exit 7 or 6), its
+   * protocols, maxRedirects and timeoutMs appended as `--proto`,
+   * `--proto-redir`, `--max-redirs` and `--max-time` (and the worker ended
+   * at the deadline and a second's grace: exit 28), its wire-byte limits and
+   * maxConnections counted for the run. No filesystem but the run's own
+   * working directory (empty, or `files`): `/` is that directory, so
+   * `-o`, `-T`, `-d @file` and `-b` reach nothing else. No environment but
+   * `env` (proxy variables dropped). Options that would route connections
+   * past the policy (`-x`/`--proxy`, `--preproxy`, `--socks*`, `--resolve`,
+   * `--connect-to`, `--doh-url`, `--unix-socket`, `-K`/`--config`) reject
+   * with a TypeError before anything runs.
+   */
+  sandbox?: CurlSandbox;
 }
 
 export interface CurlResult {
@@ -33,8 +58,10 @@ export interface CurlResult {
   text(): string;
   /** stderr decoded as UTF-8 */
   errorText(): string;
-  /** with `files`: every file in the run's working directory afterwards, by relative path */
+  /** with `files` or a sandbox: every file in the run's working directory afterwards, by relative path */
   files: Record<string, Uint8Array>;
+  /** under a sandbox: what it refused or cut, in order (PolicyDenied, LimitExceeded); empty otherwise */
+  refused: Error[];
 }
 
 function listFiles(dir: string, base = dir, out: Record<string, Uint8Array> = {}): Record<string, Uint8Array> {
@@ -98,13 +125,19 @@ export function templateArgs(strings: readonly string[], values: readonly unknow
 }
 
 async function run(args: readonly string[], options: CurlOptions): Promise<CurlResult> {
-  if (options.files && options.cwd !== undefined) throw new TypeError('curl(): `files` makes a working directory of its own; leave out `cwd`');
+  const sandboxed = options.sandbox !== undefined;
+  if ((options.files || sandboxed) && options.cwd !== undefined)
+    throw new TypeError('curl(): `files` and `sandbox` make a working directory of their own; leave out `cwd`');
+  // under a sandbox: the command line checked, its rules appended, before anything is made
+  if (sandboxed && typeof options.sandbox?.toolPolicy !== 'function') throw new TypeError("curl(): options.sandbox must be a Sandbox from 'libcurl-wasm'");
+  const policy = sandboxed ? (options.sandbox!.toolPolicy() as ToolPolicy) : undefined;
+  const argv = policy ? sandboxArgs(args, policy) : [...args];
   const scratch = mkdtempSync(join(tmpdir(), 'curl-wasm-'));
   try {
     let cwd = resolve(options.cwd ?? process.cwd());
-    if (options.files) {
+    if (options.files || sandboxed) {
       cwd = join(scratch, 'cwd');
-      for (const [name, body] of Object.entries(options.files)) {
+      for (const [name, body] of Object.entries(options.files ?? {})) {
         const path = resolve(cwd, name);
         if (relative(cwd, path).startsWith('..')) throw new TypeError(`curl(): file name outside the working directory: ${name}`);
         mkdirSync(dirname(path), { recursive: true });
@@ -117,18 +150,23 @@ async function run(args: readonly string[], options: CurlOptions): Promise<CurlR
     if (stdin !== undefined && typeof stdin === 'object' && 'path' in stdin) stdinPath = resolve(cwd, stdin.path);
     else writeFileSync(stdinPath, stdin ?? '');
     const [outPath, errPath] = [join(scratch, 'stdout'), join(scratch, 'stderr')];
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(options.env ?? process.env)) if (v !== undefined) env[k] = v;
-    env.PWD = cwd; // the tool resolves relative paths against PWD (wasm/tool/fs.c)
+    let env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.env ?? (sandboxed ? {} : process.env))) if (v !== undefined) env[k] = v;
+    if (sandboxed) env = sandboxEnv(env);
+    // the tool resolves relative paths against PWD (wasm/tool/fs.c); a sandboxed run's / is its working directory
+    env.PWD = sandboxed ? '/' : cwd;
     const errors: string[] = [];
     const stdio: [string, string, string] = [stdinPath, outPath, errPath];
-    const exitCode = await runTool({ args: [...args], env, stdio, onError: (m) => errors.push(`curl-wasm: ${m}\n`) });
+    const run = { args: argv, env, stdio, root: sandboxed ? cwd : undefined, onError: (m: string) => errors.push(`curl-wasm: ${m}\n`) };
+    const exitCode = await runTool(run, policy);
+    for (const e of policy?.refused ?? []) errors.push(`curl-wasm: ${e.message}\n`);
     const read = (path: string) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0));
     const stdout = new Uint8Array(read(outPath));
     const stderr = new Uint8Array(Buffer.concat([read(errPath), Buffer.from(errors.join(''))]));
-    const files = options.files ? listFiles(cwd) : {};
+    const files = options.files || sandboxed ? listFiles(cwd) : {};
     const decoder = new TextDecoder();
-    return { exitCode, stdout, stderr, files, text: () => decoder.decode(stdout), errorText: () => decoder.decode(stderr) };
+    const refused = [...(policy?.refused ?? [])];
+    return { exitCode, stdout, stderr, files, refused, text: () => decoder.decode(stdout), errorText: () => decoder.decode(stderr) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

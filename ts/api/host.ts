@@ -7,5 +7,6 @@ export { LibcurlWasmError, registerError, WasmLoadError } from '../host/errors.j
 export { NetworkPolicy, PolicyDenied, type NetworkPolicyOptions } from '../host/policy.js';
 export { ERRNO } from '../host/errno.js';
 export type { LookupFunction } from '../host/dns.js';
-export { POLL, type TrafficSocket } from '../host/sockets.js';
+export { POLL, TcpSocket, type SocketTable, type TrafficSocket } from '../host/sockets.js';
+export { ipToBytes } from '../host/sockaddr.js';
 export { tsxWorkerSource } from '../host/dev-worker.js';

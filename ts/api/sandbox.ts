@@ -13,6 +13,9 @@ import {
   Runtime,
   type LookupFunction,
   type TrafficSocket,
+  type SocketTable,
+  TcpSocket,
+  ipToBytes,
   LibcurlWasmError,
   registerError,
 } from './host.js';
@@ -26,6 +29,7 @@ import { openWs } from './websocket/websocket.js';
 import type { WsConnectOptions, WsConnection } from './websocket/connection.js';
 import type { OptionValue } from '../curl/easy.js';
 import type { CurlOptions } from '../curl/option-types.js';
+import type { ToolPolicy } from '../tool/sandboxed.js';
 
 /** Drops entries of transfers whose handles are gone (ids are never reused). */
 function prune<V>(map: Map<number, V>, live: Map<number, unknown>): void {
@@ -119,6 +123,8 @@ export class Sandbox {
 
   #bytesIn = 0;
   #destroyed = false;
+  /** The socket tables of curl-wasm runs under this sandbox (curl(args, { sandbox }) of libcurl-wasm/cli): destroy() closes them. */
+  readonly #toolTables = new Set<SocketTable>();
   readonly #protocols: string;
   /** sandbox.ws()'s schemes: ws and wss for the allowed http and https. */
   readonly #wsProtocols: string;
@@ -312,5 +318,91 @@ export class Sandbox {
       // the instance is dropped below either way
     }
     this.runtime.sockets.closeAll();
+    for (const table of this.#toolTables) table.closeAll();
+  }
+
+  /**
+   * @internal What curl(args, { sandbox }) of libcurl-wasm/cli needs to run
+   * a command line under this sandbox (ts/tool/sandboxed.ts): guards for the
+   * run's own socket table that judge as this sandbox's transfers are judged.
+   * The tool has no handle the host can ask for its connection's name, so a
+   * connect is judged on the address, then by name: an address an allowed
+   * name resolved to in this run, or else the address itself as a host name
+   * (an IP literal in allowHosts). The run is one transfer for the wire-byte
+   * limits and counts toward maxSandboxBytesIn.
+   */
+  toolPolicy(): ToolPolicy {
+    if (this.#destroyed) throw new SandboxDestroyed();
+    const { limits, policy } = this;
+    const refused: Error[] = [];
+    const named = new Set<string>();
+    const key = (address: string) => ipToBytes(address).join('.');
+    const traffic = { in: 0, out: 0 };
+    const judge = (target: string, rule: () => string | undefined): string | undefined => {
+      let why: string | undefined;
+      try {
+        why = this.#destroyed ? 'the sandbox is destroyed' : rule();
+      } catch {
+        why = 'the policy could not judge it';
+      }
+      if (why !== undefined) refused.push(new PolicyDenied(why, target));
+      return why;
+    };
+    const lookup = this.runtime.bridge.lookup;
+    return {
+      protocols: this.#protocols,
+      maxRedirects: limits.maxRedirects,
+      timeoutMs: limits.timeoutMs,
+      refused,
+      install: (table) => {
+        this.#toolTables.add(table);
+        table.guard = (target, _owner, peer) =>
+          judge(`${target.address} port ${target.port}`, () => {
+            if (peer) {
+              if (target.address !== peer.address) return `a datagram socket talks with one host (${peer.address})`;
+              return peer.ports.has(target.port) ? undefined : `port ${target.port}: no datagram came from it`;
+            }
+            const byAddress = policy.checkAddress(target.address, target.port);
+            if (byAddress !== undefined) return byAddress;
+            if (!named.has(key(target.address))) {
+              const byName = policy.checkHost(target.address);
+              if (byName !== undefined) return `${byName} (no allowed name resolved to it)`;
+            }
+            const open = table.entries().filter((e) => e instanceof TcpSocket).length;
+            return open > limits.maxConnections ? `maxConnections ${limits.maxConnections}` : undefined;
+          });
+        table.onTraffic = (_owner, bytesIn, bytesOut, socket) => {
+          traffic.in += bytesIn;
+          traffic.out += bytesOut;
+          this.#bytesIn += bytesIn;
+          const over =
+            traffic.in > limits.maxWireBytesIn
+              ? new LimitExceeded('maxWireBytesIn', limits.maxWireBytesIn)
+              : traffic.out > limits.maxWireBytesOut
+                ? new LimitExceeded('maxWireBytesOut', limits.maxWireBytesOut)
+                : this.#bytesIn > limits.maxSandboxBytesIn
+                  ? new LimitExceeded('maxSandboxBytesIn', limits.maxSandboxBytesIn)
+                  : undefined;
+          if (!over) return;
+          if (!refused.some((e) => e instanceof LimitExceeded && e.limit === over.limit)) refused.push(over);
+          socket.fail(ERRNO.CONNABORTED);
+        };
+        return {
+          hostGuard: (hostname) => judge(hostname, () => policy.checkHost(hostname)) === undefined,
+          // what an allowed name resolved to: the addresses it may connect to by that name
+          lookup: (hostname, options, callback) =>
+            lookup(hostname, options, (err, addresses) => {
+              if (!err) for (const a of addresses ?? []) named.add(key(a.address));
+              callback(err, addresses);
+            }),
+        };
+      },
+      release: (table) => {
+        this.#toolTables.delete(table);
+      },
+      timedOut: () => {
+        refused.push(new LimitExceeded('timeoutMs', limits.timeoutMs));
+      },
+    };
   }
 }

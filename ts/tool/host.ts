@@ -13,6 +13,7 @@ import { Heap } from '../host/memory.js';
 import { Listener, SocketTable } from '../host/sockets.js';
 import { CALLS, serve, type Handlers } from './channel.js';
 import { launch, type Launched, type ToolRun } from './launch.js';
+import { DEADLINE_GRACE_MS, type ToolPolicy } from './sandboxed.js';
 
 /** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
 function toolWasm(): string {
@@ -60,11 +61,22 @@ async function runtimeRoots(): Promise<Uint8Array> {
 
 let roots: Promise<Uint8Array> | undefined;
 
-/** Answers the worker's bridge calls with the library's own host functions. */
-function handlers(channel: SharedArrayBuffer): Handlers {
-  const table = new SocketTable(TOOL_HOST_FD_BASE);
+/**
+ * Answers the worker's bridge calls with the library's own host functions;
+ * under a sandbox, with its guards on this run's table (every connect,
+ * lookup and datagram judged as the library's transfers are).
+ */
+function handlers(channel: SharedArrayBuffer, table: SocketTable, policy?: ToolPolicy): Handlers {
   const heap = new Heap({ memory: { buffer: channel } } as unknown as LibcurlExports);
-  const host = hostImports({ heap: () => heap, table, lookup: defaultLookup, relays: new RelayRegistry(), memoryLimit: 0 });
+  const guards = policy?.install(table);
+  const host = hostImports({
+    heap: () => heap,
+    table,
+    lookup: guards?.lookup ?? defaultLookup,
+    hostGuard: guards?.hostGuard,
+    relays: new RelayRegistry(),
+    memoryLimit: 0,
+  });
   const out: Handlers = {};
   for (const name of Object.keys(CALLS)) {
     const fn = (host as unknown as Record<string, unknown>)[name];
@@ -115,17 +127,25 @@ function handlers(channel: SharedArrayBuffer): Handlers {
 
 export type { ToolRun };
 
-/** Runs the tool once in a worker; resolves with its exit code (70, EX_SOFTWARE, if the wasm trapped). */
-export function runTool(run: ToolRun): Promise<number> {
-  return serveTool(launch(run));
+/**
+ * Runs the tool once in a worker; resolves with its exit code (70, EX_SOFTWARE,
+ * if the wasm trapped). Under a sandbox's `policy`, the worker is ended at
+ * its deadline (exit code 28, as curl's own timeout).
+ */
+export function runTool(run: ToolRun, policy?: ToolPolicy): Promise<number> {
+  return serveTool(launch(run), policy);
 }
 
+/** CURLE_OPERATION_TIMEDOUT: what a run ended at the sandbox's deadline exits with. */
+const TIMED_OUT = 28;
+
 /** Compiles the tool for a worker started by launch() and answers its calls until it exits. */
-export async function serveTool(launched: Launched): Promise<number> {
+export async function serveTool(launched: Launched, policy?: ToolPolicy): Promise<number> {
   let exited = false;
   let returned!: (code: number) => void;
   const toolExit = new Promise<number>((resolve) => (returned = resolve));
-  const answer = handlers(launched.channel);
+  const table = new SocketTable(TOOL_HOST_FD_BASE);
+  const answer = handlers(launched.channel, table, policy);
   answer.tool_exit = (code) => {
     returned(code);
     return 0;
@@ -141,7 +161,24 @@ export async function serveTool(launched: Launched): Promise<number> {
   roots ??= runtimeRoots();
   // curl's stdout and files are written and closed when it returns: a worker's
   // teardown (10-25 ms here) need not delay the answer
-  const code = await Promise.race([toolExit, launched.exit]);
-  exited = true;
-  return code;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const killed = policy
+    ? new Promise<number>((resolve) => {
+        deadline = setTimeout(() => {
+          policy.timedOut();
+          void launched.worker.terminate();
+          resolve(TIMED_OUT);
+        }, policy.timeoutMs + DEADLINE_GRACE_MS);
+      })
+    : new Promise<number>(() => {});
+  try {
+    return await Promise.race([toolExit, launched.exit, killed]);
+  } finally {
+    exited = true;
+    clearTimeout(deadline);
+    if (policy) {
+      table.closeAll();
+      policy.release(table);
+    }
+  }
 }

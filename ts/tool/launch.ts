@@ -20,6 +20,8 @@ export interface ToolData {
   env: Record<string, string>;
   /** files for the tool's stdin, stdout and stderr, opened by the worker (Deno's descriptors are per thread); the process's own when absent */
   stdio?: [string, string, string];
+  /** the directory the tool sees as / (a sandboxed run's own, ../cli.ts); the real root when absent */
+  root?: string;
 }
 
 export interface ToolRun {
@@ -28,6 +30,8 @@ export interface ToolRun {
   args: string[];
   env: Record<string, string>;
   stdio?: [string, string, string];
+  /** the directory the tool sees as /; the real root when absent */
+  root?: string;
   /** where the worker's own failures are told (a trap, a missing import) */
   onError?: (message: string) => void;
 }
@@ -53,7 +57,7 @@ export function launch(run: ToolRun): Launched {
   const channel = createChannel();
   const { port1, port2 } = new MessageChannel();
   const posted = new SharedArrayBuffer(4);
-  const data: ToolData = { channel, port: port2, posted, args: run.args, argv0: run.program?.argv0, env: run.env, stdio: run.stdio };
+  const data: ToolData = { channel, port: port2, posted, args: run.args, argv0: run.program?.argv0, env: run.env, stdio: run.stdio, root: run.root };
   const options = { workerData: data, transferList: [port2], stdout: false, stderr: false };
   const entry = workerEntry();
   // run from the TypeScript sources (tests, development), the worker registers tsx first

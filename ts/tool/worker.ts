@@ -123,7 +123,7 @@ function receiveModule(port: MessagePort, flag: Int32Array): WebAssembly.Module 
 }
 
 async function toolThread(): Promise<void> {
-  const { channel, port, posted, args, argv0, env, stdio } = workerData as ToolData;
+  const { channel, port, posted, args, argv0, env, stdio, root } = workerData as ToolData;
   const WASI = await loadWasi();
   const fds = stdio ? ([openSync(stdio[0], 'r'), openSync(stdio[1], 'w'), openSync(stdio[2], 'w')] as [number, number, number]) : undefined;
   const [stdin, stdout, stderr] = fds ?? [0, 1, 2];
@@ -131,7 +131,7 @@ async function toolThread(): Promise<void> {
     version: 'preview1',
     args: [argv0 ?? 'curl', ...args],
     env,
-    preopens: { '/': '/' },
+    preopens: { '/': root ?? '/' },
     returnOnExit: true,
     stdin,
     stdout,

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+// curl(args, { sandbox }) of libcurl-wasm/cli: a pasted command line under a
+// Sandbox's rules. An escape is judged by the accept log of a loopback
+// "trap" server (it counts TCP connections, so a connect that sends nothing
+// is caught), a file read by the bytes of a real file outside the run.
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { curl } from '../../ts/cli.js';
+import { runTool } from '../../ts/tool/host.js';
+import type { LookupFunction } from '../../ts/host/dns.js';
+import { LimitExceeded, PolicyDenied, Sandbox, type SandboxOptions } from '../../ts/index.js';
+import { startRawServer, type TestServer } from '../fixtures/servers.js';
+
+interface Trap {
+  port: number;
+  /** Connections accepted: any at all is an escape. */
+  accepted: number;
+  close(): Promise<void>;
+}
+
+async function trap(host: string): Promise<Trap> {
+  const sockets = new Set<net.Socket>();
+  const t = { port: 0, accepted: 0, close: async () => {} };
+  const server = net.createServer((s) => {
+    t.accepted++;
+    sockets.add(s);
+    s.on('error', () => {});
+    s.end('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nescaped');
+  });
+  await new Promise<void>((r) => server.listen(0, host, r));
+  t.port = (server.address() as net.AddressInfo).port;
+  t.close = () => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => server.close(() => r()));
+  };
+  return t;
+}
+
+/** 127.0.0.1: '/to/<base64url>' redirects there, '/silent' never answers, anything else is 200 "ok". */
+function redirector(): Promise<TestServer> {
+  return startRawServer((socket) => {
+    socket.on('error', () => {});
+    let head = '';
+    socket.on('data', (d) => {
+      head += d.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const path = head.slice(0, end).split(' ')[1] ?? '/';
+      head = head.slice(end + 4);
+      if (path === '/silent') return;
+      if (path.startsWith('/to/')) {
+        const location = Buffer.from(path.slice(4), 'base64url').toString();
+        return void socket.write(`HTTP/1.1 302 Found\r\nLocation: ${location}\r\nContent-Length: 0\r\n\r\n`);
+      }
+      if (path === '/big') return void socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n${'x'.repeat(200000)}`);
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+}
+
+/** good.test is 127.0.0.1, evil.test 127.0.0.2: no query leaves the machine. */
+const lookup: LookupFunction = (hostname, _options, cb) => {
+  if (hostname === 'good.test') return cb(null, [{ address: '127.0.0.1', family: 4 }]);
+  if (hostname === 'evil.test') return cb(null, [{ address: '127.0.0.2', family: 4 }]);
+  cb(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+};
+
+let good: TestServer;
+let goodPort: number;
+/** On 127.0.0.2: the "internal" address. */
+let inside: Trap;
+let dir: string;
+beforeAll(async () => {
+  good = await redirector();
+  goodPort = Number(new URL(good.url).port);
+  inside = await trap('127.0.0.2');
+  dir = mkdtempSync(join(tmpdir(), 'curl-wasm-sandbox-'));
+});
+afterAll(async () => {
+  await good.close();
+  await inside.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** 127.0.0.1 stands in for "public", 127.0.0.2 for "internal"; destroyed when the test ends. */
+async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sb = await Sandbox.create({ lookup, policy: { preset: 'none', denyAddresses: ['127.0.0.2'] }, limits: { timeoutMs: 5000 }, ...options });
+  onTestFinished(() => sb.destroy());
+  return sb;
+}
+
+const to = (location: string) => `${good.url}/to/${Buffer.from(location).toString('base64url')}`;
+
+describe('curl(args, { sandbox })', () => {
+  it('runs an allowed command line', async () => {
+    const sb = await sandbox({ policy: { preset: 'none', allowHosts: ['good.test'] } });
+    const r = await curl(['-sS', `http://good.test:${goodPort}/`], { sandbox: sb });
+    expect(r.errorText()).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.text()).toBe('ok');
+    expect(r.refused).toEqual([]);
+  });
+
+  it('a denied address is curl exit 7, and the server sees nothing', async () => {
+    const sb = await sandbox();
+    const before = inside.accepted;
+    const r = await curl(['-sS', `http://127.0.0.2:${inside.port}/`], { sandbox: sb });
+    expect(r.exitCode).toBe(7);
+    expect(r.refused[0]).toBeInstanceOf(PolicyDenied);
+    expect((r.refused[0] as PolicyDenied).rule).toBe('denyAddresses 127.0.0.2');
+    expect(r.errorText()).toMatch(/curl: \(7\)/);
+    const byName = await curl(['-sS', `http://evil.test:${inside.port}/`], { sandbox: sb });
+    expect(byName.exitCode).toBe(7);
+    expect(inside.accepted - before).toBe(0);
+  });
+
+  it("the default 'public' preset keeps curl off loopback", async () => {
+    const sb = await Sandbox.create({ limits: { timeoutMs: 5000 } });
+    onTestFinished(() => sb.destroy());
+    const r = await curl(['-sS', `${good.url}/`], { sandbox: sb });
+    expect(r.exitCode).toBe(7);
+    expect((r.refused[0] as PolicyDenied).rule).toMatch(/^preset public: 127\.0\.0\.0\/8/);
+  });
+
+  it('allowHosts judges IP literals and names curl answers itself, not only lookups', async () => {
+    const sb = await sandbox({ policy: { preset: 'none', allowHosts: ['good.test'] } });
+    for (const url of [`http://127.0.0.1:${goodPort}/`, `http://localhost:${goodPort}/`]) {
+      const r = await curl(['-sS', url], { sandbox: sb });
+      expect(r.exitCode, url).toBe(7);
+      expect((r.refused[0] as PolicyDenied).rule, url).toMatch(/not in allowHosts/);
+    }
+    const denied = await curl(['-sS', `http://evil.test:${inside.port}/`], { sandbox: sb });
+    expect(denied.exitCode).toBe(6); // refused at the lookup: curl could not resolve it
+    expect((denied.refused[0] as PolicyDenied).rule).toBe('not in allowHosts');
+  });
+
+  it('a redirect to a denied address is refused at connect', async () => {
+    const sb = await sandbox();
+    const before = inside.accepted;
+    for (const target of [`http://127.0.0.2:${inside.port}/`, `http://evil.test:${inside.port}/`]) {
+      const r = await curl(['-sSL', to(target)], { sandbox: sb });
+      expect(r.exitCode, target).not.toBe(0);
+      expect(r.refused[0], target).toBeInstanceOf(PolicyDenied);
+    }
+    expect(inside.accepted - before).toBe(0);
+  });
+
+  it('options that route around the policy reject before anything runs', async () => {
+    const sb = await sandbox();
+    const url = `http://good.test:${goodPort}/`;
+    const refused = [
+      ['--resolve', `good.test:${goodPort}:127.0.0.2`, url],
+      ['--connect-to', `good.test:${goodPort}:127.0.0.2:${inside.port}`, url],
+      ['--expand-resolve', 'x', url],
+      ['-x', `http://127.0.0.2:${inside.port}`, url],
+      ['-sSx', `127.0.0.2:${inside.port}`, url],
+      ['--proxy', `http://127.0.0.2:${inside.port}`, url],
+      ['--socks5-hostname', `127.0.0.2:${inside.port}`, url],
+      ['--preproxy', `127.0.0.2:${inside.port}`, url],
+      ['--doh-url', `http://127.0.0.2:${inside.port}/`, url],
+      ['-K', '-', url],
+      ['-sK-', url],
+      ['--config', 'x', url],
+      ['--unix-socket', '/tmp/x', url],
+      ['-s:', url],
+    ];
+    const before = inside.accepted;
+    for (const args of refused) await expect(curl(args, { sandbox: sb }), args.join(' ')).rejects.toThrow(TypeError);
+    // a value that merely looks like one is a value
+    const r = await curl(['-sS', '-H', 'X-Note: -x', '-A', '--proxy', url], { sandbox: sb });
+    expect(r.exitCode).toBe(0);
+    expect(inside.accepted - before).toBe(0);
+  });
+
+  it('proxy variables in env are dropped', async () => {
+    const sb = await sandbox();
+    const env = { http_proxy: `http://127.0.0.2:${inside.port}`, ALL_PROXY: `http://127.0.0.2:${inside.port}` };
+    const before = inside.accepted;
+    const r = await curl(['-sS', `http://good.test:${goodPort}/`], { sandbox: sb, env });
+    expect(r.exitCode).toBe(0);
+    expect(r.text()).toBe('ok');
+    expect(inside.accepted - before).toBe(0);
+  });
+
+  it("the sandbox's protocols hold, last on the command line and in every --next group", async () => {
+    const sb = await sandbox();
+    const url = `http://good.test:${goodPort}/`;
+    const r = await curl(['-sS', '--proto', '=all', `telnet://127.0.0.2:${inside.port}`], { sandbox: sb });
+    expect(r.exitCode).toBe(1); // CURLE_UNSUPPORTED_PROTOCOL
+    const next = await curl(['-sS', url, '--next', '--proto', '=all', `telnet://127.0.0.2:${inside.port}`], { sandbox: sb });
+    expect(next.exitCode).toBe(1);
+    const redirected = await curl(['-sSL', '--proto-redir', '=all', to(`ftp://127.0.0.1:${goodPort}/`)], { sandbox: sb });
+    expect(redirected.exitCode).toBe(1);
+    const file = await curl(['-sS', '--proto', '=all', 'file:///etc/passwd'], { sandbox: sb });
+    expect(file.exitCode).toBe(1);
+    expect(file.stdout.length).toBe(0);
+  });
+
+  it('no file outside the run is read or written', async () => {
+    const sb = await sandbox();
+    const secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'do not send');
+    const outside = join(dir, 'written.txt');
+    const url = `http://good.test:${goodPort}/`;
+    // the control: outside a sandbox the trace shows the file's bytes sent
+    const unsandboxed = await curl(['--trace-ascii', '%', '-sS', '-d', `@${secret}`, `http://127.0.0.1:${goodPort}/`]);
+    expect(unsandboxed.errorText()).toContain('do not send');
+    for (const args of [
+      ['-sS', '-d', `@${secret}`, url],
+      ['-sS', '--data-binary', '@/etc/passwd', url],
+      ['-sS', '-T', secret, url],
+      ['-sS', '-F', `f=@${secret}`, url],
+      ['-sS', '-b', secret, url],
+      ['-sS', '--cacert', secret, url],
+    ]) {
+      const r = await curl(['--trace-ascii', '%', ...args], { sandbox: sb });
+      expect(r.errorText(), args.join(' ')).not.toContain('do not send');
+      expect(r.errorText(), args.join(' ')).not.toContain('root:');
+    }
+    for (const args of [
+      ['-sS', '-o', outside, url],
+      ['-sS', '-c', outside, url],
+      ['-sS', '-D', outside, url],
+      ['-sS', '--trace', outside, url],
+      ['-sS', '-o', '../../../../../../../../' + outside, url],
+    ]) {
+      const r = await curl(args, { sandbox: sb });
+      expect(existsSync(outside), args.join(' ')).toBe(false);
+      expect(r.exitCode === 0 || r.exitCode === 23, `${args.join(' ')}: ${r.exitCode} ${r.errorText()}`).toBe(true);
+    }
+  });
+
+  it("the run's own files come in and what it writes comes back", async () => {
+    const sb = await sandbox();
+    const r = await curl(['-sS', '-d', '@body.txt', `http://good.test:${goodPort}/`, '-o', 'out/got.txt', '--create-dirs'], {
+      sandbox: sb,
+      files: { 'body.txt': 'hello' },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(new TextDecoder().decode(r.files['out/got.txt'])).toBe('ok');
+  });
+
+  it('timeoutMs ends a silent server', async () => {
+    const sb = await sandbox({ limits: { timeoutMs: 500 } });
+    const r = await curl(['-sS', `http://good.test:${goodPort}/silent`], { sandbox: sb });
+    expect(r.exitCode).toBe(28);
+  });
+
+  it("the host's deadline ends a run curl's own timeout has not ended", async () => {
+    const sb = await sandbox();
+    // the run as curl() makes it, but without the appended --max-time: only the host's timer is left
+    const policy = { ...sb.toolPolicy(), timeoutMs: 200 };
+    const stdio: [string, string, string] = [join(dir, 'in'), join(dir, 'out'), join(dir, 'err')];
+    writeFileSync(stdio[0], '');
+    const code = await runTool({ args: ['-sS', `http://good.test:${goodPort}/silent`], env: {}, stdio, root: dir }, policy);
+    expect(code).toBe(28);
+    expect(policy.refused).toEqual([expect.any(LimitExceeded)]);
+    expect((policy.refused[0] as LimitExceeded).limit).toBe('timeoutMs');
+  });
+
+  it('wire-byte limits cut the run', async () => {
+    const sb = await sandbox({ limits: { maxWireBytesIn: 50_000 } });
+    const r = await curl(['-sS', `http://good.test:${goodPort}/big`], { sandbox: sb });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout.length).toBeLessThan(200000);
+    expect(r.refused[0]).toBeInstanceOf(LimitExceeded);
+    expect((r.refused[0] as LimitExceeded).limit).toBe('maxWireBytesIn');
+  });
+
+  it('maxConnections caps the connections the run holds open', async () => {
+    const sb = await sandbox({ limits: { maxConnections: 1, timeoutMs: 2000 } });
+    // two hosts, so curl cannot wait to share one connection
+    const r = await curl(['-sS', '-Z', `http://good.test:${goodPort}/silent`, `http://127.0.0.1:${goodPort}/silent`], { sandbox: sb });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.refused.some((e) => e instanceof PolicyDenied && e.rule === 'maxConnections 1')).toBe(true);
+  });
+
+  it('something else than a Sandbox is a TypeError', async () => {
+    const notOne = { policy: {}, limits: {} } as unknown as Sandbox;
+    await expect(curl(['-sS', `http://good.test:${goodPort}/`], { sandbox: notOne })).rejects.toThrow(/must be a Sandbox/);
+  });
+
+  it('a destroyed sandbox runs nothing', async () => {
+    const sb = await sandbox();
+    await sb.destroy();
+    await expect(curl(['-sS', `http://good.test:${goodPort}/`], { sandbox: sb })).rejects.toThrow(/destroyed/);
+  });
+});
