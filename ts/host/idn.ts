@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The `idn_convert` import: curl's IDN backend (wasm/glue/idn.c) asks the
 // host to convert a host name, in the mapping the sandbox judges names in
-// (./hostname.ts).
+// (./idna.ts, under ./hostname.ts).
 import { ERRNO } from './errno.js';
-import { idnToAscii, idnToUnicode } from './hostname.js';
+import { idnToAscii, idnToUnicode } from './idna.js';
 import type { Heap } from './memory.js';
 
 /** Bytes that are not UTF-8 are no name (curl's test 1034). */
