@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Builds wasm/libcurl.wasm and wasm/curl.wasm from the pinned sources in
 # curl-src/, offline; `bash build.sh debug-tool` builds .build/debug/curl.wasm
-# instead (a debug build of the tool for curl's test suite; nothing in wasm/).
+# and .build/debug/libtests.wasm instead (debug builds of the tool and of
+# curl's libtests for curl's test suite; nothing in wasm/).
 # Each dependency is a cached stage under .build/: a stage reruns only when
 # its inputs (sources, flags, this script's stage text) change.
 set -euo pipefail
@@ -249,16 +250,22 @@ fi
 # bundled into one program by curl's own tests/mk-bundle.pl as runtests.pl
 # knows it (`libtests NAME URL ARGS`), compiled against this configured tree.
 # For scripts/curl-tests.sh only: not part of the npm package.
+# build_libtests DIR FLAGS: DIR/libtests/obj from DIR/src/curl (logs in DIR);
+# shared by the release build and the debug tool's
+build_libtests() {
+  local lt=$1/libtests tree=$1/src/curl
+  rm -rf "$lt"; mkdir -p "$lt/obj"
+  (cd "$tree/tests/libtest" && perl mk-lib1521.pl < ../../include/curl/curl.h "$lt/lib1521.c" \
+    && perl ../mk-bundle.pl . > "$lt/libtest_bundle.c")
+  local flags="-DHAVE_CONFIG_H -DCURL_STATICLIB -I$lt -I$tree/include -I$tree/lib -I$tree/lib/curlx \
+    -I$tree/src -I$tree/tests/libtest -I$tree/tests/unit -I$P/include"
+  printf '%s\n' "$lt/libtest_bundle.c" "$tree"/tests/libtest/{testutil,testtrace,memptr}.c | xargs -P "$JOBS" -I{} \
+    sh -c 'emcc '"$2 $flags"' -c {} -o '"$lt/obj"'/$(basename {} .c).o' \
+    > "$1/libtests-make.log" 2>&1 || { tail -40 "$1/libtests-make.log"; exit 1; }
+}
 LT=$B/libtests
 if [ "$MODE" = release ] && stage libtests "$B/curl.stamp"; then
-  rm -rf "$LT"; mkdir -p "$LT/obj"
-  (cd "$CURL/tests/libtest" && perl mk-lib1521.pl < ../../include/curl/curl.h "$LT/lib1521.c" \
-    && perl ../mk-bundle.pl . > "$LT/libtest_bundle.c")
-  LT_FLAGS="-DHAVE_CONFIG_H -DCURL_STATICLIB -I$LT -I$CURL/include -I$CURL/lib -I$CURL/lib/curlx \
-    -I$CURL/src -I$CURL/tests/libtest -I$CURL/tests/unit -I$P/include"
-  printf '%s\n' "$LT/libtest_bundle.c" "$CURL"/tests/libtest/{testutil,testtrace,memptr}.c | xargs -P "$JOBS" -I{} \
-    sh -c 'emcc '"$CFLAGS_COMMON $LT_FLAGS"' -c {} -o '"$LT/obj"'/$(basename {} .c).o' \
-    > "$B/libtests-make.log" 2>&1 || { tail -40 "$B/libtests-make.log"; exit 1; }
+  build_libtests "$B" "$CFLAGS_COMMON"
   done_stage libtests
 fi
 # end:libtests
@@ -283,6 +290,16 @@ if [ "$MODE" = debug-tool ] && stage debug-tool "$SRC/curl_8.14.1.orig.tar.gz" "
 fi
 # end:debug-tool
 
+# stage:debug-libtests
+# the libtests bundle of the debug tree (.build/debug/libtests.wasm, linked
+# below): the libtests whose tests need Debug or TrackMemory run with it
+if [ "$MODE" = debug-tool ] && stage debug-libtests "$B/debug-tool.stamp" \
+    <(sed -n '/^# stage:libtests$/,/^# end:libtests$/p' "$ROOT/build.sh"); then
+  build_libtests "$D" "$DEBUG_CFLAGS $DEBUG_CPPFLAGS"
+  done_stage debug-libtests
+fi
+# end:debug-libtests
+
 # --- link --------------------------------------------------------------------
 cd "$ROOT"
 # curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
@@ -301,10 +318,23 @@ link_tool() { # link_tool DIR CFLAGS CPPFLAGS LDFLAGS...: DIR/curl.wasm from DIR
     -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
     -o "$dir/curl.wasm"
 }
+# libtests: curl's libtest programs with the tool's bridge and files (minus
+# its trust store: the tests name their CA files). 16 MB initial memory:
+# the bundle's static test buffers need 9.
+link_libtests() { # link_libtests DIR CFLAGS LDFLAGS...: DIR/libtests.wasm from DIR/libtests/obj, after link_tool DIR
+  local dir=$1 cflags=$2; shift 2
+  emcc $cflags -sSTANDALONE_WASM "$@" \
+    -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
+    -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
+    $(ls "$dir"/tool-glue/*.o | grep -v '/ca\.o$') "$dir"/libtests/obj/*.o "$dir/src/curl/lib/.libs/libcurl.a" \
+    -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+    -o "$dir/libtests.wasm"
+}
 if [ "$MODE" = debug-tool ]; then
   # function names kept: a trap in the debug tool prints a readable stack
   link_tool "$D" "$DEBUG_CFLAGS" "$DEBUG_CPPFLAGS" --profiling-funcs
-  log "$D/curl.wasm: $(stat -c %s "$D/curl.wasm") bytes (debug tool, for curl's test suite)"
+  link_libtests "$D" "$DEBUG_CFLAGS" --profiling-funcs
+  log "$D/curl.wasm: $(stat -c %s "$D/curl.wasm") bytes, $D/libtests.wasm: $(stat -c %s "$D/libtests.wasm") bytes (debug, for curl's test suite)"
   exit 0
 fi
 
@@ -326,15 +356,7 @@ cp "$B/libcurl.wasm" wasm/libcurl.wasm
 link_tool "$B" "$CFLAGS_COMMON" ""
 cp "$B/curl.wasm" wasm/curl.wasm
 
-# libtests: curl's libtest programs with the tool's bridge and files (minus
-# its trust store: the tests name their CA files). 16 MB initial memory:
-# the bundle's static test buffers need 9.
-emcc $CFLAGS_COMMON -sSTANDALONE_WASM \
-  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
-  -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
-  $(ls "$B"/tool-glue/*.o | grep -v '/ca\.o$') "$LT"/obj/*.o "$CURL/lib/.libs/libcurl.a" \
-  -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
-  -o "$B/libtests.wasm"
+link_libtests "$B" "$CFLAGS_COMMON"
 cp "$B/libtests.wasm" wasm/libtests.wasm
 cp "$B/curlinfo.txt" wasm/curlinfo.txt
 cp "$B/curl-manual.txt.gz" wasm/curl-manual.txt.gz

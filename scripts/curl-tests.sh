@@ -9,6 +9,7 @@
 #                              [--debug-tool CMD [--debug-curlinfo CMD]]
 #                              [--known-failures FILE] [--timeout SEC]
 #                              [--retry N] [--verbose] [--libtests CMD]
+#                              [--debug-libtests CMD]
 #
 #   --tool CMD        the curl under test; a command line, run as `CMD "$@"`
 #                     (default /usr/bin/curl). `native` builds curl 8.14.1 from
@@ -47,6 +48,9 @@
 #                     the <tool>lib...</tool> tests run through it (otherwise
 #                     they are excluded), each under the same --timeout, with
 #                     the exclusions in test/curl-suite/libtests-excludes.txt
+#   --debug-libtests CMD  the debug build's libtest programs, as --libtests,
+#                     for the debug tool's run (without it, the libtests that
+#                     need Debug or TrackMemory are excluded there)
 #
 # Exit status: 0 when every test that ran passed or is a known failure, 1 when
 # any other test failed (or runtests.pl did not finish), 2 on a usage error.
@@ -76,6 +80,7 @@ KNOWN="$ROOT/test/curl-suite/known-failures.txt"
 RETRY=0
 VERBOSE=0
 LIBTESTS=""
+DEBUG_LIBTESTS=""
 LIBTESTS_EXCLUDES="$ROOT/test/curl-suite/libtests-excludes.txt"
 
 usage() { sed -n '2,54p' "$SELF" | sed 's/^# \{0,1\}//'; }
@@ -109,6 +114,8 @@ while [ $# -gt 0 ]; do
     --verbose|-v) VERBOSE=1; shift ;;
     --libtests) [ $# -ge 2 ] || die "--libtests needs a value"; LIBTESTS=$2; shift 2 ;;
     --libtests=*) LIBTESTS=${1#*=}; shift ;;
+    --debug-libtests) [ $# -ge 2 ] || die "--debug-libtests needs a value"; DEBUG_LIBTESTS=$2; shift 2 ;;
+    --debug-libtests=*) DEBUG_LIBTESTS=${1#*=}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -288,10 +295,22 @@ if [ -n "$LIBTESTS" ]; then
   set -- $LIBTESTS
   [ -x "$1" ] || command -v "$1" >/dev/null 2>&1 || die "libtests not found: $1"
   wrap "$RUN/libtests" "$LIBTESTS"
-  for name in $(sed -nE 's/^([a-z0-9]+)_SOURCES = [a-z0-9]+\.c.*/\1/p' "$LTDIR/Makefile.inc"); do
-    printf '#!/bin/sh\nexec %s %s "$@"\n' "$RUN/libtests" "$name" > "$LTDIR/$name"
-    chmod +x "$LTDIR/$name"
-  done
+  LTNAMES=$(sed -nE 's/^([a-z0-9]+)_SOURCES = [a-z0-9]+\.c.*/\1/p' "$LTDIR/Makefile.inc")
+  lt_programs() { # lt_programs WRAPPER: every libtest program name runs WRAPPER NAME
+    local name
+    for name in $LTNAMES; do
+      printf '#!/bin/sh\nexec %s %s "$@"\n' "$1" "$name" > "$LTDIR/$name"
+      chmod +x "$LTDIR/$name"
+    done
+  }
+  lt_programs "$RUN/libtests"
+fi
+if [ -n "$DEBUG_LIBTESTS" ]; then
+  [ -n "$LIBTESTS" ] && [ -n "$DEBUG_TOOL" ] || die "--debug-libtests goes with --libtests and --debug-tool"
+  DEBUG_LIBTESTS=$(absolutize "$DEBUG_LIBTESTS")
+  set -- $DEBUG_LIBTESTS
+  [ -x "$1" ] || command -v "$1" >/dev/null 2>&1 || die "debug libtests not found: $1"
+  wrap "$RUN/debug/libtests" "$DEBUG_LIBTESTS"
 fi
 if [ -n "$CURL_BUILD" ]; then
   # every line of curlinfo is a preprocessor switch on curl_config.h: compiling
@@ -423,8 +442,13 @@ run_suite "$LOG" "$WRAP" "$RUN/curlinfo" "$EXCL" "${SELECTION[@]}"
 RUNS=(release "$LOG" "$RC" "$WALL" "$VERLINE")
 if [ -n "$DEBUG_TOOL" ]; then
   log "debug tool: $DEBUG_TOOL"
-  { cat "$EXCL"   # libtests.wasm is a release build: the libtests that need Debug stay out
-    echo 'tool:^lib:excluded: a libtest that needs a debug build (libtests.wasm is the release build)'; } > "$RUN/debug/excludes"
+  if [ -n "$DEBUG_LIBTESTS" ]; then   # the libtest programs run the debug bundle now
+    lt_programs "$RUN/debug/libtests"
+    cp "$EXCL" "$RUN/debug/excludes"
+  else   # libtests.wasm is a release build: the libtests that need Debug stay out
+    { cat "$EXCL"
+      echo 'tool:^lib:excluded: a libtest that needs a debug build (no --debug-libtests)'; } > "$RUN/debug/excludes"
+  fi
   run_suite "$DEBUG_LOG" "$RUN/debug/curl" "$RUN/debug/curlinfo" "$RUN/debug/excludes" "${DEBUG_SELECTION[@]}"
   RUNS+=(debug "$DEBUG_LOG" "$RC" "$WALL" "$DEBUG_VERLINE")
 fi
