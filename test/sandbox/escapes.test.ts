@@ -4,7 +4,6 @@
 // loopback "trap" server the policy must keep the transfer away from (it
 // counts TCP connections, so even a connect that sends nothing is caught),
 // and a hang by the transfer's deadline.
-import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CurlEasyError, LimitExceeded, PolicyDenied, Sandbox, SandboxDestroyed, type OptionValue, type SandboxOptions } from '../../ts/index.js';
@@ -13,33 +12,7 @@ import { startRawServer, type TestServer } from '../fixtures/servers.js';
 import { until } from '../fixtures/wait.js';
 import { startWsServer } from '../fixtures/ws-server.js';
 import { httpServer, zstdBomb } from './hostile.js';
-import { expectClean, expectDenied, failure } from './helpers.js';
-
-interface Trap {
-  host: string;
-  port: number;
-  /** Connections accepted: any at all is an escape. */
-  accepted: number;
-  close(): Promise<void>;
-}
-
-async function trap(host: string): Promise<Trap> {
-  const sockets = new Set<net.Socket>();
-  const t = { host, port: 0, accepted: 0, close: async () => {} };
-  const server = net.createServer((s) => {
-    t.accepted++;
-    sockets.add(s);
-    s.on('error', () => {});
-    s.end('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nescaped');
-  });
-  await new Promise<void>((r) => server.listen(0, host, r));
-  t.port = (server.address() as net.AddressInfo).port;
-  t.close = () => {
-    for (const s of sockets) s.destroy();
-    return new Promise((r) => server.close(() => r()));
-  };
-  return t;
-}
+import { expectClean, expectDenied, failure, type Trap, trap } from './helpers.js';
 
 /**
  * 127.0.0.1: '/ok' answers 200, '/to/<base64url>' redirects to those bytes

@@ -2,6 +2,7 @@
 // Shared by the sandbox suites: a sandbox per test that is always destroyed,
 // the end-of-case checks (no transfer, socket or ref left behind) and
 // matchers for the typed failures.
+import * as net from 'node:net';
 import { expect, onTestFinished } from 'vitest';
 import { CurlEasyError, LimitExceeded, PolicyDenied, Sandbox, type SandboxOptions } from '../../ts/index.js';
 
@@ -62,4 +63,31 @@ export function expectLimit(err: CurlEasyError, limit: string): LimitExceeded {
 /** Bytes of the sandbox's wasm memory now. */
 export function wasmMemory(sb: Sandbox): number {
   return sb.runtime.exports.memory.buffer.byteLength;
+}
+
+export interface Trap {
+  host: string;
+  port: number;
+  /** Connections accepted: any at all is an escape. */
+  accepted: number;
+  close(): Promise<void>;
+}
+
+/** A server that answers "escaped" and counts what it accepts: any connection at all is an escape. */
+export async function trap(host: string): Promise<Trap> {
+  const sockets = new Set<net.Socket>();
+  const t = { host, port: 0, accepted: 0, close: async () => {} };
+  const server = net.createServer((s) => {
+    t.accepted++;
+    sockets.add(s);
+    s.on('error', () => {});
+    s.end('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nescaped');
+  });
+  await new Promise<void>((r) => server.listen(0, host, r));
+  t.port = (server.address() as net.AddressInfo).port;
+  t.close = () => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => server.close(() => r()));
+  };
+  return t;
 }

@@ -4,7 +4,6 @@
 // "trap" server (it counts TCP connections, so a connect that sends nothing
 // is caught), a file read by the bytes of a real file outside the run.
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -13,31 +12,7 @@ import { runTool } from '../../ts/tool/host.js';
 import type { LookupFunction } from '../../ts/host/dns.js';
 import { LimitExceeded, PolicyDenied, Sandbox, type SandboxOptions } from '../../ts/index.js';
 import { startRawServer, type TestServer } from '../fixtures/servers.js';
-
-interface Trap {
-  port: number;
-  /** Connections accepted: any at all is an escape. */
-  accepted: number;
-  close(): Promise<void>;
-}
-
-async function trap(host: string): Promise<Trap> {
-  const sockets = new Set<net.Socket>();
-  const t = { port: 0, accepted: 0, close: async () => {} };
-  const server = net.createServer((s) => {
-    t.accepted++;
-    sockets.add(s);
-    s.on('error', () => {});
-    s.end('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nescaped');
-  });
-  await new Promise<void>((r) => server.listen(0, host, r));
-  t.port = (server.address() as net.AddressInfo).port;
-  t.close = () => {
-    for (const s of sockets) s.destroy();
-    return new Promise((r) => server.close(() => r()));
-  };
-  return t;
-}
+import { type Trap, trap } from '../sandbox/helpers.js';
 
 /** 127.0.0.1: '/to/<base64url>' redirects there, '/silent' never answers, anything else is 200 "ok". */
 function redirector(): Promise<TestServer> {
