@@ -9,6 +9,22 @@ export const HOST_FD_BASE = 1024;
 /** Where the tool's (and curl's libtests') host descriptors start: below FD_SETSIZE, so fd_set can hold them. */
 export const TOOL_HOST_FD_BASE = 512;
 
+/** The arguments of `aead_seal` and `aead_open` (wasm/glue/aead.c): pointers and lengths into wasm memory. */
+export type AeadArgs = [
+  alg: number,
+  key: number,
+  keyLen: number,
+  iv: number,
+  ivLen: number,
+  ad: number,
+  adLen: number,
+  input: number,
+  len: number,
+  out: number,
+  tag: number,
+  tagLen: number,
+];
+
 /** The `curlhost` import module, in host.h order. */
 export interface HostImports {
   sock_open(domain: number, type: number, proto: number): number;
@@ -38,34 +54,8 @@ export interface HostImports {
   cb_socket(id: number, fd: number, what: number, owner: number): number;
   cb_timer(id: number, timeoutMs: number): number;
   cb_push(id: number, parent: number, easy: number, numHeaders: number, headers: number): number;
-  aead_seal(
-    alg: number,
-    key: number,
-    keyLen: number,
-    iv: number,
-    ivLen: number,
-    ad: number,
-    adLen: number,
-    input: number,
-    len: number,
-    out: number,
-    tag: number,
-    tagLen: number,
-  ): number;
-  aead_open(
-    alg: number,
-    key: number,
-    keyLen: number,
-    iv: number,
-    ivLen: number,
-    ad: number,
-    adLen: number,
-    input: number,
-    len: number,
-    out: number,
-    tag: number,
-    tagLen: number,
-  ): number;
+  aead_seal(...args: AeadArgs): number;
+  aead_open(...args: AeadArgs): number;
   idn_convert(toUnicode: number, name: number, out: number, cap: number): number;
   tls_start(fd: number, params: number): number;
   tls_info(fd: number, what: number, index: number, buf: number, cap: number): number;

@@ -10,6 +10,7 @@
 // answers -ENOSYS, and mbedTLS then does the work in wasm as before.
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
 import { ERRNO } from './errno.js';
+import type { AeadArgs } from './abi.js';
 import type { Heap } from './memory.js';
 
 /** `alg` values of the imports (wasm/glue/host.h LCW_AEAD_*). */
@@ -48,21 +49,7 @@ function inBounds(heap: Heap, ...spans: number[]): boolean {
 }
 
 /** The cipher for a call, or what the call answers: AEAD_NOT_TAKEN, or -EINVAL for a span outside wasm memory. */
-function usable(
-  heap: Heap,
-  alg: number,
-  key: number,
-  keyLen: number,
-  iv: number,
-  ivLen: number,
-  ad: number,
-  adLen: number,
-  input: number,
-  len: number,
-  out: number,
-  tag: number,
-  tagLen: number,
-): CipherName | number {
+function usable(heap: Heap, [alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen]: AeadArgs): CipherName | number {
   const name = cipherName(alg, keyLen, ivLen, tagLen);
   if (!name || unavailable.has(name)) return AEAD_NOT_TAKEN;
   if (!inBounds(heap, key, keyLen, iv, ivLen, ad, adLen, input, len, out, len, tag, tagLen)) return -ERRNO.INVAL;
@@ -70,23 +57,10 @@ function usable(
 }
 
 /** Encrypts `len` bytes at `input` into `out` and writes the tag: 0, or AEAD_NOT_TAKEN. */
-export function aeadSeal(
-  heap: Heap,
-  alg: number,
-  key: number,
-  keyLen: number,
-  iv: number,
-  ivLen: number,
-  ad: number,
-  adLen: number,
-  input: number,
-  len: number,
-  out: number,
-  tag: number,
-  tagLen: number,
-): number {
-  const name = usable(heap, alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen);
+export function aeadSeal(heap: Heap, ...args: AeadArgs): number {
+  const name = usable(heap, args);
   if (typeof name === 'number') return name;
+  const [, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen] = args;
   let sealed: Buffer;
   let mac: Buffer;
   try {
@@ -108,23 +82,10 @@ export function aeadSeal(
 }
 
 /** Decrypts and verifies; writes `out` only when the tag verifies: 0, AEAD_BAD_TAG or AEAD_NOT_TAKEN. */
-export function aeadOpen(
-  heap: Heap,
-  alg: number,
-  key: number,
-  keyLen: number,
-  iv: number,
-  ivLen: number,
-  ad: number,
-  adLen: number,
-  input: number,
-  len: number,
-  out: number,
-  tag: number,
-  tagLen: number,
-): number {
-  const name = usable(heap, alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen);
+export function aeadOpen(heap: Heap, ...args: AeadArgs): number {
+  const name = usable(heap, args);
   if (typeof name === 'number') return name;
+  const [, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen] = args;
   let d;
   try {
     d = createDecipheriv(name as CipherGCMTypes, heap.view(key, keyLen), heap.view(iv, ivLen), { authTagLength: tagLen });

@@ -246,10 +246,8 @@ export function hostImports(ctx: BridgeContext): HostImports {
     },
     cb_timer: (id, ms) => relays.multi.get(id)?.timer(ms) ?? 0,
     cb_push: (id, parent, easy, n, headers) => relays.multi.get(id)?.push(parent, easy, n, headers) ?? CURL_PUSH_DENY,
-    aead_seal: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
-      aeadSeal(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
-    aead_open: (alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen) =>
-      aeadOpen(ctx.heap(), alg, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen),
+    aead_seal: (...args) => aeadSeal(ctx.heap(), ...args),
+    aead_open: (...args) => aeadOpen(ctx.heap(), ...args),
     idn_convert: (toUnicode, name, out, cap) => idnConvert(ctx.heap(), toUnicode, name, out, cap),
     tls_start(fd, params) {
       const s = tcp(fd);
