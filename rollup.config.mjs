@@ -63,6 +63,9 @@ function inlineWasm() {
           'export async function readDefaultWasm() {',
           '  return wasmBytes;',
           '}',
+          'export function defaultWasmNow() {',
+          '  return wasmBytes;',
+          '}',
         ].join('\n');
       }
       return null;

@@ -99,6 +99,20 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
   };
 }
 
+let primed = false;
+/**
+ * Node loads its fetch implementation (undici, ~10 ms) on the first touch of
+ * Response, and its web streams on the first ReadableStream: a first fetch()
+ * touches both before it waits for its session, so that this runs while
+ * libcurl.wasm compiles on V8's background threads instead of after the
+ * transfer.
+ */
+function primeWebClasses(): void {
+  if (primed) return;
+  primed = true;
+  void [globalThis.Response, globalThis.ReadableStream];
+}
+
 /**
  * fetch() on `session`: what `session.fetch()`, `sandbox.fetch()` and the
  * top-level fetch() run.
@@ -112,6 +126,7 @@ export async function sessionFetch(session: Session, input: string | URL | Reque
   const { url, method, headers, body, bodyLength, redirect, signal } = out ?? (await fullRequest(input, standard));
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: unsupported scheme ${url.protocol}`);
   signal?.throwIfAborted();
+  primeWebClasses();
 
   const transfer = await session.transfer({
     url: url.href,

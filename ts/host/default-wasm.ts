@@ -5,10 +5,39 @@
 // (Runtime.create, sessions, fetch) needs no file there.
 import { WasmLoadError } from './errors.js';
 
+type NodeFs = typeof import('node:fs');
+/** process.getBuiltinModule (Node >= 20.16, Bun, Deno 2): a built-in module without an import. */
+const builtin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+
 /** Reads a file (the module from a path or file: URL). */
 export async function readBytes(url: URL | string): Promise<Uint8Array<ArrayBuffer>> {
+  // A synchronous read of the ~1 MB module (under a millisecond from the page
+  // cache) where the runtime hands out node:fs without an import: the async
+  // readFile and a dynamic import (which goes through any loader hooks, such
+  // as tsx's, on their own thread) took ~8 ms of a process's first request
+  const fs = builtin?.('node:fs') as NodeFs | undefined;
+  if (fs) return fs.readFileSync(url) as Uint8Array<ArrayBuffer>;
   const { readFile } = await import('node:fs/promises'); // lazily: bundles for the edge never load it
   return (await readFile(url)) as Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The packaged libcurl.wasm read now, where node:fs comes without an import
+ * (process.getBuiltinModule); undefined elsewhere or on any failure (then
+ * readDefaultWasm() reads it, and says what went wrong). Compiling can start
+ * within the caller's turn: a first fetch() loads Node's Response meanwhile.
+ */
+export function defaultWasmNow(): Uint8Array<ArrayBuffer> | undefined {
+  const fs = builtin?.('node:fs') as NodeFs | undefined;
+  if (!fs) return undefined;
+  for (const url of [new URL('./libcurl.wasm', import.meta.url), new URL('../../wasm/libcurl.wasm', import.meta.url)]) {
+    try {
+      return fs.readFileSync(url) as Uint8Array<ArrayBuffer>;
+    } catch {
+      // the source tree's place, then readDefaultWasm()
+    }
+  }
+  return undefined;
 }
 
 /** The packaged libcurl.wasm. */

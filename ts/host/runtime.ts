@@ -2,7 +2,7 @@
 // Loads libcurl.wasm: compiles it once per process, instantiates it with the
 // host imports and a WASI provider, and owns that instance's socket table.
 import { ABI_VERSION, type LibcurlExports } from './abi.js';
-import { readBytes, readDefaultWasm } from './default-wasm.js';
+import { defaultWasmNow, readBytes, readDefaultWasm } from './default-wasm.js';
 import { WasmLoadError } from './errors.js';
 import { defaultLookup, type LookupFunction } from './dns.js';
 import { hostImports, RelayRegistry, type BridgeContext } from './imports.js';
@@ -55,7 +55,10 @@ let defaultModule: Promise<WebAssembly.Module> | undefined;
 export function compileLibcurl(source?: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source === undefined) {
-    defaultModule ??= readDefaultWasm().then(compile);
+    if (!defaultModule) {
+      const now = defaultWasmNow();
+      defaultModule = now ? compile(now) : readDefaultWasm().then(compile);
+    }
     return defaultModule;
   }
   if (typeof source === 'string' || source instanceof URL) {

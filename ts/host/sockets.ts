@@ -58,6 +58,13 @@ export class SocketTable {
   guard: ConnectGuard | undefined;
   /** Which easy handle (host id) each socket serves (CURLOPT_OPENSOCKETFUNCTION). */
   readonly owners = new Map<number, number>();
+  /**
+   * Bytes a TCP socket queues from the network before it is paused. The
+   * library's transfers read it on the same thread; curl-wasm's worker reads
+   * it a call away (ts/tool/channel.ts), and a deeper queue keeps the main
+   * thread reading while the worker writes what it took.
+   */
+  recvHighWater = RECV_HIGH_WATER;
   /** Told about bytes moved on a socket: for limits and accounting. */
   onTraffic: ((owner: number, bytesIn: number, bytesOut: number, socket: TrafficSocket) => void) | undefined;
 
@@ -256,7 +263,7 @@ export class TcpSocket implements Descriptor {
     this.bytesIn += n;
     this.#table.onTraffic?.(this.#table.owners.get(this.fd) ?? 0, n, 0, this);
     this.#table.changed(this.fd);
-    if (this.#in.size < RECV_HIGH_WATER) return true;
+    if (this.#in.size < this.#table.recvHighWater) return true;
     this.#paused = true;
     return false;
   }
@@ -292,7 +299,7 @@ export class TcpSocket implements Descriptor {
       return this.#eof ? 0 : -ERRNO.AGAIN;
     }
     const n = this.#in.take(into, (flags & MSG_PEEK) !== 0);
-    if (this.#paused && this.#in.size < RECV_HIGH_WATER / 2) {
+    if (this.#paused && this.#in.size < this.#table.recvHighWater / 2) {
       this.#paused = false;
       this.#sock?.resume();
     }

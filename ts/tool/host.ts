@@ -136,6 +136,14 @@ export function runTool(run: ToolRun, policy?: ToolPolicy): Promise<number> {
   return serveTool(launch(run), policy);
 }
 
+/**
+ * The tool's sockets queue this much before pausing (the library's: 1 MiB):
+ * the worker takes up to the channel's 2 MiB a call, and with a 1 MiB cap the
+ * main thread paused the socket while the worker wrote, so a 1 GiB download
+ * from nginx ran at ~0.45x native curl (bench/cli.ts).
+ */
+const TOOL_RECV_HIGH_WATER = 8 << 20;
+
 /** CURLE_OPERATION_TIMEDOUT: what a run ended at the sandbox's deadline exits with. */
 const TIMED_OUT = 28;
 
@@ -145,6 +153,7 @@ export async function serveTool(launched: Launched, policy?: ToolPolicy): Promis
   let returned!: (code: number) => void;
   const toolExit = new Promise<number>((resolve) => (returned = resolve));
   const table = new SocketTable(TOOL_HOST_FD_BASE);
+  table.recvHighWater = TOOL_RECV_HIGH_WATER;
   const answer = handlers(launched.channel, table, policy);
   answer.tool_exit = (code) => {
     returned(code);
