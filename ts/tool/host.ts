@@ -146,6 +146,10 @@ export async function serveTool(launched: Launched, policy?: ToolPolicy): Promis
   const toolExit = new Promise<number>((resolve) => (returned = resolve));
   const table = new SocketTable(TOOL_HOST_FD_BASE);
   const answer = handlers(launched.channel, table, policy);
+  answer.tool_over = (kind) => {
+    policy?.exceeded(kind === 0 ? 'maxHeaderBytes' : 'maxBodyBytes');
+    return 0;
+  };
   answer.tool_exit = (code) => {
     returned(code);
     return 0;
