@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { TOOL_OPTIONS } from '../../ts/curl/generated/tool-options.js';
 import { readCommandLine } from '../../ts/tool/command-line.js';
-import { curlSize } from '../../ts/tool/sandboxed.js';
+import { curlSize, sandboxArgs } from '../../ts/tool/sandboxed.js';
+import { Sandbox } from '../../ts/index.js';
 
 const read = (args: string[]) => [...readCommandLine(args)].map(([i, item]) => [i, item]);
 
@@ -71,5 +72,34 @@ describe('curlSize', () => {
     expect(curlSize('1.5M')).toBeUndefined();
     expect(curlSize('-1')).toBeUndefined();
     expect(curlSize('5kb')).toBeUndefined();
+  });
+});
+
+describe('sandboxArgs', () => {
+  it("appends per group the lower of the caller's bounds and the sandbox's, -q first", async () => {
+    const sb = await Sandbox.create({ protocols: ['http'], limits: { timeoutMs: 10_000, maxRedirects: 3, maxBodyBytes: 1000 } });
+    try {
+      const policy = sb.toolPolicy();
+      const enforced = (redirs: string, time: string, size: string) => ['--proto', '=http', '--proto-redir', '=http', '--max-redirs', redirs, '--max-time', time, '--max-filesize', size];
+      const line = sandboxArgs(['--max-time', '2.5', '--max-redirs', '-1', '--max-filesize', '1k', 'a', '--next', '--max-time', '60', '--max-redirs', '1', '--max-filesize', '1M', 'b', '--next', '--max-time', '0', '--', 'c'], policy);
+      expect(line.args).toEqual([
+        '-q',
+        ...['--max-time', '2.5', '--max-redirs', '-1', '--max-filesize', '1k', 'a'],
+        ...enforced('3', '2.5', '1000'),
+        '--next',
+        ...['--max-time', '60', '--max-redirs', '1', '--max-filesize', '1M', 'b'],
+        ...enforced('1', '10', '1000'),
+        '--next',
+        ...['--max-time', '0'],
+        ...enforced('3', '10', '1000'),
+        ...['--', 'c'],
+      ]);
+      expect(line.bodyCapped).toBe(true);
+      // a value from --expand-* is not known here: the sandbox's bound
+      expect(sandboxArgs(['--expand-max-filesize', '{{n}}', 'a'], policy).args.slice(-2)).toEqual(['--max-filesize', '1000']);
+      expect(sandboxArgs(['--max-filesize', '10', 'a'], policy).bodyCapped).toBe(false);
+    } finally {
+      await sb.destroy();
+    }
   });
 });

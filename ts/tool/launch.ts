@@ -62,7 +62,17 @@ export function launch(run: ToolRun): Launched {
   const channel = createChannel();
   const { port1, port2 } = new MessageChannel();
   const posted = new SharedArrayBuffer(4);
-  const data: ToolData = { channel, port: port2, posted, args: run.args, argv0: run.program?.argv0, env: run.env, stdio: run.stdio, root: run.root, limits: run.limits };
+  const data: ToolData = {
+    channel,
+    port: port2,
+    posted,
+    args: run.args,
+    argv0: run.program?.argv0,
+    env: run.env,
+    stdio: run.stdio,
+    root: run.root,
+    limits: run.limits,
+  };
   const options = { workerData: data, transferList: [port2], stdout: false, stderr: false };
   const entry = workerEntry();
   // run from the TypeScript sources (tests, development), the worker registers tsx first
