@@ -80,17 +80,20 @@ describe('sandboxArgs', () => {
     const sb = await Sandbox.create({ protocols: ['http'], limits: { timeoutMs: 10_000, maxRedirects: 3, maxBodyBytes: 1000 } });
     try {
       const policy = sb.toolPolicy();
-      const enforced = (redirs: string, time: string, size: string) => ['--proto', '=http', '--proto-redir', '=http', '--max-redirs', redirs, '--max-time', time, '--max-filesize', size];
-      const line = sandboxArgs(['--max-time', '2.5', '--max-redirs', '-1', '--max-filesize', '1k', 'a', '--next', '--max-time', '60', '--max-redirs', '1', '--max-filesize', '1M', 'b', '--next', '--max-time', '0', '--', 'c'], policy);
+      const words = (text: string) => text.split(' ');
+      const enforced = (redirs: string, time: string, size: string) =>
+        words(`--proto =http --proto-redir =http --max-redirs ${redirs} --max-time ${time} --max-filesize ${size}`);
+      const groups = ['--max-time 2.5 --max-redirs -1 --max-filesize 1k a', '--max-time 60 --max-redirs 1 --max-filesize 1M b', '--max-time 0'];
+      const line = sandboxArgs(words(`${groups.join(' --next ')} -- c`), policy);
       expect(line.args).toEqual([
         '-q',
-        ...['--max-time', '2.5', '--max-redirs', '-1', '--max-filesize', '1k', 'a'],
+        ...words(groups[0]!),
         ...enforced('3', '2.5', '1000'),
         '--next',
-        ...['--max-time', '60', '--max-redirs', '1', '--max-filesize', '1M', 'b'],
+        ...words(groups[1]!),
         ...enforced('1', '10', '1000'),
         '--next',
-        ...['--max-time', '0'],
+        ...words(groups[2]!),
         ...enforced('3', '10', '1000'),
         ...['--', 'c'],
       ]);

@@ -83,7 +83,7 @@ function headerField(line: string): [string, string] | undefined {
 interface Group {
   urls: string[];
   headers: [string, string][];
-  /** the last --max-filesize, --max-time (seconds), --max-redirs; NaN when curl's value could not be read here */
+  /** the last --max-filesize, --max-time (seconds), --max-redirs; undefined or NaN when absent or not read here (the sandbox's bound then) */
   maxFilesize?: number;
   maxTime?: number;
   maxRedirs?: number;
