@@ -199,8 +199,8 @@ build_curl() {
     --with-nghttp2="$P" --with-libpsl="$P" --without-libidn2 --without-libssh2 \
     --without-librtmp --without-ca-bundle --without-ca-path --without-ca-fallback \
     --disable-threaded-resolver --disable-socketpair --disable-unix-sockets \
-    --disable-ldap --disable-ldaps --disable-rtsp --disable-smb \
-    --disable-manual --disable-docs --disable-ipfs \
+    --disable-ldap --disable-ldaps --disable-smb \
+    --disable-manual --disable-docs \
     --enable-websockets --enable-ipv6 "$@" \
     > "$dir/curl-configure.log" 2>&1 || { tail -40 "$dir/curl-configure.log"; exit 1; }
   emmake make -C lib -j"$JOBS" libcurl.la > "$dir/curl-make.log" 2>&1 \
@@ -319,14 +319,14 @@ link_tool() { # link_tool DIR CFLAGS CPPFLAGS LDFLAGS...: DIR/curl.wasm from DIR
     -o "$dir/curl.wasm"
 }
 # libtests: curl's libtest programs with the tool's bridge and files (minus
-# its trust store: the tests name their CA files). 16 MB initial memory:
+# its trust store, the tests name their CA files, nor its sandbox limits). 16 MB initial memory:
 # the bundle's static test buffers need 9.
 link_libtests() { # link_libtests DIR CFLAGS LDFLAGS...: DIR/libtests.wasm from DIR/libtests/obj, after link_tool DIR
   local dir=$1 cflags=$2; shift 2
   emcc $cflags -sSTANDALONE_WASM "$@" \
     -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
     -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
-    $(ls "$dir"/tool-glue/*.o | grep -v '/ca\.o$') "$dir"/libtests/obj/*.o "$dir/src/curl/lib/.libs/libcurl.a" \
+    $(ls "$dir"/tool-glue/*.o | grep -v '/\(ca\|limits\)\.o$') "$dir"/libtests/obj/*.o "$dir/src/curl/lib/.libs/libcurl.a" \
     -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
     -o "$dir/libtests.wasm"
 }

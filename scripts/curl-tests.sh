@@ -241,8 +241,8 @@ if [ "$TOOL" = native ]; then
     --with-openssl --with-zlib --with-brotli --with-zstd --with-nghttp2
     --without-libpsl --without-libidn2 --without-libssh2 --without-librtmp
     --disable-socketpair --disable-unix-sockets
-    --disable-ldap --disable-ldaps --disable-rtsp --disable-smb
-    --disable-manual --disable-docs --disable-ipfs
+    --disable-ldap --disable-ldaps --disable-smb
+    --disable-manual --disable-docs
     --enable-websockets --enable-ipv6)
   NATIVE="$BASE/native-${have:0:12}-$(printf '%s\n' "${NATIVE_FLAGS[@]}" | sha256sum | cut -c1-12)"
   if [ ! -e "$NATIVE/native.stamp" ]; then

@@ -5,7 +5,8 @@
 // scratch directory, removed afterwards).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import { CURLE } from './curl/generated/codes.js';
 import { runTool } from './tool/host.js';
 import { sandboxArgs, sandboxEnv, type ToolPolicy } from './tool/sandboxed.js';
 
@@ -34,17 +35,24 @@ export interface CurlOptions {
   /**
    * Run the command line under a Sandbox's rules, for a command line nobody
    * vetted: every connect, lookup and datagram judged by its policy (a
-   * denied one fails as curl fails to connect or resolve: exit 7 or 6), its
-   * protocols, maxRedirects and timeoutMs appended as `--proto`,
-   * `--proto-redir`, `--max-redirs` and `--max-time` (and the worker ended
-   * at the deadline and a second's grace: exit 28), its wire-byte limits and
-   * maxConnections counted for the run. No filesystem but the run's own
-   * working directory (empty, or `files`): `/` is that directory, so
-   * `-o`, `-T`, `-d @file` and `-b` reach nothing else. No environment but
-   * `env` (proxy variables dropped). Options that would route connections
-   * past the policy (`-x`/`--proxy`, `--preproxy`, `--socks*`, `--resolve`,
-   * `--connect-to`, `--doh-url`, `--unix-socket`, `-K`/`--config`) reject
-   * with a TypeError before anything runs.
+   * denied one fails as curl fails to connect or resolve: exit 7 or 6); its
+   * protocols, and the lower of each `--next` group's own and its
+   * maxRedirects, timeoutMs and maxBodyBytes, appended as `--proto`,
+   * `--proto-redir`, `--max-redirs`, `--max-time` and `--max-filesize`
+   * (the worker ended at the deadline and a second's grace: exit 28); the
+   * decoded body and the response heads counted in the tool against
+   * maxBodyBytes and maxHeaderBytes (exit 23); its wire-byte limits and
+   * maxConnections counted for the run; the tool's memory capped at
+   * maxMemoryBytes. A limit crossed is a LimitExceeded in
+   * {@link CurlResult.refused}. Each group's URLs and `-H` fields past
+   * maxUrlBytes, maxRequestHeaders or maxRequestHeaderBytes reject with
+   * LimitExceeded before anything runs. No filesystem but the run's own
+   * working directory (empty, or `files`): `/` is that directory, so `-o`,
+   * `-T`, `-d @file` and `-b` reach nothing else; no `.curlrc` (`-q`). No
+   * environment but `env` (proxy variables dropped). Options that would
+   * route connections past the policy (`-x`/`--proxy`, `--preproxy`,
+   * `--socks*`, `--resolve`, `--connect-to`, `--doh-url`, `--unix-socket`,
+   * `-K`/`--config`) reject with a TypeError before anything runs.
    */
   sandbox?: CurlSandbox;
 }
@@ -74,25 +82,58 @@ function listFiles(dir: string, base = dir, out: Record<string, Uint8Array> = {}
 }
 
 /**
- * Runs a curl command line (the arguments after `curl`) in-process and
- * resolves with its exit code and output; a failed transfer is an exit code,
- * never a rejection.
- *
- * @example const r = await curl(['-sS', '-H', 'Accept: application/json', url]); JSON.parse(r.text())
- * @see https://curl.se/docs/manpage.html
+ * A curl command line runner: `curl(args, options?)`, the tagged-template
+ * form, and `curl.with(options)` for a runner with options of its own.
  */
-export function curl(args: readonly string[], options?: CurlOptions): Promise<CurlResult>;
-/**
- * The tagged-template form: curl\`-sS -H ${header} ${url}\`. The literal text
- * is split on whitespace (no shell: quotes and backslashes are not
- * interpreted); each interpolated value is one argument whole, spaces and all
- * (an array, several), glued to literal text that touches it.
- */
-export function curl(strings: TemplateStringsArray, ...values: unknown[]): Promise<CurlResult>;
-export function curl(first: readonly string[] | TemplateStringsArray, ...rest: unknown[]): Promise<CurlResult> {
-  if ('raw' in first && Array.isArray(first.raw)) return run(templateArgs(first, rest), {});
-  return run(first, (rest[0] as CurlOptions | undefined) ?? {});
+export interface CurlFunction {
+  /**
+   * Runs a curl command line (the arguments after `curl`) in-process and
+   * resolves with its exit code and output; a failed transfer is an exit
+   * code, never a rejection. `options` go over the runner's own
+   * ({@link CurlFunction.with}).
+   *
+   * @example const r = await curl(['-sS', '-H', 'Accept: application/json', url]); JSON.parse(r.text())
+   * @see https://curl.se/docs/manpage.html
+   */
+  (args: readonly string[], options?: CurlOptions): Promise<CurlResult>;
+  /**
+   * The tagged-template form: curl\`-sS -H ${header} ${url}\`. The literal
+   * text is split on whitespace (no shell: quotes and backslashes are not
+   * interpreted); each interpolated value is one argument whole, spaces and
+   * all (an array, several), glued to literal text that touches it. Runs
+   * with the runner's options.
+   */
+  (strings: TemplateStringsArray, ...values: unknown[]): Promise<CurlResult>;
+  /**
+   * A runner with these options (over this one's) for every run, in either
+   * form: `curl.with({ sandbox })\`-sS ${url}\`` runs a command line under a
+   * Sandbox.
+   */
+  with(options: CurlOptions): CurlFunction;
 }
+
+/** A runner's options with a run's over them; an option left undefined keeps the runner's, and a runner's sandbox is never lifted. */
+function merge(bound: CurlOptions, options: CurlOptions | undefined): CurlOptions {
+  const out: Record<string, unknown> = { ...bound };
+  for (const [k, v] of Object.entries(options ?? {})) if (v !== undefined) out[k] = v;
+  if (bound.sandbox && out.sandbox !== bound.sandbox) throw new TypeError('curl(): a runner made with a sandbox runs under that sandbox only');
+  return out as CurlOptions;
+}
+
+function runner(bound: CurlOptions): CurlFunction {
+  const fn = async (first: readonly string[] | TemplateStringsArray, ...rest: unknown[]): Promise<CurlResult> => {
+    if ('raw' in first && Array.isArray(first.raw)) return run(templateArgs(first, rest), bound);
+    return run(first, merge(bound, rest[0] as CurlOptions | undefined));
+  };
+  return Object.assign(fn, { with: (options: CurlOptions) => runner(merge(bound, options)) }) as CurlFunction;
+}
+
+/**
+ * Runs a curl command line in-process: `await curl(['-sS', url])`,
+ * curl\`-sS ${url}\`, or under a Sandbox, `curl(args, { sandbox })` and
+ * `curl.with({ sandbox })\`-sS ${url}\``. See {@link CurlFunction}.
+ */
+export const curl: CurlFunction = runner({});
 
 /** The arguments of a tagged template (see curl). */
 export function templateArgs(strings: readonly string[], values: readonly unknown[]): string[] {
@@ -124,6 +165,15 @@ export function templateArgs(strings: readonly string[], values: readonly unknow
   return args;
 }
 
+/** A file a sandboxed run would read (`-H @file`): from `files` (its / is their directory) or `stdin`; undefined when absent. */
+function runFile(name: string, options: CurlOptions): string | undefined {
+  const decode = (v: Uint8Array | string) => (typeof v === 'string' ? v : new TextDecoder().decode(v));
+  if (name === '-') return options.stdin === undefined || (typeof options.stdin === 'object' && 'path' in options.stdin) ? undefined : decode(options.stdin);
+  const path = posix.normalize(`/${name}`).slice(1);
+  for (const [k, v] of Object.entries(options.files ?? {})) if (posix.normalize(`/${k}`).slice(1) === path) return decode(v);
+  return undefined;
+}
+
 async function run(args: readonly string[], options: CurlOptions): Promise<CurlResult> {
   const sandboxed = options.sandbox !== undefined;
   if ((options.files || sandboxed) && options.cwd !== undefined)
@@ -131,7 +181,8 @@ async function run(args: readonly string[], options: CurlOptions): Promise<CurlR
   // under a sandbox: the command line checked, its rules appended, before anything is made
   if (sandboxed && typeof options.sandbox?.toolPolicy !== 'function') throw new TypeError("curl(): options.sandbox must be a Sandbox from 'libcurl-wasm'");
   const policy = sandboxed ? (options.sandbox!.toolPolicy() as ToolPolicy) : undefined;
-  const argv = policy ? sandboxArgs(args, policy) : [...args];
+  const sandboxedLine = policy ? sandboxArgs(args, policy, (file) => runFile(file, options)) : undefined;
+  const argv = sandboxedLine?.args ?? [...args];
   const scratch = mkdtempSync(join(tmpdir(), 'curl-wasm-'));
   try {
     let cwd = resolve(options.cwd ?? process.cwd());
@@ -157,8 +208,10 @@ async function run(args: readonly string[], options: CurlOptions): Promise<CurlR
     env.PWD = sandboxed ? '/' : cwd;
     const errors: string[] = [];
     const stdio: [string, string, string] = [stdinPath, outPath, errPath];
-    const run = { args: argv, env, stdio, root: sandboxed ? cwd : undefined, onError: (m: string) => errors.push(`curl-wasm: ${m}\n`) };
+    const run = { args: argv, env, stdio, root: sandboxed ? cwd : undefined, limits: policy?.limits, onError: (m: string) => errors.push(`curl-wasm: ${m}\n`) };
     const exitCode = await runTool(run, policy);
+    // CURLE_FILESIZE_EXCEEDED under the sandbox's --max-filesize: its maxBodyBytes, as request() says
+    if (exitCode === CURLE.CURLE_FILESIZE_EXCEEDED && sandboxedLine?.bodyCapped) policy!.exceeded('maxBodyBytes');
     for (const e of policy?.refused ?? []) errors.push(`curl-wasm: ${e.message}\n`);
     const read = (path: string) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0));
     const stdout = new Uint8Array(read(outPath));

@@ -88,4 +88,16 @@ describe('curl() from libcurl-wasm/cli', () => {
 --compressed`).toEqual(['-s', '-H', 'a b', 'xy zw', '-o', 'out file', '--compressed']);
     expect(t`${''} "quoted text"`).toEqual(['', '"quoted', 'text"']);
   });
+
+  it('curl.with(options): a runner with options of its own, in both forms', async () => {
+    const withFiles = curl.with({ files: { 'body.txt': 'hello' } });
+    const tagged = await withFiles`-sS --data-binary @body.txt ${`${http.url}/inspect`}`;
+    expect(JSON.parse(tagged.text())).toMatchObject({ method: 'POST', body: 'hello' });
+    // a run's options go over the runner's
+    const over = await withFiles(['-sS', '--data-binary', '@body.txt', `${http.url}/inspect`], { files: { 'body.txt': 'other' } });
+    expect(JSON.parse(over.text())).toMatchObject({ body: 'other' });
+    const chained = withFiles.with({ stdin: 'from stdin' });
+    const both = await chained`-sS --data-binary @- ${`${http.url}/inspect`}`;
+    expect(JSON.parse(both.text())).toMatchObject({ body: 'from stdin' });
+  });
 });

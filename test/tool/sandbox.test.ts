@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { curl } from '../../ts/cli.js';
 import { runTool } from '../../ts/tool/host.js';
@@ -14,7 +15,14 @@ import { LimitExceeded, PolicyDenied, Sandbox, type SandboxOptions } from '../..
 import { startRawServer, type TestServer } from '../fixtures/servers.js';
 import { type Trap, trap } from '../sandbox/helpers.js';
 
-/** 127.0.0.1: '/to/<base64url>' redirects there, '/silent' never answers, anything else is 200 "ok". */
+const BOMB = gzipSync(Buffer.alloc(2 << 20));
+
+/**
+ * 127.0.0.1: '/to/<base64url>' redirects there, '/silent' never answers,
+ * '/big', '/big-chunked', '/bomb' and '/heads' try to pass the sandbox's
+ * limits, '/echo-length' answers the request body's length; anything else
+ * is 200 "ok".
+ */
 function redirector(): Promise<TestServer> {
   return startRawServer((socket) => {
     socket.on('error', () => {});
@@ -23,7 +31,8 @@ function redirector(): Promise<TestServer> {
       head += d.toString('latin1');
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) return;
-      const path = head.slice(0, end).split(' ')[1] ?? '/';
+      const request = head.slice(0, end);
+      const path = request.split(' ')[1] ?? '/';
       head = head.slice(end + 4);
       if (path === '/silent') return;
       if (path.startsWith('/to/')) {
@@ -31,6 +40,27 @@ function redirector(): Promise<TestServer> {
         return void socket.write(`HTTP/1.1 302 Found\r\nLocation: ${location}\r\nContent-Length: 0\r\n\r\n`);
       }
       if (path === '/big') return void socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n${'x'.repeat(200000)}`);
+      // no Content-Length: curl learns the size only as the bytes come
+      if (path === '/big-chunked') return void socket.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n30d40\r\n${'x'.repeat(200000)}\r\n0\r\n\r\n`);
+      // 2 MiB of zeros in a 2 KiB gzip stream: only the decoded size is past maxBodyBytes
+      if (path === '/bomb') {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${BOMB.length}\r\n\r\n`);
+        return void socket.write(BOMB);
+      }
+      // 200 header fields of 100 bytes: 20 KB of head
+      if (path === '/heads') return void socket.write(`HTTP/1.1 200 OK\r\n${'X-Pad: '.padEnd(98, 'h').concat('\r\n').repeat(200)}Content-Length: 2\r\n\r\nok`);
+      if (path === '/echo-length') {
+        // reads the whole body, then answers its length
+        const want = Number(/content-length: (\d+)/i.exec(request)?.[1] ?? 0);
+        let got = head.length;
+        head = '';
+        const answer = () => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${String(got).length}\r\n\r\n${got}`);
+        if (got >= want) return void answer();
+        return void socket.on('data', (d) => {
+          got += d.length;
+          if (got >= want) answer();
+        });
+      }
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     });
   });
@@ -245,12 +275,135 @@ describe('curl(args, { sandbox })', () => {
     expect((r.refused[0] as LimitExceeded).limit).toBe('maxWireBytesIn');
   });
 
+  it('maxBodyBytes is --max-filesize: a larger one of the caller is lowered, a smaller one stands', async () => {
+    const sb = await sandbox({ limits: { maxBodyBytes: 50_000, timeoutMs: 5000 } });
+    for (const path of ['/big', '/big-chunked']) {
+      for (const own of [[], ['--max-filesize', '1G'], ['--max-filesize', '0']]) {
+        const r = await curl(['-sS', ...own, `http://good.test:${goodPort}${path}`], { sandbox: sb });
+        expect(r.exitCode, `${path} ${own.join(' ')}`).toBe(63); // CURLE_FILESIZE_EXCEEDED
+        expect(r.stdout.length).toBeLessThanOrEqual(50_000);
+        expect(r.refused).toEqual([expect.any(LimitExceeded)]);
+        expect((r.refused[0] as LimitExceeded).limit).toBe('maxBodyBytes');
+      }
+    }
+    // the caller's own lower cap: curl's exit 63, not the sandbox's refusal
+    const own = await curl(['-sS', '--max-filesize', '1k', `http://good.test:${goodPort}/big`], { sandbox: sb });
+    expect(own.exitCode).toBe(63);
+    expect(own.refused).toEqual([]);
+    // and in every --next group
+    const next = await curl(['-sS', `http://good.test:${goodPort}/`, '--next', '--max-filesize', '1G', `http://good.test:${goodPort}/big`], { sandbox: sb });
+    expect(next.exitCode).toBe(63);
+    const fits = await curl(['-sS', `http://good.test:${goodPort}/`], { sandbox: sb });
+    expect(fits.text()).toBe('ok');
+  });
+
+  it('maxBodyBytes counts the decoded body: a compression bomb stops at it', async () => {
+    const sb = await sandbox({ limits: { maxBodyBytes: 100_000 } });
+    const r = await curl(['-sS', '--compressed', `http://good.test:${goodPort}/bomb`, '-o', 'out.bin'], { sandbox: sb });
+    expect(r.exitCode).toBe(23); // CURLE_WRITE_ERROR: the tool's write callback refused the bytes
+    expect(r.files['out.bin']!.length).toBeLessThanOrEqual(100_000);
+    expect(r.refused).toEqual([expect.any(LimitExceeded)]);
+    expect((r.refused[0] as LimitExceeded).limit).toBe('maxBodyBytes');
+    const roomy = await sandbox({ limits: { maxBodyBytes: 4 << 20 } });
+    const whole = await curl(['-sS', '--compressed', `http://good.test:${goodPort}/bomb`, '-o', 'out.bin'], { sandbox: roomy });
+    expect(whole.exitCode).toBe(0);
+    expect(whole.files['out.bin']!.length).toBe(2 << 20);
+  });
+
+  it('maxHeaderBytes caps the response heads', async () => {
+    const sb = await sandbox({ limits: { maxHeaderBytes: 8 << 10 } });
+    const r = await curl(['-sS', `http://good.test:${goodPort}/heads`], { sandbox: sb });
+    expect(r.exitCode).toBe(23);
+    expect(r.stdout.length).toBe(0);
+    expect(r.refused).toEqual([expect.any(LimitExceeded)]);
+    expect((r.refused[0] as LimitExceeded).limit).toBe('maxHeaderBytes');
+    const roomy = await sandbox({ limits: { maxHeaderBytes: 64 << 10 } });
+    const whole = await curl(['-sS', `http://good.test:${goodPort}/heads`], { sandbox: roomy });
+    expect(whole.exitCode).toBe(0);
+    expect(whole.text()).toBe('ok');
+  });
+
+  it("maxMemoryBytes caps the tool's memory: past it curl is out of memory", async () => {
+    // -d @file holds the file in memory (a doubling buffer): 6 MiB needs more than 16 MiB
+    const files = { 'body.bin': 'x'.repeat(6 << 20) };
+    const args = ['-sS', '--data-binary', '@body.bin', `http://good.test:${goodPort}/echo-length`];
+    const before = good.connections;
+    const small = await sandbox({ limits: { maxMemoryBytes: 16 << 20 } });
+    const r = await curl(args, { sandbox: small, files });
+    expect(r.exitCode).toBe(2); // curl's failure for an option it cannot hold
+    expect(r.errorText()).toMatch(/^curl: option --data-binary: out of memory/);
+    expect(good.connections - before).toBe(0);
+    const roomy = await sandbox({ limits: { maxMemoryBytes: 128 << 20 } });
+    const sent = await curl(args, { sandbox: roomy, files });
+    expect(sent.errorText()).toBe('');
+    expect(sent.text()).toBe(String(6 << 20));
+  });
+
+  it('the request limits hold for the URLs and -H fields of every group, before anything runs', async () => {
+    const sb = await sandbox({ limits: { maxUrlBytes: 100, maxRequestHeaders: 2, maxRequestHeaderBytes: 64 } });
+    const url = `http://good.test:${goodPort}/`;
+    const limit = async (args: string[], options: { files?: Record<string, string>; stdin?: string } = {}) => {
+      const err = await curl(args, { sandbox: sb, ...options }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, args.join(' ')).toBeInstanceOf(LimitExceeded);
+      return (err as LimitExceeded).limit;
+    };
+    const before = good.connections;
+    expect(await limit(['-sS', `${url}${'a'.repeat(100)}`])).toBe('maxUrlBytes');
+    expect(await limit(['-sS', '--url', `${url}${'a'.repeat(100)}`])).toBe('maxUrlBytes');
+    expect(await limit(['-sS', url, '--next', '--', `${url}${'a'.repeat(100)}`])).toBe('maxUrlBytes');
+    expect(await limit(['-sS', '-H', 'A: 1', '-H', 'B: 2', '-HC: 3', url])).toBe('maxRequestHeaders');
+    expect(await limit(['-sS', url, '--next', '-H', 'A: 1', '-H', 'B: 2', '--header', 'C;', url])).toBe('maxRequestHeaders');
+    expect(await limit(['-sS', '-H', `A: ${'v'.repeat(64)}`, url])).toBe('maxRequestHeaderBytes');
+    expect(await limit(['-sS', '-H', '@h.txt', url], { files: { 'h.txt': 'A: 1\nB: 2\nC: 3\n' } })).toBe('maxRequestHeaders');
+    expect(await limit(['-sS', '-H', '@-', url], { stdin: 'A: 1\r\nB: 2\r\nC: 3\r\n' })).toBe('maxRequestHeaders');
+    await expect(curl(['-sS', '-H', 'A: 1\r\nInjected: yes', url], { sandbox: sb })).rejects.toThrow(TypeError);
+    expect(good.connections - before).toBe(0);
+    // two fields per group is within the limit; a value that looks like -H is a value
+    const r = await curl(['-sS', '-H', 'A: 1', '-H', 'B: 2', '-d', '-H', url, '--next', '-H', 'A: 1', url], { sandbox: sb });
+    expect(r.exitCode).toBe(0);
+    expect(r.text()).toBe('okok');
+  });
+
+  it('a .curlrc in the run is never read', async () => {
+    const sb = await sandbox();
+    const r = await curl(['-sS', `http://good.test:${goodPort}/`], {
+      sandbox: sb,
+      env: { HOME: '/', CURL_HOME: '/' },
+      files: { '.curlrc': `proxy = "http://127.0.0.2:${inside.port}"\n`, '.config/curlrc': `proxy = "http://127.0.0.2:${inside.port}"\n` },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.text()).toBe('ok');
+  });
+
   it('maxConnections caps the connections the run holds open', async () => {
     const sb = await sandbox({ limits: { maxConnections: 1, timeoutMs: 2000 } });
     // two hosts, so curl cannot wait to share one connection
     const r = await curl(['-sS', '-Z', `http://good.test:${goodPort}/silent`, `http://127.0.0.1:${goodPort}/silent`], { sandbox: sb });
     expect(r.exitCode).not.toBe(0);
     expect(r.refused.some((e) => e instanceof PolicyDenied && e.rule === 'maxConnections 1')).toBe(true);
+  });
+
+  it('curl.with({ sandbox }): the tagged-template form under the sandbox, which a run cannot lift', async () => {
+    const sb = await sandbox();
+    const sandboxed = curl.with({ sandbox: sb });
+    const ok = await sandboxed`-sS ${`http://good.test:${goodPort}/`}`;
+    expect(ok.exitCode).toBe(0);
+    expect(ok.text()).toBe('ok');
+    const before = inside.accepted;
+    const denied = await sandboxed`-sS ${`http://127.0.0.2:${inside.port}/`}`;
+    expect(denied.exitCode).toBe(7);
+    expect(denied.refused[0]).toBeInstanceOf(PolicyDenied);
+    await expect(sandboxed`-sS -x ${`127.0.0.2:${inside.port}`} ${`http://good.test:${goodPort}/`}`).rejects.toThrow(TypeError);
+    // the array form, with options of the run: an undefined sandbox keeps the runner's, another one is refused
+    const kept = await sandboxed(['-sS', `http://127.0.0.2:${inside.port}/`], { sandbox: undefined });
+    expect(kept.exitCode).toBe(7);
+    const other = await sandbox();
+    await expect(sandboxed(['-sS', `http://good.test:${goodPort}/`], { sandbox: other })).rejects.toThrow(/that sandbox only/);
+    expect(() => sandboxed.with({ sandbox: other })).toThrow(/that sandbox only/);
+    expect(inside.accepted - before).toBe(0);
   });
 
   it('something else than a Sandbox is a TypeError', async () => {

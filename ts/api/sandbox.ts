@@ -24,7 +24,7 @@ import { sessionRequest, type CurlResponse, type RequestOptions } from './reques
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
 import { gateOptions } from './sandbox-options.js';
 import { Session } from './session.js';
-import { LimitExceeded, type TransferLimits } from './transfer.js';
+import { checkHeaderFields, LimitExceeded, type TransferLimits } from './transfer.js';
 import { openWs } from './websocket/websocket.js';
 import type { WsConnectOptions, WsConnection } from './websocket/connection.js';
 import type { OptionValue } from '../curl/easy.js';
@@ -329,7 +329,9 @@ export class Sandbox {
    * connect is judged on the address, then by name: an address an allowed
    * name resolved to in this run, or else the address itself as a host name
    * (an IP literal in allowHosts). The run is one transfer for the wire-byte
-   * limits and counts toward maxSandboxBytesIn.
+   * limits and counts toward maxSandboxBytesIn. Its heads, decoded body and
+   * memory are capped inside the tool (ToolPolicy.limits), its URLs and
+   * header fields checked as request() checks a caller's.
    */
   toolPolicy(): ToolPolicy {
     if (this.#destroyed) throw new SandboxDestroyed();
@@ -349,10 +351,21 @@ export class Sandbox {
       return why;
     };
     const lookup = this.runtime.bridge.lookup;
+    const exceeded = (limit: 'maxHeaderBytes' | 'maxBodyBytes') => {
+      if (!refused.some((e) => e instanceof LimitExceeded && e.limit === limit)) refused.push(new LimitExceeded(limit, limits[limit]));
+    };
     return {
       protocols: this.#protocols,
       maxRedirects: limits.maxRedirects,
       timeoutMs: limits.timeoutMs,
+      limits: { maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes, maxMemoryBytes: limits.maxMemoryBytes },
+      // the checks request() makes of a caller's URL and header fields (ts/api/transfer.ts)
+      checkRequest: (urls, headers) => {
+        for (const url of urls) if (url.length > limits.maxUrlBytes) throw new LimitExceeded('maxUrlBytes', limits.maxUrlBytes);
+        if (headers.length > limits.maxRequestHeaders) throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
+        if (checkHeaderFields(headers) > limits.maxRequestHeaderBytes) throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
+      },
+      exceeded,
       refused,
       install: (table) => {
         this.#toolTables.add(table);

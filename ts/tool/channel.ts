@@ -90,6 +90,8 @@ export const CALLS: Record<string, Call> = {
   dns_result: { regions: [{ arg: 1, dir: 'out', size: len(2) }], capped: 2 },
   // (buf, cap, offset): the runtime's root certificates, from offset; the worker asks in parts (./worker.ts)
   ca_roots: { regions: [{ arg: 0, dir: 'out', size: len(1) }], capped: 1 },
+  // (limit): the tool crossed a sandbox's maxHeaderBytes (0) or maxBodyBytes (1) (wasm/tool/limits.c)
+  tool_over: { regions: [] },
   // (code): curl returned, its output written; the command exits without waiting for the worker's teardown
   tool_exit: { regions: [] },
 };

@@ -155,6 +155,10 @@ export async function serveTool(launched: Launched, policy?: ToolPolicy): Promis
   const table = new SocketTable(TOOL_HOST_FD_BASE);
   table.recvHighWater = TOOL_RECV_HIGH_WATER;
   const answer = handlers(launched.channel, table, policy);
+  answer.tool_over = (kind) => {
+    policy?.exceeded(kind === 0 ? 'maxHeaderBytes' : 'maxBodyBytes');
+    return 0;
+  };
   answer.tool_exit = (code) => {
     returned(code);
     return 0;

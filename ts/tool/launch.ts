@@ -6,6 +6,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { tsxWorkerSource } from '../host/dev-worker.js';
 import { createChannel } from './channel.js';
+import type { ToolLimits } from './sandboxed.js';
 
 /** What the worker gets: the call channel, where the compiled tool arrives, its command line and environment. */
 export interface ToolData {
@@ -22,6 +23,8 @@ export interface ToolData {
   stdio?: [string, string, string];
   /** the directory the tool sees as / (a sandboxed run's own, ../cli.ts); the real root when absent */
   root?: string;
+  /** a sandbox's limits the tool holds itself (./sandboxed.ts); none when absent */
+  limits?: ToolLimits;
 }
 
 export interface ToolRun {
@@ -32,6 +35,8 @@ export interface ToolRun {
   stdio?: [string, string, string];
   /** the directory the tool sees as /; the real root when absent */
   root?: string;
+  /** a sandbox's limits the tool holds itself; none when absent */
+  limits?: ToolLimits;
   /** where the worker's own failures are told (a trap, a missing import) */
   onError?: (message: string) => void;
 }
@@ -57,7 +62,17 @@ export function launch(run: ToolRun): Launched {
   const channel = createChannel();
   const { port1, port2 } = new MessageChannel();
   const posted = new SharedArrayBuffer(4);
-  const data: ToolData = { channel, port: port2, posted, args: run.args, argv0: run.program?.argv0, env: run.env, stdio: run.stdio, root: run.root };
+  const data: ToolData = {
+    channel,
+    port: port2,
+    posted,
+    args: run.args,
+    argv0: run.program?.argv0,
+    env: run.env,
+    stdio: run.stdio,
+    root: run.root,
+    limits: run.limits,
+  };
   const options = { workerData: data, transferList: [port2], stdout: false, stderr: false };
   const entry = workerEntry();
   // run from the TypeScript sources (tests, development), the worker registers tsx first

@@ -5,6 +5,18 @@
 // keep its connections where the policy judges them.
 import type { LookupFunction } from '../host/dns.js';
 import type { SocketTable } from '../host/sockets.js';
+import type { ToolOptionName } from '../curl/generated/tool-options.js';
+import { readCommandLine } from './command-line.js';
+
+/** The limits a sandboxed run's tool holds itself (wasm/tool/limits.c and the memory cap of wasm/glue/memory.c). */
+export interface ToolLimits {
+  /** response head bytes per transfer, all heads together */
+  maxHeaderBytes: number;
+  /** decoded response body bytes per transfer */
+  maxBodyBytes: number;
+  /** the tool's wasm memory */
+  maxMemoryBytes: number;
+}
 
 /** What Sandbox.toolPolicy() answers (ts/api/sandbox.ts). */
 export interface ToolPolicy {
@@ -12,12 +24,17 @@ export interface ToolPolicy {
   protocols: string;
   maxRedirects: number;
   timeoutMs: number;
+  limits: ToolLimits;
+  /** Throws what a Sandbox's request() throws for a request with this URL and these header fields (LimitExceeded, TypeError). */
+  checkRequest(urls: readonly string[], headers: readonly (readonly [string, string])[]): void;
   /** Puts the sandbox's connect guard and byte accounting on a run's table; answers the lookup guard and resolver. */
   install(table: SocketTable): { lookup: LookupFunction; hostGuard(hostname: string, owner: number): boolean };
   /** The run is over (its table is closed): the sandbox forgets it. */
   release(table: SocketTable): void;
   /** The host's deadline (timeoutMs and a grace) ended the run: recorded in `refused`. */
   timedOut(): void;
+  /** The tool crossed maxHeaderBytes or maxBodyBytes: recorded in `refused` (once per limit). */
+  exceeded(limit: 'maxHeaderBytes' | 'maxBodyBytes'): void;
   /** What the sandbox refused or cut during the run (PolicyDenied, LimitExceeded), in order. */
   readonly refused: Error[];
 }
@@ -32,7 +49,7 @@ export const DEADLINE_GRACE_MS = 1000;
  * bring any of these. The library refuses the same (CURLOPT_PROXY,
  * CONNECT_TO, RESOLVE, DOH_URL in ts/api/sandbox.ts).
  */
-const REFUSED_LONG = new Set([
+const REFUSED = new Set<ToolOptionName>([
   'config',
   'proxy',
   'preproxy',
@@ -46,62 +63,124 @@ const REFUSED_LONG = new Set([
   'unix-socket',
   'abstract-unix-socket',
 ]);
-const REFUSED_SHORT: Record<string, string> = { K: 'config', x: 'proxy' };
-/** curl's short options that take an argument (ARG_STRG and ARG_FILE in curl 8.14.1's src/tool_getparam.c). */
-// (-h, --help, is left out: it never takes the next argument, and ends the run)
-const SHORT_WITH_ARG = 'EKCbcdDFPHmoxUQreXYytzTuAw';
+
+/** curl's size argument (GetSizeParameter in src/tool_getparam.c): digits and one of G, M, K, B; undefined if curl would refuse it. */
+export function curlSize(text: string): number | undefined {
+  const m = /^(\d+)([gmkb]?)$/i.exec(text);
+  if (!m) return undefined;
+  const unit = { g: 2 ** 30, m: 2 ** 20, k: 2 ** 10, b: 1, '': 1 }[m[2]!.toLowerCase() as 'g' | 'm' | 'k' | 'b' | ''];
+  return Number(m[1]) * unit;
+}
+
+/** A header field as `-H` gives it ("Name: value", "Name;" for an empty one); undefined for a line curl does not send as a field. */
+function headerField(line: string): [string, string] | undefined {
+  const at = line.search(/[:;]/);
+  if (at < 0) return undefined;
+  return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+}
+
+/** One `--next` group's bounds as the command line set them, before the sandbox's. */
+interface Group {
+  urls: string[];
+  headers: [string, string][];
+  /** the last --max-filesize, --max-time (seconds), --max-redirs; undefined or NaN when absent or not read here (the sandbox's bound then) */
+  maxFilesize?: number;
+  maxTime?: number;
+  maxRedirs?: number;
+}
+
+const lowest = (asked: number | undefined, cap: number) => (asked !== undefined && asked >= 0 && asked < cap ? asked : cap);
+
+/** What sandboxArgs() answers: the command line to run, and whether the sandbox's body cap is curl's --max-filesize somewhere. */
+export interface SandboxedCommandLine {
+  args: string[];
+  /** some group's --max-filesize is the sandbox's maxBodyBytes (not a lower one of the caller's): curl's exit 63 is the sandbox's limit */
+  bodyCapped: boolean;
+}
 
 /**
- * The command line as the sandbox runs it: refuses the options above, and
- * appends the sandbox's protocols, redirect cap and time limit after each
- * `--next` group (curl takes the last of each, per group).
+ * The command line as the sandbox runs it, read as curl reads it
+ * (./command-line.ts): refuses the options above; checks each group's URLs
+ * and `-H` fields as a Sandbox's request() checks its own (maxUrlBytes,
+ * maxRequestHeaders, maxRequestHeaderBytes; `-H @file` read from `read`);
+ * appends after each `--next` group the sandbox's protocols, and the lower
+ * of the group's own and the sandbox's redirect cap, time limit and body
+ * size (curl takes the last of each, per group).
  */
-export function sandboxArgs(args: readonly string[], policy: ToolPolicy): string[] {
-  const seconds = String(policy.timeoutMs / 1000);
-  const enforced = [
-    '--proto',
-    `=${policy.protocols}`,
-    '--proto-redir',
-    `=${policy.protocols}`,
-    '--max-redirs',
-    String(policy.maxRedirects),
-    '--max-time',
-    seconds,
-  ];
+export function sandboxArgs(args: readonly string[], policy: ToolPolicy, read: (file: string) => string | undefined = () => undefined): SandboxedCommandLine {
+  for (const arg of args) if (typeof arg !== 'string') throw new TypeError('curl(): every argument must be a string');
+  const cap = policy.limits.maxBodyBytes;
+  let bodyCapped = false;
+  const close = (group: Group): string[] => {
+    policy.checkRequest(group.urls, group.headers);
+    const filesize = group.maxFilesize === 0 ? cap : lowest(group.maxFilesize, cap);
+    if (filesize === cap) bodyCapped = true;
+    // --max-time 0 and --max-redirs -1 are "no limit" to curl: the sandbox's then
+    const seconds = lowest(group.maxTime === 0 ? undefined : group.maxTime, policy.timeoutMs / 1000);
+    return [
+      '--proto',
+      `=${policy.protocols}`,
+      '--proto-redir',
+      `=${policy.protocols}`,
+      '--max-redirs',
+      String(lowest(group.maxRedirs, policy.maxRedirects)),
+      '--max-time',
+      String(seconds),
+      '--max-filesize',
+      String(filesize),
+    ];
+  };
   const refuse = (option: string) => {
     throw new TypeError(`curl(): ${option} is not allowed under a sandbox`);
   };
-  const out: string[] = [];
-  let value = false; // the previous argument was an option that takes this one
-  for (const [i, arg] of args.entries()) {
-    if (typeof arg !== 'string') throw new TypeError('curl(): every argument must be a string');
-    if (!value && arg === '--') {
-      // every argument after it is a URL: the enforced options go before
-      return [...out, ...enforced, ...args.slice(i)];
+  // -q first: no default config file (.curlrc in the run's HOME) could bring a proxy
+  const out: string[] = ['-q'];
+  let group: Group = { urls: [], headers: [] };
+  let copied = 0; // args[0..copied) are in out
+  const copyTo = (end: number) => {
+    out.push(...args.slice(copied, end));
+    copied = end;
+  };
+  for (const [i, item] of readCommandLine(args)) {
+    if (item.kind === 'unknown') break; // curl stops there (exit 2): nothing after it runs
+    if (item.kind === 'end-of-options') {
+      // every argument after it is a URL: the enforced options go before it
+      copyTo(i);
+      out.push(...close({ ...group, urls: [...group.urls, ...args.slice(i + 1)] }));
+      copyTo(args.length);
+      return { args: out, bodyCapped };
     }
-    if (value) {
-      value = false;
-    } else if (arg === '--next' || arg === '-:') {
-      out.push(...enforced);
-    } else if (arg.startsWith('--') && arg.length > 2) {
-      const name = arg.slice(2).replace(/^expand-/, '');
-      if (REFUSED_LONG.has(name)) refuse(`--${name}`);
-      // a long option's value is always the next argument; whether it takes one is curl's to say, so a refused name is refused wherever it stands
-    } else if (arg.startsWith('-') && arg.length > 1) {
-      for (let i = 1; i < arg.length; i++) {
-        const c = arg[i]!;
-        if (REFUSED_SHORT[c]) refuse(`-${c} (--${REFUSED_SHORT[c]})`);
-        if (c === ':') refuse('-: inside a group of short options (write it alone)');
-        if (SHORT_WITH_ARG.includes(c)) {
-          value = i === arg.length - 1;
-          break;
-        }
+    if (item.kind === 'next') {
+      if (args[i] !== '--next' && args[i] !== '-:') refuse('-: inside a group of short options (write it alone)');
+      copyTo(i);
+      out.push(...close(group));
+      group = { urls: [], headers: [] };
+      continue;
+    }
+    if (item.kind === 'url') {
+      group.urls.push(item.value);
+      continue;
+    }
+    const { name, value } = item;
+    if (REFUSED.has(name)) refuse(args[i]!.startsWith('--') ? `--${name}` : `${args[i]} (--${name})`);
+    if (value === undefined) continue;
+    // a value from --expand-*'s variables is not known here: the sandbox's own bound stands
+    const known = item.expand ? undefined : value;
+    if (name === 'url') group.urls.push(value);
+    else if (name === 'max-filesize') group.maxFilesize = known === undefined ? undefined : curlSize(known);
+    else if (name === 'max-time') group.maxTime = known === undefined ? undefined : Number(known);
+    else if (name === 'max-redirs') group.maxRedirs = known === undefined ? undefined : Number(known);
+    else if (name === 'header') {
+      const lines = value.startsWith('@') ? (read(value.slice(1)) ?? '').split(/\r?\n/) : [value];
+      for (const line of lines) {
+        const field = headerField(line);
+        if (field) group.headers.push(field);
       }
     }
-    out.push(arg);
   }
-  out.push(...enforced);
-  return out;
+  copyTo(args.length);
+  out.push(...close(group));
+  return { args: out, bodyCapped };
 }
 
 /** Environment variables that would bring a proxy or a config file in. */

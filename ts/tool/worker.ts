@@ -123,7 +123,7 @@ function receiveModule(port: MessagePort, flag: Int32Array): WebAssembly.Module 
 }
 
 async function toolThread(): Promise<void> {
-  const { channel, port, posted, args, argv0, env, stdio, root } = workerData as ToolData;
+  const { channel, port, posted, args, argv0, env, stdio, root, limits } = workerData as ToolData;
   const WASI = await loadWasi();
   const fds = stdio ? ([openSync(stdio[0], 'r'), openSync(stdio[1], 'w'), openSync(stdio[2], 'w')] as [number, number, number]) : undefined;
   const [stdin, stdout, stderr] = fds ?? [0, 1, 2];
@@ -146,11 +146,20 @@ async function toolThread(): Promise<void> {
     (op: typeof aeadSeal | typeof idnConvert) =>
     (...args: number[]) =>
       (op as (heap: Heap, ...args: number[]) => number)(heap!, ...args);
+  const told = new Set<number>();
   const proxied: Record<string, (...args: number[]) => number> = {};
   for (const name of Object.keys(CALLS)) proxied[name] = call(name);
   const curlhost: Record<string, (...args: number[]) => number> = {
     ...readAhead(raw, channel, () => memory!, proxied),
-    mem_limit: () => 0,
+    mem_limit: () => limits?.maxMemoryBytes ?? 0,
+    // (kind, total): a transfer's heads (0) or decoded body (1) so far, past the sandbox's limit? The main thread records it once.
+    tool_over: (kind, total) => {
+      const limit = kind === 0 ? limits?.maxHeaderBytes : limits?.maxBodyBytes;
+      if (limit === undefined || total <= limit) return 0;
+      if (!told.has(kind)) raw('tool_over', [kind]);
+      told.add(kind);
+      return 1;
+    },
     aead_seal: local(aeadSeal),
     aead_open: local(aeadOpen),
     idn_convert: local(idnConvert),
