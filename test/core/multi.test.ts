@@ -143,7 +143,7 @@ describe('curl_multi_perform semantics', () => {
   });
 });
 
-describe('the connection pool under a burst (curl patch 0010)', () => {
+describe('the connection pool under a burst (curl patch 0011)', () => {
   it('connections a burst kept busy are found again once idle, and the next burst reuses every one', async () => {
     const multi = new Multi(rt);
     // no cap below the burst: curl's default shrinks as transfers end at once

@@ -167,7 +167,7 @@ describe('host TLS', () => {
     }
   });
 
-  it('an HTTP/2 body of many DATA frames arrives whole and in order, with one pass taking in several (curl patch 0011)', async () => {
+  it('an HTTP/2 body of many DATA frames arrives whole and in order, with one pass taking in several (curl patch 0012)', async () => {
     const server = await startHttp2Server();
     try {
       const n = 3 * 1024 * 1024 + 7;
