@@ -142,3 +142,31 @@ describe('curl_multi_perform semantics', () => {
     easy.close();
   });
 });
+
+describe('the connection pool under a burst (curl patch 0011)', () => {
+  it('connections a burst kept busy are found again once idle, and the next burst reuses every one', async () => {
+    const multi = new Multi(rt);
+    // no cap below the burst: curl's default shrinks as transfers end at once
+    multi.setOpt('MAXCONNECTS', 100);
+    const n = 40;
+    const burst = async (): Promise<number> => {
+      const easies = Array.from({ length: n }, () => easyFor(`${server.url}/slow?ms=200`));
+      await Promise.all(easies.map((e) => multi.run(e)));
+      const reused = easies.filter((e) => e.getInfo('NUM_CONNECTS') === 0).length;
+      for (const e of easies) {
+        expect(e.getInfo('RESPONSE_CODE')).toBe(200);
+        e.close();
+      }
+      return reused;
+    };
+    const before = server.connections;
+    // the first burst opens one connection per transfer: each search meets
+    // only busy ones, which the pool moves out of later searches' way
+    expect(await burst()).toBe(0);
+    expect(server.connections - before).toBe(n);
+    // the second finds every one of them idle again
+    expect(await burst()).toBe(n);
+    expect(server.connections - before).toBe(n);
+    multi.close();
+  });
+});

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aeadStats } from '../../ts/host/aead.js';
 import { Multi, Runtime, Session, type OptionValue } from '../../ts/index.js';
 import { startHttpProxy } from '../fixtures/proxies.js';
-import { certs, startHttp2Server, startHttpsServer, type CertName, type TestServer } from '../fixtures/servers.js';
+import { certs, patternBytes, startHttp2Server, startHttpsServer, type CertName, type TestServer } from '../fixtures/servers.js';
 import { transfer } from './transfer.js';
 
 let rt: Runtime;
@@ -161,6 +161,20 @@ describe('host TLS', () => {
       const r = await transfer(rt, multi, `${server.url}/bytes/5000`, { ...trustTestCa, HTTP_VERSION: 4 });
       expect(r.body.length).toBe(5000);
       expect(r.easy.getInfo('HTTP_VERSION')).toBe(3);
+      r.easy.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an HTTP/2 body of many DATA frames arrives whole and in order, with one pass taking in several (curl patch 0012)', async () => {
+    const server = await startHttp2Server();
+    try {
+      const n = 3 * 1024 * 1024 + 7;
+      const r = await transfer(rt, multi, `${server.url}/bytes/${n}`, { ...trustTestCa, HTTP_VERSION: 4 });
+      expect(r.easy.getInfo('HTTP_VERSION')).toBe(3);
+      expect(r.body.length).toBe(n);
+      expect(r.body.equals(patternBytes(n))).toBe(true);
       r.easy.close();
     } finally {
       await server.close();
