@@ -191,19 +191,11 @@ export class Session {
       defaults,
       options,
     } = this.#started ?? (await this.#ready());
-    const headers = withDefaults(spec.headers, this.#options.headers);
+    // `spec` is the caller's own fresh object (request(), fetch()): completed in place, not copied per request
+    spec.headers = withDefaults(spec.headers, this.#options.headers);
+    spec.timeoutMs ??= this.#options.timeoutMs;
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
-    const transfer = startTransfer(
-      rt,
-      multi,
-      base,
-      {
-        ...spec,
-        headers,
-        timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
-      },
-      this.#pool,
-    );
+    const transfer = startTransfer(rt, multi, base, spec, this.#pool);
     const done = transfer.done.catch(() => {});
     this.#inflight.add(done);
     void done.then(() => this.#inflight.delete(done));
