@@ -15,11 +15,13 @@
 //
 //   NODE_OPTIONS=--expose-gc npx tsx bench/soak.ts [count] [wave]        (defaults: 100000, 200)
 //   LIBCURL_WASM_TLS=mbedtls NODE_OPTIONS=--expose-gc npx tsx bench/soak.ts  (TLS in the wasm)
+//   SOAK_HEAP_SNAPSHOTS=DIR …   V8 heap snapshots after warm-up and at the end, to compare
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import { CurlEasyError, Easy, Multi, Runtime, Session } from '../ts/index.js';
 import { SMALL_BODY } from './jobs.js';
 
@@ -228,6 +230,8 @@ for (let done = 0; done < count; ) {
   if (done % every === 0 || done === count) {
     const s = sample(done);
     samples.push(s);
+    const snapshots = process.env.SOAK_HEAP_SNAPSHOTS;
+    if (snapshots && (done === warmUp || done === count)) writeHeapSnapshot(`${snapshots}/soak-${done}.heapsnapshot`);
     console.log(
       `${String(s.done).padStart(7)} ${(s.ms / 1000).toFixed(1).padStart(6)} ${mib(s.rss).padStart(9)} ${mib(s.heapUsed).padStart(9)} ${mib(s.wasm).padStart(9)} ${mib(s.inUse).padStart(11)} ${String(s.sockets).padStart(8)}${s.done === warmUp ? '  <- warm-up done' : ''}`,
     );
