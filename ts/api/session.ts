@@ -196,9 +196,9 @@ export class Session {
     spec.timeoutMs ??= this.#options.timeoutMs;
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
     const transfer = startTransfer(rt, multi, base, spec, this.#pool);
-    const done = transfer.done.catch(() => {});
+    const untrack = () => void this.#inflight.delete(done);
+    const done = transfer.done.then(untrack, untrack);
     this.#inflight.add(done);
-    void done.then(() => this.#inflight.delete(done));
     return transfer;
   }
 
