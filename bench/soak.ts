@@ -288,7 +288,9 @@ console.log(flat('rss', (s) => s.rss, true));
 console.log(flat('heapUsed', (s) => s.heapUsed, true));
 console.log(flat('wasm', (s) => s.wasm, true));
 console.log(flat('in use', (s) => s.inUse, false));
-console.log(`between waves: ${steady.sockets} descriptors (curl's connection pool), ${steady.easy} easy handles (the Session's idle ones), ${steady.active} transfers active`);
+console.log(
+  `between waves: ${steady.sockets} descriptors (curl's connection pool), ${steady.easy} easy handles (the Session's idle ones), ${steady.active} transfers active`,
+);
 console.log(`after close(): ${closed.sockets} descriptors, ${closed.easy} easy handles, ${closed.multi} multi handles`);
 
 const failures: string[] = [];
