@@ -9,6 +9,9 @@
 //                      1 MiB buffer with backpressure; never allocated whole
 //   GET /small         a 128-byte body
 //   PUT|POST /upload   counts the request body; answers the count as text
+//   GET /small?close=1 the same, and closes the connection (HTTP/1.1)
+//   GET /slow?ms=N     the small body after N ms (bench/soak.ts: timeouts, aborts)
+//   GET /redirect      a 302 to /small
 //
 // The parent talks over IPC: { cmd: 'stats' } answers the counters since the
 // last { cmd: 'reset' }: TCP connections accepted per listener, requests (or
@@ -48,9 +51,16 @@ function count(proto: Proto, status: number): void {
   counters.statuses[status] = (counters.statuses[status] ?? 0) + 1;
 }
 
-function parse(url: string | undefined): { path: string; n: number } {
+function parse(url: string | undefined): { path: string; n: number; ms: number; close: boolean } {
   const u = new URL(url ?? '/', 'http://x');
-  return { path: u.pathname, n: Number(u.searchParams.get('n') ?? 0) };
+  const q = u.searchParams;
+  return { path: u.pathname, n: Number(q.get('n') ?? 0), ms: Number(q.get('ms') ?? 0), close: q.get('close') === '1' };
+}
+
+/** /slow: runs `answer` after `ms` unless the peer went away first. */
+function later(ms: number, gone: { once(e: 'close', f: () => void): unknown }, answer: () => void): void {
+  const t = setTimeout(answer, ms);
+  gone.once('close', () => clearTimeout(t));
 }
 
 /** Writes `n` bytes of the repeated block to a Writable, honouring backpressure. */
@@ -73,11 +83,18 @@ function stream(out: NodeJS.WritableStream & { writableLength?: number }, n: num
 
 function h1Handler(proto: 'http' | 'https') {
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const { path, n } = parse(req.url);
-    if (path === '/small') {
+    const { path, n, ms, close } = parse(req.url);
+    const small = (): void => {
       count(proto, 200);
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': SMALL_BODY.length });
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': SMALL_BODY.length, ...(close ? { connection: 'close' } : {}) });
       res.end(SMALL_BODY);
+    };
+    if (path === '/small') small();
+    else if (path === '/slow') later(ms, res, small);
+    else if (path === '/redirect') {
+      count(proto, 302);
+      res.writeHead(302, { location: '/small', 'content-length': 0 });
+      res.end();
     } else if (path === '/big') {
       count(proto, 200);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n });
@@ -139,12 +156,19 @@ h2Server.on('session', (session) => {
   session.setLocalWindowSize?.(64 * MiB);
 });
 h2Server.on('stream', (st: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
-  const { path, n } = parse(headers[':path'] as string);
+  const { path, n, ms } = parse(headers[':path'] as string);
   st.on('error', () => {});
-  if (path === '/small') {
+  const small = (): void => {
     count('h2', 200);
     st.respond({ ':status': 200, 'content-type': 'text/plain', 'content-length': SMALL_BODY.length });
     st.end(SMALL_BODY);
+  };
+  if (path === '/small') small();
+  else if (path === '/slow') later(ms, st, small);
+  else if (path === '/redirect') {
+    count('h2', 302);
+    st.respond({ ':status': 302, location: '/small' });
+    st.end();
   } else if (path === '/big') {
     count('h2', 200);
     st.respond({ ':status': 200, 'content-type': 'application/octet-stream', 'content-length': n });

@@ -3,8 +3,10 @@
 // connection limits, the cookie jar and its export/import, default headers,
 // HTTP/HTTPS-CONNECT/SOCKS4/4a/5/5h proxies (with and without credentials,
 // and from the environment), retries and timeouts.
+import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import type * as net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CurlEasyError, Runtime, Session, type LookupFunction, type RequestOptions, type SessionOptions } from '../../ts/index.js';
 import { startHttpProxy, startSocksProxy } from '../fixtures/proxies.js';
@@ -638,6 +640,32 @@ describe('timeouts', () => {
     const err = await s.fetch(`${server.url}/slow?ms=5000`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect((err as TypeError).cause).toMatchObject({ code: 'CURLE_OPERATION_TIMEDOUT' });
+  });
+});
+
+// A user adds a CA to the runtime's default store the runtime's way (Node's
+// NODE_EXTRA_CA_CERTS, read once at start-up): a Session given no `ca` trusts
+// it. A child process each, for its environment.
+describe('default trust store', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startHttpsServer();
+  });
+  afterAll(() => server.close());
+  const child = fileURLToPath(new URL('./trust-store-child.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+  const ca = fileURLToPath(new URL('../fixtures/certs/ca.pem', import.meta.url));
+  const run = (env: Record<string, string | undefined>) =>
+    new Promise<string>((resolve, reject) => {
+      execFile(tsx, [child, `${server.url}/hello`], { timeout: 30_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined, ...env } }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout.trim()),
+      );
+    });
+
+  // the project's LIBCURL_WASM_TLS (vitest.config.ts) picks the backend
+  it('trusts a CA given in NODE_EXTRA_CA_CERTS, and not without it', async () => {
+    expect(await run({ NODE_EXTRA_CA_CERTS: ca })).toBe('200 hello world');
+    expect(await run({})).toBe('CURLE_PEER_FAILED_VERIFICATION');
   });
 });
 

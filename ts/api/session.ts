@@ -11,7 +11,7 @@ import type { CurlOptions } from '../curl/option-types.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
 import { kMinConnects } from '../curl/symbols.js';
-import { defaultRuntime, Runtime, type RuntimeOptions } from './host.js';
+import { defaultRuntime, Runtime, runtimeRootPem, type RuntimeOptions } from './host.js';
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
@@ -56,7 +56,7 @@ export interface SessionOptions {
   cookies?: boolean;
   /** A proxy, or 'env' to honour HTTP_PROXY/HTTPS_PROXY/NO_PROXY (never read otherwise). */
   proxy?: string | ProxyOptions | 'env';
-  /** Trusted CAs (PEM); default: the runtime's root certificates. */
+  /** Trusted CAs (PEM); default: what the runtime's own TLS trusts (its root certificates, plus `NODE_EXTRA_CA_CERTS` on Node). */
   ca?: string | readonly string[];
   /** Verify the server's certificate and name (default true). */
   verify?: boolean;
@@ -91,16 +91,6 @@ function caBlob(rt: Runtime, pem: string): SharedBlob {
   let blob = byPem.get(pem);
   if (!blob) byPem.set(pem, (blob = new SharedBlob(rt, pem)));
   return blob;
-}
-
-let rootPem: Promise<string> | undefined;
-/** Mozilla's roots as the runtime ships them (node:tls). */
-function runtimeRoots(): Promise<string> {
-  rootPem ??= import('node:tls').then(
-    (tls) => tls.rootCertificates.join('\n'),
-    () => '',
-  );
-  return rootPem;
 }
 
 /**
@@ -164,7 +154,7 @@ export class Session {
 
   async #buildDefaults(): Promise<Record<string, OptionValue>> {
     const o = this.#options;
-    const ca = o.ca === undefined ? await runtimeRoots() : typeof o.ca === 'string' ? o.ca : o.ca.join('\n');
+    const ca = o.ca === undefined ? await runtimeRootPem() : typeof o.ca === 'string' ? o.ca : o.ca.join('\n');
     const d: Record<string, OptionValue> = {};
     if (ca) d.CAINFO_BLOB = caBlob((await this.#engine).rt, ca);
     if (o.verify === false) Object.assign(d, { SSL_VERIFYPEER: 0, SSL_VERIFYHOST: 0 });
@@ -201,22 +191,14 @@ export class Session {
       defaults,
       options,
     } = this.#started ?? (await this.#ready());
-    const headers = withDefaults(spec.headers, this.#options.headers);
+    // `spec` is the caller's own fresh object (request(), fetch()): completed in place, not copied per request
+    spec.headers = withDefaults(spec.headers, this.#options.headers);
+    spec.timeoutMs ??= this.#options.timeoutMs;
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
-    const transfer = startTransfer(
-      rt,
-      multi,
-      base,
-      {
-        ...spec,
-        headers,
-        timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
-      },
-      this.#pool,
-    );
-    const done = transfer.done.catch(() => {});
+    const transfer = startTransfer(rt, multi, base, spec, this.#pool);
+    const untrack = () => void this.#inflight.delete(done);
+    const done = transfer.done.then(untrack, untrack);
     this.#inflight.add(done);
-    void done.then(() => this.#inflight.delete(done));
     return transfer;
   }
 

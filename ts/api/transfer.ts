@@ -264,35 +264,41 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
     done = Promise.reject(err);
   }
 
-  let ok = false;
-  const settled = done
-    .then(
-      () => {
-        ok = true;
+  // called by both settlements (not a .finally(), which costs three more promises per request)
+  const release = (ok: boolean) => {
+    spec.signal?.removeEventListener('abort', onAbort);
+    if (!easy.closed) {
+      if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
+      released = true;
+      if (ok && reusable) {
+        easy.reset();
+        pool.give(easy);
+      } else easy.close();
+    }
+  };
+  const settled = done.then(
+    () => {
+      try {
         if (!headSettled && parser.heads.length) resolveHead(parser.heads.at(-1)!);
         headless();
         if (!headSettled && !parser.heads.length) rejectHead(new Error('the server sent no response head'));
         sink.close();
-      },
-      (err) => {
-        const reason = upload?.error ?? err;
+      } finally {
+        release(true);
+      }
+    },
+    (err) => {
+      const reason = upload?.error ?? err;
+      try {
         rejectHead(reason);
         sink.error(reason);
         upload?.cancel();
-        throw reason;
-      },
-    )
-    .finally(() => {
-      spec.signal?.removeEventListener('abort', onAbort);
-      if (!easy.closed) {
-        if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
-        released = true;
-        if (ok && reusable) {
-          easy.reset();
-          pool.give(easy);
-        } else easy.close();
+      } finally {
+        release(false);
       }
-    });
+      throw reason;
+    },
+  );
   settled.catch(() => {});
 
   return {

@@ -236,9 +236,15 @@ export class Easy {
         this.#check(exports.lcw_easy_setopt_off(ptr, spec.id, Number(v & 0xffffffffn), Number(BigInt.asIntN(32, v >> 32n))));
         break;
       }
-      case 'string':
-        this.#withCString(key, value, (s) => this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, s)));
+      case 'string': {
+        const s = this.#cString(key, value);
+        try {
+          this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, s)); // curl copies string options
+        } finally {
+          heap.free(s);
+        }
         break;
+      }
       case 'slist':
         this.#setList(key, spec, value);
         break;
@@ -263,16 +269,11 @@ export class Easy {
     return this;
   }
 
-  #withCString(key: string, value: OptionValue, use: (ptr: number) => void): void {
+  /** `value` as a C string in wasm memory (0 for null); the caller frees it. */
+  #cString(key: string, value: OptionValue): number {
     if (value !== null && typeof value !== 'string') throw new TypeError(`curl option ${key} takes a string or null`);
     if (value?.includes('\0')) throw new TypeError(`curl option ${key}: the string contains a NUL byte`);
-    const heap = this[kRuntime].heap;
-    const p = value === null ? 0 : heap.allocCString(value);
-    try {
-      use(p); // curl copies string options
-    } finally {
-      heap.free(p);
-    }
+    return value === null ? 0 : this[kRuntime].heap.allocCString(value);
   }
 
   #setList(key: string, spec: OptionSpec, value: OptionValue): void {

@@ -20,7 +20,12 @@ function lookup<T extends string, S>(
   return key === undefined ? undefined : [key, table[key]];
 }
 
-export function easyOption(name: string): [EasyOptionName, OptionSpec] {
+/** Every spelling seen, resolved once: setOpt runs for each option of each request. */
+const easyOptionCache = new Map<string, readonly [EasyOptionName, OptionSpec]>();
+
+export function easyOption(name: string): readonly [EasyOptionName, OptionSpec] {
+  const cached = easyOptionCache.get(name);
+  if (cached) return cached;
   const found = lookup(
     name,
     'CURLOPT_',
@@ -29,6 +34,8 @@ export function easyOption(name: string): [EasyOptionName, OptionSpec] {
     EASY_OPTION_ALIASES as Record<string, EasyOptionName>,
   );
   if (!found) throw new TypeError(`unknown curl option "${name}"`);
+  // bounded: names come from code, but a caller could pass many unknown-case spellings
+  if (easyOptionCache.size < 4096) easyOptionCache.set(name, found);
   return found;
 }
 

@@ -89,6 +89,23 @@ export class Heap {
 
   /** Copies `s` in as a NUL-terminated string; the caller frees it. */
   allocCString(s: string): number {
+    // short ASCII (option values, header lines: most strings) is written as
+    // it is, without an encoded copy per call
+    if (s.length <= 256) {
+      const ptr = this.malloc(s.length + 1);
+      const u8 = this.u8;
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        u8[ptr + i] = c;
+      }
+      if (i === s.length) {
+        u8[ptr + i] = 0;
+        return ptr;
+      }
+      this.free(ptr);
+    }
     const bytes = encoder.encode(s);
     const ptr = this.malloc(bytes.length + 1);
     const u8 = this.u8;

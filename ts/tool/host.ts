@@ -3,13 +3,14 @@
 // hands it to the worker that runs it (./launch.ts, ./worker.ts) and answers
 // its socket and DNS calls (./channel.ts) with the library's own host
 // functions. Used by the command (./cli.ts) and by curl() (../cli.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type LibcurlExports, TOOL_HOST_FD_BASE } from '../host/abi.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
 import { Heap } from '../host/memory.js';
+import { runtimeRootPem } from '../host/roots.js';
 import { Listener, SocketTable } from '../host/sockets.js';
 import { CALLS, serve, type Handlers } from './channel.js';
 import { launch, type Launched, type ToolRun } from './launch.js';
@@ -32,31 +33,9 @@ export function toolModule(path = toolWasm()): Promise<WebAssembly.Module> {
   return module;
 }
 
-/**
- * The runtime's root certificates as one PEM: what its own TLS trusts by
- * default (node:tls getCACertificates('default') where it exists, which
- * counts NODE_EXTRA_CA_CERTS and --use-system-ca), else tls.rootCertificates
- * plus the NODE_EXTRA_CA_CERTS file, as Node's TLS adds it.
- */
+/** The runtime's default trust store (ts/host/roots.ts), as the bytes the worker asks for. */
 async function runtimeRoots(): Promise<Uint8Array> {
-  const tls = (await import('node:tls')) as typeof import('node:tls') & {
-    getCACertificates?: (type: 'default') => string[];
-  };
-  let pems: string[];
-  try {
-    pems = tls.getCACertificates?.('default') ?? [...tls.rootCertificates];
-  } catch {
-    pems = [];
-  }
-  const extra = process.env.NODE_EXTRA_CA_CERTS;
-  if (!tls.getCACertificates && extra) {
-    try {
-      pems.push(readFileSync(extra, 'latin1'));
-    } catch {
-      // Node warns and goes on without them; so does the tool
-    }
-  }
-  return new TextEncoder().encode(pems.join('\n') + (pems.length ? '\n' : ''));
+  return new TextEncoder().encode(await runtimeRootPem());
 }
 
 let roots: Promise<Uint8Array> | undefined;

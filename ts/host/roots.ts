@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The runtime's default trust store as one PEM text: what its own TLS trusts
+// when given no CA, so a CA a user adds the runtime's way (Node's
+// NODE_EXTRA_CA_CERTS, --use-system-ca) is trusted here too. Shared by the
+// Session's default `ca` and the curl-wasm tool.
+
+let pem: Promise<string> | undefined;
+
+/**
+ * node:tls getCACertificates('default') where it exists (Node ≥ 22.15: it
+ * counts NODE_EXTRA_CA_CERTS and --use-system-ca), else tls.rootCertificates
+ * plus the NODE_EXTRA_CA_CERTS file, as Node's TLS adds it. Read once per
+ * process, as Node reads NODE_EXTRA_CA_CERTS once at start-up. Empty where
+ * there is no node:tls (browsers, Workers).
+ */
+export function runtimeRootPem(): Promise<string> {
+  pem ??= load();
+  return pem;
+}
+
+async function load(): Promise<string> {
+  let tls: typeof import('node:tls') & { getCACertificates?: (type: 'default') => string[] };
+  try {
+    tls = await import('node:tls');
+  } catch {
+    return '';
+  }
+  let pems: string[];
+  try {
+    pems = tls.getCACertificates?.('default') ?? [...tls.rootCertificates];
+  } catch {
+    pems = [];
+  }
+  if (!tls.getCACertificates) {
+    let extra: string | undefined;
+    try {
+      extra = globalThis.process?.env?.NODE_EXTRA_CA_CERTS;
+    } catch {
+      // Deno without --allow-env
+    }
+    if (extra) {
+      try {
+        const { readFileSync } = await import('node:fs');
+        pems.push(readFileSync(extra, 'latin1'));
+      } catch {
+        // Node warns and goes on without them; so do we
+      }
+    }
+  }
+  return pems.length ? `${pems.join('\n')}\n` : '';
+}
