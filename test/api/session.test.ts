@@ -132,6 +132,42 @@ describe('connection limits', () => {
   });
 });
 
+describe('reused handles', () => {
+  interface Seen {
+    method: string;
+    headers: Record<string, string>;
+    body: string;
+  }
+  const inspect = async (s: Session, opts?: RequestOptions): Promise<Seen> => JSON.parse(await text(s, `${server.url}/inspect`, opts)) as Seen;
+
+  it('a handle that keeps its options between requests carries nothing of one request into the next', async () => {
+    const s = open({ cookies: false });
+    // one at a time: every request runs on the handle the one before gave back
+    const a = await inspect(s, { headers: { 'x-first': '1' } });
+    expect([a.method, a.headers['x-first']]).toEqual(['GET', '1']);
+    const b = await inspect(s, { method: 'POST', body: 'abc', headers: { 'content-type': 'x/y' } });
+    expect([b.method, b.body, b.headers['content-type'], b.headers['x-first']]).toEqual(['POST', 'abc', 'x/y', undefined]);
+    const c = await inspect(s);
+    expect([c.method, c.body, c.headers['content-type'], c.headers['content-length'], c.headers['x-first']]).toEqual(['GET', '', undefined, undefined, undefined]);
+    const head = await s.request(`${server.url}/inspect`, { method: 'HEAD' });
+    expect([head.status, (await head.bytes()).length]).toEqual([200, 0]);
+    const d = await inspect(s, { method: 'PUT', body: 'xyz' });
+    expect([d.method, d.body]).toEqual(['PUT', 'xyz']);
+    const e = await inspect(s, { method: 'DELETE' });
+    expect([e.method, e.body]).toEqual(['DELETE', '']);
+    const f = await inspect(s, { headers: { 'x-second': '2' } });
+    expect([f.method, f.headers['x-second'], f.headers['x-first']]).toEqual(['GET', '2', undefined]);
+    expect((await s.request(`${server.url}/redirect?to=/hello`, { redirect: 'manual' })).status).toBe(302);
+    expect(await text(s, `${server.url}/redirect?to=/hello`)).toBe('hello world');
+    expect((await s.request(`${server.url}/redirect?to=/hello`, { redirect: 'manual' })).status).toBe(302);
+    let progress = 0;
+    expect(await text(s, `${server.url}/hello`, { onProgress: () => void progress++ })).toBe('hello world');
+    expect(progress).toBeGreaterThan(0);
+    const g = await inspect(s);
+    expect([g.method, g.body]).toEqual(['GET', '']);
+  });
+});
+
 describe('cookie jar', () => {
   it('sends the cookies a response set with the next request', async () => {
     const s = open();
