@@ -148,7 +148,13 @@ describe('reused handles', () => {
     const b = await inspect(s, { method: 'POST', body: 'abc', headers: { 'content-type': 'x/y' } });
     expect([b.method, b.body, b.headers['content-type'], b.headers['x-first']]).toEqual(['POST', 'abc', 'x/y', undefined]);
     const c = await inspect(s);
-    expect([c.method, c.body, c.headers['content-type'], c.headers['content-length'], c.headers['x-first']]).toEqual(['GET', '', undefined, undefined, undefined]);
+    expect([c.method, c.body, c.headers['content-type'], c.headers['content-length'], c.headers['x-first']]).toEqual([
+      'GET',
+      '',
+      undefined,
+      undefined,
+      undefined,
+    ]);
     const head = await s.request(`${server.url}/inspect`, { method: 'HEAD' });
     expect([head.status, (await head.bytes()).length]).toEqual([200, 0]);
     const d = await inspect(s, { method: 'PUT', body: 'xyz' });

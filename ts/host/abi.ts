@@ -3,7 +3,7 @@
 // same order; wasm/exports.txt lists the exports. Pointers are numbers.
 
 /** Version of the host ABI this host serves; the module must report it. */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
 /** Where the tool's (and curl's libtests') host descriptors start: below FD_SETSIZE, so fd_set can hold them. */
@@ -83,6 +83,8 @@ export interface LibcurlExports {
   lcw_easy_setopt_off(easy: number, opt: number, lo: number, hi: number): number;
   lcw_easy_setopt_blob(easy: number, opt: number, data: number, len: number, copy: number): number;
   lcw_easy_getinfo(easy: number, info: number, out: number): number;
+  /** `n` infos whose ids are at `ids` (int32s), each answer in an 8-byte slot at `out`; answers the first failure. */
+  lcw_easy_getinfos(easy: number, ids: number, n: number, out: number): number;
   lcw_multi_setopt_long(multi: number, opt: number, value: number): number;
   lcw_multi_setopt_ptr(multi: number, opt: number, ptr: number): number;
   lcw_share_setopt_long(share: number, opt: number, value: number): number;
@@ -142,6 +144,7 @@ export const REQUIRED_EXPORTS = [
   'lcw_easy_setopt_off',
   'lcw_easy_setopt_blob',
   'lcw_easy_getinfo',
+  'lcw_easy_getinfos',
   'lcw_multi_setopt_long',
   'lcw_multi_setopt_ptr',
   'lcw_share_setopt_long',
