@@ -219,7 +219,7 @@ export async function sessionRequest(session: Session, url: string | URL, option
   const { body, length, replayable } = normalizeBody(options, headers);
   const retry = options.retry === false ? undefined : (options.retry ?? session.retry);
   const canRetry = retry !== undefined && IDEMPOTENT.has(method) && replayable;
-  const statuses = new Set(retry?.statuses ?? [502, 503, 504]);
+  const statuses = canRetry ? new Set(retry.statuses ?? [502, 503, 504]) : undefined;
 
   const deadline = options.totalTimeoutMs === undefined ? Infinity : Date.now() + options.totalTimeoutMs;
   for (let attempt = 0; ; attempt++) {
@@ -248,7 +248,7 @@ export async function sessionRequest(session: Session, url: string | URL, option
     const last = !canRetry || attempt >= retry!.retries || Date.now() + delay >= deadline;
     try {
       const head = await transfer.head;
-      if (last || !statuses.has(head.status)) return new CurlResponse(head, transfer);
+      if (last || !statuses?.has(head.status)) return new CurlResponse(head, transfer);
       await transfer.body.cancel();
     } catch (err) {
       if (last || options.signal?.aborted || !(err instanceof CurlError) || !RETRYABLE.has(err.code)) throw err;

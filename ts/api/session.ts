@@ -203,17 +203,10 @@ export class Session {
     } = this.#started ?? (await this.#ready());
     const headers = withDefaults(spec.headers, this.#options.headers);
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
-    const transfer = startTransfer(
-      rt,
-      multi,
-      base,
-      {
-        ...spec,
-        headers,
-        timeoutMs: spec.timeoutMs ?? this.#options.timeoutMs,
-      },
-      this.#pool,
-    );
+    // the spec is the caller's own, made for this call: filled in, not copied
+    spec.headers = headers;
+    spec.timeoutMs ??= this.#options.timeoutMs;
+    const transfer = startTransfer(rt, multi, base, spec, this.#pool);
     const done = transfer.done.catch(() => {});
     this.#inflight.add(done);
     void done.then(() => this.#inflight.delete(done));
