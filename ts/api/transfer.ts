@@ -96,6 +96,8 @@ export interface Transfer {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** CURLOPT_UPLOAD_BUFFERSIZE of a transfer with a request body. */
+const UPLOAD_BUFFER = 256 << 10;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Header field values: no CR, LF or NUL (no request smuggling through curl). */
@@ -220,6 +222,9 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   };
   if (spec.onDebug) Object.assign(options, { VERBOSE: 1, DEBUGFUNCTION: spec.onDebug });
   methodOptions(options, spec, upload);
+  // bigger sends per bridge crossing; curl allocates this buffer for every
+  // transfer's request head (a GET's few hundred bytes), so only an upload gets it
+  if (upload && !('UPLOAD_BUFFERSIZE' in defaults)) options.UPLOAD_BUFFERSIZE = UPLOAD_BUFFER;
   if (spec.timeoutMs !== undefined) options.TIMEOUT_MS = spec.timeoutMs;
   if (spec.onProgress) {
     const report = spec.onProgress;
@@ -271,34 +276,43 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   }
 
   let ok = false;
-  const settled = done
-    .then(
-      () => {
+  // frees or pools the handle once the outcome is handed on (in the same
+  // reaction: a .finally() would cost a promise per request)
+  const release = () => {
+    spec.signal?.removeEventListener('abort', onAbort);
+    if (!easy.closed) {
+      if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
+      released = true;
+      if (ok && reusable) {
+        idle(easy);
+        pool.give(easy);
+      } else easy.close();
+    }
+  };
+  const settled = done.then(
+    () => {
+      try {
         ok = true;
         if (!headSettled && parser.heads.length) resolveHead(parser.heads.at(-1)!);
         headless();
         if (!headSettled && !parser.heads.length) rejectHead(new Error('the server sent no response head'));
         sink.close();
-      },
-      (err) => {
+      } finally {
+        release();
+      }
+    },
+    (err) => {
+      try {
         const reason = upload?.error ?? err;
         rejectHead(reason);
         sink.error(reason);
         upload?.cancel();
         throw reason;
-      },
-    )
-    .finally(() => {
-      spec.signal?.removeEventListener('abort', onAbort);
-      if (!easy.closed) {
-        if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
-        released = true;
-        if (ok && reusable) {
-          idle(easy);
-          pool.give(easy);
-        } else easy.close();
+      } finally {
+        release();
       }
-    });
+    },
+  );
   settled.catch(() => {});
 
   return {
