@@ -20,50 +20,68 @@ export interface HandlePool {
   give(easy: Easy): void;
 }
 
+/** What an idle handle carries from its last transfer, by curl's option name (callbacks as CALLBACK). */
+interface Carried {
+  options: Map<string, OptionValue | typeof CALLBACK>;
+  /** The callback options among them (dropped while the handle is idle). */
+  callbacks: string[];
+}
+
 /** A callback option: set again by every transfer (its closure is new), never kept. */
 const CALLBACK = Symbol('callback');
-type Kept = OptionValue | typeof CALLBACK;
 
-/** What each idle handle carries from its last transfer, by curl's option name. */
-const carried = new WeakMap<Easy, Map<string, Kept>>();
+const carried = new WeakMap<Easy, Carried>();
 
-function same(a: Kept | undefined, b: OptionValue): boolean {
+function same(a: unknown, b: OptionValue): boolean {
   if (a === b) return true;
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Whether `easy` carries an option that none of `bags` sets (then it needs curl_easy_reset). */
-export function needsReset(easy: Easy, bags: readonly Readonly<Record<string, OptionValue>>[]): boolean {
+/** Whether `easy` carries an option that neither bag sets (then it needs curl_easy_reset). */
+export function needsReset(easy: Easy, first: Readonly<Record<string, OptionValue>>, second: Readonly<Record<string, OptionValue>>): boolean {
   const had = carried.get(easy);
   if (!had) return false;
-  for (const k of had.keys()) if (!bags.some((b) => Object.hasOwn(b, k))) return true;
+  for (const k of had.options.keys()) if (!Object.hasOwn(first, k) && !Object.hasOwn(second, k)) return true;
   return false;
 }
 
-/** Forgets what `easy` carries (it was reset, or it leaves the pool). */
+/** Forgets what `easy` carries (it was reset). */
 export function forget(easy: Easy): void {
   carried.delete(easy);
 }
 
 /**
- * Sets `bags` in order (a later bag wins) on `easy`, skipping the values it
+ * Sets `first`, then `second` (which wins) on `easy`, skipping the values it
  * already carries; the caller has reset it when {@link needsReset} said so.
  */
-export function applyOptions(easy: Easy, bags: readonly Readonly<Record<string, OptionValue>>[]): void {
-  const had = carried.get(easy);
+export function applyOptions(easy: Easy, first: Readonly<Record<string, OptionValue>>, second: Readonly<Record<string, OptionValue>>): void {
+  let had = carried.get(easy);
   carried.delete(easy); // a failure half-way leaves it unknown
-  const now = new Map<string, Kept>();
-  for (const bag of bags) {
-    for (const k in bag) {
-      const v = bag[k]!;
-      const fn = typeof v === 'function';
-      if (fn || !had || now.has(k) || !same(had.get(k), v)) easy.setOpt(k as never, v as never);
-      now.set(k, fn ? CALLBACK : v);
+  // a fresh handle starts empty; a kept one is updated in place (its keys are
+  // all set again: needsReset said so)
+  const fresh = !had;
+  had ??= { options: new Map(), callbacks: [] };
+  had.callbacks.length = 0;
+  set(easy, first, had, fresh, undefined);
+  set(easy, second, had, fresh, first);
+  carried.set(easy, had);
+}
+
+function set(easy: Easy, bag: Readonly<Record<string, OptionValue>>, had: Carried, fresh: boolean, earlier: Readonly<Record<string, OptionValue>> | undefined): void {
+  for (const k in bag) {
+    const v = bag[k]!;
+    if (typeof v === 'function') {
+      easy.setOpt(k as never, v as never);
+      had.options.set(k, CALLBACK);
+      had.callbacks.push(k);
+      continue;
     }
+    // a key both bags set is set twice, in order, whatever it carried
+    if (fresh || (earlier !== undefined && Object.hasOwn(earlier, k)) || !same(had.options.get(k), v)) easy.setOpt(k as never, v as never);
+    had.options.set(k, v);
   }
-  carried.set(easy, now);
 }
 
 /**
@@ -71,7 +89,6 @@ export function applyOptions(easy: Easy, bags: readonly Readonly<Record<string, 
  * head), keeping the options for the next transfer.
  */
 export function idle(easy: Easy): void {
-  const now = carried.get(easy);
-  if (!now) return;
-  for (const [k, v] of now) if (v === CALLBACK) easy.setOpt(k as never, null as never);
+  const had = carried.get(easy);
+  if (had) for (const k of had.callbacks) easy.setOpt(k as never, null as never);
 }

@@ -249,8 +249,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   let done: Promise<void>;
   try {
     if (reusable) {
-      const bags = [defaults, options];
-      if (needsReset(easy, bags)) {
+      if (needsReset(easy, defaults, options)) {
         try {
           easy.reset();
           forget(easy);
@@ -260,7 +259,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
           easy = new Easy(rt);
         }
       }
-      applyOptions(easy, bags);
+      applyOptions(easy, defaults, options);
     } else {
       setOptions(easy, defaults);
       setOptions(easy, options);
