@@ -174,6 +174,20 @@ describe('reused handles', () => {
   });
 });
 
+describe('the CA bundle', () => {
+  it("connections point at the session's CA bundle instead of a copy each (curl-src/patches/0010)", async () => {
+    const { rootCertificates } = await import('node:tls');
+    const pem = rootCertificates.join('\n');
+    expect(pem.length).toBeGreaterThan(100_000); // the runtime's roots: what curl copied per connection
+    const own = await Runtime.create({ lookup });
+    const s = open({ runtime: own, cookies: false }); // the default trust store
+    const bodies = await Promise.all(Array.from({ length: 20 }, () => text(s, `${server.url}/slow?ms=100`)));
+    expect(bodies).toEqual(Array(20).fill('slow'));
+    // 20 connections kept open; a copy of the roots in each was 20 x ~210 KB
+    expect(own.exports.lcw_heap_in_use()).toBeLessThan(2 << 20);
+  });
+});
+
 describe('cookie jar', () => {
   it('sends the cookies a response set with the next request', async () => {
     const s = open();
