@@ -69,7 +69,13 @@ export function applyOptions(easy: Easy, first: Readonly<Record<string, OptionVa
   carried.set(easy, had);
 }
 
-function set(easy: Easy, bag: Readonly<Record<string, OptionValue>>, had: Carried, fresh: boolean, earlier: Readonly<Record<string, OptionValue>> | undefined): void {
+function set(
+  easy: Easy,
+  bag: Readonly<Record<string, OptionValue>>,
+  had: Carried,
+  fresh: boolean,
+  earlier: Readonly<Record<string, OptionValue>> | undefined,
+): void {
   for (const k in bag) {
     const v = bag[k]!;
     if (typeof v === 'function') {
