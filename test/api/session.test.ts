@@ -134,6 +134,62 @@ describe('connection limits', () => {
   });
 });
 
+describe('reused handles', () => {
+  interface Seen {
+    method: string;
+    headers: Record<string, string>;
+    body: string;
+  }
+  const inspect = async (s: Session, opts?: RequestOptions): Promise<Seen> => JSON.parse(await text(s, `${server.url}/inspect`, opts)) as Seen;
+
+  it('a handle that keeps its options between requests carries nothing of one request into the next', async () => {
+    const s = open({ cookies: false });
+    // one at a time: every request runs on the handle the one before gave back
+    const a = await inspect(s, { headers: { 'x-first': '1' } });
+    expect([a.method, a.headers['x-first']]).toEqual(['GET', '1']);
+    const b = await inspect(s, { method: 'POST', body: 'abc', headers: { 'content-type': 'x/y' } });
+    expect([b.method, b.body, b.headers['content-type'], b.headers['x-first']]).toEqual(['POST', 'abc', 'x/y', undefined]);
+    const c = await inspect(s);
+    expect([c.method, c.body, c.headers['content-type'], c.headers['content-length'], c.headers['x-first']]).toEqual([
+      'GET',
+      '',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const head = await s.request(`${server.url}/inspect`, { method: 'HEAD' });
+    expect([head.status, (await head.bytes()).length]).toEqual([200, 0]);
+    const d = await inspect(s, { method: 'PUT', body: 'xyz' });
+    expect([d.method, d.body]).toEqual(['PUT', 'xyz']);
+    const e = await inspect(s, { method: 'DELETE' });
+    expect([e.method, e.body]).toEqual(['DELETE', '']);
+    const f = await inspect(s, { headers: { 'x-second': '2' } });
+    expect([f.method, f.headers['x-second'], f.headers['x-first']]).toEqual(['GET', '2', undefined]);
+    expect((await s.request(`${server.url}/redirect?to=/hello`, { redirect: 'manual' })).status).toBe(302);
+    expect(await text(s, `${server.url}/redirect?to=/hello`)).toBe('hello world');
+    expect((await s.request(`${server.url}/redirect?to=/hello`, { redirect: 'manual' })).status).toBe(302);
+    let progress = 0;
+    expect(await text(s, `${server.url}/hello`, { onProgress: () => void progress++ })).toBe('hello world');
+    expect(progress).toBeGreaterThan(0);
+    const g = await inspect(s);
+    expect([g.method, g.body]).toEqual(['GET', '']);
+  });
+});
+
+describe('the CA bundle', () => {
+  it("connections point at the session's CA bundle instead of a copy each (curl-src/patches/0013)", async () => {
+    const { rootCertificates } = await import('node:tls');
+    const pem = rootCertificates.join('\n');
+    expect(pem.length).toBeGreaterThan(100_000); // the runtime's roots: what curl copied per connection
+    const own = await Runtime.create({ lookup });
+    const s = open({ runtime: own, cookies: false }); // the default trust store
+    const bodies = await Promise.all(Array.from({ length: 20 }, () => text(s, `${server.url}/slow?ms=100`)));
+    expect(bodies).toEqual(Array(20).fill('slow'));
+    // 20 connections kept open; a copy of the roots in each was 20 x ~210 KB
+    expect(own.exports.lcw_heap_in_use()).toBeLessThan(2 << 20);
+  });
+});
+
 describe('cookie jar', () => {
   it('sends the cookies a response set with the next request', async () => {
     const s = open();

@@ -11,6 +11,8 @@ const READ_ABORT = CALLBACK_RETURNS.CURL_READFUNC_ABORT;
 export const BODY_HIGH_WATER = 1 << 20;
 /** Stateless, so one serves every body. */
 const BODY_STRATEGY = new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER });
+/** A slab that the chunks of a bulk body share (see BodySink's #stage). */
+const SLAB_SIZE = 256 << 10;
 
 /**
  * The response body: curl writes, the user reads, as a stream or whole.
@@ -26,6 +28,12 @@ export class BodySink {
   #queued = 0;
   #whole: Whole | undefined;
   #paused = false;
+  /** Staged bytes (see #stage): one lone write's copy, or #slab[#slabStart, #slabEnd). */
+  #single: Uint8Array | undefined;
+  #slab: Uint8Array | undefined;
+  #slabStart = 0;
+  #slabEnd = 0;
+  #flushQueued = false;
   /** No more writes are taken (ended, failed or cancelled). */
   #closed = false;
   #ended: 'closed' | 'errored' | undefined;
@@ -46,6 +54,7 @@ export class BodySink {
     this.#stream ??= new ReadableStream<Uint8Array>(
       {
         start: (c) => {
+          if (!this.#closed) this.#flush();
           this.#controller = c;
           for (const chunk of this.#queue) c.enqueue(chunk);
           this.#queue = [];
@@ -71,9 +80,11 @@ export class BodySink {
    */
   whole(lengthHint: number): Promise<Uint8Array> {
     if (this.#stream) return readWhole(this.#stream, lengthHint);
+    if (!this.#closed) this.#flush();
     const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
     // one chunk already in and the body over: it is the body
-    if (this.#ended === 'closed' && this.#queue.length === 1) return Promise.resolve(this.#queue[0]!);
+    const only = this.#queue.length === 1 ? this.#queue[0]! : undefined;
+    if (this.#ended === 'closed' && only && only.byteLength === only.buffer.byteLength) return Promise.resolve(only);
     const whole = new Whole(Math.max(hint || 16 << 10, this.#queued));
     for (const chunk of this.#queue) whole.add(chunk);
     this.#queue = [];
@@ -100,20 +111,86 @@ export class BodySink {
       return view.length;
     }
     const c = this.#controller;
-    if (this.#mayPause && (c ? (c.desiredSize ?? 1) <= 0 : this.#queued >= BODY_HIGH_WATER)) {
+    const staged = this.#slabEnd - this.#slabStart + (this.#single?.length ?? 0);
+    if (this.#mayPause && (c ? (c.desiredSize ?? 1) - staged <= 0 : this.#queued + staged >= BODY_HIGH_WATER)) {
       this.#paused = true;
       return PAUSE;
     }
-    if (c) c.enqueue(view.slice());
-    else {
-      this.#queue.push(view.slice());
-      this.#queued += view.length;
-    }
+    this.#stage(view);
     return view.length;
+  }
+
+  /**
+   * Gathers the writes of one curl call into one chunk, handed on in a
+   * microtask (after the call: never inside curl). curl hands the write
+   * callback at most CURL_MAX_WRITE_SIZE (16 KiB) at a time, and a chunk per
+   * write made a bulk download pay the stream's promises and a buffer per
+   * 16 KiB. A lone write (a small body) is copied to a buffer of its size;
+   * a second one in the same call moves to a slab that later chunks share.
+   */
+  #stage(view: Uint8Array): void {
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushTask);
+    }
+    const single = this.#single;
+    if (!single && this.#slabEnd === this.#slabStart) {
+      this.#single = view.slice();
+      return;
+    }
+    const need = view.length + (single?.length ?? 0);
+    if (!this.#slab || this.#slab.length - this.#slabEnd < need) {
+      this.#flushSlab();
+      if (need > SLAB_SIZE / 2) {
+        if (single) this.#deliver(single);
+        this.#single = undefined;
+        this.#deliver(view.slice());
+        return;
+      }
+      this.#slab = new Uint8Array(SLAB_SIZE);
+      this.#slabStart = this.#slabEnd = 0;
+    }
+    if (single) {
+      this.#slab.set(single, this.#slabEnd);
+      this.#slabEnd += single.length;
+      this.#single = undefined;
+    }
+    this.#slab.set(view, this.#slabEnd);
+    this.#slabEnd += view.length;
+  }
+
+  readonly #flushTask = (): void => {
+    this.#flushQueued = false;
+    if (!this.#closed) this.#flush();
+  };
+
+  /** Hands on what was staged. */
+  #flush(): void {
+    if (this.#single) {
+      this.#deliver(this.#single);
+      this.#single = undefined;
+    }
+    this.#flushSlab();
+  }
+
+  #flushSlab(): void {
+    if (this.#slabEnd === this.#slabStart) return;
+    const chunk = this.#slab!.subarray(this.#slabStart, this.#slabEnd);
+    this.#slabStart = this.#slabEnd;
+    this.#deliver(chunk);
+  }
+
+  #deliver(chunk: Uint8Array): void {
+    if (this.#controller) this.#controller.enqueue(chunk);
+    else {
+      this.#queue.push(chunk);
+      this.#queued += chunk.length;
+    }
   }
 
   close(): void {
     if (this.#closed) return;
+    this.#flush();
     this.#closed = true;
     this.#ended = 'closed';
     this.#controller?.close();

@@ -46,8 +46,11 @@ export class HeadParser {
   constructor(private readonly onHead: (head: ResponseHead) => void) {}
 
   line(raw: string): void {
-    const text = raw.replace(/\r?\n$/, '');
-    const status = STATUS_LINE.exec(text);
+    // the line end, without a regex per line (the hot path of a small response)
+    let end = raw.length;
+    if (end > 0 && raw.charCodeAt(end - 1) === 10) end -= end > 1 && raw.charCodeAt(end - 2) === 13 ? 2 : 1;
+    const text = end === raw.length ? raw : raw.slice(0, end);
+    const status = text.startsWith('HTTP/') ? STATUS_LINE.exec(text) : null;
     if (status) {
       this.#current = { httpVersion: status[1]!, status: Number(status[2]), statusText: status[3]!.trim(), headers: [], url: '' };
       return;

@@ -2,7 +2,7 @@
 // What a finished (or running) transfer knows about itself, from CURLINFO_*.
 import type { Easy } from '../curl/easy.js';
 import { CURL_HTTP_VERSION } from '../curl/generated/enums.js';
-import type { InfoKey } from '../curl/option-types.js';
+import { InfoBatch } from '../curl/info-batch.js';
 
 /** Milliseconds from the start of the transfer (CURLINFO_*_TIME_T / 1000). */
 export interface Timings {
@@ -40,29 +40,52 @@ const VERSIONS: Record<number, string> = {
   [V.CURL_HTTP_VERSION_3]: '3',
 };
 
+/** Everything readTransferInfo reports, read in one wasm call. */
+const ALL = new InfoBatch([
+  'EFFECTIVE_URL',
+  'RESPONSE_CODE',
+  'HTTP_VERSION',
+  'PRIMARY_IP',
+  'PRIMARY_PORT',
+  'LOCAL_IP',
+  'LOCAL_PORT',
+  'REDIRECT_COUNT',
+  'NAMELOOKUP_TIME_T',
+  'CONNECT_TIME_T',
+  'APPCONNECT_TIME_T',
+  'PRETRANSFER_TIME_T',
+  'STARTTRANSFER_TIME_T',
+  'TOTAL_TIME_T',
+  'REDIRECT_TIME_T',
+  'SIZE_DOWNLOAD_T',
+  'SIZE_UPLOAD_T',
+  'HEADER_SIZE',
+  'SSL_VERIFYRESULT',
+]);
+
 export function readTransferInfo(easy: Easy, tls: { version: string; cipher: string } | undefined): TransferInfo {
-  const n = (name: InfoKey) => (easy.getInfo(name) as number | null) ?? 0;
-  const s = (name: InfoKey) => (easy.getInfo(name) as string | null) ?? '';
-  const ms = (name: InfoKey) => n(name) / 1000;
+  const a = ALL.read(easy);
+  const n = (i: number) => (a[i] as number | null) ?? 0;
+  const s = (i: number) => (a[i] as string | null) ?? '';
   return {
-    url: s('EFFECTIVE_URL'),
-    status: n('RESPONSE_CODE'),
-    httpVersion: VERSIONS[n('HTTP_VERSION')] ?? '',
-    primaryIp: s('PRIMARY_IP'),
-    primaryPort: n('PRIMARY_PORT'),
-    localIp: s('LOCAL_IP'),
-    localPort: n('LOCAL_PORT'),
-    redirectCount: n('REDIRECT_COUNT'),
+    url: s(0),
+    status: n(1),
+    httpVersion: VERSIONS[n(2)] ?? '',
+    primaryIp: s(3),
+    primaryPort: n(4),
+    localIp: s(5),
+    localPort: n(6),
+    redirectCount: n(7),
     timings: {
-      nameLookup: ms('NAMELOOKUP_TIME_T'),
-      connect: ms('CONNECT_TIME_T'),
-      tls: ms('APPCONNECT_TIME_T'),
-      pretransfer: ms('PRETRANSFER_TIME_T'),
-      firstByte: ms('STARTTRANSFER_TIME_T'),
-      total: ms('TOTAL_TIME_T'),
-      redirect: ms('REDIRECT_TIME_T'),
+      nameLookup: n(8) / 1000,
+      connect: n(9) / 1000,
+      tls: n(10) / 1000,
+      pretransfer: n(11) / 1000,
+      firstByte: n(12) / 1000,
+      total: n(13) / 1000,
+      redirect: n(14) / 1000,
     },
-    bytes: { downloaded: n('SIZE_DOWNLOAD_T'), uploaded: n('SIZE_UPLOAD_T'), headers: n('HEADER_SIZE') },
-    tls: tls && { ...tls, verifyResult: n('SSL_VERIFYRESULT') },
+    bytes: { downloaded: n(15), uploaded: n(16), headers: n(17) },
+    tls: tls && { ...tls, verifyResult: n(18) },
   };
 }

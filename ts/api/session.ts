@@ -166,10 +166,10 @@ export class Session {
     // would hand the connection to mbedTLS).
     if ((await this.#engine).rt.tls === 'mbedtls') d.TLS13_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
     d.PIPEWAIT = 1;
-    // bigger reads and sends per bridge crossing: the download buffer is one
-    // per multi handle, the upload buffer one per uploading transfer
+    // bigger reads per bridge crossing: the download buffer is one per multi
+    // handle (the upload buffer, one per transfer, is raised only for
+    // transfers that upload: startTransfer)
     d.BUFFERSIZE = 512 << 10;
-    d.UPLOAD_BUFFERSIZE = 256 << 10;
     Object.assign(d, proxyOptions(o.proxy), curlOptions(o.curl));
     return d;
   }

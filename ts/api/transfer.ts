@@ -10,9 +10,12 @@ import { easyOption } from '../curl/names.js';
 import type { CurlOptions } from '../curl/option-types.js';
 import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
+import { applyOptions, forget, idle, needsReset, type HandlePool } from './handles.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readTransferInfo, type TransferInfo } from './info.js';
 import { LibcurlWasmError, registerError, type Runtime } from './host.js';
+
+export type { HandlePool } from './handles.js';
 
 export type RedirectMode = 'follow' | 'manual' | 'error';
 
@@ -93,6 +96,8 @@ export interface Transfer {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** CURLOPT_UPLOAD_BUFFERSIZE of a transfer with a request body. */
+const UPLOAD_BUFFER = 256 << 10;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Header field values: no CR, LF or NUL (no request smuggling through curl). */
@@ -139,23 +144,11 @@ export function curlOptions(options: Record<string, OptionValue> | undefined): R
   return out;
 }
 
-/**
- * Idle handles of a session, reset (curl_easy_reset): a handle taken from it
- * skips curl_easy_init and curl_easy_cleanup, as a C program that reuses its
- * handles does. Only transfers that set no curl options of their own give
- * theirs back: curl_easy_reset keeps a handle's own cookie engine, HSTS and
- * alt-svc caches, which options could have started.
- */
-export interface HandlePool {
-  take(): Easy | undefined;
-  give(easy: Easy): void;
-}
-
 export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec, pool?: HandlePool): Transfer {
   checkRequest(spec);
   const extra = spec.curl && curlOptions(spec.curl);
   const reusable = pool !== undefined && !extra && !spec.enforced;
-  const easy = (reusable && pool.take()) || new Easy(rt);
+  let easy = (reusable && pool.take()) || new Easy(rt);
   let released = false;
   const follow = spec.redirect === 'follow';
   let final: TransferInfo | undefined;
@@ -229,6 +222,9 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   };
   if (spec.onDebug) Object.assign(options, { VERBOSE: 1, DEBUGFUNCTION: spec.onDebug });
   methodOptions(options, spec, upload);
+  // bigger sends per bridge crossing; curl allocates this buffer for every
+  // transfer's request head (a GET's few hundred bytes), so only an upload gets it
+  if (upload && !('UPLOAD_BUFFERSIZE' in defaults)) options.UPLOAD_BUFFERSIZE = UPLOAD_BUFFER;
   if (spec.timeoutMs !== undefined) options.TIMEOUT_MS = spec.timeoutMs;
   if (spec.onProgress) {
     const report = spec.onProgress;
@@ -252,10 +248,24 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
   const onAbort = () => abort(spec.signal!.reason);
   let done: Promise<void>;
   try {
-    setOptions(easy, defaults);
-    setOptions(easy, options);
-    // by curl's name, after everything: no other spelling set earlier can win
-    setOptions(easy, spec.enforced ?? {});
+    if (reusable) {
+      if (needsReset(easy, defaults, options)) {
+        try {
+          easy.reset();
+          forget(easy);
+        } catch {
+          // inside a curl callback (a request started from onProgress): not now
+          pool.give(easy);
+          easy = new Easy(rt);
+        }
+      }
+      applyOptions(easy, defaults, options);
+    } else {
+      setOptions(easy, defaults);
+      setOptions(easy, options);
+      // by curl's name, after everything: no other spelling set earlier can win
+      setOptions(easy, spec.enforced ?? {});
+    }
     if (spec.signal?.aborted) throw spec.signal.reason;
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     done = multi.run(easy);
@@ -271,7 +281,7 @@ export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string
       if (spec.keepInfo !== false) final = readTransferInfo(easy, tls);
       released = true;
       if (ok && reusable) {
-        easy.reset();
+        idle(easy);
         pool.give(easy);
       } else easy.close();
     }

@@ -73,6 +73,8 @@ export interface LibcurlExports {
   lcw_easy_setopt_off(easy: number, opt: number, lo: number, hi: number): number;
   lcw_easy_setopt_blob(easy: number, opt: number, data: number, len: number, copy: number): number;
   lcw_easy_getinfo(easy: number, info: number, out: number): number;
+  /** `n` infos whose ids are at `ids` (int32s), each answer in an 8-byte slot at `out`; answers the first failure. */
+  lcw_easy_getinfos(easy: number, ids: number, n: number, out: number): number;
   lcw_multi_setopt_long(multi: number, opt: number, value: number): number;
   lcw_multi_setopt_ptr(multi: number, opt: number, ptr: number): number;
   lcw_share_setopt_long(share: number, opt: number, value: number): number;
@@ -132,6 +134,7 @@ export const REQUIRED_EXPORTS = [
   'lcw_easy_setopt_off',
   'lcw_easy_setopt_blob',
   'lcw_easy_getinfo',
+  'lcw_easy_getinfos',
   'lcw_multi_setopt_long',
   'lcw_multi_setopt_ptr',
   'lcw_share_setopt_long',

@@ -3,6 +3,7 @@
  * (a variadic call cannot be made from JS), 64-bit values split in two
  * 32-bit halves, and the callback trampolines that relay to the host. */
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <curl/curl.h>
 #include <mbedtls/ssl.h>
@@ -51,6 +52,24 @@ int lcw_easy_setopt_blob(CURL *h, int opt, void *data, size_t len, int copy)
 int lcw_easy_getinfo(CURL *h, int info, void *out)
 {
   return curl_easy_getinfo(h, (CURLINFO)info, out);
+}
+
+/* Several infos in one call (what a response needs is ~20 getinfo calls
+ * otherwise, each a crossing): the answer to ids[i] goes to out + 8 * i,
+ * zeroed first. Answers the first failure's code; the rest are still read. */
+int lcw_easy_getinfos(CURL *h, const int *ids, int n, void *out)
+{
+  CURLcode first = CURLE_OK;
+  int i;
+  for(i = 0; i < n; i++) {
+    char *slot = (char *)out + 8 * i;
+    CURLcode r;
+    memset(slot, 0, 8);
+    r = curl_easy_getinfo(h, (CURLINFO)ids[i], slot);
+    if(r && !first)
+      first = r;
+  }
+  return first;
 }
 
 int lcw_multi_setopt_long(CURLM *m, int opt, long v)

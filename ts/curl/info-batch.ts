@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Several CURLINFO_* values in one wasm call (lcw_easy_getinfos): what a
+// finished response reports is ~17 infos, and each getInfo() is a crossing
+// with its own name lookup and answer slot.
+import type { Runtime } from '../host/runtime.js';
+import type { Easy, InfoValue } from './easy.js';
+import { check } from './errors.js';
+import type { InfoSpec } from './generated/infos.js';
+import { info } from './names.js';
+import type { InfoKey } from './option-types.js';
+import { kPtr, kRuntime } from './symbols.js';
+import { readInfo } from './values.js';
+
+interface Placed {
+  /** int32 ids, then an 8-byte answer slot per id. */
+  ids: number;
+  out: number;
+}
+
+/** A fixed list of infos, read together. Lists (slist infos) and CERTINFO are not batched. */
+export class InfoBatch {
+  readonly #keys: string[];
+  readonly #specs: InfoSpec[];
+  /** The ids and answer slots in each instance's memory, placed on first use and kept for its life. */
+  readonly #placed = new WeakMap<Runtime, Placed>();
+
+  constructor(names: readonly InfoKey[]) {
+    const found = names.map((n) => info(n));
+    for (const [key, spec] of found) {
+      if (spec.type === 'slist' || spec.type === 'ptr') throw new TypeError(`curl info ${key} cannot be read in a batch`);
+    }
+    this.#keys = found.map(([k]) => k);
+    this.#specs = found.map(([, s]) => s);
+  }
+
+  #place(rt: Runtime): Placed {
+    let p = this.#placed.get(rt);
+    if (!p) {
+      const n = this.#specs.length;
+      const ids = rt.heap.malloc(4 * n + 8 * n);
+      for (let i = 0; i < n; i++) rt.heap.setU32(ids + 4 * i, this.#specs[i]!.id);
+      p = { ids, out: ids + 4 * n };
+      this.#placed.set(rt, p);
+    }
+    return p;
+  }
+
+  /** The answers, in the order of the names given. */
+  read(easy: Easy): InfoValue[] {
+    const rt = easy[kRuntime];
+    const ptr = easy[kPtr]; // throws on a closed handle
+    const { ids, out } = this.#place(rt);
+    check(rt, 'easy', rt.exports.lcw_easy_getinfos(ptr, ids, this.#specs.length, out));
+    const answers: InfoValue[] = new Array(this.#specs.length);
+    for (let i = 0; i < answers.length; i++) answers[i] = readInfo(rt, this.#keys[i]!, this.#specs[i]!, out + 8 * i) as InfoValue;
+    return answers;
+  }
+}
