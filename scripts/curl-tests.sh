@@ -21,7 +21,7 @@
 #                     Once a keyword is given only tests with it run.
 #                     Split on whitespace; --only-arg passes one argument as is.
 #   --curl-build DIR  the configured curl tree the tool was built from (for
-#                     the wasm tool: .build/src/curl); its src/curlinfo.c is
+#                     the wasm tool: .build/ssh/src/curl); its src/curlinfo.c is
 #                     compiled natively against its lib/curl_config.h, so
 #                     runtests.pl sees the tool's compile-time switches
 #                     (netrc, large-time, large-size, xattr, wakeup ...)
