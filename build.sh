@@ -174,6 +174,31 @@ if stage psl "$SRC/libpsl_0.21.2.orig.tar.xz" "$SRC/publicsuffix_$PSL_LIST.orig.
 fi
 # end:psl
 
+# stage:libssh2
+# libssh2 on the in-tree mbedTLS, for the tool's SFTP and SCP (curl-ssh
+# below); Debian's security patches (debian/patches/series of the pinned
+# Debian tarball) applied. Its libssh2_config.h switches are given as -D
+# flags (libssh2_setup.h reads that file only with HAVE_CONFIG_H). No agent
+# (no HAVE_SYS_UN_H, so agent.c has no Unix-socket path: curl's agent step
+# finds none and goes on), no zlib (compression is negotiated only with
+# --compressed-ssh). The mbedTLS built
+# above has no CTR mode and no RIPEMD-160 (adding them would change
+# libcurl.wasm): the ciphers left are chacha20-poly1305@openssh.com
+# (libssh2's own), AES-CBC and 3DES-CBC; OpenSSH offers chacha20 by default.
+SSH2_DEB=libssh2_1.11.1-1+deb13u2.debian.tar.xz
+if stage libssh2 "$SRC/libssh2_1.11.1.orig.tar.gz" "$SRC/$SSH2_DEB" "$B/mbedtls.stamp"; then
+  unpack libssh2_1.11.1.orig.tar.gz libssh2; cd "$B/src/libssh2"
+  tar xJf "$SRC/$SSH2_DEB"
+  for p in $(grep -v '^#' debian/patches/series); do patch -p1 -s < "debian/patches/$p"; done
+  archive "$P/lib/libssh2.a" "-Iinclude -I$P/include -DLIBSSH2_MBEDTLS -DHAVE_UNISTD_H -DHAVE_INTTYPES_H \
+    -DHAVE_SYS_SELECT_H -DHAVE_SYS_UIO_H -DHAVE_SYS_SOCKET_H -DHAVE_SYS_IOCTL_H -DHAVE_SYS_TIME_H \
+    -DHAVE_GETTIMEOFDAY -DHAVE_STRTOLL -DHAVE_SNPRINTF -DHAVE_EXPLICIT_BZERO -DHAVE_O_NONBLOCK -DHAVE_POLL \
+    -DLIBSSH2_NO_AES_CTR -DLIBSSH2_NO_HMAC_RIPEMD" -- \
+    $(sed -n '/^CSOURCES/,/^$/p' src/Makefile.inc | grep -o '[a-z_0-9-]*\.c' | sed 's|^|src/|')
+  cp include/libssh2.h include/libssh2_publickey.h include/libssh2_sftp.h "$P/include/"; done_stage libssh2
+fi
+# end:libssh2
+
 # stage:curl
 CURL=$B/src/curl
 # build_curl DIR CFLAGS CPPFLAGS CONFIGURE-FLAG...: unpacks, patches, configures
@@ -212,6 +237,21 @@ if [ "$MODE" = release ] && stage curl "$SRC/curl_8.14.1.orig.tar.gz" "$ROOT"/cu
 fi
 # end:curl
 
+# stage:curl-ssh
+# The tool's libcurl (in .build/ssh): the library's configuration plus SFTP
+# and SCP through libssh2. A second tree, because libssh2 does not fit the
+# library's size budget (README, "What is built in": +59 KB gzipped against
+# 49 KB left): libcurl.wasm stays without SSH, curl.wasm and the libtests
+# (what curl's test suite runs) have it.
+T=$B/ssh
+if [ "$MODE" = release ] && stage curl-ssh "$B/curl.stamp" "$B/libssh2.stamp" \
+    <(sed -n '/^# stage:curl$/,/^# end:curl$/p' "$ROOT/build.sh"); then
+  mkdir -p "$T"
+  build_curl "$T" "$CFLAGS_COMMON" "" --with-libssh2="$P"
+  done_stage curl-ssh
+fi
+# end:curl-ssh
+
 # stage:tool
 # The command-line tool's objects (src/ and the curlx helpers it shares with
 # lib/), compiled by curl's own Makefile; curl_LINK=true skips its link, which
@@ -239,8 +279,8 @@ build_tool() { # build_tool DIR CFLAGS: the tool's objects of DIR/src/curl, DIR/
     > "$1/curl-manual.txt.gz"
   gzip -t "$1/curl-manual.txt.gz"
 }
-if [ "$MODE" = release ] && stage tool "$B/curl.stamp"; then
-  build_tool "$B" "$CFLAGS_COMMON"
+if [ "$MODE" = release ] && stage tool "$B/curl-ssh.stamp"; then
+  build_tool "$T" "$CFLAGS_COMMON"
   done_stage tool
 fi
 # end:tool
@@ -263,9 +303,8 @@ build_libtests() {
     sh -c 'emcc '"$2 $flags"' -c {} -o '"$lt/obj"'/$(basename {} .c).o' \
     > "$1/libtests-make.log" 2>&1 || { tail -40 "$1/libtests-make.log"; exit 1; }
 }
-LT=$B/libtests
-if [ "$MODE" = release ] && stage libtests "$B/curl.stamp"; then
-  build_libtests "$B" "$CFLAGS_COMMON"
+if [ "$MODE" = release ] && stage libtests "$B/curl-ssh.stamp"; then
+  build_libtests "$T" "$CFLAGS_COMMON"
   done_stage libtests
 fi
 # end:libtests
@@ -302,6 +341,9 @@ fi
 
 # --- link --------------------------------------------------------------------
 cd "$ROOT"
+# every library a link may need; a static archive adds only what is used, so
+# libssh2 reaches only the links whose libcurl has SSH
+DEPLIBS="-L$P/lib -lpsl -lssh2 -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd"
 # curl-wasm: the tool, with the same libcurl and bridge; its poll() blocks
 # (host_sock_wait) and its filesystem is WASI's (wasm/tool/fs.c)
 link_tool() { # link_tool DIR CFLAGS CPPFLAGS LDFLAGS...: DIR/curl.wasm from DIR/src/curl
@@ -315,7 +357,7 @@ link_tool() { # link_tool DIR CFLAGS CPPFLAGS LDFLAGS...: DIR/curl.wasm from DIR
     -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
     -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
     "$dir"/tool-glue/*.o $(ls "$tree"/src/curl-*.o | grep -v '/curl-tool_hugehelp\.o$') "$tree"/lib/curlx/curl-*.o "$tree/lib/.libs/libcurl.a" \
-    -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+    $DEPLIBS \
     -o "$dir/curl.wasm"
 }
 # libtests: curl's libtest programs with the tool's bridge and files (minus
@@ -327,7 +369,7 @@ link_libtests() { # link_libtests DIR CFLAGS LDFLAGS...: DIR/libtests.wasm from 
     -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
     -sERROR_ON_UNDEFINED_SYMBOLS=0 -Wl,--wrap=emscripten_resize_heap \
     $(ls "$dir"/tool-glue/*.o | grep -v '/\(ca\|limits\)\.o$') "$dir"/libtests/obj/*.o "$dir/src/curl/lib/.libs/libcurl.a" \
-    -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+    $DEPLIBS \
     -o "$dir/libtests.wasm"
 }
 if [ "$MODE" = debug-tool ]; then
@@ -350,16 +392,16 @@ emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
   -sEXPORTED_FUNCTIONS="[$EXPORTS]" -sERROR_ON_UNDEFINED_SYMBOLS=0 \
   -Wl,--wrap=emscripten_resize_heap \
   "$B"/glue/*.o "$CURL/lib/.libs/libcurl.a" \
-  -L"$P/lib" -lpsl -lnghttp2 -lmbedtls -lmbedx509 -lmbedcrypto -lz -lbrotlidec -lzstd \
+  $DEPLIBS \
   -o "$B/libcurl.wasm"
 cp "$B/libcurl.wasm" wasm/libcurl.wasm
-link_tool "$B" "$CFLAGS_COMMON" ""
-cp "$B/curl.wasm" wasm/curl.wasm
+link_tool "$T" "$CFLAGS_COMMON" ""
+cp "$T/curl.wasm" wasm/curl.wasm
 
-link_libtests "$B" "$CFLAGS_COMMON"
-cp "$B/libtests.wasm" wasm/libtests.wasm
-cp "$B/curlinfo.txt" wasm/curlinfo.txt
-cp "$B/curl-manual.txt.gz" wasm/curl-manual.txt.gz
+link_libtests "$T" "$CFLAGS_COMMON"
+cp "$T/libtests.wasm" wasm/libtests.wasm
+cp "$T/curlinfo.txt" wasm/curlinfo.txt
+cp "$T/curl-manual.txt.gz" wasm/curl-manual.txt.gz
 echo "$TOOLCHAIN" > wasm/libcurl.wasm.toolchain
 for w in libcurl curl libtests; do
   log "wasm/$w.wasm: $(stat -c %s wasm/$w.wasm) bytes, $(gzip -9c wasm/$w.wasm | wc -c) gzipped"

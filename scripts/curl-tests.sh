@@ -21,7 +21,7 @@
 #                     Once a keyword is given only tests with it run.
 #                     Split on whitespace; --only-arg passes one argument as is.
 #   --curl-build DIR  the configured curl tree the tool was built from (for
-#                     the wasm tool: .build/src/curl); its src/curlinfo.c is
+#                     the wasm tool: .build/ssh/src/curl); its src/curlinfo.c is
 #                     compiled natively against its lib/curl_config.h, so
 #                     runtests.pl sees the tool's compile-time switches
 #                     (netrc, large-time, large-size, xattr, wakeup ...)
@@ -346,6 +346,12 @@ esac
 VERSION_OUT=$("$WRAP" --version 2>/dev/null || true)
 if grep -qiE '^Protocols:.* smbs?( |$)' <<<"$VERSION_OUT"; then ensure_pkgs python3-impacket; fi
 if grep -qE '^Features:.* TLS-SRP( |$)' <<<"$VERSION_OUT"; then ensure_pkgs gnutls-bin; fi
+# SFTP/SCP: tests/sshserver.pl runs OpenSSH's sshd (scripts/sshd.sh installs
+# it) and checks it with the ssh and sftp clients (openssh-client)
+if grep -qiE '^Protocols:.* (scp|sftp)( |$)' <<<"$VERSION_OUT"; then
+  ensure_pkgs openssh-client
+  bash "$ROOT/scripts/sshd.sh" install >&2 || die "the tool speaks SFTP/SCP, and OpenSSH's sshd could not be installed"
+fi
 DEBUG_VERLINE=""
 if [ -n "$DEBUG_TOOL" ]; then
   DEBUG_FEATURES=$("$RUN/debug/curl" --version 2>/dev/null | grep '^Features:' || true)
@@ -398,6 +404,16 @@ if [ -n "$DEBUG_TOOL" ]; then
 fi
 
 # --- run -----------------------------------------------------------------------
+# The SSH tests log in as $USER (runtests.pl and sshserver.pl read nothing
+# else), which a container's shell often leaves unset.
+export USER=${USER:-$(id -un)}
+# sshserver.pl refuses to run as root, and its sshd refuses root logins: as
+# root (CI's containers), let it, with the test's key only (sshd's
+# prohibit-password: no password is accepted). Idempotent.
+if [ "$USER" = root ]; then
+  sed -i -e "s/^elsif(\$username eq 'root') {$/elsif(0) {/" \
+    -e "s/^push @cfgarr, 'PermitRootLogin no';$/push @cfgarr, 'PermitRootLogin prohibit-password';/" "$SRC/tests/sshserver.pl"
+fi
 # runtests.pl decides "threaded-resolver" from AsynchDNS alone; let an
 # environment variable say otherwise (--no-resolver-thread). Idempotent.
 sed -i 's/^\( *\)\$feature{"threaded-resolver"} = 1;$/\1$feature{"threaded-resolver"} = !$ENV{"CURL_TESTS_NO_RESOLVER_THREAD"};/' "$SRC/tests/runtests.pl"

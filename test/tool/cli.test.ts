@@ -64,12 +64,13 @@ describe('curl-wasm', () => {
     expect(r.code).toBe(0);
     const rt = await Runtime.create();
     const lines = r.stdout.toString().split('\n');
-    expect(lines[0]).toBe(`curl 8.14.1 (wasm32-unknown-emscripten) ${rt.version}`);
+    // the tool's libcurl is the library's plus libssh2 (SFTP, SCP: build.sh's curl-ssh stage)
+    expect(lines[0]).toBe(`curl 8.14.1 (wasm32-unknown-emscripten) ${rt.version.replace(' nghttp2/', ' libssh2/1.11.1 nghttp2/')}`);
     const protocols = lines
       .find((l) => l.startsWith('Protocols: '))!
       .split(' ')
       .slice(1);
-    expect(protocols).toEqual(expect.arrayContaining(['http', 'https', 'ftp', 'ftps', 'ws', 'wss']));
+    expect(protocols).toEqual(expect.arrayContaining(['http', 'https', 'ftp', 'ftps', 'ws', 'wss', 'scp', 'sftp']));
     const features = lines
       .find((l) => l.startsWith('Features: '))!
       .split(' ')
