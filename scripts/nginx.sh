@@ -8,38 +8,16 @@
 #
 # The tests start nginx themselves (test/interop/nginx.ts) as a foreground
 # child on loopback ports with a configuration in a temporary directory; the
-# package's own service is never used. Debian's postinst may try to start it;
-# policy-rc.d below keeps it from doing so where the package is installed here.
+# package's own service is never used (scripts/apt-install.sh keeps it from starting).
 set -euo pipefail
 
 NGINX=/usr/sbin/nginx
 
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+
 install() {
-  if [ -x "$NGINX" ]; then
-    echo "nginx: $("$NGINX" -v 2>&1)"
-    return
-  fi
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "scripts/nginx.sh install: $NGINX is missing and installing it needs root" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  # keep the package's service from starting (and from taking port 80)
-  local policy=/usr/sbin/policy-rc.d added=''
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy"
-    chmod +x "$policy"
-    added=1
-  fi
-  local rc=0
-  { apt-get update -q && apt-get install -y -q --no-install-recommends nginx-light; } || rc=$?
-  [ -n "$added" ] && rm -f "$policy"
-  if [ "$rc" -ne 0 ]; then
-    echo "scripts/nginx.sh install: apt-get failed ($rc)" >&2
-    exit "$rc"
-  fi
-  # a service started anyway (no policy-rc.d honoured) is stopped again
-  if command -v service >/dev/null 2>&1; then service nginx stop >/dev/null 2>&1 || true; fi
+  [ -x "$NGINX" ] || apt_install_quietly nginx nginx-light
   echo "nginx: $("$NGINX" -v 2>&1)"
 }
 
