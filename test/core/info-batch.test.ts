@@ -41,10 +41,10 @@ describe('InfoBatch', () => {
     await multi.run(easy);
     const batch = new InfoBatch(KEYS);
     const got = batch.read(easy);
-    expect(got).toEqual(KEYS.map((k) => easy.getInfo(k)));
-    expect(got[0]).toBe(`${server.url}/hello`);
-    expect(got[1]).toBe(200);
-    expect(got[6]).toBe(1);
+    expect(got).toEqual(Object.fromEntries(KEYS.map((k) => [k, easy.getInfo(k)])));
+    expect(got.EFFECTIVE_URL).toBe(`${server.url}/hello`);
+    expect(got.RESPONSE_CODE).toBe(200);
+    expect(got.REDIRECT_COUNT).toBe(1);
     expect(batch.read(easy)).toEqual(got); // its slots are reused
     easy.close();
     expect(() => batch.read(easy)).toThrow(/closed/);
@@ -52,7 +52,7 @@ describe('InfoBatch', () => {
 
   it('answers null for a string curl has not set, as getInfo() does', () => {
     const easy = new Easy(rt);
-    const [url, type] = new InfoBatch(['EFFECTIVE_URL', 'CONTENT_TYPE']).read(easy);
+    const { EFFECTIVE_URL: url, CONTENT_TYPE: type } = new InfoBatch(['EFFECTIVE_URL', 'CONTENT_TYPE']).read(easy);
     expect([url, type]).toEqual([easy.getInfo('EFFECTIVE_URL'), null]);
     easy.close();
   });

@@ -61,31 +61,32 @@ const ALL = new InfoBatch([
   'SIZE_UPLOAD_T',
   'HEADER_SIZE',
   'SSL_VERIFYRESULT',
-]);
+] as const);
 
 export function readTransferInfo(easy: Easy, tls: { version: string; cipher: string } | undefined): TransferInfo {
   const a = ALL.read(easy);
-  const n = (i: number) => (a[i] as number | null) ?? 0;
-  const s = (i: number) => (a[i] as string | null) ?? '';
+  const n = (name: keyof typeof a) => (a[name] as number | null) ?? 0;
+  const s = (name: keyof typeof a) => (a[name] as string | null) ?? '';
+  const ms = (name: keyof typeof a) => n(name) / 1000;
   return {
-    url: s(0),
-    status: n(1),
-    httpVersion: VERSIONS[n(2)] ?? '',
-    primaryIp: s(3),
-    primaryPort: n(4),
-    localIp: s(5),
-    localPort: n(6),
-    redirectCount: n(7),
+    url: s('EFFECTIVE_URL'),
+    status: n('RESPONSE_CODE'),
+    httpVersion: VERSIONS[n('HTTP_VERSION')] ?? '',
+    primaryIp: s('PRIMARY_IP'),
+    primaryPort: n('PRIMARY_PORT'),
+    localIp: s('LOCAL_IP'),
+    localPort: n('LOCAL_PORT'),
+    redirectCount: n('REDIRECT_COUNT'),
     timings: {
-      nameLookup: n(8) / 1000,
-      connect: n(9) / 1000,
-      tls: n(10) / 1000,
-      pretransfer: n(11) / 1000,
-      firstByte: n(12) / 1000,
-      total: n(13) / 1000,
-      redirect: n(14) / 1000,
+      nameLookup: ms('NAMELOOKUP_TIME_T'),
+      connect: ms('CONNECT_TIME_T'),
+      tls: ms('APPCONNECT_TIME_T'),
+      pretransfer: ms('PRETRANSFER_TIME_T'),
+      firstByte: ms('STARTTRANSFER_TIME_T'),
+      total: ms('TOTAL_TIME_T'),
+      redirect: ms('REDIRECT_TIME_T'),
     },
-    bytes: { downloaded: n(15), uploaded: n(16), headers: n(17) },
-    tls: tls && { ...tls, verifyResult: n(18) },
+    bytes: { downloaded: n('SIZE_DOWNLOAD_T'), uploaded: n('SIZE_UPLOAD_T'), headers: n('HEADER_SIZE') },
+    tls: tls && { ...tls, verifyResult: n('SSL_VERIFYRESULT') },
   };
 }

@@ -18,13 +18,15 @@ interface Placed {
 }
 
 /** A fixed list of infos, read together. Lists (slist infos) and CERTINFO are not batched. */
-export class InfoBatch {
+export class InfoBatch<K extends InfoKey> {
+  readonly #names: readonly K[];
   readonly #keys: string[];
   readonly #specs: InfoSpec[];
   /** The ids and answer slots in each instance's memory, placed on first use and kept for its life. */
   readonly #placed = new WeakMap<Runtime, Placed>();
 
-  constructor(names: readonly InfoKey[]) {
+  constructor(names: readonly K[]) {
+    this.#names = names;
     const found = names.map((n) => info(n));
     for (const [key, spec] of found) {
       if (spec.type === 'slist' || spec.type === 'ptr') throw new TypeError(`curl info ${key} cannot be read in a batch`);
@@ -45,14 +47,14 @@ export class InfoBatch {
     return p;
   }
 
-  /** The answers, in the order of the names given. */
-  read(easy: Easy): InfoValue[] {
+  /** The answers, by the names given. */
+  read(easy: Easy): Record<K, InfoValue> {
     const rt = easy[kRuntime];
     const ptr = easy[kPtr]; // throws on a closed handle
     const { ids, out } = this.#place(rt);
     check(rt, 'easy', rt.exports.lcw_easy_getinfos(ptr, ids, this.#specs.length, out));
-    const answers: InfoValue[] = new Array(this.#specs.length);
-    for (let i = 0; i < answers.length; i++) answers[i] = readInfo(rt, this.#keys[i]!, this.#specs[i]!, out + 8 * i) as InfoValue;
+    const answers = {} as Record<K, InfoValue>;
+    for (let i = 0; i < this.#names.length; i++) answers[this.#names[i]!] = readInfo(rt, this.#keys[i]!, this.#specs[i]!, out + 8 * i) as InfoValue;
     return answers;
   }
 }
