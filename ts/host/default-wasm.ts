@@ -30,27 +30,35 @@ export async function readBytes(url: URL | string): Promise<Uint8Array<ArrayBuff
 export function defaultWasmNow(): Uint8Array<ArrayBuffer> | undefined {
   const fs = builtin?.('node:fs') as NodeFs | undefined;
   if (!fs) return undefined;
-  for (const url of [new URL('./libcurl.wasm', import.meta.url), new URL('../../wasm/libcurl.wasm', import.meta.url)]) {
+  for (const url of wasmPlaces()) {
     try {
       return fs.readFileSync(url) as Uint8Array<ArrayBuffer>;
     } catch {
-      // the source tree's place, then readDefaultWasm()
+      // the next place, then readDefaultWasm()
     }
   }
   return undefined;
 }
 
+/**
+ * Where the packaged libcurl.wasm is: beside the bundle (dist/), and, running
+ * from the source tree (ts/host/), in wasm/. The first URL is written as a
+ * literal so that Vite, webpack and Parcel emit the asset; with rollup or
+ * esbuild, copy it (the package exports ./libcurl.wasm) or use
+ * libcurl-wasm/inline.
+ */
+function wasmPlaces(): URL[] {
+  const packaged = new URL('./libcurl.wasm', import.meta.url);
+  return import.meta.url.includes('/ts/host/') ? [packaged, new URL('../../wasm/libcurl.wasm', import.meta.url)] : [packaged];
+}
+
 /** The packaged libcurl.wasm. */
 export async function readDefaultWasm(): Promise<Uint8Array<ArrayBuffer>> {
-  // dist/ keeps the wasm beside the bundle. Written as a literal so that Vite,
-  // webpack and Parcel emit the asset; with rollup or esbuild, copy it (the
-  // package exports ./libcurl.wasm) or use libcurl-wasm/inline.
-  const packaged = new URL('./libcurl.wasm', import.meta.url);
+  const [packaged, sourceTree] = wasmPlaces();
   try {
-    return await readBytes(packaged);
+    return await readBytes(packaged!);
   } catch (err) {
-    // running from the source tree (ts/host/)
-    if (!import.meta.url.includes('/ts/host/')) throw new WasmLoadError('ERR_WASM_NOT_FOUND', `libcurl.wasm not found at ${packaged}`, { cause: err });
-    return readBytes(new URL('../../wasm/libcurl.wasm', import.meta.url));
+    if (!sourceTree) throw new WasmLoadError('ERR_WASM_NOT_FOUND', `libcurl.wasm not found at ${packaged}`, { cause: err });
+    return readBytes(sourceTree);
   }
 }
