@@ -24,7 +24,7 @@ import { sessionRequest, type CurlResponse, type RequestOptions } from './reques
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
 import { gateOptions } from './sandbox-options.js';
 import { Session } from './session.js';
-import { checkHeaderFields, LimitExceeded, type TransferLimits } from './transfer.js';
+import { checkRequestBounds, LimitExceeded, type TransferLimits } from './transfer.js';
 import { openWs } from './websocket/websocket.js';
 import type { WsConnectOptions, WsConnection } from './websocket/connection.js';
 import type { OptionValue } from '../curl/easy.js';
@@ -359,12 +359,8 @@ export class Sandbox {
       maxRedirects: limits.maxRedirects,
       timeoutMs: limits.timeoutMs,
       limits: { maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes, maxMemoryBytes: limits.maxMemoryBytes },
-      // the checks request() makes of a caller's URL and header fields (ts/api/transfer.ts)
-      checkRequest: (urls, headers) => {
-        for (const url of urls) if (url.length > limits.maxUrlBytes) throw new LimitExceeded('maxUrlBytes', limits.maxUrlBytes);
-        if (headers.length > limits.maxRequestHeaders) throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
-        if (checkHeaderFields(headers) > limits.maxRequestHeaderBytes) throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
-      },
+      // the checks request() makes of a caller's URL and header fields
+      checkRequest: (urls, headers) => checkRequestBounds(urls, headers, limits),
       exceeded,
       refused,
       install: (table) => {

@@ -106,11 +106,20 @@ const FIELD_VALUE = /^[^\r\n\0]*$/;
 /** Refuses what would let a caller inject bytes into the request head, and what is past the caller's bounds. */
 function checkRequest(spec: TransferSpec): void {
   if (typeof spec.method !== 'string' || !TOKEN.test(spec.method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(spec.method)}`);
-  const limits = spec.limits;
-  if (limits?.maxUrlBytes !== undefined && spec.url.length > limits.maxUrlBytes) throw new LimitExceeded('maxUrlBytes', limits.maxUrlBytes);
-  if (limits?.maxRequestHeaders !== undefined && spec.headers.length > limits.maxRequestHeaders)
+  checkRequestBounds([spec.url], spec.headers, spec.limits);
+}
+
+/**
+ * The caller's URLs and header fields against its bounds (an absent bound is
+ * none): what request() checks of a request, and a sandboxed curl() of each
+ * `--next` group of its command line.
+ */
+export function checkRequestBounds(urls: readonly string[], headers: readonly (readonly [string, string])[], limits: TransferLimits | undefined): void {
+  const maxUrl = limits?.maxUrlBytes;
+  if (maxUrl !== undefined) for (const url of urls) if (url.length > maxUrl) throw new LimitExceeded('maxUrlBytes', maxUrl);
+  if (limits?.maxRequestHeaders !== undefined && headers.length > limits.maxRequestHeaders)
     throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
-  const bytes = checkHeaderFields(spec.headers);
+  const bytes = checkHeaderFields(headers);
   if (limits?.maxRequestHeaderBytes !== undefined && bytes > limits.maxRequestHeaderBytes)
     throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
 }
