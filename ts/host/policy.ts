@@ -90,17 +90,21 @@ function tunnelledV4(b: Uint8Array): Uint8Array[] {
 
 const special = (blocks: readonly SpecialBlock[]) =>
   blocks.map((b) => ({ ...b, range: parseCidr(b.cidr, 'special-purpose table') })).sort((a, b) => b.range.bits - a.range.bits);
-const SPECIAL4 = special(SPECIAL_IPV4);
-const SPECIAL6 = special(SPECIAL_IPV6);
-const GLOBAL6 = parseCidr(IPV6_GLOBAL_UNICAST, 'special-purpose table');
+// built on the first judgement, not at import: parsing the ~60 blocks (net.isIP's
+// first IPv6 call compiles its pattern) was ~5 ms of every process's start-up,
+// sandboxed or not
+let tables: { v4: ReturnType<typeof special>; v6: ReturnType<typeof special>; global6: Cidr } | undefined;
+const specialTables = () =>
+  (tables ??= { v4: special(SPECIAL_IPV4), v6: special(SPECIAL_IPV6), global6: parseCidr(IPV6_GLOBAL_UNICAST, 'special-purpose table') });
 
 /**
  * Why `bytes` (4 or 16) is not a public unicast address, or undefined when
  * it is: the most specific special-purpose block decides.
  */
 export function notPublic(bytes: Uint8Array): string | undefined {
-  if (bytes.length === 16 && !inCidr(bytes, GLOBAL6)) return `outside global unicast ${IPV6_GLOBAL_UNICAST}`;
-  const block = (bytes.length === 4 ? SPECIAL4 : SPECIAL6).find((b) => inCidr(bytes, b.range));
+  const t = specialTables();
+  if (bytes.length === 16 && !inCidr(bytes, t.global6)) return `outside global unicast ${IPV6_GLOBAL_UNICAST}`;
+  const block = (bytes.length === 4 ? t.v4 : t.v6).find((b) => inCidr(bytes, b.range));
   return block && !block.reachable ? `${block.cidr} ${block.name}` : undefined;
 }
 
