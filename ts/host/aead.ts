@@ -8,7 +8,8 @@
 // collected. Any case this does not take (an unknown algorithm, a nonce or
 // tag length outside what the runtime accepts, a runtime without the cipher)
 // answers -ENOSYS, and mbedTLS then does the work in wasm as before.
-import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
+import type { CipherGCMTypes } from 'node:crypto';
+import { nodeCrypto } from './builtins.js';
 import { ERRNO } from './errno.js';
 import type { AeadArgs } from './abi.js';
 import type { Heap } from './memory.js';
@@ -64,7 +65,7 @@ export function aeadSeal(heap: Heap, ...args: AeadArgs): number {
   let sealed: Buffer;
   let mac: Buffer;
   try {
-    const c = createCipheriv(name as CipherGCMTypes, heap.view(key, keyLen), heap.view(iv, ivLen), { authTagLength: tagLen });
+    const c = nodeCrypto().createCipheriv(name as CipherGCMTypes, heap.view(key, keyLen), heap.view(iv, ivLen), { authTagLength: tagLen });
     c.setAAD(heap.view(ad, adLen));
     sealed = c.update(heap.view(input, len));
     c.final();
@@ -88,7 +89,7 @@ export function aeadOpen(heap: Heap, ...args: AeadArgs): number {
   const [, key, keyLen, iv, ivLen, ad, adLen, input, len, out, tag, tagLen] = args;
   let d;
   try {
-    d = createDecipheriv(name as CipherGCMTypes, heap.view(key, keyLen), heap.view(iv, ivLen), { authTagLength: tagLen });
+    d = nodeCrypto().createDecipheriv(name as CipherGCMTypes, heap.view(key, keyLen), heap.view(iv, ivLen), { authTagLength: tagLen });
     d.setAuthTag(heap.view(tag, tagLen));
     d.setAAD(heap.view(ad, adLen));
   } catch {

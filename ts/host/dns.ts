@@ -2,7 +2,7 @@
 // Name resolution for curl's CURLRES_HOST backend (wasm/glue/resolver.c).
 // A lookup is a descriptor that turns readable when the answer is in, so a
 // slow name never stalls other transfers.
-import * as dns from 'node:dns';
+import { nodeDns } from './builtins.js';
 import { ERRNO } from './errno.js';
 import { READABLE, type Descriptor, type SocketTable } from './sockets.js';
 
@@ -23,7 +23,7 @@ export type LookupFunction = (
   callback: (err: LookupError | null, addresses: LookupAddress[]) => void,
 ) => void;
 
-export const defaultLookup: LookupFunction = (hostname, options, callback) => dns.lookup(hostname, { ...options, order: 'verbatim' }, callback);
+export const defaultLookup: LookupFunction = (hostname, options, callback) => nodeDns().lookup(hostname, { ...options, order: 'verbatim' }, callback);
 
 export class DnsQuery implements Descriptor {
   readonly fd: number;

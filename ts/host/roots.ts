@@ -3,6 +3,7 @@
 // when given no CA, so a CA a user adds the runtime's way (Node's
 // NODE_EXTRA_CA_CERTS, --use-system-ca) is trusted here too. Shared by the
 // Session's default `ca` and the curl-wasm tool.
+import { nodeTls } from './builtins.js';
 
 let pem: Promise<string> | undefined;
 
@@ -21,10 +22,13 @@ export function runtimeRootPem(): Promise<string> {
 async function load(): Promise<string> {
   let tls: typeof import('node:tls') & { getCACertificates?: (type: 'default') => string[] };
   try {
-    tls = await import('node:tls');
+    // without an import(), which (through loader hooks such as tsx's) costs a
+    // round trip while a first request waits for its options
+    tls = nodeTls();
   } catch {
     return '';
   }
+  if (!tls) return '';
   let pems: string[];
   try {
     pems = tls.getCACertificates?.('default') ?? [...tls.rootCertificates];

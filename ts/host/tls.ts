@@ -8,8 +8,8 @@
 // the certificates, and curl judges them with its own options. Nothing here
 // opens a connection: the socket was connected, and judged by the sandbox's
 // guard, before.
-import { X509Certificate, createHash } from 'node:crypto';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
+import { nodeCrypto, nodeTls } from './builtins.js';
 import { ERRNO } from './errno.js';
 import type { Heap } from './memory.js';
 import type { SocketTable, TcpSocket } from './sockets.js';
@@ -143,9 +143,9 @@ class Upgrade {
     }
     this.#facts = {
       chainError,
-      nameError: leaf?.raw ? (tls.checkServerIdentity(this.hostname, leaf)?.message ?? '') : 'no peer certificate',
+      nameError: leaf?.raw ? (nodeTls().checkServerIdentity(this.hostname, leaf)?.message ?? '') : 'no peer certificate',
       // `pubkey` is the bare key for EC; curl pins the SubjectPublicKeyInfo
-      spki: leaf?.raw ? new X509Certificate(leaf.raw).publicKey.export({ type: 'spki', format: 'der' }) : '',
+      spki: leaf?.raw ? new (nodeCrypto().X509Certificate)(leaf.raw).publicKey.export({ type: 'spki', format: 'der' }) : '',
       chain,
     };
     return this.#facts;
@@ -168,13 +168,13 @@ export class HostTls {
 
   /** Parsing a root store costs milliseconds: one context per distinct CA bundle and version range. */
   #context(p: TlsParams): { key: string; context: tls.SecureContext } {
-    const key = `${p.ca ? createHash('sha256').update(p.ca).digest('base64') : '-'} ${p.minVersion} ${p.maxVersion}`;
+    const key = `${p.ca ? nodeCrypto().createHash('sha256').update(p.ca).digest('base64') : '-'} ${p.minVersion} ${p.maxVersion}`;
     let context = this.#contexts.get(key);
     if (!context) {
       // node skips what does not parse; curl fails such a bundle (CURLE_SSL_CERTPROBLEM)
-      if (p.ca && !Buffer.from(p.ca.buffer, p.ca.byteOffset, p.ca.length).includes('-----BEGIN CERTIFICATE-----')) new X509Certificate(p.ca);
+      if (p.ca && !Buffer.from(p.ca.buffer, p.ca.byteOffset, p.ca.length).includes('-----BEGIN CERTIFICATE-----')) new (nodeCrypto().X509Certificate)(p.ca);
       // `ca: []` trusts nothing, as curl without a CA does
-      context = tls.createSecureContext({ ca: p.ca ? [Buffer.from(p.ca)] : [], minVersion: p.minVersion, maxVersion: p.maxVersion });
+      context = nodeTls().createSecureContext({ ca: p.ca ? [Buffer.from(p.ca)] : [], minVersion: p.minVersion, maxVersion: p.maxVersion });
       if (this.#contexts.size >= MAX_CONTEXTS) this.#contexts.delete(this.#contexts.keys().next().value!);
       this.#contexts.set(key, context);
     }
@@ -193,7 +193,7 @@ export class HostTls {
     const cached = p.cacheSession ? this.#sessions.get(sessionKey) : undefined;
     const rc = s.wrap(
       (raw) => {
-        const t = tls.connect({
+        const t = nodeTls().connect({
           socket: raw,
           secureContext: context.context,
           servername: p.sni,

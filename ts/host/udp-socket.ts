@@ -8,8 +8,9 @@
 // after it the socket talks with that one address only: it sends to the
 // first port or to a port a datagram came from, and it drops datagrams from
 // anywhere else.
-import * as dgram from 'node:dgram';
+import type * as dgram from 'node:dgram';
 import { isIP } from 'node:net';
+import { nodeDgram } from './builtins.js';
 import { ERRNO, errnoFromNode } from './errno.js';
 import type { SockAddr } from './sockaddr.js';
 import { type Descriptor, MSG_PEEK, POLL, READABLE, RECV_HIGH_WATER, SEND_HIGH_WATER, type SocketTable, WRITABLE } from './sockets.js';
@@ -63,7 +64,7 @@ export class UdpSocket implements Descriptor {
 
   #runtime(): dgram.Socket {
     if (this.#sock) return this.#sock;
-    const sock = dgram.createSocket({ type: this.family === 4 ? 'udp4' : 'udp6' });
+    const sock = nodeDgram().createSocket({ type: this.family === 4 ? 'udp4' : 'udp6' });
     this.#sock = sock;
     if (!this.#table.ref) sock.unref();
     sock.on('message', (data, info) => this.#arrived(data, info));
