@@ -11,6 +11,7 @@
 // connection count, the negotiated protocol) and writes
 // bench/results/latest.{json,md} and bench/results/ratios.svg.
 import { fork, type ChildProcess } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -62,7 +63,7 @@ const WORKLOADS: Record<Workload, { title: string; clients: readonly Client[] }>
   D: { title: 'small GETs, 100 in flight (HTTP/1.1)', clients: CLIENTS },
   D2: { title: 'small GETs, 100 in flight, multiplexed over HTTP/2', clients: ['wasm', 'wasm-request', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
   E: { title: 'upload (PUT) over HTTP/1.1', clients: CLIENTS },
-  G: { title: 'start-up: compile + instantiate + first GET', clients: ['wasm', 'wasm-fetch', 'wasm-request', 'curl', 'undici', 'node-fetch', 'node-libcurl'] },
+  G: { title: 'start-up: import + compile + instantiate + first GET', clients: ['wasm', 'wasm-fetch', 'wasm-request', 'curl', 'undici', 'node-fetch', 'node-libcurl'] },
   H: { title: 'transfers added at once to one Multi', clients: ['wasm', 'undici', 'node-libcurl'] },
 };
 const ORDER: Workload[] = ['A', 'B', 'B2', 'C', 'D', 'D2', 'E', 'G', 'H'];
@@ -146,6 +147,16 @@ function snapshot(tmpDir: string): { root: string; source: string; wasmSha256: s
     }
     source = `working tree at ${head}${dirty}`;
   }
+  // G imports the library as a user's process does, as one bundle beside libcurl.wasm (bench/startup.mjs)
+  buildSync({
+    entryPoints: [join(root, 'ts', 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: join(root, 'dist', 'index.mjs'),
+    logLevel: 'warning',
+  });
+  cpSync(join(root, 'wasm', 'libcurl.wasm'), join(root, 'dist', 'libcurl.wasm'));
   const wasmSha256 = createHash('sha256')
     .update(readFileSync(join(root, 'wasm', 'libcurl.wasm')))
     .digest('hex');
@@ -155,9 +166,11 @@ function snapshot(tmpDir: string): { root: string; source: string; wasmSha256: s
 // --- a worker ---------------------------------------------------------------------
 
 function runWorker(job: Job, profDir?: string): Promise<JobResult> {
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  // G runs bare (no tsx loader hooks, which every import would cross): bench/startup.mjs
+  const bare = job.workload === 'G' && job.client !== 'curl';
+  const execArgv = bare ? [] : ['--import', 'tsx', '--expose-gc'];
   const prof = profDir ? { LCWB_PROFILE_DIR: profDir, LCWB_PROFILE_NAME: `${job.workload}-${job.client}` } : {};
-  const child = fork(join(here, 'worker.ts'), [], {
+  const child = fork(join(here, bare ? 'startup.mjs' : 'worker.ts'), [], {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_EXTRA_CA_CERTS: job.caPath, LCWB_ROOT: libRoot, ...prof, ...(wasmPath ? { LCWB_WASM: wasmPath } : {}) },

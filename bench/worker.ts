@@ -577,112 +577,12 @@ async function curlCli(job: Job, proto: Proto): Promise<JobResult> {
   }
 }
 
-// --- G: start-up ------------------------------------------------------------------
-
-async function startup(job: Job): Promise<JobResult> {
-  const url = `${job.urls.http}/small`;
-  const t = tally();
-  const phases: Record<string, number> = {};
-  const startRss = status('VmRSS');
-  let t0 = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    phases[name] = now - t0;
-    t0 = now;
-  };
-  switch (job.client) {
-    case 'wasm': {
-      const { Runtime, Multi, Easy } = await importLib();
-      lap('import');
-      const bytes = readFileSync(process.env.LCWB_WASM ?? join(root, 'wasm', 'libcurl.wasm'));
-      lap('read');
-      const module = await WebAssembly.compile(bytes);
-      lap('compile');
-      const rt = await Runtime.create({ module });
-      lap('instantiate');
-      const multi = new Multi(rt);
-      const e = new Easy(rt).setOpt('URL', url).setOpt('WRITEFUNCTION', (d: Uint8Array) => void (t.bytes += d.length));
-      await multi.run(e);
-      note(t, e.getInfo('RESPONSE_CODE') as number);
-      lap('firstRequest');
-      e.close();
-      multi.close();
-      break;
-    }
-    // fetch() and request() on a default Session: what a user's first call costs (the Session compiles libcurl.wasm)
-    case 'wasm-fetch': {
-      const { Session } = await importLib();
-      lap('import');
-      const session = new Session(process.env.LCWB_WASM ? { runtimeOptions: wasmOverride() } : {});
-      const res = await session.fetch(url);
-      note(t, res.status);
-      t.bytes += (await res.arrayBuffer()).byteLength;
-      lap('firstRequest');
-      await session.close();
-      break;
-    }
-    case 'wasm-request': {
-      const { Session } = await importLib();
-      lap('import');
-      const session = new Session(process.env.LCWB_WASM ? { runtimeOptions: wasmOverride() } : {});
-      const res = await session.request(url);
-      note(t, res.status);
-      t.bytes += (await res.bytes()).byteLength;
-      lap('firstRequest');
-      await session.close();
-      break;
-    }
-    case 'undici': {
-      const { request } = await import('undici');
-      t0 = performance.now();
-      const { statusCode, body } = await request(url);
-      note(t, statusCode);
-      t.bytes += (await body.arrayBuffer()).byteLength;
-      lap('firstRequest');
-      break;
-    }
-    case 'node-fetch': {
-      t0 = performance.now();
-      const res = await fetch(url);
-      note(t, res.status);
-      t.bytes += (await res.arrayBuffer()).byteLength;
-      lap('firstRequest');
-      break;
-    }
-    case 'node-libcurl': {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const nlc: any = createRequire(import.meta.url)('node-libcurl');
-      t0 = performance.now();
-      const multi = new nlc.Multi();
-      const e = new nlc.Easy();
-      e.setOpt('URL', url);
-      e.setOpt('WRITEFUNCTION', (_b: Buffer, s: number, n: number) => ((t.bytes += s * n), s * n));
-      await new Promise<void>((resolve, reject) => {
-        multi.onMessage((err: Error | null) => (err ? reject(err) : resolve()));
-        multi.addHandle(e);
-      });
-      multi.removeHandle(e);
-      note(t, e.getInfo('RESPONSE_CODE').data);
-      lap('firstRequest');
-      e.close();
-      multi.close();
-      break;
-    }
-    default:
-      throw new Error(`n/a: ${job.client} for G`);
-  }
-  // read (a file already in the page cache) and the import of the library from its TypeScript
-  // sources (tsx transpiles them) are phases of their own, outside ms, as the peers' imports are
-  const ms = Object.values(phases).reduce((a, b) => a + b, 0) - (phases.read ?? 0) - (phases.import ?? 0);
-  return { ms, bytes: t.bytes, statuses: t.statuses, expectedResponses: 1, peakRss: status('VmHWM'), startRss, phases };
-}
-
 // --- the job ------------------------------------------------------------------------
 
 async function main(job: Job): Promise<JobResult> {
   const proto = protoOf(job.workload);
   if (job.client === 'curl') return curlCli(job, proto);
-  if (job.workload === 'G') return startup(job);
+  if (job.workload === 'G') throw new Error('G runs in bench/startup.mjs');
   const makers = {
     wasm: wasmImpl,
     'wasm-request': wasmRequestImpl,
