@@ -266,7 +266,7 @@ export function markdown(
   L.push('');
   const g = cells.filter((c) => c.workload === 'G' && !c.na);
   if (g.length) {
-    L.push('## G phases (median ms)');
+    L.push('## G phases and CPU (median ms)');
     L.push('');
     for (const c of g) {
       const ok = c.runs.filter((r) => r.ok && r.result?.phases);
@@ -280,6 +280,12 @@ export function markdown(
             )!.median,
           )}`,
       );
+      // CPU of the process over the figure (all its threads): load disturbs it less than the wall time
+      const cpu = ok.filter((r) => r.result!.cpuMs !== undefined).map((r) => r.result!.cpuMs!);
+      if (cpu.length) {
+        const st = stat(cpu, cpu.length)!;
+        parts.push(`CPU ${fmt(st.median)} [${fmt(st.min)}–${fmt(st.max)}]`);
+      }
       L.push(`- ${c.client}: ${parts.join(', ')}`);
     }
     L.push('');
