@@ -63,7 +63,7 @@ const WORKLOADS: Record<Workload, { title: string; clients: readonly Client[] }>
   D: { title: 'small GETs, 100 in flight (HTTP/1.1)', clients: CLIENTS },
   D2: { title: 'small GETs, 100 in flight, multiplexed over HTTP/2', clients: ['wasm', 'wasm-request', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
   E: { title: 'upload (PUT) over HTTP/1.1', clients: CLIENTS },
-  G: { title: 'start-up: import + compile + instantiate + first GET', clients: ['wasm', 'wasm-fetch', 'wasm-request', 'curl', 'undici', 'node-fetch', 'node-libcurl'] },
+  G: { title: 'start-up: import, compile, instantiate, first GET', clients: ['wasm', 'wasm-fetch', 'wasm-request', 'curl', 'undici', 'node-fetch', 'node-libcurl'] },
   H: { title: 'transfers added at once to one Multi', clients: ['wasm', 'undici', 'node-libcurl'] },
 };
 const ORDER: Workload[] = ['A', 'B', 'B2', 'C', 'D', 'D2', 'E', 'G', 'H'];
@@ -168,7 +168,9 @@ function snapshot(tmpDir: string): { root: string; source: string; wasmSha256: s
 function runWorker(job: Job, profDir?: string): Promise<JobResult> {
   // G runs bare (no tsx loader hooks, which every import would cross): bench/startup.mjs
   const bare = job.workload === 'G' && job.client !== 'curl';
-  const execArgv = bare ? [] : ['--import', 'tsx', '--expose-gc'];
+  // a bare G process is profiled whole (V8's --cpu-prof): its timed part is nearly all of it
+  const gProf = bare && profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=G-${job.client}-${Date.now()}.cpuprofile`] : [];
+  const execArgv = bare ? gProf : ['--import', 'tsx', '--expose-gc'];
   const prof = profDir ? { LCWB_PROFILE_DIR: profDir, LCWB_PROFILE_NAME: `${job.workload}-${job.client}` } : {};
   const child = fork(join(here, bare ? 'startup.mjs' : 'worker.ts'), [], {
     execArgv,
