@@ -63,7 +63,10 @@ const WORKLOADS: Record<Workload, { title: string; clients: readonly Client[] }>
   D: { title: 'small GETs, 100 in flight (HTTP/1.1)', clients: CLIENTS },
   D2: { title: 'small GETs, 100 in flight, multiplexed over HTTP/2', clients: ['wasm', 'wasm-request', 'wasm-fetch', 'curl', 'undici', 'node-libcurl'] },
   E: { title: 'upload (PUT) over HTTP/1.1', clients: CLIENTS },
-  G: { title: 'start-up: import, compile, instantiate, first GET', clients: ['wasm', 'wasm-fetch', 'wasm-request', 'curl', 'undici', 'node-fetch', 'node-libcurl'] },
+  G: {
+    title: 'start-up: import, compile, instantiate, first GET',
+    clients: ['wasm', 'wasm-fetch', 'wasm-request', 'curl', 'undici', 'node-fetch', 'node-libcurl'],
+  },
   H: { title: 'transfers added at once to one Multi', clients: ['wasm', 'undici', 'node-libcurl'] },
 };
 const ORDER: Workload[] = ['A', 'B', 'B2', 'C', 'D', 'D2', 'E', 'G', 'H'];
