@@ -69,3 +69,60 @@ describe('RecvBuffer', () => {
     expect(Buffer.from(out).equals(kept)).toBe(true);
   });
 });
+
+describe('RecvBuffer, wrapped', () => {
+  it('keeps a deep queue in order while reads wrap to the front; peeks and takes across the seam', () => {
+    const b = new RecvBuffer();
+    const source = pattern(8 << 20, 5);
+    let sent = 0;
+    let got = 0;
+    const out: Uint8Array[] = [];
+    const capacities = new Set<ArrayBufferLike>();
+    // fill to ~600 KiB, then hold that depth: 16 KiB in, as much out in odd sizes
+    for (let round = 0; sent < source.length; round++) {
+      const region = b.region();
+      capacities.add(region.buffer);
+      const n = Math.min(region.length, 16 << 10, source.length - sent);
+      region.set(source.subarray(sent, sent + n));
+      b.complete(n);
+      sent += n;
+      if (b.size < 600 << 10) continue;
+      const want = round % 5 === 0 ? 3 : (20 << 10) + (round % 7);
+      const peeked = new Uint8Array(want);
+      const p = b.take(peeked, true);
+      const taken = new Uint8Array(want);
+      expect(b.take(taken, false)).toBe(p);
+      if (!Buffer.from(taken).equals(peeked)) expect.fail(`peek and take differ at round ${round}`);
+      out.push(taken.subarray(0, p));
+      got += p;
+      if (b.size !== sent - got) expect.fail(`size ${b.size}, expected ${sent - got} at round ${round}`);
+    }
+    const rest = new Uint8Array(b.size);
+    b.take(rest, false);
+    out.push(rest);
+    expect(Buffer.concat(out).equals(Buffer.from(source))).toBe(true);
+    // the queue wrapped instead of growing past twice its depth
+    expect(Math.max(...[...capacities].map((c) => c.byteLength))).toBeLessThanOrEqual(2 << 20);
+  });
+
+  it('clear while wrapped drops both runs, and the next read lands where the last region was offered', () => {
+    const b = new RecvBuffer();
+    read(b, pattern(60 << 10, 1));
+    b.take(new Uint8Array(50 << 10), false);
+    // the end is near and the front is free: the next region wraps to it, the unread bytes stay put
+    const front = b.region();
+    expect(front.byteOffset).toBe(0);
+    front.set(pattern(100, 2));
+    b.complete(100);
+    expect(b.size).toBe((10 << 10) + 100);
+    const region = b.region();
+    expect(region.byteOffset).toBe(100);
+    region.set(pattern(100, 9));
+    b.clear();
+    expect(b.size).toBe(0);
+    b.complete(100);
+    const out = new Uint8Array(200);
+    expect(b.take(out, false)).toBe(100);
+    expect(Buffer.from(out.subarray(0, 100)).equals(Buffer.from(pattern(100, 9)))).toBe(true);
+  });
+});

@@ -7,6 +7,7 @@
 import * as net from 'node:net';
 import { HOST_FD_BASE } from './abi.js';
 import { ERRNO, errnoFromNode } from './errno.js';
+import { readInto } from './read-into.js';
 import { RecvBuffer } from './recv-buffer.js';
 import { SendBuffer } from './send-buffer.js';
 import { MSG_PEEK, POLL, READABLE } from './poll.js';
@@ -204,13 +205,7 @@ export class TcpSocket implements Descriptor {
       port: target.port,
       family: target.family,
       noDelay: this.#noDelay,
-      onread: {
-        buffer: () => this.#in.region(),
-        callback: (n: number) => {
-          this.#in.complete(n);
-          return this.#arrived(n);
-        },
-      },
+      onread: { buffer: this.#region, callback: this.#read },
     });
     this.#attach(sock, false);
     sock.once('connect', () => {
@@ -253,6 +248,12 @@ export class TcpSocket implements Descriptor {
       this.#table.changed(this.fd);
     });
   }
+
+  readonly #region = (): Buffer => this.#in.region();
+  readonly #read = (n: number): boolean => {
+    this.#in.complete(n);
+    return this.#arrived(n);
+  };
 
   /** `n` bytes arrived in #in; answers false when the runtime socket should pause. */
   #arrived(n: number): boolean {
@@ -338,8 +339,9 @@ export class TcpSocket implements Descriptor {
 
   /**
    * Puts a stream over the connected socket (TLS, ts/host/tls.ts): from then
-   * on recv and send carry what `make` answers, copied in from its 'data'
-   * events. The socket shows no readiness while `hold` answers true. Bytes
+   * on recv and send carry what `make` answers, read into #in as the TCP
+   * socket is (./read-into.ts), or copied in from its 'data' events where
+   * the runtime cannot do that. The socket shows no readiness while `hold` answers true. Bytes
    * already queued would belong under the new stream: refused with -EPROTO.
    */
   wrap(make: (raw: net.Socket) => net.Socket, hold: () => boolean): number {
@@ -348,7 +350,8 @@ export class TcpSocket implements Descriptor {
     if (this.#in.size > 0) return -ERRNO.PROTO;
     this.#raw = this.#sock;
     this.#hold = hold;
-    this.#attach(make(this.#raw), true);
+    const sock = make(this.#raw);
+    this.#attach(sock, !readInto(sock, this.#region, this.#read));
     return 0;
   }
 
