@@ -196,6 +196,23 @@ describe('streamed uploads', () => {
     expect(await res.json()).toEqual({ length: total, sha256: sha256(all), chunked: true });
   });
 
+  // a chunk that was not bytes used to end the body there (the server got a truncated upload and
+  // answered 200) and left an unhandled rejection
+  it('a source that throws, or yields something that is not bytes, fails the request with that error', async () => {
+    async function* throws(): AsyncGenerator<Uint8Array> {
+      yield new Uint8Array(1000);
+      throw new RangeError('source broke');
+    }
+    await expect(session.request(`${server.url}/upload-sha256`, { method: 'PUT', body: throws() })).rejects.toThrow('source broke');
+    async function* notBytes(): AsyncGenerator<Uint8Array> {
+      yield new Uint8Array(1000);
+      yield 42 as unknown as Uint8Array;
+    }
+    await expect(session.request(`${server.url}/upload-sha256`, { method: 'PUT', body: notBytes() })).rejects.toThrow(TypeError);
+    // the session is fine afterwards
+    expect(await (await session.request(`${server.url}/hello`)).text()).toBe('hello world');
+  });
+
   it('reads the source only a bounded way ahead of a server that stopped reading', async () => {
     const sockets = new Set<import('node:net').Socket>();
     const raw = await startRawServer((socket) => {
