@@ -265,10 +265,20 @@ export async function readWhole(body: ReadableStream<Uint8Array>, lengthHint: nu
 
 export type UploadBody = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | Uint8Array;
 
+/**
+ * Bytes of the request body read ahead of curl: the source is read while curl
+ * sends what it has, so that the read callback finds the next chunk there
+ * instead of pausing curl at every chunk boundary (a pause, a promise and an
+ * unpause per source chunk). At most this plus one source chunk is held.
+ */
+const UPLOAD_AHEAD = 512 << 10;
+
 /** The request body: curl's read callback pulls from an async source. */
 export class UploadSource {
   readonly #iterator: AsyncIterator<Uint8Array> | undefined;
-  #chunk: Uint8Array | undefined;
+  /** Chunks read from the source and not yet handed to curl (#queue[0] may be partly sent). */
+  #queue: Uint8Array[] = [];
+  #queued = 0;
   #done = false;
   #error: unknown;
   #pulling = false;
@@ -280,25 +290,32 @@ export class UploadSource {
   constructor(body: UploadBody, resume: () => void) {
     this.#resume = resume;
     if (body instanceof Uint8Array) {
-      this.#chunk = body;
+      if (body.length) this.#queue.push(body);
+      this.#queued = body.length;
       this.#done = true;
     } else {
       this.#iterator = (Symbol.asyncIterator in body ? body : streamIterable(body))[Symbol.asyncIterator]();
     }
   }
 
-  /** The read callback. */
+  /** The read callback: fills curl's buffer from the chunks already read, else pauses curl until one comes. */
   read(buf: Uint8Array): number {
     if (this.#error !== undefined) return READ_ABORT;
-    if (this.#chunk?.length) {
-      const n = Math.min(buf.length, this.#chunk.length);
-      buf.set(this.#chunk.subarray(0, n));
-      this.#chunk = n === this.#chunk.length ? undefined : this.#chunk.subarray(n);
-      this.sent += n;
-      return n;
+    const queue = this.#queue;
+    let n = 0;
+    while (n < buf.length && queue.length) {
+      const chunk = queue[0]!;
+      const k = Math.min(buf.length - n, chunk.length);
+      buf.set(k === chunk.length ? chunk : chunk.subarray(0, k), n);
+      n += k;
+      if (k === chunk.length) queue.shift();
+      else queue[0] = chunk.subarray(k);
     }
-    if (this.#done) return 0;
+    this.#queued -= n;
+    this.sent += n;
     this.#pull();
+    if (n > 0) return n;
+    if (this.#done) return 0;
     this.#waiting = true;
     return READ_PAUSE;
   }
@@ -307,25 +324,42 @@ export class UploadSource {
     return this.#error;
   }
 
+  /** Reads the next chunk unless one read is under way, the source is over, or UPLOAD_AHEAD bytes are waiting. */
   #pull(): void {
-    if (this.#pulling || !this.#iterator) return;
+    if (this.#pulling || this.#done || !this.#iterator || this.#error !== undefined || this.#queued >= UPLOAD_AHEAD) return;
     this.#pulling = true;
-    this.#iterator
-      .next()
-      .then(
-        (r) => {
-          if (r.done) this.#done = true;
-          else this.#chunk = toBytes(r.value);
-        },
-        (err) => void (this.#error = err ?? new Error('upload body failed')),
-      )
-      .finally(() => {
+    this.#iterator.next().then(
+      (r) => {
         this.#pulling = false;
-        if (this.#waiting) {
-          this.#waiting = false;
-          this.#resume();
+        try {
+          if (r.done) this.#done = true;
+          else {
+            const bytes = toBytes(r.value);
+            if (bytes.length) {
+              this.#queue.push(bytes);
+              this.#queued += bytes.length;
+            }
+          }
+        } catch (err) {
+          this.#error = err;
         }
-      });
+        this.#pull();
+        this.#wake();
+      },
+      (err) => {
+        this.#pulling = false;
+        this.#error = err ?? new Error('upload body failed');
+        this.#wake();
+      },
+    );
+  }
+
+  /** Unpauses curl if it waits for this body. */
+  #wake(): void {
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#resume();
+    }
   }
 
   /** Stops reading the source (the transfer ended early). */
