@@ -43,7 +43,11 @@ export class HeadParser {
   readonly heads: ResponseHead[] = [];
   #current: ResponseHead | undefined;
 
-  constructor(private readonly onHead: (head: ResponseHead) => void) {}
+  readonly #to: { onHead(head: ResponseHead): void };
+
+  constructor(to: { onHead(head: ResponseHead): void }) {
+    this.#to = to;
+  }
 
   line(raw: string): void {
     // the line end, without a regex per line (the hot path of a small response)
@@ -60,7 +64,7 @@ export class HeadParser {
       const head = this.#current;
       this.#current = undefined;
       this.heads.push(head);
-      this.onHead(head);
+      this.#to.onHead(head);
       return;
     }
     const colon = text.indexOf(':');
