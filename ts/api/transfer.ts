@@ -7,6 +7,7 @@ import type { DebugCallback } from '../curl/easy-callbacks.js';
 import { Easy, setOptions, type OptionValue } from '../curl/easy.js';
 import { CURLPAUSE } from '../curl/generated/enums.js';
 import { easyOption } from '../curl/names.js';
+import { kHeadSink } from '../curl/symbols.js';
 import type { CurlOptions } from '../curl/option-types.js';
 import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
@@ -207,6 +208,7 @@ class Exchange implements Transfer {
     let done: Promise<void>;
     try {
       this.#apply(rt, defaults, options);
+      this.#easy[kHeadSink](this.#onHead);
       if (spec.signal?.aborted) throw spec.signal.reason;
       spec.signal?.addEventListener('abort', this, { once: true });
       done = multi.run(this.#easy);
@@ -249,7 +251,6 @@ class Exchange implements Transfer {
       // fetch decodes what it advertises; curl advertises what it decodes
       ACCEPT_ENCODING: '',
       SUPPRESS_CONNECT_HEADERS: 1,
-      HEADERFUNCTION: this.#onHeader,
       WRITEFUNCTION: this.#onWrite,
     };
     if (spec.onDebug) Object.assign(options, { VERBOSE: 1, DEBUGFUNCTION: spec.onDebug });
@@ -303,11 +304,12 @@ class Exchange implements Transfer {
 
   // --- curl's callbacks ----------------------------------------------------
 
-  readonly #onHeader = (d: Uint8Array): void => {
+  /** The head sink: a whole head (or the next lines of a big one) from the glue. */
+  readonly #onHead = (d: Uint8Array): void => {
     const max = this.#spec.limits?.maxHeaderBytes;
     this.#headerBytes += d.length;
     if (max !== undefined && this.#headerBytes > max) throw new LimitExceeded('maxHeaderBytes', max);
-    this.#parser.line(latin1(d));
+    this.#parser.block(latin1(d));
   };
 
   readonly #onWrite = (d: Uint8Array): number => {
@@ -405,6 +407,7 @@ class Exchange implements Transfer {
     if (this.#spec.keepInfo !== false) this.#final = readTransferInfo(easy, this.#tls);
     this.#released = true;
     if (ok && this.#pool) {
+      easy[kHeadSink](undefined); // it holds this transfer
       idle(easy);
       this.#pool.give(easy);
     } else easy.close();
