@@ -24,19 +24,40 @@ function answer(socket: Socket, path: string, expectContinue: boolean, body: () 
     case '/continue':
       if (expectContinue) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
       return body().then(() => {
-        socket.write(`${head('103 Early Hints', [['Link', '</a.css>; rel=preload']])}${head('200 OK', [['X-Final', 'yes'], ['Content-Length', '2']])}ok`);
+        socket.write(
+          `${head('103 Early Hints', [['Link', '</a.css>; rel=preload']])}${head('200 OK', [
+            ['X-Final', 'yes'],
+            ['Content-Length', '2'],
+          ])}ok`,
+        );
       });
     case '/hop':
-      socket.write(head('302 Found', [['Location', '/big'], ['X-Hop', '1'], ['Content-Length', '0']]));
+      socket.write(
+        head('302 Found', [
+          ['Location', '/big'],
+          ['X-Hop', '1'],
+          ['Content-Length', '0'],
+        ]),
+      );
       return;
     case '/big':
       socket.write(`${head('200 OK', BIG)}ok`);
       return;
     case '/trailers':
-      socket.write(`${head('200 OK', [['Transfer-Encoding', 'chunked'], ['Trailer', 'X-Trailer']])}2\r\nok\r\n0\r\nX-Trailer: done\r\nX-Trailer-2: also\r\n\r\n`);
+      socket.write(
+        `${head('200 OK', [
+          ['Transfer-Encoding', 'chunked'],
+          ['Trailer', 'X-Trailer'],
+        ])}2\r\nok\r\n0\r\nX-Trailer: done\r\nX-Trailer-2: also\r\n\r\n`,
+      );
       return;
     default:
-      socket.write(head('200 OK', [['X-Plain', 'yes'], ['Content-Length', '2']]) + 'ok');
+      socket.write(
+        head('200 OK', [
+          ['X-Plain', 'yes'],
+          ['Content-Length', '2'],
+        ]) + 'ok',
+      );
   }
 }
 
@@ -47,11 +68,11 @@ let session: Session;
 beforeAll(async () => {
   rt = await Runtime.create();
   server = await startRawServer((socket) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let waiting: { need: number; done: () => void } | undefined;
     let busy = Promise.resolve();
     socket.on('error', () => {});
-    socket.on('data', (d) => {
+    socket.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       for (;;) {
         if (waiting) {

@@ -229,7 +229,7 @@ export async function sessionRequest(session: Session, url: string | URL, option
   for (let attempt = 0; ; attempt++) {
     const left = Math.max(1, deadline - Date.now());
     const timeoutMs = Math.min(options.timeoutMs ?? Infinity, left);
-    const transfer = await session.transfer({
+    const spec: TransferSpec = {
       url: String(url),
       method,
       headers,
@@ -247,7 +247,8 @@ export async function sessionRequest(session: Session, url: string | URL, option
         ...options.enforced,
         ...(Number.isFinite(timeoutMs) ? { TIMEOUT_MS: Math.min(timeoutMs, options.enforced.TIMEOUT_MS as number) } : {}),
       },
-    });
+    };
+    const transfer = session.transferNow(spec) ?? (await session.transfer(spec));
     const delay = (retry?.delayMs ?? 100) * 2 ** attempt;
     const last = !canRetry || attempt >= retry!.retries || Date.now() + delay >= deadline;
     try {

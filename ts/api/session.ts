@@ -186,11 +186,20 @@ export class Session {
   /** @internal the engine for fetch(), request() and WebSocket. */
   async transfer(spec: TransferSpec): Promise<Transfer> {
     if (this.#closed) throw new TypeError('this Session is closed');
+    return this.#begin(this.#started ?? (await this.#ready()), spec);
+  }
+
+  /** @internal transfer() without a promise and an await, once the session has started (undefined before). */
+  transferNow(spec: TransferSpec): Transfer | undefined {
+    return this.#started && !this.#closed ? this.#begin(this.#started, spec) : undefined;
+  }
+
+  #begin(started: Started, spec: TransferSpec): Transfer {
     const {
       engine: { rt, multi, share },
       defaults,
       options,
-    } = this.#started ?? (await this.#ready());
+    } = started;
     // `spec` is the caller's own fresh object (request(), fetch()): completed in place, not copied per request
     spec.headers = withDefaults(spec.headers, this.#options.headers);
     spec.timeoutMs ??= this.#options.timeoutMs;
@@ -220,14 +229,26 @@ export class Session {
     return this.#options.retry;
   }
 
+  // fetch() and request() hand on sessionFetch's and sessionRequest's own
+  // promise: an async method returning it would add a promise and two
+  // microtask turns per request
+
   /** WHATWG fetch on this session: its cookies, connections, defaults. */
-  async fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
-    return sessionFetch(this, input, own(this, init, 'Session.fetch'), 'Session.fetch');
+  fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
+    try {
+      return sessionFetch(this, input, own(this, init, 'Session.fetch'), 'Session.fetch');
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** The curl-flavoured request on this session (see the top-level request()). */
-  async request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
-    return sessionRequest(this, url, own(this, options, 'Session.request'), 'Session.request');
+  request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
+    try {
+      return sessionRequest(this, url, own(this, options, 'Session.request'), 'Session.request');
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Opens a WebSocket connection on this session (see the top-level ws()). */

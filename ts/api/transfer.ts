@@ -13,7 +13,7 @@ import type { Multi } from '../curl/multi.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { applyOptions, forget, idle, needsReset, type HandlePool } from './handles.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
-import { readTransferInfo, type TransferInfo } from './info.js';
+import { readInfoAnswers, readTransferInfo, toTransferInfo, type InfoAnswers, type TransferInfo } from './info.js';
 import { LibcurlWasmError, registerError, type Runtime } from './host.js';
 
 export type { HandlePool } from './handles.js';
@@ -172,6 +172,8 @@ class Exchange implements Transfer {
   #easy: Easy;
   /** The handle went back to the pool (or was freed): nothing may reach it any more. */
   #released = false;
+  /** What curl measured, read as the handle is released; made a TransferInfo on the first info(). */
+  #answers: InfoAnswers | undefined;
   #final: TransferInfo | undefined;
   #tls: { version: string; cipher: string } | undefined;
   #headerBytes = 0;
@@ -237,6 +239,7 @@ class Exchange implements Transfer {
 
   info(): TransferInfo {
     if (this.#final) return this.#final;
+    if (this.#answers) return (this.#final = toTransferInfo(this.#answers, this.#tls));
     if (this.#released) throw new TypeError('the transfer is over and its handle freed (keepInfo: false)');
     return readTransferInfo(this.#easy, this.#tls);
   }
@@ -404,7 +407,7 @@ class Exchange implements Transfer {
     this.#spec.signal?.removeEventListener('abort', this);
     const easy = this.#easy;
     if (easy.closed) return;
-    if (this.#spec.keepInfo !== false) this.#final = readTransferInfo(easy, this.#tls);
+    if (this.#spec.keepInfo !== false) this.#answers = readInfoAnswers(easy);
     this.#released = true;
     if (ok && this.#pool) {
       easy[kHeadSink](undefined); // it holds this transfer
