@@ -112,7 +112,7 @@ export class Session {
   /** Close hooks of handles that outlive one request (WebSocket connections). */
   readonly #attached = new Set<() => void>();
   /** Transfers not yet over: close() waits for their handles to be freed. */
-  readonly #inflight = new Set<Promise<void>>();
+  readonly #inflight = new Set<Transfer>();
   /** Reset handles for the next request (not with session-wide curl options: see HandlePool). */
   readonly #idle: Easy[] = [];
   readonly #pool: HandlePool | undefined;
@@ -204,11 +204,8 @@ export class Session {
     spec.headers = withDefaults(spec.headers, this.#options.headers);
     spec.timeoutMs ??= this.#options.timeoutMs;
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
-    const transfer = startTransfer(rt, multi, base, spec, this.#pool);
-    const untrack = () => void this.#inflight.delete(done);
-    const done = transfer.done.then(untrack, untrack);
-    this.#inflight.add(done);
-    return transfer;
+    // each transfer leaves #inflight itself as it ends (no promise per request to track it)
+    return startTransfer(rt, multi, base, spec, this.#pool, this.#inflight);
   }
 
   /** @internal the session's instance, multi, share and default options (WebSocket uses them). */
@@ -277,7 +274,7 @@ export class Session {
     if (reason !== undefined) for (const easy of multi.handles) multi.abort(easy, reason);
     multi.close();
     // each transfer frees its easy handle as it settles; the share is in use until then
-    await Promise.all(this.#inflight);
+    await Promise.all([...this.#inflight].map((t) => t.done.catch(() => {})));
     for (const easy of this.#idle.splice(0)) easy.close();
     this.#jar?.close();
     share.close();

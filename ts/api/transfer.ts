@@ -154,8 +154,18 @@ export function curlOptions(options: Record<string, OptionValue> | undefined): R
   return out;
 }
 
-export function startTransfer(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec, pool?: HandlePool): Transfer {
-  return new Exchange(rt, multi, defaults, spec, pool);
+/** Starts a transfer; `inflight` holds it until its handle is released. */
+export function startTransfer(
+  rt: Runtime,
+  multi: Multi,
+  defaults: Record<string, OptionValue>,
+  spec: TransferSpec,
+  pool?: HandlePool,
+  inflight?: Set<Transfer>,
+): Transfer {
+  const transfer = new Exchange(rt, multi, defaults, spec, pool, inflight);
+  inflight?.add(transfer);
+  return transfer;
 }
 
 /**
@@ -184,13 +194,22 @@ class Exchange implements Transfer {
   readonly #sink: BodySink;
   readonly #upload: UploadSource | undefined;
   readonly #parser: HeadParser;
+  readonly #inflight: Set<Transfer> | undefined;
 
-  constructor(rt: Runtime, multi: Multi, defaults: Record<string, OptionValue>, spec: TransferSpec, pool: HandlePool | undefined) {
+  constructor(
+    rt: Runtime,
+    multi: Multi,
+    defaults: Record<string, OptionValue>,
+    spec: TransferSpec,
+    pool: HandlePool | undefined,
+    inflight: Set<Transfer> | undefined,
+  ) {
     checkRequest(spec);
     const extra = spec.curl && curlOptions(spec.curl);
     const reusable = pool !== undefined && !extra && !spec.enforced;
     this.#spec = spec;
     this.#multi = multi;
+    this.#inflight = inflight;
     this.#pool = reusable ? pool : undefined;
     this.#easy = (reusable && pool.take()) || new Easy(rt);
     this.head = new Promise<ResponseHead>((res, rej) => {
@@ -405,6 +424,7 @@ class Exchange implements Transfer {
   /** Called by both settlements (not a .finally(), which costs three more promises per request). */
   #release(ok: boolean): void {
     this.#spec.signal?.removeEventListener('abort', this);
+    this.#inflight?.delete(this);
     const easy = this.#easy;
     if (easy.closed) return;
     if (this.#spec.keepInfo !== false) this.#answers = readInfoAnswers(easy);
