@@ -197,6 +197,28 @@ describe('request() and fetch() with heads from the glue', () => {
   });
 });
 
+describe("a finished request's info() (read from its idle handle only when asked)", () => {
+  it('is its own after the handle ran other requests, and after the session closed', async () => {
+    const s = new Session({ runtime: rt, cookies: false });
+    const first = await s.request(`${server.url}/plain`);
+    await first.text();
+    await first.done;
+    const second = await s.request(`${server.url}/big`); // the same idle handle
+    await second.text();
+    await second.done;
+    const third = await s.request(`${server.url}/plain?3`);
+    await third.text();
+    await third.done;
+    expect(first.info().url).toBe(`${server.url}/plain`);
+    expect(first.info().bytes.headers).toBeLessThan(100);
+    expect(second.info().url).toBe(`${server.url}/big`);
+    expect(second.info().bytes.headers).toBeGreaterThan(10_000);
+    await s.close();
+    expect(third.info().url).toBe(`${server.url}/plain?3`);
+    expect(third.info().status).toBe(200);
+  });
+});
+
 describe('the binding: a HEADERFUNCTION gets lines', () => {
   const lineCatcher = () => {
     const lines: string[] = [];

@@ -15,7 +15,7 @@ import { defaultRuntime, Runtime, runtimeRootPem, type RuntimeOptions } from './
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
-import { curlOptions, startTransfer, type HandlePool, type Transfer, type TransferSpec } from './transfer.js';
+import { curlOptions, handOver, startTransfer, type HandlePool, type Transfer, type TransferSpec } from './transfer.js';
 import { validateSessionOptions } from './validate.js';
 import { openWs } from './websocket/websocket.js';
 import type { WsConnection, WsConnectOptions } from './websocket/connection.js';
@@ -123,10 +123,17 @@ export class Session {
     this.#pool =
       options.curl === undefined
         ? {
-            take: () => this.#idle.pop(),
+            // an idle handle still holds its last transfer's infos until handed over
+            take: () => {
+              const easy = this.#idle.pop();
+              if (easy) handOver(easy);
+              return easy;
+            },
             give: (easy) => {
-              if (this.#closed || this.#idle.length >= IDLE_HANDLES) easy.close();
-              else this.#idle.push(easy);
+              if (this.#closed || this.#idle.length >= IDLE_HANDLES) {
+                handOver(easy);
+                easy.close();
+              } else this.#idle.push(easy);
             },
           }
         : undefined;
@@ -275,7 +282,10 @@ export class Session {
     multi.close();
     // each transfer frees its easy handle as it settles; the share is in use until then
     await Promise.all([...this.#inflight].map((t) => t.done.catch(() => {})));
-    for (const easy of this.#idle.splice(0)) easy.close();
+    for (const easy of this.#idle.splice(0)) {
+      handOver(easy);
+      easy.close();
+    }
     this.#jar?.close();
     share.close();
   }

@@ -154,6 +154,18 @@ export function curlOptions(options: Record<string, OptionValue> | undefined): R
   return out;
 }
 
+/**
+ * The finished transfer whose infos an idle handle still holds: they are
+ * read when asked for, or just before the handle runs again or is freed
+ * ({@link handOver}), not by every request.
+ */
+const owners = new WeakMap<Easy, Exchange>();
+
+/** Before a pooled handle is reused or freed: its last transfer keeps what curl measured. */
+export function handOver(easy: Easy): void {
+  owners.get(easy)?.keepInfo(easy);
+}
+
 /** Starts a transfer; `inflight` holds it until its handle is released. */
 export function startTransfer(
   rt: Runtime,
@@ -258,6 +270,7 @@ class Exchange implements Transfer {
 
   info(): TransferInfo {
     if (this.#final) return this.#final;
+    if (!this.#answers && owners.get(this.#easy) === this) this.keepInfo(this.#easy);
     if (this.#answers) return (this.#final = toTransferInfo(this.#answers, this.#tls));
     if (this.#released) throw new TypeError('the transfer is over and its handle freed (keepInfo: false)');
     return readTransferInfo(this.#easy, this.#tls);
@@ -322,6 +335,12 @@ class Exchange implements Transfer {
       }
     }
     applyOptions(this.#easy, defaults, options);
+  }
+
+  /** Reads what curl measured from the idle handle, which this transfer was the last to use. */
+  keepInfo(easy: Easy): void {
+    owners.delete(easy);
+    if (!easy.closed) this.#answers ??= readInfoAnswers(easy);
   }
 
   // --- curl's callbacks ----------------------------------------------------
@@ -427,13 +446,16 @@ class Exchange implements Transfer {
     this.#inflight?.delete(this);
     const easy = this.#easy;
     if (easy.closed) return;
-    if (this.#spec.keepInfo !== false) this.#answers = readInfoAnswers(easy);
     this.#released = true;
     if (ok && this.#pool) {
       easy[kHeadSink](undefined); // it holds this transfer
       idle(easy);
+      if (this.#spec.keepInfo !== false) owners.set(easy, this); // the pool hands it over before reuse
       this.#pool.give(easy);
-    } else easy.close();
+    } else {
+      if (this.#spec.keepInfo !== false) this.#answers = readInfoAnswers(easy);
+      easy.close();
+    }
   }
 }
 
