@@ -19,12 +19,15 @@ const { CURL_ERROR_SIZE } = CURL_SIZES;
 /** getInfo's answer slot (the widest answer is 8 bytes), kept after the error buffer. */
 const INFO_OUT = CURL_ERROR_SIZE;
 /**
- * Bytes of a handle's head buffer (struct lcw_head): a response head up to
- * this size crosses to the host in one call; a bigger one in several.
+ * Bytes of a handle's head buffer (struct lcw_head), given to a handle once
+ * a head sink is set (fetch(), request()): a response head up to this size
+ * crosses to the host in one call, a bigger one in several. Other handles
+ * have none (10,000 handles of the binding would hold 20 MiB of it).
  */
 const HEAD_CAP = 2048;
 const OPT = {
   ERRORBUFFER: EASY_OPTIONS.ERRORBUFFER.id,
+  HEADERDATA: EASY_OPTIONS.HEADERDATA.id,
   NOPROGRESS: EASY_OPTIONS.NOPROGRESS.id,
   POSTFIELDSIZE_LARGE: EASY_OPTIONS.POSTFIELDSIZE_LARGE.id,
   COPYPOSTFIELDS: EASY_OPTIONS.COPYPOSTFIELDS.id,
@@ -120,8 +123,8 @@ export class Easy {
   readonly #callbacks: CallbackSet;
   /** slist options and the lists curl points at (curl does not copy them). */
   readonly #lists = new Map<number, { ptr: number; key: string; spec: OptionSpec; value: readonly string[] }>();
-  /** The handle's struct lcw_head (curl's HEADERDATA), HEAD_CAP bytes of buffer after it. */
-  readonly #head: number;
+  /** The handle's struct lcw_head (curl's HEADERDATA), with 0 or HEAD_CAP bytes of buffer after it. */
+  #head: number;
   /** Scratch memory for wsRecv/wsSend: WS_OUT bytes of out-parameters, then #wsCap bytes of data. */
   #wsBuf = 0;
   #wsCap = 0;
@@ -138,8 +141,8 @@ export class Easy {
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
     this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE + 8);
-    this.#head = runtime.heap.malloc(HEAD_LAYOUT.buf + HEAD_CAP);
-    runtime.heap.setU32(this.#head + HEAD_LAYOUT.cap, HEAD_CAP);
+    this.#head = runtime.heap.malloc(HEAD_LAYOUT.buf);
+    runtime.heap.setU32(this.#head + HEAD_LAYOUT.cap, 0); // each line crosses alone until a sink asks for heads
     this.#callbacks = new CallbackSet(
       () => runtime.heap,
       () => runtime.heap.cstring(runtime.exports.lcw_conn_host(this.#ptr)),
@@ -204,7 +207,23 @@ export class Easy {
    * @internal
    */
   [kHeadSink](sink: HeadSink | undefined): void {
-    void this[kPtr];
+    const ptr = this[kPtr];
+    const { exports, heap } = this[kRuntime];
+    if (sink && heap.u32(this.#head + HEAD_LAYOUT.cap) === 0) {
+      // the state with a buffer, in place of the one without (curl points at it)
+      const head = heap.malloc(HEAD_LAYOUT.buf + HEAD_CAP);
+      heap.u8.copyWithin(head, this.#head, this.#head + HEAD_LAYOUT.buf);
+      heap.setU32(head + HEAD_LAYOUT.len, 0);
+      heap.setU32(head + HEAD_LAYOUT.cap, HEAD_CAP);
+      try {
+        this.#check(exports.lcw_easy_setopt_ptr(ptr, OPT.HEADERDATA, head));
+      } catch (err) {
+        heap.free(head);
+        throw err;
+      }
+      heap.free(this.#head);
+      this.#head = head;
+    }
     this.#callbacks.headSink = sink;
     this.#headMode();
   }

@@ -106,7 +106,7 @@ struct lcw_head {
   int id;          /* 0: the handle's host-side id */
   unsigned mode;   /* 4: LCW_HEAD_* bits; 0 drops header lines */
   unsigned len;    /* 8: bytes gathered in buf */
-  unsigned cap;    /* 12: size of buf */
+  unsigned cap;    /* 12: size of buf (0: each line crosses alone) */
   char buf[];      /* 16 */
 };
 
