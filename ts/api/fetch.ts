@@ -128,7 +128,7 @@ export async function sessionFetch(session: Session, input: string | URL | Reque
   signal?.throwIfAborted();
   primeWebClasses();
 
-  const transfer = await session.transfer({
+  const spec: TransferSpec = {
     url: url.href,
     method,
     headers,
@@ -143,7 +143,8 @@ export async function sessionFetch(session: Session, input: string | URL | Reque
     limits,
     enforced,
     keepInfo: false,
-  });
+  };
+  const transfer = session.transferNow(spec) ?? (await session.transfer(spec));
 
   let head;
   try {

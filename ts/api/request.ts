@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { CurlOptions } from '../curl/option-types.js';
 import { CurlError } from '../curl/errors.js';
 import { readWhole, type UploadBody } from './body.js';
-import { toHeaders, type ResponseHead } from './head.js';
+import { contentLength, toHeaders, type ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
 import type { Progress, RedirectMode, TransferLimits, TransferSpec } from './transfer.js';
@@ -89,8 +89,6 @@ export class CurlResponse {
   readonly statusText: string;
   /** The HTTP version that answered: '1.0', '1.1', '2' or '3' (as `info().httpVersion`). */
   readonly httpVersion: string;
-  /** Header fields as received, names in their case. */
-  readonly rawHeaders: [string, string][];
   /** The heads before this one: 1xx and each redirect hop. */
   readonly previous: ResponseHead[];
   /** The URL that answered (after redirects). */
@@ -98,6 +96,7 @@ export class CurlResponse {
   /** The WorkerPool worker thread that ran the transfer; undefined for a transfer on this thread. */
   readonly threadId: number | undefined;
   readonly #source: ResponseSource;
+  readonly #head: ResponseHead;
   #body: ReadableStream<Uint8Array> | undefined;
   #headers: Headers | undefined;
   /** Read whole without a stream: `body` is a locked stream from then on. */
@@ -108,11 +107,16 @@ export class CurlResponse {
     this.status = head.status;
     this.statusText = head.statusText;
     this.httpVersion = head.httpVersion;
-    this.rawHeaders = head.headers;
+    this.#head = head;
     this.previous = source.heads.length === 1 ? [] : source.heads.filter((h) => h !== head);
     this.url = head.url;
     this.threadId = source.threadId;
     this.#source = source;
+  }
+
+  /** Header fields as received, names in their case (split from the head on first use). */
+  get rawHeaders(): [string, string][] {
+    return this.#head.headers;
   }
 
   /**
@@ -147,7 +151,7 @@ export class CurlResponse {
 
   async bytes(): Promise<Uint8Array> {
     const { whole } = this.#source;
-    const hint = Number(this.rawHeaders.find(([k]) => k.length === 14 && k.toLowerCase() === 'content-length')?.[1] ?? Number.NaN);
+    const hint = contentLength(this.#head);
     if (!this.#body && !this.#used && (whole || this.#source.readAll)) {
       this.#used = true;
       if (whole) return whole;
@@ -225,7 +229,7 @@ export async function sessionRequest(session: Session, url: string | URL, option
   for (let attempt = 0; ; attempt++) {
     const left = Math.max(1, deadline - Date.now());
     const timeoutMs = Math.min(options.timeoutMs ?? Infinity, left);
-    const transfer = await session.transfer({
+    const spec: TransferSpec = {
       url: String(url),
       method,
       headers,
@@ -243,7 +247,8 @@ export async function sessionRequest(session: Session, url: string | URL, option
         ...options.enforced,
         ...(Number.isFinite(timeoutMs) ? { TIMEOUT_MS: Math.min(timeoutMs, options.enforced.TIMEOUT_MS as number) } : {}),
       },
-    });
+    };
+    const transfer = session.transferNow(spec) ?? (await session.transfer(spec));
     const delay = (retry?.delayMs ?? 100) * 2 ** attempt;
     const last = !canRetry || attempt >= retry!.retries || Date.now() + delay >= deadline;
     try {

@@ -15,7 +15,7 @@ import { defaultRuntime, Runtime, runtimeRootPem, type RuntimeOptions } from './
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
-import { curlOptions, startTransfer, type HandlePool, type Transfer, type TransferSpec } from './transfer.js';
+import { curlOptions, handOver, startTransfer, type HandlePool, type Transfer, type TransferSpec } from './transfer.js';
 import { validateSessionOptions } from './validate.js';
 import { openWs } from './websocket/websocket.js';
 import type { WsConnection, WsConnectOptions } from './websocket/connection.js';
@@ -112,7 +112,7 @@ export class Session {
   /** Close hooks of handles that outlive one request (WebSocket connections). */
   readonly #attached = new Set<() => void>();
   /** Transfers not yet over: close() waits for their handles to be freed. */
-  readonly #inflight = new Set<Promise<void>>();
+  readonly #inflight = new Set<Transfer>();
   /** Reset handles for the next request (not with session-wide curl options: see HandlePool). */
   readonly #idle: Easy[] = [];
   readonly #pool: HandlePool | undefined;
@@ -123,10 +123,17 @@ export class Session {
     this.#pool =
       options.curl === undefined
         ? {
-            take: () => this.#idle.pop(),
+            // an idle handle still holds its last transfer's infos until handed over
+            take: () => {
+              const easy = this.#idle.pop();
+              if (easy) handOver(easy);
+              return easy;
+            },
             give: (easy) => {
-              if (this.#closed || this.#idle.length >= IDLE_HANDLES) easy.close();
-              else this.#idle.push(easy);
+              if (this.#closed || this.#idle.length >= IDLE_HANDLES) {
+                handOver(easy);
+                easy.close();
+              } else this.#idle.push(easy);
             },
           }
         : undefined;
@@ -186,20 +193,26 @@ export class Session {
   /** @internal the engine for fetch(), request() and WebSocket. */
   async transfer(spec: TransferSpec): Promise<Transfer> {
     if (this.#closed) throw new TypeError('this Session is closed');
+    return this.#begin(this.#started ?? (await this.#ready()), spec);
+  }
+
+  /** @internal transfer() without a promise and an await, once the session has started (undefined before). */
+  transferNow(spec: TransferSpec): Transfer | undefined {
+    return this.#started && !this.#closed ? this.#begin(this.#started, spec) : undefined;
+  }
+
+  #begin(started: Started, spec: TransferSpec): Transfer {
     const {
       engine: { rt, multi, share },
       defaults,
       options,
-    } = this.#started ?? (await this.#ready());
+    } = started;
     // `spec` is the caller's own fresh object (request(), fetch()): completed in place, not copied per request
     spec.headers = withDefaults(spec.headers, this.#options.headers);
     spec.timeoutMs ??= this.#options.timeoutMs;
     const base = this.#options.proxy === 'env' ? { ...defaults, ...envProxy(spec.url), SHARE: share } : options;
-    const transfer = startTransfer(rt, multi, base, spec, this.#pool);
-    const untrack = () => void this.#inflight.delete(done);
-    const done = transfer.done.then(untrack, untrack);
-    this.#inflight.add(done);
-    return transfer;
+    // each transfer leaves #inflight itself as it ends (no promise per request to track it)
+    return startTransfer(rt, multi, base, spec, this.#pool, this.#inflight);
   }
 
   /** @internal the session's instance, multi, share and default options (WebSocket uses them). */
@@ -220,14 +233,26 @@ export class Session {
     return this.#options.retry;
   }
 
+  // fetch() and request() hand on sessionFetch's and sessionRequest's own
+  // promise: an async method returning it would add a promise and two
+  // microtask turns per request
+
   /** WHATWG fetch on this session: its cookies, connections, defaults. */
-  async fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
-    return sessionFetch(this, input, own(this, init, 'Session.fetch'), 'Session.fetch');
+  fetch(input: string | URL | Request, init?: CurlRequestInit): Promise<Response> {
+    try {
+      return sessionFetch(this, input, own(this, init, 'Session.fetch'), 'Session.fetch');
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** The curl-flavoured request on this session (see the top-level request()). */
-  async request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
-    return sessionRequest(this, url, own(this, options, 'Session.request'), 'Session.request');
+  request(url: string | URL, options?: RequestOptions): Promise<CurlResponse> {
+    try {
+      return sessionRequest(this, url, own(this, options, 'Session.request'), 'Session.request');
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Opens a WebSocket connection on this session (see the top-level ws()). */
@@ -256,8 +281,11 @@ export class Session {
     if (reason !== undefined) for (const easy of multi.handles) multi.abort(easy, reason);
     multi.close();
     // each transfer frees its easy handle as it settles; the share is in use until then
-    await Promise.all(this.#inflight);
-    for (const easy of this.#idle.splice(0)) easy.close();
+    await Promise.all([...this.#inflight].map((t) => t.done.catch(() => {})));
+    for (const easy of this.#idle.splice(0)) {
+      handOver(easy);
+      easy.close();
+    }
     this.#jar?.close();
     share.close();
   }

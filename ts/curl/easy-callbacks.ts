@@ -34,8 +34,13 @@ const READ_ABORT = CALLBACK_RETURNS.CURL_READFUNC_ABORT;
 const SEEK_FAIL = CALLBACK_RETURNS.CURL_SEEKFUNC_FAIL;
 const SEEK_CANTSEEK = CALLBACK_RETURNS.CURL_SEEKFUNC_CANTSEEK;
 
+/** Receives each response head whole (status line to blank line) as a view of wasm memory, valid during the call only. */
+export type HeadSink = (block: Uint8Array) => void;
+
 export class CallbackSet implements EasyRelays {
   fns: Callbacks = {};
+  /** Where whole response heads go (fetch() and request()), beside any HEADERFUNCTION. */
+  headSink: HeadSink | undefined;
   /** The first exception a callback threw during the current transfer. */
   error: unknown;
   readonly #heap: () => Heap;
@@ -67,6 +72,17 @@ export class CallbackSet implements EasyRelays {
       return taken === undefined ? len : taken;
     } catch (err) {
       return this.#fail(err, WRITE_ERROR);
+    }
+  }
+
+  head(ptr: number, len: number): number {
+    const fn = this.headSink;
+    if (!fn) return 0;
+    try {
+      fn(this.#heap().view(ptr, len));
+      return 0;
+    } catch (err) {
+      return this.#fail(err, -1);
     }
   }
 

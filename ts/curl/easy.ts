@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Easy: one transfer's handle, with typed options and infos.
 import type { Runtime } from '../host/runtime.js';
-import { CALLBACK_NAMES, CallbackSet, type CallbackName, type Callbacks } from './easy-callbacks.js';
+import { HEAD_BLOCK, HEAD_LAYOUT, HEAD_LINES } from '../host/abi.js';
+import { CALLBACK_NAMES, CallbackSet, type CallbackName, type Callbacks, type HeadSink } from './easy-callbacks.js';
 import { check } from './errors.js';
 import { EASY_OPTIONS } from './generated/options.js';
 import { CURLE } from './generated/codes.js';
@@ -9,7 +10,7 @@ import { CURL_SIZES } from './generated/enums.js';
 import { easyOption, info } from './names.js';
 import type { OptionSpec } from './generated/options.js';
 import type { CurlOptions, EasyOptionKey, EasyOptionValue, InfoKey, InfoValueOf } from './option-types.js';
-import { kAdopt, kErrorDetail, kForget, kMulti, kPrepare, kPtr, kRelayId, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kAdopt, kErrorDetail, kForget, kHeadSink, kMulti, kPrepare, kPtr, kRelayId, kRuntime, kTakeCallbackError } from './symbols.js';
 import { readInfo, toBigInt, toBytes, toLong } from './values.js';
 
 /** Offset of `next` in struct curl_slist { char *data; struct curl_slist *next; } (wasm32). */
@@ -17,9 +18,15 @@ const SLIST_NEXT = 4;
 const { CURL_ERROR_SIZE } = CURL_SIZES;
 /** getInfo's answer slot (the widest answer is 8 bytes), kept after the error buffer. */
 const INFO_OUT = CURL_ERROR_SIZE;
+/**
+ * Bytes of a handle's head buffer (struct lcw_head), given to a handle once
+ * a head sink is set (fetch(), request()): a response head up to this size
+ * crosses to the host in one call, a bigger one in several. Other handles
+ * have none (10,000 handles of the binding would hold 20 MiB of it).
+ */
+const HEAD_CAP = 2048;
 const OPT = {
   ERRORBUFFER: EASY_OPTIONS.ERRORBUFFER.id,
-  HEADERFUNCTION: EASY_OPTIONS.HEADERFUNCTION.id,
   HEADERDATA: EASY_OPTIONS.HEADERDATA.id,
   NOPROGRESS: EASY_OPTIONS.NOPROGRESS.id,
   POSTFIELDSIZE_LARGE: EASY_OPTIONS.POSTFIELDSIZE_LARGE.id,
@@ -116,8 +123,8 @@ export class Easy {
   readonly #callbacks: CallbackSet;
   /** slist options and the lists curl points at (curl does not copy them). */
   readonly #lists = new Map<number, { ptr: number; key: string; spec: OptionSpec; value: readonly string[] }>();
-  /** Whether curl calls the header relay (lcw_easy_relays installs it). */
-  #headerRelay = false;
+  /** The handle's struct lcw_head (curl's HEADERDATA), with 0 or HEAD_CAP bytes of buffer after it. */
+  #head: number;
   /** Scratch memory for wsRecv/wsSend: WS_OUT bytes of out-parameters, then #wsCap bytes of data. */
   #wsBuf = 0;
   #wsCap = 0;
@@ -134,6 +141,8 @@ export class Easy {
     this.#ptr = ptr;
     this.#id = runtime.relays.id();
     this.#errbuf = runtime.heap.malloc(CURL_ERROR_SIZE + 8);
+    this.#head = runtime.heap.malloc(HEAD_LAYOUT.buf);
+    runtime.heap.setU32(this.#head + HEAD_LAYOUT.cap, 0); // each line crosses alone until a sink asks for heads
     this.#callbacks = new CallbackSet(
       () => runtime.heap,
       () => runtime.heap.cstring(runtime.exports.lcw_conn_host(this.#ptr)),
@@ -141,7 +150,9 @@ export class Easy {
     runtime.relays.easy.set(this.#id, this.#callbacks);
     this.#install();
     if (template) {
+      // a head sink belongs to one transfer: the duplicate has none
       this.#callbacks.fns = { ...template.#callbacks.fns };
+      this.#headMode();
       // the duplicate points at the template's lists: give it its own
       for (const list of template.#lists.values()) this.#setList(list.key, list.spec, list.value);
     }
@@ -175,25 +186,52 @@ export class Easy {
   #install(): void {
     const { exports, heap } = this[kRuntime];
     heap.u8[this.#errbuf] = 0;
-    this.#check(exports.lcw_easy_relays(this.#ptr, this.#id));
-    this.#headerRelay = true;
+    this.#check(exports.lcw_easy_relays(this.#ptr, this.#id, this.#head));
+    this.#headMode();
     this.#check(exports.lcw_easy_setopt_ptr(this.#ptr, OPT.ERRORBUFFER, this.#errbuf));
   }
 
   /**
-   * Before a transfer: without a HEADERFUNCTION curl is told to drop header
-   * lines itself (HEADERFUNCTION and HEADERDATA NULL, as a handle without
-   * one has in C) instead of relaying each line to a host that drops it:
-   * seven wasm-to-JS calls fewer per small response.
+   * Before a transfer: the head buffer starts empty (what a failed transfer,
+   * trailers or an FTP server's lines left in it is not the next head).
    * @internal
    */
   [kPrepare](): void {
-    if (!this.#headerRelay || this.#callbacks.fns.HEADERFUNCTION !== undefined) return;
-    const { exports } = this[kRuntime];
+    this[kRuntime].heap.setU32(this.#head + HEAD_LAYOUT.len, 0);
+  }
+
+  /**
+   * Sends each whole response head to `sink` (one call per head, parsed in
+   * JS once), beside any HEADERFUNCTION, until it is set to undefined. Not
+   * kept by reset() or duphandle().
+   * @internal
+   */
+  [kHeadSink](sink: HeadSink | undefined): void {
     const ptr = this[kPtr];
-    this.#check(exports.lcw_easy_setopt_ptr(ptr, OPT.HEADERFUNCTION, 0));
-    this.#check(exports.lcw_easy_setopt_ptr(ptr, OPT.HEADERDATA, 0));
-    this.#headerRelay = false;
+    const { exports, heap } = this[kRuntime];
+    if (sink && heap.u32(this.#head + HEAD_LAYOUT.cap) === 0) {
+      // the state with a buffer, in place of the one without (curl points at it)
+      const head = heap.malloc(HEAD_LAYOUT.buf + HEAD_CAP);
+      heap.u8.copyWithin(head, this.#head, this.#head + HEAD_LAYOUT.buf);
+      heap.setU32(head + HEAD_LAYOUT.len, 0);
+      heap.setU32(head + HEAD_LAYOUT.cap, HEAD_CAP);
+      try {
+        this.#check(exports.lcw_easy_setopt_ptr(ptr, OPT.HEADERDATA, head));
+      } catch (err) {
+        heap.free(head);
+        throw err;
+      }
+      heap.free(this.#head);
+      this.#head = head;
+    }
+    this.#callbacks.headSink = sink;
+    this.#headMode();
+  }
+
+  /** What the glue does with header lines: relay each (a HEADERFUNCTION), gather heads (a head sink), or drop them in wasm. */
+  #headMode(): void {
+    const cb = this.#callbacks;
+    this[kRuntime].heap.setU32(this.#head + HEAD_LAYOUT.mode, (cb.fns.HEADERFUNCTION ? HEAD_LINES : 0) | (cb.headSink ? HEAD_BLOCK : 0));
   }
 
   #check(code: number): void {
@@ -219,10 +257,7 @@ export class Easy {
       if (value !== null && typeof value !== 'function') throw new TypeError(`curl option ${key} takes a function or null`);
       this.#callbacks.fns[key as CallbackName] = (value ?? undefined) as never;
       // takes effect at once, as in C, even in a running transfer
-      if (key === 'HEADERFUNCTION' && value !== null && !this.#headerRelay) {
-        this.#check(exports.lcw_easy_relays(ptr, this.#id));
-        this.#headerRelay = true;
-      }
+      if (key === 'HEADERFUNCTION') this.#headMode();
       if (key === 'XFERINFOFUNCTION' || key === 'DEBUGFUNCTION') this.#check(exports.lcw_easy_setopt_long(ptr, OPT.NOPROGRESS, 0));
       return this;
     }
@@ -374,6 +409,7 @@ export class Easy {
     exports.curl_easy_reset(this[kPtr]);
     this.#freeLists();
     this.#callbacks.fns = {};
+    this.#callbacks.headSink = undefined;
     this.#callbacks.error = undefined;
     this.#install();
   }
@@ -498,6 +534,7 @@ export class Easy {
     this[kMulti] = undefined;
     this.#freeLists();
     rt.heap.free(this.#errbuf);
+    rt.heap.free(this.#head);
     rt.heap.free(this.#wsBuf);
     this.#wsBuf = 0;
     rt.relays.easy.delete(this.#id);

@@ -11,6 +11,10 @@ import type { CurlMsg } from './multi-types.js';
 
 const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
 const { CURL_CSELECT_OUT } = CURL_CSELECT;
+const ARMED_NONE = 0;
+const ARMED_MICROTASK = 1;
+const ARMED_IMMEDIATE = 2;
+const ARMED_TIMEOUT = 3;
 /** curl calls in a row for one writable socket in one flush (bounded: other sockets wait). */
 const SEND_BURST = 16;
 
@@ -36,8 +40,11 @@ export class Driver {
   readonly #m: DriverHost;
   readonly #running = new Map<Easy, { resolve: () => void; reject: (err: unknown) => void }>();
   #timeoutMs = -1;
-  /** Cancels the pending curl timeout, if one is armed. */
-  #timer: (() => void) | undefined;
+  /** How curl's pending timeout is armed (ARMED_*), and its timer. */
+  #armed = ARMED_NONE;
+  #timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  /** A microtask is queued for #onMicrotask (it fires only if still armed so). */
+  #microtaskQueued = false;
   #ready = new Set<number>();
   #readyNext = new Set<number>();
   #flushQueued = false;
@@ -93,7 +100,7 @@ export class Driver {
     this.#ready.add(fd);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      setImmediate(() => this.#flush()); // batches every event of this loop turn
+      setImmediate(this.#flushTask); // batches every event of this loop turn
     }
   }
 
@@ -108,30 +115,42 @@ export class Driver {
   #arm(started = false): void {
     this.#disarm();
     if (this.#timeoutMs < 0 || !this.#m.open) return;
-    const fire = () => {
-      this.#timer = undefined;
-      this.#timeoutMs = -1;
-      this.#act(CURL_SOCKET_TIMEOUT, 0);
-    };
+    // no closure per arming: the callbacks are the driver's own, made once
     if (this.#timeoutMs === 0 && started) {
-      let live = true;
-      queueMicrotask(() => {
-        if (live) fire();
-      });
-      this.#timer = () => void (live = false);
+      this.#armed = ARMED_MICROTASK;
+      if (!this.#microtaskQueued) {
+        this.#microtaskQueued = true;
+        queueMicrotask(this.#onMicrotask);
+      }
     } else if (this.#timeoutMs === 0) {
       // setImmediate is far cheaper than setTimeout(0) (which costs a
       // timer-list turn, ~3 ms on Deno)
-      const t = setImmediate(fire);
-      this.#timer = () => clearImmediate(t);
+      this.#armed = ARMED_IMMEDIATE;
+      this.#timer = setImmediate(this.#fire);
     } else {
-      const t = setTimeout(fire, this.#timeoutMs);
-      this.#timer = () => clearTimeout(t);
+      this.#armed = ARMED_TIMEOUT;
+      this.#timer = setTimeout(this.#fire, this.#timeoutMs);
     }
   }
 
+  readonly #fire = (): void => {
+    this.#armed = ARMED_NONE;
+    this.#timer = undefined;
+    this.#timeoutMs = -1;
+    this.#act(CURL_SOCKET_TIMEOUT, 0);
+  };
+
+  readonly #onMicrotask = (): void => {
+    this.#microtaskQueued = false;
+    if (this.#armed === ARMED_MICROTASK) this.#fire();
+  };
+
+  readonly #flushTask = (): void => this.#flush();
+
   #disarm(): void {
-    this.#timer?.();
+    if (this.#armed === ARMED_IMMEDIATE) clearImmediate(this.#timer as ReturnType<typeof setImmediate>);
+    else if (this.#armed === ARMED_TIMEOUT) clearTimeout(this.#timer as ReturnType<typeof setTimeout>);
+    this.#armed = ARMED_NONE;
     this.#timer = undefined;
   }
 

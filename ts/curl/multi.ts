@@ -204,8 +204,16 @@ export class Multi {
    * @see https://curl.se/libcurl/c/curl_multi_socket_action.html
    */
   socketAction(fd: number, events: number): number {
-    return this.#call(() => this.#rt.exports.curl_multi_socket_action(this.#live, fd, events, this.#scratch));
+    // the driver's hot call: its arguments go by fields to one function made
+    // once, not by a closure per call
+    this.#actFd = fd;
+    this.#actEvents = events;
+    return this.#call(this.#socketAction);
   }
+
+  #actFd = 0;
+  #actEvents = 0;
+  readonly #socketAction = (): number => this.#rt.exports.curl_multi_socket_action(this.#live, this.#actFd, this.#actEvents, this.#scratch);
 
   /**
    * A curl_multi_* call (callbacks may run inside it); answers the int curl

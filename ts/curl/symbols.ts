@@ -17,3 +17,5 @@ export const kAdopt = Symbol('libcurl-wasm.adopt');
 export const kForget = Symbol('libcurl-wasm.forget');
 /** A WorkerPool's live Worker objects (tests end one to check how the pool survives a dead worker). */
 export const kPoolWorkers = Symbol('libcurl-wasm.poolWorkers');
+/** Easy: where whole response heads go (a HeadSink), beside any HEADERFUNCTION. */
+export const kHeadSink = Symbol('libcurl-wasm.headSink');

@@ -3,11 +3,20 @@
 // same order; wasm/exports.txt lists the exports. Pointers are numbers.
 
 /** Version of the host ABI this host serves; the module must report it. */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
 /** Where the tool's (and curl's libtests') host descriptors start: below FD_SETSIZE, so fd_set can hold them. */
 export const TOOL_HOST_FD_BASE = 512;
+
+/**
+ * struct lcw_head (wasm/glue/host.h): an easy handle's header state, which
+ * the host allocates and curl holds as HEADERDATA. Byte offsets, and the
+ * LCW_HEAD_* mode bits.
+ */
+export const HEAD_LAYOUT = { id: 0, mode: 4, len: 8, cap: 12, buf: 16 } as const;
+export const HEAD_LINES = 1;
+export const HEAD_BLOCK = 2;
 
 /** The arguments of `aead_seal` and `aead_open` (wasm/glue/aead.c): pointers and lengths into wasm memory. */
 export type AeadArgs = [
@@ -47,6 +56,8 @@ export interface HostImports {
   dns_start(name: number, port: number, family: number, owner: number): number;
   dns_result(fd: number, buf: number, cap: number): number;
   cb_write(id: number, header: number, ptr: number, len: number): number;
+  /** A whole response head, or the next complete lines of one bigger than the handle's buffer; 0, or -1 to fail the transfer. */
+  cb_head(id: number, ptr: number, len: number): number;
   cb_read(id: number, ptr: number, len: number): number;
   cb_seek(id: number, offset: number, origin: number): number;
   cb_progress(id: number, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
@@ -79,7 +90,8 @@ export interface LibcurlExports {
   lcw_multi_setopt_ptr(multi: number, opt: number, ptr: number): number;
   lcw_share_setopt_long(share: number, opt: number, value: number): number;
   lcw_ws_send(easy: number, buf: number, len: number, sentPtr: number, fragLo: number, fragHi: number, flags: number): number;
-  lcw_easy_relays(easy: number, id: number): number;
+  /** Installs the callback relays; `head` is the handle's header state (HEAD_LAYOUT), its HEADERDATA. */
+  lcw_easy_relays(easy: number, id: number, head: number): number;
   lcw_multi_relays(multi: number, id: number): number;
   lcw_multi_push(multi: number, id: number, on: number): number;
   lcw_tls_version(easy: number): number;

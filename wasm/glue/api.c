@@ -100,9 +100,41 @@ static size_t write_cb(char *p, size_t size, size_t n, void *ud)
   return host_cb_write(ID(ud), 0, p, size * n);
 }
 
+static int head_flush(struct lcw_head *h)
+{
+  unsigned n = h->len;
+  h->len = 0;
+  return n ? host_cb_head(h->id, h->buf, n) : 0;
+}
+
+/* A HEADERFUNCTION gets each line (LCW_HEAD_LINES); the response head that
+ * fetch() and request() parse is gathered here and crosses to the host once
+ * per head (LCW_HEAD_BLOCK), not once per line. curl hands over one whole
+ * line per call; a head ends with a blank line. */
 static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 {
-  return host_cb_write(ID(ud), 1, p, size * n);
+  struct lcw_head *h = ud;
+  size_t len = size * n;
+  if(h->mode & LCW_HEAD_LINES) {
+    size_t r = host_cb_write(h->id, 1, p, len);
+    if(r != len)
+      return r;
+  }
+  if(h->mode & LCW_HEAD_BLOCK) {
+    int end = (len == 2 && p[0] == '\r' && p[1] == '\n') ||
+              (len == 1 && p[0] == '\n');
+    if(len > h->cap - h->len) {
+      if(head_flush(h))
+        return CURL_WRITEFUNC_ERROR;
+      if(len > h->cap) /* longer than the buffer: it crosses alone */
+        return host_cb_head(h->id, p, len) ? CURL_WRITEFUNC_ERROR : len;
+    }
+    memcpy(h->buf + h->len, p, len);
+    h->len += len;
+    if(end && head_flush(h))
+      return CURL_WRITEFUNC_ERROR;
+  }
+  return len;
 }
 
 static size_t read_cb(char *p, size_t size, size_t n, void *ud)
@@ -157,15 +189,18 @@ static int timer_cb(CURLM *m, long ms, void *ud)
 }
 
 /* Installs every relay on an easy handle; the host decides per call what
- * to do with them (a missing user callback costs one relay call). */
-int lcw_easy_relays(CURL *h, int id)
+ * to do with them (a missing user callback costs one relay call). `head`
+ * is the handle's header state (host.h), its HEADERDATA. */
+int lcw_easy_relays(CURL *h, int id, struct lcw_head *head)
 {
   void *ud = (void *)(intptr_t)id;
   CURLcode r = CURLE_OK;
+  head->id = id;
+  head->len = 0;
   r = r ? r : curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
   r = r ? r : curl_easy_setopt(h, CURLOPT_WRITEDATA, ud);
   r = r ? r : curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
-  r = r ? r : curl_easy_setopt(h, CURLOPT_HEADERDATA, ud);
+  r = r ? r : curl_easy_setopt(h, CURLOPT_HEADERDATA, head);
   r = r ? r : curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
   r = r ? r : curl_easy_setopt(h, CURLOPT_READDATA, ud);
   r = r ? r : curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, seek_cb);

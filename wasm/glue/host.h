@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 7
+#define LCW_ABI_VERSION 8
 #ifdef LCW_TOOL
 /* the tool and curl's libtests (wasm/tool/) have WASI files below and use
  * fd_set (curl_multi_fdset, select): their host descriptors start below
@@ -75,6 +75,10 @@ HOST_IMPORT(dns_result) int host_dns_result(int fd, void *buf, unsigned cap);
 /* callback relays; `id` is the handle's host-side id */
 HOST_IMPORT(cb_write) unsigned host_cb_write(int id, int header,
                                              const char *ptr, unsigned len);
+/* a whole response head (status line to blank line) as one block, or the
+ * next part of one too big for the handle's buffer (complete lines only);
+ * answers 0, or -1 to fail the transfer (CURL_WRITEFUNC_ERROR) */
+HOST_IMPORT(cb_head) int host_cb_head(int id, const char *ptr, unsigned len);
 HOST_IMPORT(cb_read) unsigned host_cb_read(int id, char *ptr, unsigned len);
 HOST_IMPORT(cb_seek) int host_cb_seek(int id, double offset, int origin);
 HOST_IMPORT(cb_progress) int host_cb_progress(int id, double dltotal,
@@ -90,6 +94,21 @@ HOST_IMPORT(cb_timer) int host_cb_timer(int id, int timeout_ms);
 /* CURLMOPT_PUSHFUNCTION: answers CURL_PUSH_OK, _DENY or _ERROROUT */
 HOST_IMPORT(cb_push) int host_cb_push(int id, void *parent, void *easy,
                                       unsigned num_headers, void *headers);
+
+/* An easy handle's header state, curl's HEADERDATA (wasm/glue/api.c). The
+ * host allocates it with `cap` bytes of buffer, sets `mode`, and installs it
+ * again with lcw_easy_relays after curl_easy_reset (which clears HEADERDATA)
+ * and curl_easy_duphandle (which copies the pointer): it outlives both.
+ * ts/curl/easy.ts HEAD_* has the same layout. */
+#define LCW_HEAD_LINES 1 /* each line to cb_write (a HEADERFUNCTION) */
+#define LCW_HEAD_BLOCK 2 /* each head to cb_head as one block */
+struct lcw_head {
+  int id;          /* 0: the handle's host-side id */
+  unsigned mode;   /* 4: LCW_HEAD_* bits; 0 drops header lines */
+  unsigned len;    /* 8: bytes gathered in buf */
+  unsigned cap;    /* 12: size of buf (0: each line crosses alone) */
+  char buf[];      /* 16 */
+};
 
 /* authenticated encryption in the runtime's native crypto, for the TLS
  * record layer (see wasm/glue/aead.c). `alg` is LCW_AEAD_*; the key is

@@ -6,6 +6,7 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { Runtime } from '../host.js';
 import { sessionFetch } from '../fetch.js';
+import { plainHead } from '../head.js';
 import { sessionRequest, type RequestOptions } from '../request.js';
 import { Session } from '../session.js';
 import { wireError, type FromWorker, type PoolWorkerData, type ToWorker, type WireBody, type WireRequestOptions } from './wire.js';
@@ -40,7 +41,7 @@ async function serveRequest(session: Session, id: number, url: string, o: WireRe
         httpVersion: r.httpVersion,
         url: r.url,
         rawHeaders: r.rawHeaders,
-        previous: r.previous,
+        previous: r.previous.map(plainHead), // the heads' fields are getters, which structured clone drops
         body: bytes,
         info: r.info(),
         threadId,
