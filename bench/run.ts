@@ -150,7 +150,7 @@ function snapshot(tmpDir: string): { root: string; source: string; wasmSha256: s
     }
     source = `working tree at ${head}${dirty}`;
   }
-  // G imports the library as a user's process does, as one bundle beside libcurl.wasm (bench/startup.mjs)
+  // every client imports the library as a user's process does, as one bundle beside libcurl.wasm (bench/worker.ts, bench/startup.mjs)
   buildSync({
     entryPoints: [join(root, 'ts', 'index.ts')],
     bundle: true,

@@ -81,7 +81,13 @@ interface Impl {
  */
 type Lib = typeof import('../ts/index.js');
 const root = process.env.LCWB_ROOT ?? new URL('..', import.meta.url).pathname;
-const importLib = (): Promise<Lib> => import(join(root, 'ts', 'index.ts'));
+/**
+ * Under bench/run.ts the library is the snapshot's one bundle (dist/index.mjs), as
+ * a user's process imports it: not ts/ through tsx, whose keepNames adds a __name
+ * call to every closure made per request. Run by hand, the source tree's ts/.
+ */
+const importLib = (): Promise<Lib> =>
+  import(process.env.LCWB_ROOT ? join(root, 'dist', 'index.mjs') : join(root, 'ts', 'index.ts'));
 
 /** LCWB_WASM=path runs another build of libcurl.wasm (e.g. one linked with --profiling-funcs). */
 const wasmOverride = () => (process.env.LCWB_WASM ? { module: process.env.LCWB_WASM } : {});
