@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CurlEasyError, CurlError, Easy, Share, type InfoKey } from '../../ts/index.js';
 import { startHttpServer } from '../fixtures/servers.js';
 import { sortedCookies, transfer } from './transfer.js';
-import { multiAndServer } from '../fixtures/multi-server.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 const { rt, multi, server } = await multiAndServer(() => startHttpServer());
 

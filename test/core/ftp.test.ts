@@ -14,7 +14,7 @@ import { CurlEasyError, type OptionValue } from '../../ts/index.js';
 import { startFtpServer } from '../fixtures/ftp.js';
 import { patternBytes } from '../fixtures/servers.js';
 import { transfer } from './transfer.js';
-import { multiAndServer } from '../fixtures/multi-server.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 const BIG = patternBytes(1 << 20); // 1 MiB: many reads, and the bridge's flow control in play
 const HELLO = Buffer.from('hello over ftp\n');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CurlEasyError, Easy, type LookupFunction } from '../../ts/index.js';
 import { compressiblePayload, patternBytes, startHttpServer } from '../fixtures/servers.js';
 import { sortedCookies, transfer } from './transfer.js';
-import { multiAndServer } from '../fixtures/multi-server.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 // a.test and b.test are names only this lookup knows: no query leaves the machine
 const lookup: LookupFunction = (hostname, _opts, cb) => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Easy, type InfoKey } from '../../ts/index.js';
 import { InfoBatch } from '../../ts/curl/info-batch.js';
 import { startHttpServer } from '../fixtures/servers.js';
-import { multiAndServer } from '../fixtures/multi-server.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 const { rt, multi, server } = await multiAndServer(() => startHttpServer());
 

@@ -9,7 +9,7 @@ import { UdpSocket } from '../../ts/host/udp-socket.js';
 import { patternBytes } from '../fixtures/servers.js';
 import { startTftpServer } from '../fixtures/tftp.js';
 import { transfer } from './transfer.js';
-import { multiAndServer } from '../fixtures/multi-server.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 const BIG = patternBytes(300_000); // ~590 blocks of 512 bytes
 const HELLO = Buffer.from('hello over tftp\n');

@@ -15,7 +15,7 @@ import { CurlEasyError, CurlMultiError, EASY_OPTIONS, Easy, Multi, Runtime, Sand
 import { certs, startHttpServer } from '../fixtures/servers.js';
 import { transfer } from '../core/transfer.js';
 import { LOOPBACK_IS_PUBLIC, expectClean } from './helpers.js';
-import { multiAndServer } from '../fixtures/multi-server.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 const { rt, multi, server } = await multiAndServer(() => startHttpServer());
 
