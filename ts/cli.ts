@@ -46,7 +46,11 @@ export interface CurlOptions {
    * maxMemoryBytes. A limit crossed is a LimitExceeded in
    * {@link CurlResult.refused}. Each group's URLs and `-H` fields past
    * maxUrlBytes, maxRequestHeaders or maxRequestHeaderBytes reject with
-   * LimitExceeded before anything runs. No filesystem but the run's own
+   * LimitExceeded before anything runs; the tool checks each transfer's
+   * final URL and fields again as it sets it up (after variables, globbing,
+   * `--url-query`, `--json`), and refuses one past them (exit 43, the
+   * LimitExceeded or TypeError in {@link CurlResult.refused}). A `--retry`
+   * attempt's body and heads are counted on their own. No filesystem but the run's own
    * working directory (empty, or `files`): `/` is that directory, so `-o`,
    * `-T`, `-d @file` and `-b` reach nothing else; no `.curlrc` (`-q`). No
    * environment but `env` (proxy variables dropped). Options that would
@@ -68,7 +72,7 @@ export interface CurlResult {
   errorText(): string;
   /** with `files` or a sandbox: every file in the run's working directory afterwards, by relative path */
   files: Record<string, Uint8Array>;
-  /** under a sandbox: what it refused or cut, in order (PolicyDenied, LimitExceeded); empty otherwise */
+  /** under a sandbox: what it refused or cut, in order (PolicyDenied, LimitExceeded, or a TypeError for a header field the run made invalid); empty otherwise */
   refused: Error[];
 }
 

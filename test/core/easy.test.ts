@@ -3,24 +3,13 @@
 // pause, reset, duphandle, Share.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlEasyError, CurlError, Easy, Multi, Runtime, Share, type InfoKey } from '../../ts/index.js';
-import { startHttpServer, type TestServer } from '../fixtures/servers.js';
+import { describe, expect, it } from 'vitest';
+import { CurlEasyError, CurlError, Easy, Share, type InfoKey } from '../../ts/index.js';
+import { startHttpServer } from '../fixtures/servers.js';
 import { sortedCookies, transfer } from './transfer.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
-let rt: Runtime;
-let multi: Multi;
-let server: TestServer;
-
-beforeAll(async () => {
-  rt = await Runtime.create();
-  multi = new Multi(rt);
-  server = await startHttpServer();
-});
-afterAll(async () => {
-  multi.close();
-  await server.close();
-});
+const { rt, multi, server } = await multiAndServer(() => startHttpServer());
 
 describe('options', () => {
   it('accepts CURLOPT_X, X and camelCase names', async () => {

@@ -10,22 +10,17 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CurlEasyError, Multi, Runtime, type OptionValue } from '../../ts/index.js';
-import { startFtpServer, type FtpTestServer } from '../fixtures/ftp.js';
+import { CurlEasyError, type OptionValue } from '../../ts/index.js';
+import { startFtpServer } from '../fixtures/ftp.js';
 import { patternBytes } from '../fixtures/servers.js';
 import { transfer } from './transfer.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 const BIG = patternBytes(1 << 20); // 1 MiB: many reads, and the bridge's flow control in play
 const HELLO = Buffer.from('hello over ftp\n');
 
-let rt: Runtime;
-let multi: Multi;
-let server: FtpTestServer;
-
-beforeAll(async () => {
-  rt = await Runtime.create();
-  multi = new Multi(rt);
-  server = await startFtpServer(
+const { rt, multi, server } = await multiAndServer(() =>
+  startFtpServer(
     {
       'big.bin': BIG,
       'hello.txt': HELLO,
@@ -35,12 +30,8 @@ beforeAll(async () => {
       'dir/sub/c.txt': Buffer.from('ccc'),
     },
     { early226: true },
-  );
-});
-afterAll(async () => {
-  multi.close();
-  await server.close();
-});
+  ),
+);
 
 /** The server stores an upload once curl closes the data connection, which
  * curl does as the transfer finishes: wait for it. */

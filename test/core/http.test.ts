@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // HTTP/1.1 through the real wasm build against Node's own server on loopback.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlEasyError, Easy, Multi, Runtime, type LookupFunction } from '../../ts/index.js';
-import { compressiblePayload, patternBytes, startHttpServer, type TestServer } from '../fixtures/servers.js';
+import { describe, expect, it } from 'vitest';
+import { CurlEasyError, Easy, type LookupFunction } from '../../ts/index.js';
+import { compressiblePayload, patternBytes, startHttpServer } from '../fixtures/servers.js';
 import { sortedCookies, transfer } from './transfer.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 // a.test and b.test are names only this lookup knows: no query leaves the machine
 const lookup: LookupFunction = (hostname, _opts, cb) => {
@@ -13,19 +14,7 @@ const lookup: LookupFunction = (hostname, _opts, cb) => {
   else cb(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
 };
 
-let rt: Runtime;
-let multi: Multi;
-let server: TestServer;
-
-beforeAll(async () => {
-  rt = await Runtime.create({ lookup });
-  multi = new Multi(rt);
-  server = await startHttpServer();
-});
-afterAll(async () => {
-  multi.close();
-  await server.close();
-});
+const { rt, multi, server } = await multiAndServer(() => startHttpServer(), { lookup });
 
 describe('HTTP/1.1', () => {
   it('GETs a body and reports status, headers and infos', async () => {

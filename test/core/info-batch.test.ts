@@ -1,24 +1,13 @@
 // SPDX-License-Identifier: MIT
 // InfoBatch (ts/curl/info-batch.ts): several infos in one wasm call answer
 // what getInfo() answers for each, on the real build.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Easy, Multi, Runtime, type InfoKey } from '../../ts/index.js';
+import { describe, expect, it } from 'vitest';
+import { Easy, type InfoKey } from '../../ts/index.js';
 import { InfoBatch } from '../../ts/curl/info-batch.js';
-import { startHttpServer, type TestServer } from '../fixtures/servers.js';
+import { startHttpServer } from '../fixtures/servers.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
-let rt: Runtime;
-let multi: Multi;
-let server: TestServer;
-
-beforeAll(async () => {
-  rt = await Runtime.create();
-  multi = new Multi(rt);
-  server = await startHttpServer();
-});
-afterAll(async () => {
-  multi.close();
-  await server.close();
-});
+const { rt, multi, server } = await multiAndServer(() => startHttpServer());
 
 const KEYS: InfoKey[] = [
   'EFFECTIVE_URL',

@@ -3,30 +3,19 @@
 // test/fixtures/tftp.ts: the bridge's datagram path (bind, sendto the
 // server's port, recvfrom the new port it answers from), driven by the
 // multi's socket and timer callbacks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlEasyError, Multi, Runtime, type OptionValue } from '../../ts/index.js';
+import { describe, expect, it } from 'vitest';
+import { CurlEasyError, type OptionValue } from '../../ts/index.js';
 import { UdpSocket } from '../../ts/host/udp-socket.js';
 import { patternBytes } from '../fixtures/servers.js';
-import { startTftpServer, type TftpTestServer } from '../fixtures/tftp.js';
+import { startTftpServer } from '../fixtures/tftp.js';
 import { transfer } from './transfer.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
 const BIG = patternBytes(300_000); // ~590 blocks of 512 bytes
 const HELLO = Buffer.from('hello over tftp\n');
 const EXACT = patternBytes(1024); // a multiple of the block size: an empty last block
 
-let rt: Runtime;
-let multi: Multi;
-let server: TftpTestServer;
-
-beforeAll(async () => {
-  rt = await Runtime.create();
-  multi = new Multi(rt);
-  server = await startTftpServer({ 'hello.txt': HELLO, 'big.bin': BIG, 'exact.bin': EXACT });
-});
-afterAll(async () => {
-  multi.close();
-  await server.close();
-});
+const { rt, multi, server } = await multiAndServer(() => startTftpServer({ 'hello.txt': HELLO, 'big.bin': BIG, 'exact.bin': EXACT }));
 
 async function tftp(url: string, opts: Record<string, OptionValue> = {}) {
   const r = await transfer(rt, multi, url, opts);

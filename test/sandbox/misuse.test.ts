@@ -12,23 +12,12 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CurlEasyError, CurlMultiError, EASY_OPTIONS, Easy, Multi, Runtime, Sandbox, SandboxDestroyed, Session, Share, requestOn } from '../../ts/index.js';
-import { certs, startHttpServer, type TestServer } from '../fixtures/servers.js';
+import { certs, startHttpServer } from '../fixtures/servers.js';
 import { transfer } from '../core/transfer.js';
 import { LOOPBACK_IS_PUBLIC, expectClean } from './helpers.js';
+import { multiAndServer } from '../fixtures/per-file.js';
 
-let rt: Runtime;
-let multi: Multi;
-let server: TestServer;
-
-beforeAll(async () => {
-  rt = await Runtime.create();
-  multi = new Multi(rt);
-  server = await startHttpServer();
-});
-afterAll(async () => {
-  multi.close();
-  await server.close();
-});
+const { rt, multi, server } = await multiAndServer(() => startHttpServer());
 
 /** What `fn` threw (undefined if it returned). */
 function thrown(fn: () => unknown): unknown {

@@ -2,14 +2,14 @@
 // curl-wasm, the tool: real processes (node + the worker), real files, real
 // loopback servers, curl's own exit codes and output.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../ts/index.js';
-import { certs, patternBytes, sha256, startHttp2Server, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { certs, patternBytes, sha256, startHttp2Server, startHttpServer, startHttpsServer } from '../fixtures/servers.js';
+import { scratchDir, serversForFile } from '../fixtures/per-file.js';
 import { startHttpProxy, type HttpProxy } from '../fixtures/proxies.js';
 
 const CLI = fileURLToPath(new URL('../../ts/tool/cli.ts', import.meta.url));
@@ -40,23 +40,12 @@ function curl(args: string[], opts: { cwd?: string; stdin?: Buffer; env?: Record
   });
 }
 
-let http: TestServer;
-let https: TestServer;
-let dir: string;
-beforeAll(async () => {
-  http = await startHttpServer();
-  https = await startHttpsServer();
-  dir = mkdtempSync(join(tmpdir(), 'curl-wasm-'));
-  writeFileSync(join(dir, 'ca.pem'), certs.ca);
-  writeFileSync(join(dir, 'other-ca.pem'), certs.otherCa);
-  mkdirSync(join(dir, 'cadir'));
-  writeFileSync(join(dir, 'cadir', 'ca.pem'), certs.ca);
-});
-afterAll(async () => {
-  await http.close();
-  await https.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { http, https } = await serversForFile({ http: startHttpServer, https: startHttpsServer });
+const dir = scratchDir('curl-wasm-');
+writeFileSync(join(dir, 'ca.pem'), certs.ca);
+writeFileSync(join(dir, 'other-ca.pem'), certs.otherCa);
+mkdirSync(join(dir, 'cadir'));
+writeFileSync(join(dir, 'cadir', 'ca.pem'), certs.ca);
 
 describe('curl-wasm', () => {
   it('--version tells the truth: the library version, protocols and features of this build', async () => {

@@ -1,26 +1,15 @@
 // SPDX-License-Identifier: MIT
 // libcurl-wasm/cli: curl() runs a command line in this process (a worker
 // thread, no child process) against loopback servers, output in memory.
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { curl, templateArgs } from '../../ts/cli.js';
-import { certs, patternBytes, sha256, startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { certs, patternBytes, sha256, startHttpServer, startHttpsServer } from '../fixtures/servers.js';
+import { scratchDir, serversForFile } from '../fixtures/per-file.js';
 
-let http: TestServer;
-let https: TestServer;
-let dir: string;
-beforeAll(async () => {
-  http = await startHttpServer();
-  https = await startHttpsServer();
-  dir = mkdtempSync(join(tmpdir(), 'curl-wasm-inproc-'));
-});
-afterAll(async () => {
-  await http.close();
-  await https.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { http, https } = await serversForFile({ http: startHttpServer, https: startHttpsServer });
+const dir = scratchDir('curl-wasm-inproc-');
 
 describe('curl() from libcurl-wasm/cli', () => {
   it('resolves with the exit code, stdout as bytes and text, stderr', async () => {

@@ -4,8 +4,9 @@
 // servers; scripts/curl-tests.sh --libtests runs them all with runtests.pl.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpServer, startHttpsServer, type TestServer } from '../fixtures/servers.js';
+import { describe, expect, it } from 'vitest';
+import { startHttpServer, startHttpsServer } from '../fixtures/servers.js';
+import { serversForFile } from '../fixtures/per-file.js';
 
 const RUNNER = fileURLToPath(new URL('../curl-suite/libtests.ts', import.meta.url));
 const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -22,16 +23,7 @@ function libtests(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
-let http: TestServer;
-let https: TestServer;
-beforeAll(async () => {
-  http = await startHttpServer();
-  https = await startHttpsServer();
-});
-afterAll(async () => {
-  await http.close();
-  await https.close();
-});
+const { http, https } = await serversForFile({ http: startHttpServer, https: startHttpsServer });
 
 describe('libtests', () => {
   it('lib560: a multi transfer over TLS driven by curl_multi_fdset and select()', async () => {

@@ -20,10 +20,13 @@ const BOMB = gzipSync(Buffer.alloc(2 << 20));
 /**
  * 127.0.0.1: '/to/<base64url>' redirects there, '/silent' never answers,
  * '/big', '/big-chunked', '/bomb' and '/heads' try to pass the sandbox's
- * limits, '/echo-length' answers the request body's length; anything else
- * is 200 "ok".
+ * limits, '/echo-length' answers the request body's length, '/echo-head'
+ * the request head; '/flaky/<id>' answers its first request (for each id)
+ * 503 with a 30 KB body and 6 KB of head, then 200 with the same; anything
+ * else is 200 "ok".
  */
 function redirector(): Promise<TestServer> {
+  const seen = new Set<string>();
   return startRawServer((socket) => {
     socket.on('error', () => {});
     let head = '';
@@ -49,6 +52,13 @@ function redirector(): Promise<TestServer> {
       }
       // 200 header fields of 100 bytes: 20 KB of head
       if (path === '/heads') return void socket.write(`HTTP/1.1 200 OK\r\n${'X-Pad: '.padEnd(98, 'h').concat('\r\n').repeat(200)}Content-Length: 2\r\n\r\nok`);
+      if (path.startsWith('/flaky/')) {
+        const status = seen.has(path) ? '200 OK' : '503 Service Unavailable';
+        seen.add(path);
+        const pad = 'X-Pad: '.padEnd(98, 'h').concat('\r\n').repeat(60);
+        return void socket.write(`HTTP/1.1 ${status}\r\n${pad}Content-Length: 30000\r\n\r\n${'x'.repeat(30000)}`);
+      }
+      if (path.startsWith('/echo-head')) return void socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${request.length}\r\n\r\n${request}`);
       if (path === '/echo-length') {
         // reads the whole body, then answers its length
         const want = Number(/content-length: (\d+)/i.exec(request)?.[1] ?? 0);
@@ -365,6 +375,79 @@ describe('curl(args, { sandbox })', () => {
     const r = await curl(['-sS', '-H', 'A: 1', '-H', 'B: 2', '-d', '-H', url, '--next', '-H', 'A: 1', url], { sandbox: sb });
     expect(r.exitCode).toBe(0);
     expect(r.text()).toBe('okok');
+  });
+
+  it('the request limits hold inside the tool for what the command line does not show: variables, --url-query, -G, --json, -A', async () => {
+    const sb = await sandbox({ limits: { maxUrlBytes: 100, maxRequestHeaders: 2, maxRequestHeaderBytes: 64 } });
+    const url = `http://good.test:${goodPort}/`;
+    const files = { 'long.txt': 'a'.repeat(100), 'crlf.txt': '1\r\nInjected: yes', 'q.txt': `q=${'a'.repeat(100)}`, 'j.json': '{}' };
+    const refused = async (args: string[]) => {
+      // the tool's own message is a curl warning: -s silences it, as it does curl's
+      const r = await curl(['-S', '--no-progress-meter', ...args], { sandbox: sb, files });
+      expect(r.exitCode, args.join(' ')).toBe(43); // CURLE_BAD_FUNCTION_ARGUMENT: the transfer was not set up
+      expect(r.errorText()).toMatch(/^curl: the sandbox refused this request \(its URL or header fields\)\ncurl: \(43\) .*\ncurl-wasm: /);
+      expect(r.refused).toHaveLength(1);
+      expect(r.errorText()).toContain(`curl-wasm: ${r.refused[0]!.message}\n`);
+      return r.refused[0]!;
+    };
+    const limit = async (args: string[]) => ((await refused(args)) as LimitExceeded).limit;
+    const before = good.connections;
+    expect(await limit(['--variable', 'v@long.txt', '--expand-url', `${url}{{v}}`])).toBe('maxUrlBytes');
+    expect(await limit(['--url-query', `q=${'a'.repeat(100)}`, url])).toBe('maxUrlBytes');
+    expect(await limit(['-G', '-d', '@q.txt', url])).toBe('maxUrlBytes');
+    // the second transfer of a glob, in a later --next group
+    expect(await limit([url, '--next', '--variable', 'v@long.txt', '--expand-url', `${url}[1-2]{{v}}`])).toBe('maxUrlBytes');
+    // --json adds Content-Type and Accept to the caller's one field
+    expect(await limit(['--json', '@j.json', '-H', 'A: 1', url])).toBe('maxRequestHeaders');
+    expect(await limit(['--variable', 'v@long.txt', '--expand-header', 'A: {{v}}', url])).toBe('maxRequestHeaderBytes');
+    expect(await limit(['--variable', 'v@long.txt', '--expand-user-agent', '{{v}}', url])).toBe('maxRequestHeaderBytes');
+    const injected = await refused(['--variable', 'v@crlf.txt', '--expand-header', 'X: {{v}}', url]);
+    expect(injected).toBeInstanceOf(TypeError);
+    expect(injected.message).toMatch(/invalid value for header X: CR, LF and NUL are not allowed/);
+    expect(good.connections - before).toBe(1); // only the --next group's first URL, within the bounds
+    // within the bounds: sent as curl would, curl's own User-Agent not counted
+    const ok = await curl(['-sS', '--variable', 'v=abc', '--expand-url', `${url}echo-head?{{v}}`, '--json', '@j.json'], { sandbox: sb, files });
+    expect(ok.errorText()).toBe('');
+    expect(ok.text()).toMatch(/^POST \/echo-head\?abc HTTP\/1.1\r\n/);
+    expect(ok.refused).toEqual([]);
+  });
+
+  it('maxBodyBytes and maxHeaderBytes judge each --retry attempt on its own (regression: the counts summed the attempts)', async () => {
+    // each attempt: 30 KB of body, 6 KB of head; the two together are past both limits
+    const sb = await sandbox({ limits: { maxBodyBytes: 50_000, maxHeaderBytes: 8 << 10 } });
+    const r = await curl(['-S', '--no-progress-meter', '--retry', '1', `http://good.test:${goodPort}/flaky/a`, '-o', 'out.bin'], { sandbox: sb });
+    expect(r.errorText()).toMatch(/Will retry/);
+    expect(r.exitCode).toBe(0);
+    expect(r.refused).toEqual([]);
+    expect(r.files['out.bin']!.length).toBe(30000); // the failed attempt's output was thrown away
+    // one attempt past a limit still fails
+    const small = await sandbox({ limits: { maxBodyBytes: 20_000 } });
+    const over = await curl(['-sS', '--retry', '1', `http://good.test:${goodPort}/flaky/b`, '-o', 'out.bin'], { sandbox: small });
+    expect(over.exitCode).toBe(63);
+    expect((over.refused[0] as LimitExceeded).limit).toBe('maxBodyBytes');
+  });
+
+  it('a refusal under --retry keeps its exit code (regression: curl 8.14.1 exited 0, curl issue #17554; patch 0014)', async () => {
+    const sb = await sandbox({ limits: { maxUrlBytes: 100 } });
+    const denied = await curl(['-sS', '--retry', '2', `http://127.0.0.2:${inside.port}/`], { sandbox: sb });
+    expect(denied.exitCode).toBe(7);
+    expect(denied.refused[0]).toBeInstanceOf(PolicyDenied);
+    const long = await curl(['-sS', '--retry', '2', '--url-query', `q=${'a'.repeat(100)}`, `http://good.test:${goodPort}/`], { sandbox: sb });
+    expect(long.exitCode).toBe(43);
+    const heads = await sandbox({ limits: { maxHeaderBytes: 8 << 10 } });
+    const cut = await curl(['-sS', '--retry', '2', `http://good.test:${goodPort}/heads`], { sandbox: heads });
+    expect(cut.exitCode).toBe(23);
+  });
+
+  it('options that name a refused one through --expand- are refused as well', async () => {
+    const sb = await sandbox();
+    for (const args of [
+      ['--expand-connect-to', `::127.0.0.2:${inside.port}`],
+      ['--expand-resolve', `good.test:${goodPort}:127.0.0.2`],
+      ['--expand-proxy', `127.0.0.2:${inside.port}`],
+      ['--expand-config', 'c.txt'],
+    ])
+      await expect(curl(['-sS', ...args, `http://good.test:${goodPort}/`], { sandbox: sb }), args[0]).rejects.toThrow(/not allowed under a sandbox/);
   });
 
   it('a .curlrc in the run is never read', async () => {

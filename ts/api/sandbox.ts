@@ -331,7 +331,8 @@ export class Sandbox {
    * (an IP literal in allowHosts). The run is one transfer for the wire-byte
    * limits and counts toward maxSandboxBytesIn. Its heads, decoded body and
    * memory are capped inside the tool (ToolPolicy.limits), its URLs and
-   * header fields checked as request() checks a caller's.
+   * header fields checked as request() checks a caller's: on the command
+   * line before the run, and inside the tool on each transfer as it is sent.
    */
   toolPolicy(): ToolPolicy {
     if (this.#destroyed) throw new SandboxDestroyed();
@@ -358,10 +359,20 @@ export class Sandbox {
       protocols: this.#protocols,
       maxRedirects: limits.maxRedirects,
       timeoutMs: limits.timeoutMs,
-      limits: { maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes, maxMemoryBytes: limits.maxMemoryBytes },
+      limits: {
+        maxHeaderBytes: limits.maxHeaderBytes,
+        maxBodyBytes: limits.maxBodyBytes,
+        maxMemoryBytes: limits.maxMemoryBytes,
+        maxUrlBytes: limits.maxUrlBytes,
+        maxRequestHeaders: limits.maxRequestHeaders,
+        maxRequestHeaderBytes: limits.maxRequestHeaderBytes,
+      },
       // the checks request() makes of a caller's URL and header fields
       checkRequest: (urls, headers) => checkRequestBounds(urls, headers, limits),
       exceeded,
+      refuse: (error) => {
+        refused.push(error);
+      },
       refused,
       install: (table) => {
         this.#toolTables.add(table);

@@ -14,7 +14,10 @@ import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { applyOptions, forget, idle, needsReset, type HandlePool } from './handles.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readInfoAnswers, readTransferInfo, toTransferInfo, type InfoAnswers, type TransferInfo } from './info.js';
-import { LibcurlWasmError, registerError, type Runtime } from './host.js';
+import type { Runtime } from './host.js';
+import { checkRequestBounds, FIELD_VALUE, LimitExceeded, TOKEN } from './request-bounds.js';
+
+export { checkHeaderFields, checkRequestBounds, LimitExceeded } from './request-bounds.js';
 
 export type { HandlePool } from './handles.js';
 
@@ -69,18 +72,6 @@ export interface TransferLimits {
   neverPause?: boolean | undefined;
 }
 
-/** A transfer crossed one of its limits. */
-export class LimitExceeded extends LibcurlWasmError {
-  declare readonly code: 'ERR_SANDBOX_LIMIT';
-  constructor(
-    readonly limit: string,
-    readonly value: number,
-  ) {
-    super('ERR_SANDBOX_LIMIT', `${limit} (${value}) exceeded`);
-  }
-}
-registerError(LimitExceeded, 'LimitExceeded');
-
 export interface Transfer {
   /** Settles with the final response head (or rejects with the failure). */
   readonly head: Promise<ResponseHead>;
@@ -100,40 +91,10 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** CURLOPT_UPLOAD_BUFFERSIZE of a transfer with a request body. */
 const UPLOAD_BUFFER = 256 << 10;
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Header field values: no CR, LF or NUL (no request smuggling through curl). */
-const FIELD_VALUE = /^[^\r\n\0]*$/;
-
 /** Refuses what would let a caller inject bytes into the request head, and what is past the caller's bounds. */
 function checkRequest(spec: TransferSpec): void {
   if (typeof spec.method !== 'string' || !TOKEN.test(spec.method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(spec.method)}`);
   checkRequestBounds([spec.url], spec.headers, spec.limits);
-}
-
-/**
- * The caller's URLs and header fields against its bounds (an absent bound is
- * none): what request() checks of a request, and a sandboxed curl() of each
- * `--next` group of its command line.
- */
-export function checkRequestBounds(urls: readonly string[], headers: readonly (readonly [string, string])[], limits: TransferLimits | undefined): void {
-  const maxUrl = limits?.maxUrlBytes;
-  if (maxUrl !== undefined) for (const url of urls) if (url.length > maxUrl) throw new LimitExceeded('maxUrlBytes', maxUrl);
-  if (limits?.maxRequestHeaders !== undefined && headers.length > limits.maxRequestHeaders)
-    throw new LimitExceeded('maxRequestHeaders', limits.maxRequestHeaders);
-  const bytes = checkHeaderFields(headers);
-  if (limits?.maxRequestHeaderBytes !== undefined && bytes > limits.maxRequestHeaderBytes)
-    throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
-}
-
-/** Header fields a caller gives: token names, values without CR, LF or NUL; answers their bytes. */
-export function checkHeaderFields(fields: readonly (readonly [string, string])[]): number {
-  let bytes = 0;
-  for (const [name, value] of fields) {
-    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    if (!FIELD_VALUE.test(value)) throw new TypeError(`invalid value for header ${name}: CR, LF and NUL are not allowed`);
-    bytes += name.length + value.length;
-  }
-  return bytes;
 }
 
 /**

@@ -92,6 +92,8 @@ export const CALLS: Record<string, Call> = {
   ca_roots: { regions: [{ arg: 0, dir: 'out', size: len(1) }], capped: 1 },
   // (limit): the tool crossed a sandbox's maxHeaderBytes (0) or maxBodyBytes (1) (wasm/tool/limits.c)
   tool_over: { regions: [] },
+  // (offset, length): JSON of what the tool's check of a transfer refused (./request-check.ts), in the channel's data area
+  tool_refused: { regions: [] },
   // (code): curl returned, its output written; the command exits without waiting for the worker's teardown
   tool_exit: { regions: [] },
 };

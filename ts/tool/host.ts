@@ -14,6 +14,7 @@ import { runtimeRootPem } from '../host/roots.js';
 import { Listener, SocketTable } from '../host/sockets.js';
 import { CALLS, serve, type Handlers } from './channel.js';
 import { launch, type Launched, type ToolRun } from './launch.js';
+import { refusalError, type Refusal } from './request-check.js';
 import { DEADLINE_GRACE_MS, type ToolPolicy } from './sandboxed.js';
 
 /** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
@@ -136,6 +137,11 @@ export async function serveTool(launched: Launched, policy?: ToolPolicy): Promis
   const answer = handlers(launched.channel, table, policy);
   answer.tool_over = (kind) => {
     policy?.exceeded(kind === 0 ? 'maxHeaderBytes' : 'maxBodyBytes');
+    return 0;
+  };
+  answer.tool_refused = (offset, length) => {
+    const refusal = JSON.parse(new TextDecoder().decode(new Uint8Array(launched.channel, offset, length).slice())) as Refusal;
+    policy?.refuse(refusalError(refusal));
     return 0;
   };
   answer.tool_exit = (code) => {

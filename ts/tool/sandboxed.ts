@@ -7,6 +7,7 @@ import type { LookupFunction } from '../host/dns.js';
 import type { SocketTable } from '../host/sockets.js';
 import type { ToolOptionName } from '../curl/generated/tool-options.js';
 import { readCommandLine } from './command-line.js';
+import { headerField } from './request-check.js';
 
 /** The limits a sandboxed run's tool holds itself (wasm/tool/limits.c and the memory cap of wasm/glue/memory.c). */
 export interface ToolLimits {
@@ -16,6 +17,10 @@ export interface ToolLimits {
   maxBodyBytes: number;
   /** the tool's wasm memory */
   maxMemoryBytes: number;
+  /** each transfer's final URL and header fields, as request() bounds a request's (./request-check.ts) */
+  maxUrlBytes: number;
+  maxRequestHeaders: number;
+  maxRequestHeaderBytes: number;
 }
 
 /** What Sandbox.toolPolicy() answers (ts/api/sandbox.ts). */
@@ -33,6 +38,8 @@ export interface ToolPolicy {
   release(table: SocketTable): void;
   /** The host's deadline (timeoutMs and a grace) ended the run: recorded in `refused`. */
   timedOut(): void;
+  /** The tool refused to set up a transfer whose final URL or header fields are past the bounds (./request-check.ts): recorded in `refused`. */
+  refuse(error: Error): void;
   /** The tool crossed maxHeaderBytes or maxBodyBytes: recorded in `refused` (once per limit). */
   exceeded(limit: 'maxHeaderBytes' | 'maxBodyBytes'): void;
   /** What the sandbox refused or cut during the run (PolicyDenied, LimitExceeded), in order. */
@@ -70,13 +77,6 @@ export function curlSize(text: string): number | undefined {
   if (!m) return undefined;
   const unit = { g: 2 ** 30, m: 2 ** 20, k: 2 ** 10, b: 1, '': 1 }[m[2]!.toLowerCase() as 'g' | 'm' | 'k' | 'b' | ''];
   return Number(m[1]) * unit;
-}
-
-/** A header field as `-H` gives it ("Name: value", "Name;" for an empty one); undefined for a line curl does not send as a field. */
-function headerField(line: string): [string, string] | undefined {
-  const at = line.search(/[:;]/);
-  if (at < 0) return undefined;
-  return [line.slice(0, at).trim(), line.slice(at + 1).trim()];
 }
 
 /** One `--next` group's bounds as the command line set them, before the sandbox's. */

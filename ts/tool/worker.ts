@@ -16,6 +16,7 @@ import { Heap } from '../host/memory.js';
 import { caller, CALLS, DATA_OFFSET, DATA_SIZE, rawCaller } from './channel.js';
 import type { ToolData } from './launch.js';
 import { readAhead } from './read-ahead.js';
+import { checkToolRequest } from './request-check.js';
 
 /** node:wasi warns that it is experimental when loaded: not the tool's output. */
 async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
@@ -158,6 +159,16 @@ async function toolThread(): Promise<void> {
       if (limit === undefined || total <= limit) return 0;
       if (!told.has(kind)) raw('tool_over', [kind]);
       told.add(kind);
+      return 1;
+    },
+    // (buf, len): a transfer's final URL and header fields (wasm/tool/limits.c); 1 refuses it, the main thread records why
+    tool_request: (buf, len) => {
+      if (!limits) return 0;
+      const refusal = checkToolRequest(Buffer.from(memory!.buffer, buf, len).toString('latin1'), limits);
+      if (!refusal) return 0;
+      const json = new TextEncoder().encode(JSON.stringify(refusal));
+      new Uint8Array(channel).set(json, DATA_OFFSET);
+      raw('tool_refused', [DATA_OFFSET, json.length]);
       return 1;
     },
     aead_seal: local(aeadSeal),
