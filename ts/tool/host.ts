@@ -14,6 +14,7 @@ import { runtimeRootPem } from '../host/roots.js';
 import { Listener, SocketTable } from '../host/sockets.js';
 import { CALLS, serve, type Handlers } from './channel.js';
 import { launch, type Launched, type ToolRun } from './launch.js';
+import { ringCapacity, SharedRing } from './ring.js';
 import { DEADLINE_GRACE_MS, type ToolPolicy } from './sandboxed.js';
 
 /** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
@@ -116,12 +117,11 @@ export function runTool(run: ToolRun, policy?: ToolPolicy): Promise<number> {
 }
 
 /**
- * The tool's sockets queue this much before pausing (the library's: 1 MiB):
- * the worker takes up to the channel's 2 MiB a call, and with a 1 MiB cap the
- * main thread paused the socket while the worker wrote, so a 1 GiB download
- * from nginx ran at ~0.45x native curl (bench/cli.ts).
+ * The tool's sockets queue this much before pausing (the library's: 1 MiB),
+ * in a shared ring of twice the size that the worker reads (./ring.ts): with
+ * 1 MiB the main thread paused the socket while the worker wrote.
  */
-const TOOL_RECV_HIGH_WATER = 8 << 20;
+const TOOL_RECV_HIGH_WATER = 4 << 20;
 
 /** CURLE_OPERATION_TIMEDOUT: what a run ended at the sandbox's deadline exits with. */
 const TIMED_OUT = 28;
@@ -132,7 +132,14 @@ export async function serveTool(launched: Launched, policy?: ToolPolicy): Promis
   let returned!: (code: number) => void;
   const toolExit = new Promise<number>((resolve) => (returned = resolve));
   const table = new SocketTable(TOOL_HOST_FD_BASE);
-  table.recvHighWater = TOOL_RECV_HIGH_WATER;
+  const highWater = launched.recvHighWater ?? TOOL_RECV_HIGH_WATER;
+  table.recvHighWater = highWater;
+  table.recvQueue = (fd, socket) => {
+    const ring = new SharedRing(ringCapacity(highWater), highWater);
+    ring.onDrained = () => socket.drained();
+    launched.postRing({ ring: { fd, sab: ring.sab } });
+    return ring;
+  };
   const answer = handlers(launched.channel, table, policy);
   answer.tool_over = (kind) => {
     policy?.exceeded(kind === 0 ? 'maxHeaderBytes' : 'maxBodyBytes');

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // curl-wasm's worker thread: runs curl's tool (wasm/curl.wasm) as a process
 // would, blocking in curl_easy_perform and poll. Its sockets and lookups are
-// calls to the main thread (./channel.ts, with ./read-ahead.ts in front);
+// calls to the main thread (./channel.ts), and reads from shared rings (./ring-recv.ts);
 // files, the environment, stdin/stdout/stderr and the exit code are the real
 // ones, through node:wasi. It loads no more than that (no node:net, node:dns
 // or node:tls): its start-up is the tool's (./launch.ts starts it first).
@@ -15,7 +15,7 @@ import { idnConvert } from '../host/idn.js';
 import { Heap } from '../host/memory.js';
 import { caller, CALLS, DATA_OFFSET, DATA_SIZE, rawCaller } from './channel.js';
 import type { ToolData } from './launch.js';
-import { readAhead } from './read-ahead.js';
+import { ringRecv } from './ring-recv.js';
 
 /** node:wasi warns that it is experimental when loaded: not the tool's output. */
 async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
@@ -150,7 +150,7 @@ async function toolThread(): Promise<void> {
   const proxied: Record<string, (...args: number[]) => number> = {};
   for (const name of Object.keys(CALLS)) proxied[name] = call(name);
   const curlhost: Record<string, (...args: number[]) => number> = {
-    ...readAhead(raw, channel, () => memory!, proxied),
+    ...ringRecv(port, () => memory!, proxied),
     mem_limit: () => limits?.maxMemoryBytes ?? 0,
     // (kind, total): a transfer's heads (0) or decoded body (1) so far, past the sandbox's limit? The main thread records it once.
     tool_over: (kind, total) => {
