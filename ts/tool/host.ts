@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The main-thread side of a curl-wasm run: compiles wasm/curl.wasm once,
-// hands it to the worker that runs it (./launch.ts, ./worker.ts) and answers
-// its socket and DNS calls (./channel.ts) with the library's own host
+// The main-thread side of a curl-wasm run: hands wasm/curl.wasm, compiled
+// once (./module.ts), to the worker that runs it (./launch.ts, ./worker.ts)
+// and answers its socket and DNS calls (./channel.ts) with the library's own host
 // functions. Used by the command (./cli.ts) and by curl() (../cli.ts).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { type LibcurlExports, TOOL_HOST_FD_BASE } from '../host/abi.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
@@ -14,25 +11,9 @@ import { runtimeRootPem } from '../host/roots.js';
 import { Listener, SocketTable } from '../host/sockets.js';
 import { CALLS, serve, type Handlers } from './channel.js';
 import { launch, type Launched, type ToolRun } from './launch.js';
+import { toolModule } from './module.js';
 import { ringCapacity, SharedRing } from './ring.js';
 import { DEADLINE_GRACE_MS, type ToolPolicy } from './sandboxed.js';
-
-/** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
-function toolWasm(): string {
-  for (const rel of ['./curl.wasm', '../../wasm/curl.wasm']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('curl.wasm not found: run "npm run build:wasm"');
-}
-
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
-/** The tool's module (or another program built on the same bridge: `path`), compiled once per thread. */
-export function toolModule(path = toolWasm()): Promise<WebAssembly.Module> {
-  let module = compiled.get(path);
-  if (!module) compiled.set(path, (module = readFile(path).then((bytes) => WebAssembly.compile(bytes))));
-  return module;
-}
 
 /** The runtime's default trust store (ts/host/roots.ts), as the bytes the worker asks for. */
 async function runtimeRoots(): Promise<Uint8Array> {

@@ -7,7 +7,7 @@
 // or node:tls): its start-up is the tool's (./launch.ts starts it first).
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { LibcurlExports } from '../host/abi.js';
 import { aeadOpen, aeadSeal } from '../host/aead.js';
 import { ERRNO } from '../host/errno.js';
@@ -103,7 +103,10 @@ function manualText(): Uint8Array | null {
     manualBytes = null;
     for (const rel of ['./curl-manual.txt.gz', '../../wasm/curl-manual.txt.gz']) {
       try {
-        manualBytes = gunzipSync(readFileSync(new URL(rel, import.meta.url)));
+        const bytes = readFileSync(new URL(rel, import.meta.url));
+        // node:zlib costs the worker's start ~3 ms: loaded only for the manual
+        const zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+        manualBytes = zlib.gunzipSync(bytes);
         break;
       } catch {
         // the next place
