@@ -61,6 +61,17 @@ describe('SharedRing and RingReader', () => {
     expect(drained).toBe(1);
   });
 
+  it('a paused ring that is cleared (its socket closed) ends its wait', async () => {
+    const ring = new SharedRing(ringCapacity(4096), 4096);
+    let drained = 0;
+    ring.onDrained = () => drained++;
+    arrive(ring, patternBytes(6000));
+    ring.clear();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(drained).toBe(1);
+    expect(ring.size).toBe(0);
+  });
+
   it("keeps a 'data' chunk that does not fit until the reader makes room, in order", () => {
     const ring = new SharedRing(ringCapacity(2048), 2048);
     const body = patternBytes(10_000);

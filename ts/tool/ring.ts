@@ -128,6 +128,8 @@ export class SharedRing implements RecvQueue {
     this.#spill = [];
     this.#spilled = 0;
     Atomics.store(this.#ctrl, HEAD, Atomics.load(this.#ctrl, TAIL));
+    // a closed socket's pending wait ends now, not never (it would hold the ring)
+    Atomics.notify(this.#ctrl, HEAD);
   }
 
   /**
