@@ -73,8 +73,8 @@ describe('curl-wasm', () => {
     expect(sha256(r.stdout)).toBe(sha256(patternBytes(300000)));
   });
 
-  it('read-ahead (ts/tool/read-ahead.ts): bodies larger than the channel, over HTTP and TLS, and parallel transfers, byte for byte', async () => {
-    // the worker takes all the main thread has queued (up to 2 MiB) and answers later recvs and polls itself
+  it('receive rings (ts/tool/ring.ts): bodies larger than the channel and the ring, over HTTP and TLS, and parallel transfers, byte for byte', async () => {
+    // the worker reads each socket's ring itself and answers its recvs and polls for reading without the main thread
     const n = 9 << 20;
     const plain = await curl(['-s', `${http.url}/bytes/${n}`]);
     expect(plain.code).toBe(0);

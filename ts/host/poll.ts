@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // poll(2) and recv(2) flags as musl defines them for wasm32 (the values curl
 // is compiled against): a module of its own so that code which never opens a
-// socket (the tool's worker, ../tool/read-ahead.ts) need not load node:net.
+// socket (the tool's worker, ../tool/ring-recv.ts) need not load node:net.
 export const POLL = {
   IN: 0x001,
   PRI: 0x002,

@@ -49,6 +49,16 @@ export interface TrafficSocket {
   fail(errno: number): void;
 }
 
+/** A socket's receive buffer: ts/host/recv-buffer.ts, or curl-wasm's shared ring (ts/tool/ring.ts). */
+export interface RecvQueue {
+  readonly size: number;
+  region(): Uint8Array;
+  complete(n: number): void;
+  push(chunk: Uint8Array): void;
+  take(into: Uint8Array, peek: boolean): number;
+  clear(): void;
+}
+
 export class SocketTable {
   readonly #entries = new Map<number, Descriptor>();
   readonly #watchers = new Map<number, (fd: number) => void>();
@@ -66,6 +76,8 @@ export class SocketTable {
    * thread reading while the worker writes what it took.
    */
   recvHighWater = RECV_HIGH_WATER;
+  /** Makes each TCP socket's receive buffer (curl-wasm's: a ring its worker reads); a RecvBuffer when unset. */
+  recvQueue: ((fd: number, socket: TcpSocket) => RecvQueue) | undefined;
   /** Told about bytes moved on a socket: for limits and accounting. */
   onTraffic: ((owner: number, bytesIn: number, bytesOut: number, socket: TrafficSocket) => void) | undefined;
 
@@ -160,7 +172,7 @@ export class TcpSocket implements Descriptor {
   /** While it answers true, the socket shows no readiness (a TLS handshake runs). */
   #hold: (() => boolean) | undefined;
   #state: 'new' | 'connecting' | 'connected' | 'failed' = 'new';
-  readonly #in = new RecvBuffer();
+  readonly #in: RecvQueue;
   readonly #out = new SendBuffer();
   #paused = false;
   #closed = false;
@@ -187,6 +199,7 @@ export class TcpSocket implements Descriptor {
     this.fd = fd;
     this.family = family;
     this.#table = table;
+    this.#in = table.recvQueue?.(fd, this) ?? new RecvBuffer();
     if (accepted) {
       this.#attach(accepted, true);
       this.#state = 'connected';
@@ -249,7 +262,7 @@ export class TcpSocket implements Descriptor {
     });
   }
 
-  readonly #region = (): Buffer => this.#in.region();
+  readonly #region = (): Uint8Array => this.#in.region();
   readonly #read = (n: number): boolean => {
     this.#in.complete(n);
     return this.#arrived(n);
@@ -300,11 +313,16 @@ export class TcpSocket implements Descriptor {
       return this.#eof ? 0 : -ERRNO.AGAIN;
     }
     const n = this.#in.take(into, (flags & MSG_PEEK) !== 0);
+    this.drained();
+    return n;
+  }
+
+  /** Resumes a paused socket once its queue is read below half the high-water mark (also called by a queue read elsewhere). */
+  drained(): void {
     if (this.#paused && this.#in.size < this.#table.recvHighWater / 2) {
       this.#paused = false;
       this.#sock?.resume();
     }
-    return n;
   }
 
   send(bytes: Uint8Array): number {

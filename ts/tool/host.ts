@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The main-thread side of a curl-wasm run: compiles wasm/curl.wasm once,
-// hands it to the worker that runs it (./launch.ts, ./worker.ts) and answers
-// its socket and DNS calls (./channel.ts) with the library's own host
+// The main-thread side of a curl-wasm run: hands wasm/curl.wasm, compiled
+// once (./module.ts), to the worker that runs it (./launch.ts, ./worker.ts)
+// and answers its socket and DNS calls (./channel.ts) with the library's own host
 // functions. Used by the command (./cli.ts) and by curl() (../cli.ts).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { type LibcurlExports, TOOL_HOST_FD_BASE } from '../host/abi.js';
 import { defaultLookup } from '../host/dns.js';
 import { hostImports, RelayRegistry } from '../host/imports.js';
@@ -14,25 +11,10 @@ import { runtimeRootPem } from '../host/roots.js';
 import { Listener, SocketTable } from '../host/sockets.js';
 import { CALLS, serve, type Handlers } from './channel.js';
 import { launch, type Launched, type ToolRun } from './launch.js';
+import { toolModule } from './module.js';
 import { refusalError, type Refusal } from './request-check.js';
+import { ringCapacity, SharedRing } from './ring.js';
 import { DEADLINE_GRACE_MS, type ToolPolicy } from './sandboxed.js';
-
-/** dist/curl.wasm beside the bundle, or wasm/curl.wasm in the repository. */
-function toolWasm(): string {
-  for (const rel of ['./curl.wasm', '../../wasm/curl.wasm']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('curl.wasm not found: run "npm run build:wasm"');
-}
-
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
-/** The tool's module (or another program built on the same bridge: `path`), compiled once per thread. */
-export function toolModule(path = toolWasm()): Promise<WebAssembly.Module> {
-  let module = compiled.get(path);
-  if (!module) compiled.set(path, (module = readFile(path).then((bytes) => WebAssembly.compile(bytes))));
-  return module;
-}
 
 /** The runtime's default trust store (ts/host/roots.ts), as the bytes the worker asks for. */
 async function runtimeRoots(): Promise<Uint8Array> {
@@ -117,12 +99,11 @@ export function runTool(run: ToolRun, policy?: ToolPolicy): Promise<number> {
 }
 
 /**
- * The tool's sockets queue this much before pausing (the library's: 1 MiB):
- * the worker takes up to the channel's 2 MiB a call, and with a 1 MiB cap the
- * main thread paused the socket while the worker wrote, so a 1 GiB download
- * from nginx ran at ~0.45x native curl (bench/cli.ts).
+ * The tool's sockets queue this much before pausing (the library's: 1 MiB),
+ * in a shared ring of twice the size that the worker reads (./ring.ts): with
+ * 1 MiB the main thread paused the socket while the worker wrote.
  */
-const TOOL_RECV_HIGH_WATER = 8 << 20;
+const TOOL_RECV_HIGH_WATER = 4 << 20;
 
 /** CURLE_OPERATION_TIMEDOUT: what a run ended at the sandbox's deadline exits with. */
 const TIMED_OUT = 28;
@@ -133,7 +114,14 @@ export async function serveTool(launched: Launched, policy?: ToolPolicy): Promis
   let returned!: (code: number) => void;
   const toolExit = new Promise<number>((resolve) => (returned = resolve));
   const table = new SocketTable(TOOL_HOST_FD_BASE);
-  table.recvHighWater = TOOL_RECV_HIGH_WATER;
+  const highWater = launched.recvHighWater ?? TOOL_RECV_HIGH_WATER;
+  table.recvHighWater = highWater;
+  table.recvQueue = (fd, socket) => {
+    const ring = new SharedRing(ringCapacity(highWater), highWater);
+    ring.onDrained = () => socket.drained();
+    launched.postRing({ ring: { fd, sab: ring.sab } });
+    return ring;
+  };
   const answer = handlers(launched.channel, table, policy);
   answer.tool_over = (kind) => {
     policy?.exceeded(kind === 0 ? 'maxHeaderBytes' : 'maxBodyBytes');

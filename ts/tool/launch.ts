@@ -6,6 +6,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { tsxWorkerSource } from '../host/dev-worker.js';
 import { createChannel } from './channel.js';
+import type { RingMessage } from './ring.js';
 import type { ToolLimits } from './sandboxed.js';
 
 /** What the worker gets: the call channel, where the compiled tool arrives, its command line and environment. */
@@ -39,6 +40,8 @@ export interface ToolRun {
   limits?: ToolLimits;
   /** where the worker's own failures are told (a trap, a missing import) */
   onError?: (message: string) => void;
+  /** bytes a socket queues before pausing, its ring twice that (./host.ts); tests set a small one */
+  recvHighWater?: number;
 }
 
 /** A started worker, waiting for its module. */
@@ -47,8 +50,12 @@ export interface Launched {
   worker: Worker;
   /** the wasm to post (ToolRun.program); the tool's when absent */
   wasm?: string;
+  /** ToolRun.recvHighWater */
+  recvHighWater?: number;
   /** hands the compiled tool to the worker */
   post(module: WebAssembly.Module): void;
+  /** hands a socket's receive ring to the worker (./ring.ts), before the call that made the socket returns */
+  postRing(message: RingMessage): void;
   /** the tool's exit code (70, EX_SOFTWARE, if the wasm trapped) */
   exit: Promise<number>;
 }
@@ -92,12 +99,16 @@ export function launch(run: ToolRun): Launched {
     channel,
     worker,
     wasm: run.program?.wasm,
+    recvHighWater: run.recvHighWater,
     exit,
     post(module) {
       port1.postMessage({ module });
       const flag = new Int32Array(posted);
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
+    },
+    postRing(message) {
+      port1.postMessage(message);
     },
   };
 }

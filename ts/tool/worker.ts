@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // curl-wasm's worker thread: runs curl's tool (wasm/curl.wasm) as a process
 // would, blocking in curl_easy_perform and poll. Its sockets and lookups are
-// calls to the main thread (./channel.ts, with ./read-ahead.ts in front);
+// calls to the main thread (./channel.ts), and reads from shared rings (./ring-recv.ts);
 // files, the environment, stdin/stdout/stderr and the exit code are the real
 // ones, through node:wasi. It loads no more than that (no node:net, node:dns
 // or node:tls): its start-up is the tool's (./launch.ts starts it first).
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { LibcurlExports } from '../host/abi.js';
 import { aeadOpen, aeadSeal } from '../host/aead.js';
 import { ERRNO } from '../host/errno.js';
@@ -15,8 +15,8 @@ import { idnConvert } from '../host/idn.js';
 import { Heap } from '../host/memory.js';
 import { caller, CALLS, DATA_OFFSET, DATA_SIZE, rawCaller } from './channel.js';
 import type { ToolData } from './launch.js';
-import { readAhead } from './read-ahead.js';
 import { checkToolRequest } from './request-check.js';
+import { ringRecv } from './ring-recv.js';
 
 /** node:wasi warns that it is experimental when loaded: not the tool's output. */
 async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
@@ -104,7 +104,10 @@ function manualText(): Uint8Array | null {
     manualBytes = null;
     for (const rel of ['./curl-manual.txt.gz', '../../wasm/curl-manual.txt.gz']) {
       try {
-        manualBytes = gunzipSync(readFileSync(new URL(rel, import.meta.url)));
+        const bytes = readFileSync(new URL(rel, import.meta.url));
+        // node:zlib costs the worker's start ~3 ms: loaded only for the manual
+        const zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+        manualBytes = zlib.gunzipSync(bytes);
         break;
       } catch {
         // the next place
@@ -151,7 +154,7 @@ async function toolThread(): Promise<void> {
   const proxied: Record<string, (...args: number[]) => number> = {};
   for (const name of Object.keys(CALLS)) proxied[name] = call(name);
   const curlhost: Record<string, (...args: number[]) => number> = {
-    ...readAhead(raw, channel, () => memory!, proxied),
+    ...ringRecv(port, () => memory!, proxied),
     mem_limit: () => limits?.maxMemoryBytes ?? 0,
     // (kind, total): a transfer's heads (0) or decoded body (1) so far, past the sandbox's limit? The main thread records it once.
     tool_over: (kind, total) => {
