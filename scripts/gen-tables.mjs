@@ -255,7 +255,8 @@ const spec = (id, type, deprecated) => ({ id, type, deprecated });
 // the .d.ts and the API report stay as they were with `as const` objects.
 const json = (entries) => `'${JSON.stringify(Object.fromEntries(entries))}'`;
 const packSpecs = (entries) => json(entries.map(([k, v]) => [k, v.deprecated ? { id: v.id, type: v.type, deprecated: true } : { id: v.id, type: v.type }]));
-const specLine = ([k, v]) => `  readonly ${key(k)}: {\n    readonly id: ${v.id};\n    readonly type: "${v.type}";\n${v.deprecated ? '    readonly deprecated: true;\n' : ''}  };`;
+const specLine = ([k, v]) =>
+  `  readonly ${key(k)}: {\n    readonly id: ${v.id};\n    readonly type: "${v.type}";\n${v.deprecated ? '    readonly deprecated: true;\n' : ''}  };`;
 const specType = (entries, doc) => `{\n${entries.map((e) => doc(e[0]) + specLine(e)).join('\n')}\n}`;
 const camelType = (entries, doc) => `{\n${entries.map(([c, k]) => `${doc(c)}  readonly ${key(c)}: "${k}";`).join('\n')}\n}`;
 // Mechanical camelCase: 'SSL_VERIFYPEER' -> 'sslVerifypeer'.
