@@ -701,19 +701,21 @@ describe('timeouts', () => {
 
 // A user adds a CA to the runtime's default store the runtime's way (Node's
 // NODE_EXTRA_CA_CERTS, read once at start-up): a Session given no `ca` trusts
-// it. A child process each, for its environment.
+// it. A child process each, for its environment. The store is read on the
+// first TLS connection, not with the Session (ts/host/abi.ts RUNTIME_CA).
 describe('default trust store', () => {
   let server: TestServer;
+  let plain: TestServer;
   beforeAll(async () => {
-    server = await startHttpsServer();
+    [server, plain] = await Promise.all([startHttpsServer(), startHttpServer()]);
   });
-  afterAll(() => server.close());
+  afterAll(() => Promise.all([server.close(), plain.close()]));
   const child = fileURLToPath(new URL('./trust-store-child.ts', import.meta.url));
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
   const ca = fileURLToPath(new URL('../fixtures/certs/ca.pem', import.meta.url));
-  const run = (env: Record<string, string | undefined>) =>
+  const run = (env: Record<string, string | undefined>, url = `${server.url}/hello`) =>
     new Promise<string>((resolve, reject) => {
-      execFile(tsx, [child, `${server.url}/hello`], { timeout: 30_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined, ...env } }, (err, stdout) =>
+      execFile(tsx, [child, url], { timeout: 30_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined, ...env } }, (err, stdout) =>
         err ? reject(err) : resolve(stdout.trim()),
       );
     });
@@ -722,6 +724,15 @@ describe('default trust store', () => {
   it('trusts a CA given in NODE_EXTRA_CA_CERTS, and not without it', async () => {
     expect(await run({ NODE_EXTRA_CA_CERTS: ca })).toBe('200 hello world');
     expect(await run({})).toBe('CURLE_PEER_FAILED_VERIFICATION');
+  });
+
+  // the first request is plain HTTP, redirected to https on the same handle:
+  // the https connection still verifies against the runtime's store (on both
+  // backends: this file runs once per LIBCURL_WASM_TLS, vitest.config.ts)
+  it("holds for an http→https redirect as a fresh Session's first request", async () => {
+    const redirect = `${plain.url}/redirect?to=${encodeURIComponent(`${server.url}/hello`)}`;
+    expect(await run({ NODE_EXTRA_CA_CERTS: ca }, redirect)).toBe('200 hello world');
+    expect(await run({}, redirect)).toBe('CURLE_PEER_FAILED_VERIFICATION');
   });
 });
 

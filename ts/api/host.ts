@@ -10,4 +10,4 @@ export type { LookupFunction } from '../host/dns.js';
 export { POLL, TcpSocket, type SocketTable, type TrafficSocket } from '../host/sockets.js';
 export { ipToBytes } from '../host/sockaddr.js';
 export { tsxWorkerSource } from '../host/dev-worker.js';
-export { runtimeRootPem } from '../host/roots.js';
+export { RUNTIME_CA } from '../host/abi.js';

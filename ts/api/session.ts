@@ -11,7 +11,7 @@ import type { CurlOptions } from '../curl/option-types.js';
 import { Multi } from '../curl/multi.js';
 import { Share } from '../curl/share.js';
 import { kMinConnects } from '../curl/symbols.js';
-import { defaultRuntime, Runtime, runtimeRootPem, type RuntimeOptions } from './host.js';
+import { defaultRuntime, Runtime, RUNTIME_CA, type RuntimeOptions } from './host.js';
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
@@ -161,7 +161,11 @@ export class Session {
 
   async #buildDefaults(): Promise<Record<string, OptionValue>> {
     const o = this.#options;
-    const ca = o.ca === undefined ? await runtimeRootPem() : typeof o.ca === 'string' ? o.ca : o.ca.join('\n');
+    // no `ca`: the runtime's trust store, which the instance reads on the
+    // first TLS connection that verifies a peer (ts/host/abi.ts RUNTIME_CA),
+    // not here: a plain-HTTP request never loads node:tls and its PEM. Set
+    // on every handle, it holds for a redirect from http to https as well.
+    const ca = o.ca === undefined ? RUNTIME_CA : typeof o.ca === 'string' ? o.ca : o.ca.join('\n');
     const d: Record<string, OptionValue> = {};
     if (ca) d.CAINFO_BLOB = caBlob((await this.#engine).rt, ca);
     if (o.verify === false) Object.assign(d, { SSL_VERIFYPEER: 0, SSL_VERIFYHOST: 0 });

@@ -6,6 +6,12 @@
 export const ABI_VERSION = 8;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
+/**
+ * A CA blob that stands for the runtime's own trust store (LCW_RUNTIME_CA in
+ * wasm/glue/host.h): the host TLS uses the runtime's default, mbedTLS asks
+ * `ca_runtime` for it, each on the first connection that verifies a peer.
+ */
+export const RUNTIME_CA = 'libcurl-wasm:runtime-ca\n';
 /** Where the tool's (and curl's libtests') host descriptors start: below FD_SETSIZE, so fd_set can hold them. */
 export const TOOL_HOST_FD_BASE = 512;
 
@@ -70,6 +76,7 @@ export interface HostImports {
   idn_convert(toUnicode: number, name: number, out: number, cap: number): number;
   tls_start(fd: number, params: number): number;
   tls_info(fd: number, what: number, index: number, buf: number, cap: number): number;
+  ca_runtime(buf: number, cap: number): number;
 }
 
 /** What libcurl.wasm exports (wasm/exports.txt), as the host calls it. */

@@ -19,3 +19,4 @@ export const nodeTls = lazily<typeof import('node:tls')>('node:tls');
 export const nodeCrypto = lazily<typeof import('node:crypto')>('node:crypto');
 export const nodeDgram = lazily<typeof import('node:dgram')>('node:dgram');
 export const nodeDns = lazily<typeof import('node:dns')>('node:dns');
+export const nodeFs = lazily<typeof import('node:fs')>('node:fs');

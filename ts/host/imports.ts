@@ -9,6 +9,7 @@ import type { HostImports } from './abi.js';
 import { DnsQuery, type LookupFunction } from './dns.js';
 import { resolverName } from './hostname.js';
 import { idnConvert } from './idn.js';
+import { runtimeRootBytes } from './roots.js';
 import type { Heap } from './memory.js';
 import { AF_INET, AF_INET6, ipToBytes, readSockAddr, writeSockAddr, type SockAddr } from './sockaddr.js';
 import { IPPROTO_TCP, Listener, POLL, SO, SOCK, SOL_SOCKET, type SocketTable, TcpSocket } from './sockets.js';
@@ -257,5 +258,10 @@ export function hostImports(ctx: BridgeContext): HostImports {
       return s ? hostTls.start(s, readTlsParams(ctx.heap(), params)) : -ERRNO.BADF;
     },
     tls_info: (fd, what, index, buf, cap) => hostTls.info(ctx.heap(), tcp(fd), what, index, buf, cap),
+    ca_runtime(buf, cap) {
+      const pem = runtimeRootBytes();
+      if (buf && cap >= pem.length) ctx.heap().u8.set(pem, buf);
+      return pem.length;
+    },
   };
 }

@@ -2,10 +2,12 @@
 // The runtime's default trust store as one PEM text: what its own TLS trusts
 // when given no CA, so a CA a user adds the runtime's way (Node's
 // NODE_EXTRA_CA_CERTS, --use-system-ca) is trusted here too. Shared by the
-// Session's default `ca` and the curl-wasm tool.
-import { nodeTls } from './builtins.js';
+// Session's default `ca` (read on its first TLS connection: the `ca_runtime`
+// import) and the curl-wasm tool.
+import { nodeFs, nodeTls } from './builtins.js';
 
-let pem: Promise<string> | undefined;
+let pem: string | undefined;
+let bytes: Uint8Array | undefined;
 
 /**
  * node:tls getCACertificates('default') where it exists (Node ≥ 22.15: it
@@ -14,16 +16,25 @@ let pem: Promise<string> | undefined;
  * process, as Node reads NODE_EXTRA_CA_CERTS once at start-up. Empty where
  * there is no node:tls (browsers, Workers).
  */
-export function runtimeRootPem(): Promise<string> {
+export function runtimeRootPemSync(): string {
   pem ??= load();
   return pem;
 }
 
-async function load(): Promise<string> {
+/** runtimeRootPemSync(), for callers that await it. */
+export async function runtimeRootPem(): Promise<string> {
+  return runtimeRootPemSync();
+}
+
+/** runtimeRootPemSync() as bytes, made once. */
+export function runtimeRootBytes(): Uint8Array {
+  bytes ??= new TextEncoder().encode(runtimeRootPemSync());
+  return bytes;
+}
+
+function load(): string {
   let tls: typeof import('node:tls') & { getCACertificates?: (type: 'default') => string[] };
   try {
-    // without an import(), which (through loader hooks such as tsx's) costs a
-    // round trip while a first request waits for its options
     tls = nodeTls();
   } catch {
     return '';
@@ -44,8 +55,7 @@ async function load(): Promise<string> {
     }
     if (extra) {
       try {
-        const { readFileSync } = await import('node:fs');
-        pems.push(readFileSync(extra, 'latin1'));
+        pems.push(nodeFs().readFileSync(extra, 'latin1'));
       } catch {
         // Node warns and goes on without them; so do we
       }

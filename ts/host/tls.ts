@@ -9,6 +9,7 @@
 // opens a connection: the socket was connected, and judged by the sandbox's
 // guard, before.
 import type * as tls from 'node:tls';
+import { RUNTIME_CA } from './abi.js';
 import { nodeCrypto, nodeTls } from './builtins.js';
 import { ERRNO } from './errno.js';
 import type { Heap } from './memory.js';
@@ -33,7 +34,8 @@ export interface TlsParams {
   hostname: string;
   port: number;
   alpn: string[];
-  ca: Uint8Array | undefined;
+  /** 'runtime': the runtime's own trust store (RUNTIME_CA) */
+  ca: Uint8Array | 'runtime' | undefined;
   minVersion: tls.SecureVersion;
   maxVersion: tls.SecureVersion;
   cacheSession: boolean;
@@ -44,6 +46,10 @@ const VERSIONS = new Map<number, tls.SecureVersion>([
   [0x0303, 'TLSv1.2'],
   [0x0304, 'TLSv1.3'],
 ]);
+
+const RUNTIME_CA_BYTES = new TextEncoder().encode(RUNTIME_CA);
+const caBlob = (ca: Uint8Array): Uint8Array | 'runtime' =>
+  ca.length === RUNTIME_CA_BYTES.length && ca.every((b, i) => b === RUNTIME_CA_BYTES[i]) ? 'runtime' : ca;
 
 export function readTlsParams(heap: Heap, p: number): TlsParams {
   const alpnPtr = heap.u32(p + 12);
@@ -56,7 +62,7 @@ export function readTlsParams(heap: Heap, p: number): TlsParams {
     hostname: heap.cstring(heap.u32(p + 4)) ?? '',
     port: heap.i32(p + 8),
     alpn,
-    ca: caPtr ? heap.view(caPtr, heap.u32(p + 24)) : undefined,
+    ca: caPtr ? caBlob(heap.view(caPtr, heap.u32(p + 24))) : undefined,
     minVersion: VERSIONS.get(heap.i32(p + 28)) ?? 'TLSv1.2',
     maxVersion: VERSIONS.get(heap.i32(p + 32)) ?? 'TLSv1.3',
     cacheSession: heap.i32(p + 36) !== 0,
@@ -168,13 +174,17 @@ export class HostTls {
 
   /** Parsing a root store costs milliseconds: one context per distinct CA bundle and version range. */
   #context(p: TlsParams): { key: string; context: tls.SecureContext } {
-    const key = `${p.ca ? nodeCrypto().createHash('sha256').update(p.ca).digest('base64') : '-'} ${p.minVersion} ${p.maxVersion}`;
+    const { ca } = p;
+    const key = `${ca === 'runtime' ? ca : ca ? nodeCrypto().createHash('sha256').update(ca).digest('base64') : '-'} ${p.minVersion} ${p.maxVersion}`;
     let context = this.#contexts.get(key);
     if (!context) {
       // node skips what does not parse; curl fails such a bundle (CURLE_SSL_CERTPROBLEM)
-      if (p.ca && !Buffer.from(p.ca.buffer, p.ca.byteOffset, p.ca.length).includes('-----BEGIN CERTIFICATE-----')) new (nodeCrypto().X509Certificate)(p.ca);
-      // `ca: []` trusts nothing, as curl without a CA does
-      context = nodeTls().createSecureContext({ ca: p.ca ? [Buffer.from(p.ca)] : [], minVersion: p.minVersion, maxVersion: p.maxVersion });
+      if (ca && ca !== 'runtime' && !Buffer.from(ca.buffer, ca.byteOffset, ca.length).includes('-----BEGIN CERTIFICATE-----'))
+        new (nodeCrypto().X509Certificate)(ca);
+      // no `ca`: the runtime's default store (NODE_EXTRA_CA_CERTS, --use-system-ca
+      // included); `ca: []` trusts nothing, as curl without a CA does
+      const trust = ca === 'runtime' ? {} : { ca: ca ? [Buffer.from(ca)] : [] };
+      context = nodeTls().createSecureContext({ ...trust, minVersion: p.minVersion, maxVersion: p.maxVersion });
       if (this.#contexts.size >= MAX_CONTEXTS) this.#contexts.delete(this.#contexts.keys().next().value!);
       this.#contexts.set(key, context);
     }

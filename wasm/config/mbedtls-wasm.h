@@ -5,6 +5,11 @@
  * getentropy(), see wasm/glue/entropy.c. */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_ENTROPY_HARDWARE_ALT
+/* PSA draws its randomness from the host on each call (entropy.c) instead
+ * of seeding a DRBG inside psa_crypto_init(): curl_global_init() calls that,
+ * and the seeding's getentropy() made the host load its crypto library
+ * (Node's OpenSSL, ~2 ms) before a plain-HTTP request that never uses it */
+#define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 /* sockets belong to curl and the host bridge, timing to the host */
 #undef MBEDTLS_NET_C
 #undef MBEDTLS_TIMING_C

@@ -173,5 +173,11 @@ HOST_IMPORT(tls_start) int host_tls_start(int fd,
                                           const struct lcw_tls_params *p);
 HOST_IMPORT(tls_info) int host_tls_info(int fd, int what, int index,
                                         void *buf, unsigned cap);
+/* The runtime's default trust store as PEM (wasm/glue/ca_cache.c, for a CA
+ * blob that is LCW_RUNTIME_CA): copies up to `cap` bytes into `buf` and
+ * answers its whole length (0: the runtime has none). Read on the first TLS
+ * connection that needs it, so a plain-HTTP request never loads it. */
+#define LCW_RUNTIME_CA "libcurl-wasm:runtime-ca\n"
+HOST_IMPORT(ca_runtime) int host_ca_runtime(void *buf, unsigned cap);
 
 #endif

@@ -5,162 +5,404 @@ export type InfoType = 'string' | 'long' | 'double' | 'slist' | 'ptr' | 'socket'
 export interface InfoSpec { readonly id: number; readonly type: InfoType; readonly deprecated?: true }
 
 /** curl_easy_getinfo() items, keyed by name without CURLINFO_. @see https://curl.se/libcurl/c/curl_easy_getinfo.html */
-export const INFOS = {
+export const INFOS = /* @__PURE__ */ JSON.parse(
+  '{"EFFECTIVE_URL":{"id":1048577,"type":"string"},"RESPONSE_CODE":{"id":2097154,"type":"long"},"TOTAL_TIME":{"id":3145731,"type":"double"},"NAMELOOKUP_TIME":{"id":3145732,"type":"double"},"CONNECT_TIME":{"id":3145733,"type":"double"},"PRETRANSFER_TIME":{"id":3145734,"type":"double"},"SIZE_UPLOAD":{"id":3145735,"type":"double","deprecated":true},"SIZE_UPLOAD_T":{"id":6291463,"type":"off_t"},"SIZE_DOWNLOAD":{"id":3145736,"type":"double","deprecated":true},"SIZE_DOWNLOAD_T":{"id":6291464,"type":"off_t"},"SPEED_DOWNLOAD":{"id":3145737,"type":"double","deprecated":true},"SPEED_DOWNLOAD_T":{"id":6291465,"type":"off_t"},"SPEED_UPLOAD":{"id":3145738,"type":"double","deprecated":true},"SPEED_UPLOAD_T":{"id":6291466,"type":"off_t"},"HEADER_SIZE":{"id":2097163,"type":"long"},"REQUEST_SIZE":{"id":2097164,"type":"long"},"SSL_VERIFYRESULT":{"id":2097165,"type":"long"},"FILETIME":{"id":2097166,"type":"long"},"FILETIME_T":{"id":6291470,"type":"off_t"},"CONTENT_LENGTH_DOWNLOAD":{"id":3145743,"type":"double","deprecated":true},"CONTENT_LENGTH_DOWNLOAD_T":{"id":6291471,"type":"off_t"},"CONTENT_LENGTH_UPLOAD":{"id":3145744,"type":"double","deprecated":true},"CONTENT_LENGTH_UPLOAD_T":{"id":6291472,"type":"off_t"},"STARTTRANSFER_TIME":{"id":3145745,"type":"double"},"CONTENT_TYPE":{"id":1048594,"type":"string"},"REDIRECT_TIME":{"id":3145747,"type":"double"},"REDIRECT_COUNT":{"id":2097172,"type":"long"},"PRIVATE":{"id":1048597,"type":"string"},"HTTP_CONNECTCODE":{"id":2097174,"type":"long"},"HTTPAUTH_AVAIL":{"id":2097175,"type":"long"},"PROXYAUTH_AVAIL":{"id":2097176,"type":"long"},"OS_ERRNO":{"id":2097177,"type":"long"},"NUM_CONNECTS":{"id":2097178,"type":"long"},"SSL_ENGINES":{"id":4194331,"type":"slist"},"COOKIELIST":{"id":4194332,"type":"slist"},"LASTSOCKET":{"id":2097181,"type":"long","deprecated":true},"FTP_ENTRY_PATH":{"id":1048606,"type":"string"},"REDIRECT_URL":{"id":1048607,"type":"string"},"PRIMARY_IP":{"id":1048608,"type":"string"},"APPCONNECT_TIME":{"id":3145761,"type":"double"},"CERTINFO":{"id":4194338,"type":"ptr"},"CONDITION_UNMET":{"id":2097187,"type":"long"},"RTSP_SESSION_ID":{"id":1048612,"type":"string"},"RTSP_CLIENT_CSEQ":{"id":2097189,"type":"long"},"RTSP_SERVER_CSEQ":{"id":2097190,"type":"long"},"RTSP_CSEQ_RECV":{"id":2097191,"type":"long"},"PRIMARY_PORT":{"id":2097192,"type":"long"},"LOCAL_IP":{"id":1048617,"type":"string"},"LOCAL_PORT":{"id":2097194,"type":"long"},"TLS_SESSION":{"id":4194347,"type":"ptr","deprecated":true},"ACTIVESOCKET":{"id":5242924,"type":"socket"},"TLS_SSL_PTR":{"id":4194349,"type":"ptr"},"HTTP_VERSION":{"id":2097198,"type":"long"},"PROXY_SSL_VERIFYRESULT":{"id":2097199,"type":"long"},"PROTOCOL":{"id":2097200,"type":"long","deprecated":true},"SCHEME":{"id":1048625,"type":"string"},"TOTAL_TIME_T":{"id":6291506,"type":"off_t"},"NAMELOOKUP_TIME_T":{"id":6291507,"type":"off_t"},"CONNECT_TIME_T":{"id":6291508,"type":"off_t"},"PRETRANSFER_TIME_T":{"id":6291509,"type":"off_t"},"STARTTRANSFER_TIME_T":{"id":6291510,"type":"off_t"},"REDIRECT_TIME_T":{"id":6291511,"type":"off_t"},"APPCONNECT_TIME_T":{"id":6291512,"type":"off_t"},"RETRY_AFTER":{"id":6291513,"type":"off_t"},"EFFECTIVE_METHOD":{"id":1048634,"type":"string"},"PROXY_ERROR":{"id":2097211,"type":"long"},"REFERER":{"id":1048636,"type":"string"},"CAINFO":{"id":1048637,"type":"string"},"CAPATH":{"id":1048638,"type":"string"},"XFER_ID":{"id":6291519,"type":"off_t"},"CONN_ID":{"id":6291520,"type":"off_t"},"QUEUE_TIME_T":{"id":6291521,"type":"off_t"},"USED_PROXY":{"id":2097218,"type":"long"},"POSTTRANSFER_TIME_T":{"id":6291523,"type":"off_t"},"EARLYDATA_SENT_T":{"id":6291524,"type":"off_t"},"HTTPAUTH_USED":{"id":2097221,"type":"long"},"PROXYAUTH_USED":{"id":2097222,"type":"long"}}',
+) as {
   /** get the last used URL (HTTP; since 7.4). @see https://curl.se/libcurl/c/CURLINFO_EFFECTIVE_URL.html */
-  EFFECTIVE_URL: { id: 0x100001, type: 'string' },
+  readonly EFFECTIVE_URL: {
+    readonly id: 1048577;
+    readonly type: "string";
+  };
   /** get the last response code (HTTP, FTP, SMTP, LDAP; since 7.10.8). @see https://curl.se/libcurl/c/CURLINFO_RESPONSE_CODE.html */
-  RESPONSE_CODE: { id: 0x200002, type: 'long' },
+  readonly RESPONSE_CODE: {
+    readonly id: 2097154;
+    readonly type: "long";
+  };
   /** get total time of previous transfer (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_TOTAL_TIME.html */
-  TOTAL_TIME: { id: 0x300003, type: 'double' },
+  readonly TOTAL_TIME: {
+    readonly id: 3145731;
+    readonly type: "double";
+  };
   /** get the name lookup time (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_NAMELOOKUP_TIME.html */
-  NAMELOOKUP_TIME: { id: 0x300004, type: 'double' },
+  readonly NAMELOOKUP_TIME: {
+    readonly id: 3145732;
+    readonly type: "double";
+  };
   /** get the time until connect (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_CONNECT_TIME.html */
-  CONNECT_TIME: { id: 0x300005, type: 'double' },
+  readonly CONNECT_TIME: {
+    readonly id: 3145733;
+    readonly type: "double";
+  };
   /** get the time until the file transfer start (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_PRETRANSFER_TIME.html */
-  PRETRANSFER_TIME: { id: 0x300006, type: 'double' },
+  readonly PRETRANSFER_TIME: {
+    readonly id: 3145734;
+    readonly type: "double";
+  };
   /** get the number of uploaded bytes (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_SIZE_UPLOAD.html @deprecated since curl 7.55.0 */
-  SIZE_UPLOAD: { id: 0x300007, type: 'double', deprecated: true },
+  readonly SIZE_UPLOAD: {
+    readonly id: 3145735;
+    readonly type: "double";
+    readonly deprecated: true;
+  };
   /** get the number of uploaded bytes (since 7.55.0). @see https://curl.se/libcurl/c/CURLINFO_SIZE_UPLOAD_T.html */
-  SIZE_UPLOAD_T: { id: 0x600007, type: 'off_t' },
+  readonly SIZE_UPLOAD_T: {
+    readonly id: 6291463;
+    readonly type: "off_t";
+  };
   /** get the number of downloaded bytes (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_SIZE_DOWNLOAD.html @deprecated since curl 7.55.0 */
-  SIZE_DOWNLOAD: { id: 0x300008, type: 'double', deprecated: true },
+  readonly SIZE_DOWNLOAD: {
+    readonly id: 3145736;
+    readonly type: "double";
+    readonly deprecated: true;
+  };
   /** get the number of downloaded bytes (since 7.55.0). @see https://curl.se/libcurl/c/CURLINFO_SIZE_DOWNLOAD_T.html */
-  SIZE_DOWNLOAD_T: { id: 0x600008, type: 'off_t' },
+  readonly SIZE_DOWNLOAD_T: {
+    readonly id: 6291464;
+    readonly type: "off_t";
+  };
   /** get download speed (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_SPEED_DOWNLOAD.html @deprecated since curl 7.55.0 */
-  SPEED_DOWNLOAD: { id: 0x300009, type: 'double', deprecated: true },
+  readonly SPEED_DOWNLOAD: {
+    readonly id: 3145737;
+    readonly type: "double";
+    readonly deprecated: true;
+  };
   /** get download speed (since 7.55.0). @see https://curl.se/libcurl/c/CURLINFO_SPEED_DOWNLOAD_T.html */
-  SPEED_DOWNLOAD_T: { id: 0x600009, type: 'off_t' },
+  readonly SPEED_DOWNLOAD_T: {
+    readonly id: 6291465;
+    readonly type: "off_t";
+  };
   /** get upload speed (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_SPEED_UPLOAD.html @deprecated since curl 7.55.0 */
-  SPEED_UPLOAD: { id: 0x30000a, type: 'double', deprecated: true },
+  readonly SPEED_UPLOAD: {
+    readonly id: 3145738;
+    readonly type: "double";
+    readonly deprecated: true;
+  };
   /** get upload speed (since 7.55.0). @see https://curl.se/libcurl/c/CURLINFO_SPEED_UPLOAD_T.html */
-  SPEED_UPLOAD_T: { id: 0x60000a, type: 'off_t' },
+  readonly SPEED_UPLOAD_T: {
+    readonly id: 6291466;
+    readonly type: "off_t";
+  };
   /** get size of retrieved headers (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_HEADER_SIZE.html */
-  HEADER_SIZE: { id: 0x20000b, type: 'long' },
+  readonly HEADER_SIZE: {
+    readonly id: 2097163;
+    readonly type: "long";
+  };
   /** get size of sent request (since 7.4.1). @see https://curl.se/libcurl/c/CURLINFO_REQUEST_SIZE.html */
-  REQUEST_SIZE: { id: 0x20000c, type: 'long' },
+  readonly REQUEST_SIZE: {
+    readonly id: 2097164;
+    readonly type: "long";
+  };
   /** get the result of the certificate verification (TLS; since 7.5). @see https://curl.se/libcurl/c/CURLINFO_SSL_VERIFYRESULT.html */
-  SSL_VERIFYRESULT: { id: 0x20000d, type: 'long' },
+  readonly SSL_VERIFYRESULT: {
+    readonly id: 2097165;
+    readonly type: "long";
+  };
   /** get the remote time of the retrieved document (HTTP, FTP, SFTP; since 7.5). @see https://curl.se/libcurl/c/CURLINFO_FILETIME.html */
-  FILETIME: { id: 0x20000e, type: 'long' },
+  readonly FILETIME: {
+    readonly id: 2097166;
+    readonly type: "long";
+  };
   /** get the remote time of the retrieved document (HTTP, FTP, SFTP; since 7.59.0). @see https://curl.se/libcurl/c/CURLINFO_FILETIME_T.html */
-  FILETIME_T: { id: 0x60000e, type: 'off_t' },
+  readonly FILETIME_T: {
+    readonly id: 6291470;
+    readonly type: "off_t";
+  };
   /** get content-length of download (since 7.6.1). @see https://curl.se/libcurl/c/CURLINFO_CONTENT_LENGTH_DOWNLOAD.html @deprecated since curl 7.55.0 */
-  CONTENT_LENGTH_DOWNLOAD: { id: 0x30000f, type: 'double', deprecated: true },
+  readonly CONTENT_LENGTH_DOWNLOAD: {
+    readonly id: 3145743;
+    readonly type: "double";
+    readonly deprecated: true;
+  };
   /** get content-length of download (HTTP; since 7.55.0). @see https://curl.se/libcurl/c/CURLINFO_CONTENT_LENGTH_DOWNLOAD_T.html */
-  CONTENT_LENGTH_DOWNLOAD_T: { id: 0x60000f, type: 'off_t' },
+  readonly CONTENT_LENGTH_DOWNLOAD_T: {
+    readonly id: 6291471;
+    readonly type: "off_t";
+  };
   /** get the specified size of the upload (since 7.6.1). @see https://curl.se/libcurl/c/CURLINFO_CONTENT_LENGTH_UPLOAD.html @deprecated since curl 7.55.0 */
-  CONTENT_LENGTH_UPLOAD: { id: 0x300010, type: 'double', deprecated: true },
+  readonly CONTENT_LENGTH_UPLOAD: {
+    readonly id: 3145744;
+    readonly type: "double";
+    readonly deprecated: true;
+  };
   /** get the specified size of the upload (since 7.55.0). @see https://curl.se/libcurl/c/CURLINFO_CONTENT_LENGTH_UPLOAD_T.html */
-  CONTENT_LENGTH_UPLOAD_T: { id: 0x600010, type: 'off_t' },
+  readonly CONTENT_LENGTH_UPLOAD_T: {
+    readonly id: 6291472;
+    readonly type: "off_t";
+  };
   /** get the time until the first byte is received (since 7.9.2). @see https://curl.se/libcurl/c/CURLINFO_STARTTRANSFER_TIME.html */
-  STARTTRANSFER_TIME: { id: 0x300011, type: 'double' },
+  readonly STARTTRANSFER_TIME: {
+    readonly id: 3145745;
+    readonly type: "double";
+  };
   /** get Content-Type (HTTP; since 7.9.4). @see https://curl.se/libcurl/c/CURLINFO_CONTENT_TYPE.html */
-  CONTENT_TYPE: { id: 0x100012, type: 'string' },
+  readonly CONTENT_TYPE: {
+    readonly id: 1048594;
+    readonly type: "string";
+  };
   /** get the time for all redirection steps (HTTP; since 7.9.7). @see https://curl.se/libcurl/c/CURLINFO_REDIRECT_TIME.html */
-  REDIRECT_TIME: { id: 0x300013, type: 'double' },
+  readonly REDIRECT_TIME: {
+    readonly id: 3145747;
+    readonly type: "double";
+  };
   /** get the number of redirects (since 7.9.7). @see https://curl.se/libcurl/c/CURLINFO_REDIRECT_COUNT.html */
-  REDIRECT_COUNT: { id: 0x200014, type: 'long' },
+  readonly REDIRECT_COUNT: {
+    readonly id: 2097172;
+    readonly type: "long";
+  };
   /** get the private pointer (since 7.10.3). @see https://curl.se/libcurl/c/CURLINFO_PRIVATE.html */
-  PRIVATE: { id: 0x100015, type: 'string' },
+  readonly PRIVATE: {
+    readonly id: 1048597;
+    readonly type: "string";
+  };
   /** get the CONNECT response code (HTTP; since 7.10.7). @see https://curl.se/libcurl/c/CURLINFO_HTTP_CONNECTCODE.html */
-  HTTP_CONNECTCODE: { id: 0x200016, type: 'long' },
+  readonly HTTP_CONNECTCODE: {
+    readonly id: 2097174;
+    readonly type: "long";
+  };
   /** get available HTTP authentication methods (HTTP; since 7.10.8). @see https://curl.se/libcurl/c/CURLINFO_HTTPAUTH_AVAIL.html */
-  HTTPAUTH_AVAIL: { id: 0x200017, type: 'long' },
+  readonly HTTPAUTH_AVAIL: {
+    readonly id: 2097175;
+    readonly type: "long";
+  };
   /** get available HTTP proxy authentication methods (HTTP; since 7.10.8). @see https://curl.se/libcurl/c/CURLINFO_PROXYAUTH_AVAIL.html */
-  PROXYAUTH_AVAIL: { id: 0x200018, type: 'long' },
+  readonly PROXYAUTH_AVAIL: {
+    readonly id: 2097176;
+    readonly type: "long";
+  };
   /** get errno number from last connect failure (since 7.12.2). @see https://curl.se/libcurl/c/CURLINFO_OS_ERRNO.html */
-  OS_ERRNO: { id: 0x200019, type: 'long' },
+  readonly OS_ERRNO: {
+    readonly id: 2097177;
+    readonly type: "long";
+  };
   /** get number of created connections (since 7.12.3). @see https://curl.se/libcurl/c/CURLINFO_NUM_CONNECTS.html */
-  NUM_CONNECTS: { id: 0x20001a, type: 'long' },
+  readonly NUM_CONNECTS: {
+    readonly id: 2097178;
+    readonly type: "long";
+  };
   /** get an slist of OpenSSL crypto-engines (TLS; since 7.12.3). @see https://curl.se/libcurl/c/CURLINFO_SSL_ENGINES.html */
-  SSL_ENGINES: { id: 0x40001b, type: 'slist' },
+  readonly SSL_ENGINES: {
+    readonly id: 4194331;
+    readonly type: "slist";
+  };
   /** get all known cookies (HTTP; since 7.14.1). @see https://curl.se/libcurl/c/CURLINFO_COOKIELIST.html */
-  COOKIELIST: { id: 0x40001c, type: 'slist' },
+  readonly COOKIELIST: {
+    readonly id: 4194332;
+    readonly type: "slist";
+  };
   /** get the last socket used (since 7.15.2). @see https://curl.se/libcurl/c/CURLINFO_LASTSOCKET.html @deprecated since curl 7.45.0 */
-  LASTSOCKET: { id: 0x20001d, type: 'long', deprecated: true },
+  readonly LASTSOCKET: {
+    readonly id: 2097181;
+    readonly type: "long";
+    readonly deprecated: true;
+  };
   /** get entry path in FTP server (FTP; since 7.15.4). @see https://curl.se/libcurl/c/CURLINFO_FTP_ENTRY_PATH.html */
-  FTP_ENTRY_PATH: { id: 0x10001e, type: 'string' },
+  readonly FTP_ENTRY_PATH: {
+    readonly id: 1048606;
+    readonly type: "string";
+  };
   /** get the URL a redirect would go to (HTTP; since 7.18.2). @see https://curl.se/libcurl/c/CURLINFO_REDIRECT_URL.html */
-  REDIRECT_URL: { id: 0x10001f, type: 'string' },
+  readonly REDIRECT_URL: {
+    readonly id: 1048607;
+    readonly type: "string";
+  };
   /** get IP address of last connection (since 7.19.0). @see https://curl.se/libcurl/c/CURLINFO_PRIMARY_IP.html */
-  PRIMARY_IP: { id: 0x100020, type: 'string' },
+  readonly PRIMARY_IP: {
+    readonly id: 1048608;
+    readonly type: "string";
+  };
   /** get the time until the SSL/SSH handshake is completed (since 7.19.0). @see https://curl.se/libcurl/c/CURLINFO_APPCONNECT_TIME.html */
-  APPCONNECT_TIME: { id: 0x300021, type: 'double' },
+  readonly APPCONNECT_TIME: {
+    readonly id: 3145761;
+    readonly type: "double";
+  };
   /** get the TLS certificate chain (TLS; since 7.19.1). @see https://curl.se/libcurl/c/CURLINFO_CERTINFO.html */
-  CERTINFO: { id: 0x400022, type: 'ptr' },
+  readonly CERTINFO: {
+    readonly id: 4194338;
+    readonly type: "ptr";
+  };
   /** get info on unmet time conditional or 304 HTTP response. (HTTP; since 7.19.4). @see https://curl.se/libcurl/c/CURLINFO_CONDITION_UNMET.html */
-  CONDITION_UNMET: { id: 0x200023, type: 'long' },
+  readonly CONDITION_UNMET: {
+    readonly id: 2097187;
+    readonly type: "long";
+  };
   /** get RTSP session ID (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLINFO_RTSP_SESSION_ID.html */
-  RTSP_SESSION_ID: { id: 0x100024, type: 'string' },
+  readonly RTSP_SESSION_ID: {
+    readonly id: 1048612;
+    readonly type: "string";
+  };
   /** get the next RTSP client CSeq (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLINFO_RTSP_CLIENT_CSEQ.html */
-  RTSP_CLIENT_CSEQ: { id: 0x200025, type: 'long' },
+  readonly RTSP_CLIENT_CSEQ: {
+    readonly id: 2097189;
+    readonly type: "long";
+  };
   /** get the next RTSP server CSeq (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLINFO_RTSP_SERVER_CSEQ.html */
-  RTSP_SERVER_CSEQ: { id: 0x200026, type: 'long' },
+  readonly RTSP_SERVER_CSEQ: {
+    readonly id: 2097190;
+    readonly type: "long";
+  };
   /** get the recently received CSeq (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLINFO_RTSP_CSEQ_RECV.html */
-  RTSP_CSEQ_RECV: { id: 0x200027, type: 'long' },
+  readonly RTSP_CSEQ_RECV: {
+    readonly id: 2097191;
+    readonly type: "long";
+  };
   /** get the latest destination port number (since 7.21.0). @see https://curl.se/libcurl/c/CURLINFO_PRIMARY_PORT.html */
-  PRIMARY_PORT: { id: 0x200028, type: 'long' },
+  readonly PRIMARY_PORT: {
+    readonly id: 2097192;
+    readonly type: "long";
+  };
   /** get local IP address of last connection (TCP, QUIC; since 7.21.0). @see https://curl.se/libcurl/c/CURLINFO_LOCAL_IP.html */
-  LOCAL_IP: { id: 0x100029, type: 'string' },
+  readonly LOCAL_IP: {
+    readonly id: 1048617;
+    readonly type: "string";
+  };
   /** get the latest local port number (TCP, QUIC; since 7.21.0). @see https://curl.se/libcurl/c/CURLINFO_LOCAL_PORT.html */
-  LOCAL_PORT: { id: 0x20002a, type: 'long' },
+  readonly LOCAL_PORT: {
+    readonly id: 2097194;
+    readonly type: "long";
+  };
   /** get TLS session info (TLS; since 7.34.0). @see https://curl.se/libcurl/c/CURLINFO_TLS_SESSION.html @deprecated since curl 7.48.0 */
-  TLS_SESSION: { id: 0x40002b, type: 'ptr', deprecated: true },
+  readonly TLS_SESSION: {
+    readonly id: 4194347;
+    readonly type: "ptr";
+    readonly deprecated: true;
+  };
   /** get the active socket (since 7.45.0). @see https://curl.se/libcurl/c/CURLINFO_ACTIVESOCKET.html */
-  ACTIVESOCKET: { id: 0x50002c, type: 'socket' },
+  readonly ACTIVESOCKET: {
+    readonly id: 5242924;
+    readonly type: "socket";
+  };
   /** get TLS session info (TLS; since 7.48.0). @see https://curl.se/libcurl/c/CURLINFO_TLS_SSL_PTR.html */
-  TLS_SSL_PTR: { id: 0x40002d, type: 'ptr' },
+  readonly TLS_SSL_PTR: {
+    readonly id: 4194349;
+    readonly type: "ptr";
+  };
   /** get the http version used in the connection (HTTP; since 7.50.0). @see https://curl.se/libcurl/c/CURLINFO_HTTP_VERSION.html */
-  HTTP_VERSION: { id: 0x20002e, type: 'long' },
+  readonly HTTP_VERSION: {
+    readonly id: 2097198;
+    readonly type: "long";
+  };
   /** get the result of the proxy certificate verification (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLINFO_PROXY_SSL_VERIFYRESULT.html */
-  PROXY_SSL_VERIFYRESULT: { id: 0x20002f, type: 'long' },
+  readonly PROXY_SSL_VERIFYRESULT: {
+    readonly id: 2097199;
+    readonly type: "long";
+  };
   /** get the protocol used in the connection (since 7.52.0). @see https://curl.se/libcurl/c/CURLINFO_PROTOCOL.html @deprecated since curl 7.85.0 */
-  PROTOCOL: { id: 0x200030, type: 'long', deprecated: true },
+  readonly PROTOCOL: {
+    readonly id: 2097200;
+    readonly type: "long";
+    readonly deprecated: true;
+  };
   /** get the URL scheme (sometimes called protocol) used in the connection (since 7.52.0). @see https://curl.se/libcurl/c/CURLINFO_SCHEME.html */
-  SCHEME: { id: 0x100031, type: 'string' },
+  readonly SCHEME: {
+    readonly id: 1048625;
+    readonly type: "string";
+  };
   /** get total time of previous transfer in microseconds (since 7.61.0). @see https://curl.se/libcurl/c/CURLINFO_TOTAL_TIME_T.html */
-  TOTAL_TIME_T: { id: 0x600032, type: 'off_t' },
+  readonly TOTAL_TIME_T: {
+    readonly id: 6291506;
+    readonly type: "off_t";
+  };
   /** get the name lookup time in microseconds (since 7.61.0). @see https://curl.se/libcurl/c/CURLINFO_NAMELOOKUP_TIME_T.html */
-  NAMELOOKUP_TIME_T: { id: 0x600033, type: 'off_t' },
+  readonly NAMELOOKUP_TIME_T: {
+    readonly id: 6291507;
+    readonly type: "off_t";
+  };
   /** get the time until connect (since 7.61.0). @see https://curl.se/libcurl/c/CURLINFO_CONNECT_TIME_T.html */
-  CONNECT_TIME_T: { id: 0x600034, type: 'off_t' },
+  readonly CONNECT_TIME_T: {
+    readonly id: 6291508;
+    readonly type: "off_t";
+  };
   /** get the time until the file transfer start (since 7.61.0). @see https://curl.se/libcurl/c/CURLINFO_PRETRANSFER_TIME_T.html */
-  PRETRANSFER_TIME_T: { id: 0x600035, type: 'off_t' },
+  readonly PRETRANSFER_TIME_T: {
+    readonly id: 6291509;
+    readonly type: "off_t";
+  };
   /** get the time until the first byte is received (since 7.61.0). @see https://curl.se/libcurl/c/CURLINFO_STARTTRANSFER_TIME_T.html */
-  STARTTRANSFER_TIME_T: { id: 0x600036, type: 'off_t' },
+  readonly STARTTRANSFER_TIME_T: {
+    readonly id: 6291510;
+    readonly type: "off_t";
+  };
   /** get the time for all redirection steps (HTTP; since 7.61.0). @see https://curl.se/libcurl/c/CURLINFO_REDIRECT_TIME_T.html */
-  REDIRECT_TIME_T: { id: 0x600037, type: 'off_t' },
+  readonly REDIRECT_TIME_T: {
+    readonly id: 6291511;
+    readonly type: "off_t";
+  };
   /** time until the SSL/SSH handshake completed (since 7.61.0). @see https://curl.se/libcurl/c/CURLINFO_APPCONNECT_TIME_T.html */
-  APPCONNECT_TIME_T: { id: 0x600038, type: 'off_t' },
+  readonly APPCONNECT_TIME_T: {
+    readonly id: 6291512;
+    readonly type: "off_t";
+  };
   /** returns the Retry-After retry delay (since 7.66.0). @see https://curl.se/libcurl/c/CURLINFO_RETRY_AFTER.html */
-  RETRY_AFTER: { id: 0x600039, type: 'off_t' },
+  readonly RETRY_AFTER: {
+    readonly id: 6291513;
+    readonly type: "off_t";
+  };
   /** get the last used HTTP method (HTTP; since 7.72.0). @see https://curl.se/libcurl/c/CURLINFO_EFFECTIVE_METHOD.html */
-  EFFECTIVE_METHOD: { id: 0x10003a, type: 'string' },
+  readonly EFFECTIVE_METHOD: {
+    readonly id: 1048634;
+    readonly type: "string";
+  };
   /** get the detailed (SOCKS) proxy error (since 7.73.0). @see https://curl.se/libcurl/c/CURLINFO_PROXY_ERROR.html */
-  PROXY_ERROR: { id: 0x20003b, type: 'long' },
+  readonly PROXY_ERROR: {
+    readonly id: 2097211;
+    readonly type: "long";
+  };
   /** get the used referrer request header (HTTP; since 7.76.0). @see https://curl.se/libcurl/c/CURLINFO_REFERER.html */
-  REFERER: { id: 0x10003c, type: 'string' },
+  readonly REFERER: {
+    readonly id: 1048636;
+    readonly type: "string";
+  };
   /** get the default built-in CA certificate path (TLS; since 7.84.0). @see https://curl.se/libcurl/c/CURLINFO_CAINFO.html */
-  CAINFO: { id: 0x10003d, type: 'string' },
+  readonly CAINFO: {
+    readonly id: 1048637;
+    readonly type: "string";
+  };
   /** get the default built-in CA path string (TLS; since 7.84.0). @see https://curl.se/libcurl/c/CURLINFO_CAPATH.html */
-  CAPATH: { id: 0x10003e, type: 'string' },
+  readonly CAPATH: {
+    readonly id: 1048638;
+    readonly type: "string";
+  };
   /** get the ID of a transfer (since 8.2.0). @see https://curl.se/libcurl/c/CURLINFO_XFER_ID.html */
-  XFER_ID: { id: 0x60003f, type: 'off_t' },
+  readonly XFER_ID: {
+    readonly id: 6291519;
+    readonly type: "off_t";
+  };
   /** get the ID of the last connection used by the handle (since 8.2.0). @see https://curl.se/libcurl/c/CURLINFO_CONN_ID.html */
-  CONN_ID: { id: 0x600040, type: 'off_t' },
+  readonly CONN_ID: {
+    readonly id: 6291520;
+    readonly type: "off_t";
+  };
   /** time this transfer was queued (since 8.6.0). @see https://curl.se/libcurl/c/CURLINFO_QUEUE_TIME_T.html */
-  QUEUE_TIME_T: { id: 0x600041, type: 'off_t' },
+  readonly QUEUE_TIME_T: {
+    readonly id: 6291521;
+    readonly type: "off_t";
+  };
   /** whether the transfer used a proxy (since 8.7.0). @see https://curl.se/libcurl/c/CURLINFO_USED_PROXY.html */
-  USED_PROXY: { id: 0x200042, type: 'long' },
+  readonly USED_PROXY: {
+    readonly id: 2097218;
+    readonly type: "long";
+  };
   /** get the time until the last byte is sent (since 8.10.0). @see https://curl.se/libcurl/c/CURLINFO_POSTTRANSFER_TIME_T.html */
-  POSTTRANSFER_TIME_T: { id: 0x600043, type: 'off_t' },
+  readonly POSTTRANSFER_TIME_T: {
+    readonly id: 6291523;
+    readonly type: "off_t";
+  };
   /** get the number of bytes sent as TLS early data (TLS; since 8.11.0). @see https://curl.se/libcurl/c/CURLINFO_EARLYDATA_SENT_T.html */
-  EARLYDATA_SENT_T: { id: 0x600044, type: 'off_t' },
+  readonly EARLYDATA_SENT_T: {
+    readonly id: 6291524;
+    readonly type: "off_t";
+  };
   /** get used HTTP authentication method (HTTP; since 8.12.0). @see https://curl.se/libcurl/c/CURLINFO_HTTPAUTH_USED.html */
-  HTTPAUTH_USED: { id: 0x200045, type: 'long' },
+  readonly HTTPAUTH_USED: {
+    readonly id: 2097221;
+    readonly type: "long";
+  };
   /** get used HTTP proxy authentication method (HTTP; since 8.12.0). @see https://curl.se/libcurl/c/CURLINFO_PROXYAUTH_USED.html */
-  PROXYAUTH_USED: { id: 0x200046, type: 'long' },
-} as const satisfies Record<string, InfoSpec>;
+  readonly PROXYAUTH_USED: {
+    readonly id: 2097222;
+    readonly type: "long";
+  };
+};
 export type InfoName = keyof typeof INFOS;
 
 /** Old info names curl.h keeps as `#define CURLINFO_OLD CURLINFO_NEW`. */

@@ -6,708 +6,710 @@
 // 'SSL_VERIFYPEER' -> 'sslVerifypeer', 'FOLLOWLOCATION' -> 'followlocation'.
 // Plain objects: look names up with Object.hasOwn, since 'toString' and
 // friends are inherited.
-import type { EasyOptionName } from './options.js';
-import type { InfoName } from './infos.js';
 
 /** camelCase name to EASY_OPTIONS key (aliases not included). */
-export const EASY_OPTION_CAMEL = {
+export const EASY_OPTION_CAMEL = /* @__PURE__ */ JSON.parse(
+  '{"writedata":"WRITEDATA","url":"URL","port":"PORT","proxy":"PROXY","userpwd":"USERPWD","proxyuserpwd":"PROXYUSERPWD","range":"RANGE","readdata":"READDATA","errorbuffer":"ERRORBUFFER","writefunction":"WRITEFUNCTION","readfunction":"READFUNCTION","timeout":"TIMEOUT","infilesize":"INFILESIZE","postfields":"POSTFIELDS","referer":"REFERER","ftpport":"FTPPORT","useragent":"USERAGENT","lowSpeedLimit":"LOW_SPEED_LIMIT","lowSpeedTime":"LOW_SPEED_TIME","resumeFrom":"RESUME_FROM","cookie":"COOKIE","httpheader":"HTTPHEADER","httppost":"HTTPPOST","sslcert":"SSLCERT","keypasswd":"KEYPASSWD","crlf":"CRLF","quote":"QUOTE","headerdata":"HEADERDATA","cookiefile":"COOKIEFILE","sslversion":"SSLVERSION","timecondition":"TIMECONDITION","timevalue":"TIMEVALUE","customrequest":"CUSTOMREQUEST","stderr":"STDERR","postquote":"POSTQUOTE","verbose":"VERBOSE","header":"HEADER","noprogress":"NOPROGRESS","nobody":"NOBODY","failonerror":"FAILONERROR","upload":"UPLOAD","post":"POST","dirlistonly":"DIRLISTONLY","append":"APPEND","netrc":"NETRC","followlocation":"FOLLOWLOCATION","transfertext":"TRANSFERTEXT","put":"PUT","progressfunction":"PROGRESSFUNCTION","xferinfodata":"XFERINFODATA","autoreferer":"AUTOREFERER","proxyport":"PROXYPORT","postfieldsize":"POSTFIELDSIZE","httpproxytunnel":"HTTPPROXYTUNNEL","interface":"INTERFACE","krblevel":"KRBLEVEL","sslVerifypeer":"SSL_VERIFYPEER","cainfo":"CAINFO","maxredirs":"MAXREDIRS","filetime":"FILETIME","telnetoptions":"TELNETOPTIONS","maxconnects":"MAXCONNECTS","freshConnect":"FRESH_CONNECT","forbidReuse":"FORBID_REUSE","randomFile":"RANDOM_FILE","egdsocket":"EGDSOCKET","connecttimeout":"CONNECTTIMEOUT","headerfunction":"HEADERFUNCTION","httpget":"HTTPGET","sslVerifyhost":"SSL_VERIFYHOST","cookiejar":"COOKIEJAR","sslCipherList":"SSL_CIPHER_LIST","httpVersion":"HTTP_VERSION","ftpUseEpsv":"FTP_USE_EPSV","sslcerttype":"SSLCERTTYPE","sslkey":"SSLKEY","sslkeytype":"SSLKEYTYPE","sslengine":"SSLENGINE","sslengineDefault":"SSLENGINE_DEFAULT","dnsUseGlobalCache":"DNS_USE_GLOBAL_CACHE","dnsCacheTimeout":"DNS_CACHE_TIMEOUT","prequote":"PREQUOTE","debugfunction":"DEBUGFUNCTION","debugdata":"DEBUGDATA","cookiesession":"COOKIESESSION","capath":"CAPATH","buffersize":"BUFFERSIZE","nosignal":"NOSIGNAL","share":"SHARE","proxytype":"PROXYTYPE","acceptEncoding":"ACCEPT_ENCODING","private":"PRIVATE","http200aliases":"HTTP200ALIASES","unrestrictedAuth":"UNRESTRICTED_AUTH","ftpUseEprt":"FTP_USE_EPRT","httpauth":"HTTPAUTH","sslCtxFunction":"SSL_CTX_FUNCTION","sslCtxData":"SSL_CTX_DATA","ftpCreateMissingDirs":"FTP_CREATE_MISSING_DIRS","proxyauth":"PROXYAUTH","serverResponseTimeout":"SERVER_RESPONSE_TIMEOUT","ipresolve":"IPRESOLVE","maxfilesize":"MAXFILESIZE","infilesizeLarge":"INFILESIZE_LARGE","resumeFromLarge":"RESUME_FROM_LARGE","maxfilesizeLarge":"MAXFILESIZE_LARGE","netrcFile":"NETRC_FILE","useSsl":"USE_SSL","postfieldsizeLarge":"POSTFIELDSIZE_LARGE","tcpNodelay":"TCP_NODELAY","ftpsslauth":"FTPSSLAUTH","ioctlfunction":"IOCTLFUNCTION","ioctldata":"IOCTLDATA","ftpAccount":"FTP_ACCOUNT","cookielist":"COOKIELIST","ignoreContentLength":"IGNORE_CONTENT_LENGTH","ftpSkipPasvIp":"FTP_SKIP_PASV_IP","ftpFilemethod":"FTP_FILEMETHOD","localport":"LOCALPORT","localportrange":"LOCALPORTRANGE","connectOnly":"CONNECT_ONLY","convFromNetworkFunction":"CONV_FROM_NETWORK_FUNCTION","convToNetworkFunction":"CONV_TO_NETWORK_FUNCTION","convFromUtf8Function":"CONV_FROM_UTF8_FUNCTION","maxSendSpeedLarge":"MAX_SEND_SPEED_LARGE","maxRecvSpeedLarge":"MAX_RECV_SPEED_LARGE","ftpAlternativeToUser":"FTP_ALTERNATIVE_TO_USER","sockoptfunction":"SOCKOPTFUNCTION","sockoptdata":"SOCKOPTDATA","sslSessionidCache":"SSL_SESSIONID_CACHE","sshAuthTypes":"SSH_AUTH_TYPES","sshPublicKeyfile":"SSH_PUBLIC_KEYFILE","sshPrivateKeyfile":"SSH_PRIVATE_KEYFILE","ftpSslCcc":"FTP_SSL_CCC","timeoutMs":"TIMEOUT_MS","connecttimeoutMs":"CONNECTTIMEOUT_MS","httpTransferDecoding":"HTTP_TRANSFER_DECODING","httpContentDecoding":"HTTP_CONTENT_DECODING","newFilePerms":"NEW_FILE_PERMS","newDirectoryPerms":"NEW_DIRECTORY_PERMS","postredir":"POSTREDIR","sshHostPublicKeyMd5":"SSH_HOST_PUBLIC_KEY_MD5","opensocketfunction":"OPENSOCKETFUNCTION","opensocketdata":"OPENSOCKETDATA","copypostfields":"COPYPOSTFIELDS","proxyTransferMode":"PROXY_TRANSFER_MODE","seekfunction":"SEEKFUNCTION","seekdata":"SEEKDATA","crlfile":"CRLFILE","issuercert":"ISSUERCERT","addressScope":"ADDRESS_SCOPE","certinfo":"CERTINFO","username":"USERNAME","password":"PASSWORD","proxyusername":"PROXYUSERNAME","proxypassword":"PROXYPASSWORD","noproxy":"NOPROXY","tftpBlksize":"TFTP_BLKSIZE","socks5GssapiService":"SOCKS5_GSSAPI_SERVICE","socks5GssapiNec":"SOCKS5_GSSAPI_NEC","protocols":"PROTOCOLS","redirProtocols":"REDIR_PROTOCOLS","sshKnownhosts":"SSH_KNOWNHOSTS","sshKeyfunction":"SSH_KEYFUNCTION","sshKeydata":"SSH_KEYDATA","mailFrom":"MAIL_FROM","mailRcpt":"MAIL_RCPT","ftpUsePret":"FTP_USE_PRET","rtspRequest":"RTSP_REQUEST","rtspSessionId":"RTSP_SESSION_ID","rtspStreamUri":"RTSP_STREAM_URI","rtspTransport":"RTSP_TRANSPORT","rtspClientCseq":"RTSP_CLIENT_CSEQ","rtspServerCseq":"RTSP_SERVER_CSEQ","interleavedata":"INTERLEAVEDATA","interleavefunction":"INTERLEAVEFUNCTION","wildcardmatch":"WILDCARDMATCH","chunkBgnFunction":"CHUNK_BGN_FUNCTION","chunkEndFunction":"CHUNK_END_FUNCTION","fnmatchFunction":"FNMATCH_FUNCTION","chunkData":"CHUNK_DATA","fnmatchData":"FNMATCH_DATA","resolve":"RESOLVE","tlsauthUsername":"TLSAUTH_USERNAME","tlsauthPassword":"TLSAUTH_PASSWORD","tlsauthType":"TLSAUTH_TYPE","transferEncoding":"TRANSFER_ENCODING","closesocketfunction":"CLOSESOCKETFUNCTION","closesocketdata":"CLOSESOCKETDATA","gssapiDelegation":"GSSAPI_DELEGATION","dnsServers":"DNS_SERVERS","accepttimeoutMs":"ACCEPTTIMEOUT_MS","tcpKeepalive":"TCP_KEEPALIVE","tcpKeepidle":"TCP_KEEPIDLE","tcpKeepintvl":"TCP_KEEPINTVL","sslOptions":"SSL_OPTIONS","mailAuth":"MAIL_AUTH","saslIr":"SASL_IR","xferinfofunction":"XFERINFOFUNCTION","xoauth2Bearer":"XOAUTH2_BEARER","dnsInterface":"DNS_INTERFACE","dnsLocalIp4":"DNS_LOCAL_IP4","dnsLocalIp6":"DNS_LOCAL_IP6","loginOptions":"LOGIN_OPTIONS","sslEnableNpn":"SSL_ENABLE_NPN","sslEnableAlpn":"SSL_ENABLE_ALPN","expect100TimeoutMs":"EXPECT_100_TIMEOUT_MS","proxyheader":"PROXYHEADER","headeropt":"HEADEROPT","pinnedpublickey":"PINNEDPUBLICKEY","unixSocketPath":"UNIX_SOCKET_PATH","sslVerifystatus":"SSL_VERIFYSTATUS","sslFalsestart":"SSL_FALSESTART","pathAsIs":"PATH_AS_IS","proxyServiceName":"PROXY_SERVICE_NAME","serviceName":"SERVICE_NAME","pipewait":"PIPEWAIT","defaultProtocol":"DEFAULT_PROTOCOL","streamWeight":"STREAM_WEIGHT","streamDepends":"STREAM_DEPENDS","streamDependsE":"STREAM_DEPENDS_E","tftpNoOptions":"TFTP_NO_OPTIONS","connectTo":"CONNECT_TO","tcpFastopen":"TCP_FASTOPEN","keepSendingOnError":"KEEP_SENDING_ON_ERROR","proxyCainfo":"PROXY_CAINFO","proxyCapath":"PROXY_CAPATH","proxySslVerifypeer":"PROXY_SSL_VERIFYPEER","proxySslVerifyhost":"PROXY_SSL_VERIFYHOST","proxySslversion":"PROXY_SSLVERSION","proxyTlsauthUsername":"PROXY_TLSAUTH_USERNAME","proxyTlsauthPassword":"PROXY_TLSAUTH_PASSWORD","proxyTlsauthType":"PROXY_TLSAUTH_TYPE","proxySslcert":"PROXY_SSLCERT","proxySslcerttype":"PROXY_SSLCERTTYPE","proxySslkey":"PROXY_SSLKEY","proxySslkeytype":"PROXY_SSLKEYTYPE","proxyKeypasswd":"PROXY_KEYPASSWD","proxySslCipherList":"PROXY_SSL_CIPHER_LIST","proxyCrlfile":"PROXY_CRLFILE","proxySslOptions":"PROXY_SSL_OPTIONS","preProxy":"PRE_PROXY","proxyPinnedpublickey":"PROXY_PINNEDPUBLICKEY","abstractUnixSocket":"ABSTRACT_UNIX_SOCKET","suppressConnectHeaders":"SUPPRESS_CONNECT_HEADERS","requestTarget":"REQUEST_TARGET","socks5Auth":"SOCKS5_AUTH","sshCompression":"SSH_COMPRESSION","mimepost":"MIMEPOST","timevalueLarge":"TIMEVALUE_LARGE","happyEyeballsTimeoutMs":"HAPPY_EYEBALLS_TIMEOUT_MS","resolverStartFunction":"RESOLVER_START_FUNCTION","resolverStartData":"RESOLVER_START_DATA","haproxyprotocol":"HAPROXYPROTOCOL","dnsShuffleAddresses":"DNS_SHUFFLE_ADDRESSES","tls13Ciphers":"TLS13_CIPHERS","proxyTls13Ciphers":"PROXY_TLS13_CIPHERS","disallowUsernameInUrl":"DISALLOW_USERNAME_IN_URL","dohUrl":"DOH_URL","uploadBuffersize":"UPLOAD_BUFFERSIZE","upkeepIntervalMs":"UPKEEP_INTERVAL_MS","curlu":"CURLU","trailerfunction":"TRAILERFUNCTION","trailerdata":"TRAILERDATA","http09Allowed":"HTTP09_ALLOWED","altsvcCtrl":"ALTSVC_CTRL","altsvc":"ALTSVC","maxageConn":"MAXAGE_CONN","saslAuthzid":"SASL_AUTHZID","mailRcptAllowfails":"MAIL_RCPT_ALLOWFAILS","sslcertBlob":"SSLCERT_BLOB","sslkeyBlob":"SSLKEY_BLOB","proxySslcertBlob":"PROXY_SSLCERT_BLOB","proxySslkeyBlob":"PROXY_SSLKEY_BLOB","issuercertBlob":"ISSUERCERT_BLOB","proxyIssuercert":"PROXY_ISSUERCERT","proxyIssuercertBlob":"PROXY_ISSUERCERT_BLOB","sslEcCurves":"SSL_EC_CURVES","hstsCtrl":"HSTS_CTRL","hsts":"HSTS","hstsreadfunction":"HSTSREADFUNCTION","hstsreaddata":"HSTSREADDATA","hstswritefunction":"HSTSWRITEFUNCTION","hstswritedata":"HSTSWRITEDATA","awsSigv4":"AWS_SIGV4","dohSslVerifypeer":"DOH_SSL_VERIFYPEER","dohSslVerifyhost":"DOH_SSL_VERIFYHOST","dohSslVerifystatus":"DOH_SSL_VERIFYSTATUS","cainfoBlob":"CAINFO_BLOB","proxyCainfoBlob":"PROXY_CAINFO_BLOB","sshHostPublicKeySha256":"SSH_HOST_PUBLIC_KEY_SHA256","prereqfunction":"PREREQFUNCTION","prereqdata":"PREREQDATA","maxlifetimeConn":"MAXLIFETIME_CONN","mimeOptions":"MIME_OPTIONS","sshHostkeyfunction":"SSH_HOSTKEYFUNCTION","sshHostkeydata":"SSH_HOSTKEYDATA","protocolsStr":"PROTOCOLS_STR","redirProtocolsStr":"REDIR_PROTOCOLS_STR","wsOptions":"WS_OPTIONS","caCacheTimeout":"CA_CACHE_TIMEOUT","quickExit":"QUICK_EXIT","haproxyClientIp":"HAPROXY_CLIENT_IP","serverResponseTimeoutMs":"SERVER_RESPONSE_TIMEOUT_MS","ech":"ECH","tcpKeepcnt":"TCP_KEEPCNT","uploadFlags":"UPLOAD_FLAGS","sslSignatureAlgorithms":"SSL_SIGNATURE_ALGORITHMS"}',
+) as {
   /** pointer passed to the write callback (since 7.9.7). @see https://curl.se/libcurl/c/CURLOPT_WRITEDATA.html */
-  writedata: 'WRITEDATA',
+  readonly writedata: "WRITEDATA";
   /** URL for this transfer (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_URL.html */
-  url: 'URL',
+  readonly url: "URL";
   /** remote port number to connect to (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PORT.html */
-  port: 'PORT',
+  readonly port: "PORT";
   /** proxy to use (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROXY.html */
-  proxy: 'PROXY',
+  readonly proxy: "PROXY";
   /** username and password to use in authentication (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_USERPWD.html */
-  userpwd: 'USERPWD',
+  readonly userpwd: "USERPWD";
   /** username and password to use for proxy authentication (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYUSERPWD.html */
-  proxyuserpwd: 'PROXYUSERPWD',
+  readonly proxyuserpwd: "PROXYUSERPWD";
   /** byte range to request (HTTP, FTP, FILE, RTSP, SFTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_RANGE.html */
-  range: 'RANGE',
+  readonly range: "RANGE";
   /** pointer passed to the read callback (since 7.9.7). @see https://curl.se/libcurl/c/CURLOPT_READDATA.html */
-  readdata: 'READDATA',
+  readonly readdata: "READDATA";
   /** error buffer for error messages (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_ERRORBUFFER.html */
-  errorbuffer: 'ERRORBUFFER',
+  readonly errorbuffer: "ERRORBUFFER";
   /** callback for writing received data (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_WRITEFUNCTION.html */
-  writefunction: 'WRITEFUNCTION',
+  readonly writefunction: "WRITEFUNCTION";
   /** read callback for data uploads (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_READFUNCTION.html */
-  readfunction: 'READFUNCTION',
+  readonly readfunction: "READFUNCTION";
   /** maximum time the transfer is allowed to complete (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_TIMEOUT.html */
-  timeout: 'TIMEOUT',
+  readonly timeout: "TIMEOUT";
   /** size of the input file to send off (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_INFILESIZE.html */
-  infilesize: 'INFILESIZE',
+  readonly infilesize: "INFILESIZE";
   /** data to POST to server (HTTP, MQTT; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_POSTFIELDS.html */
-  postfields: 'POSTFIELDS',
+  readonly postfields: "POSTFIELDS";
   /** the HTTP referer header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_REFERER.html */
-  referer: 'REFERER',
+  readonly referer: "REFERER";
   /** make FTP transfer active (FTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_FTPPORT.html */
-  ftpport: 'FTPPORT',
+  readonly ftpport: "FTPPORT";
   /** HTTP user-agent header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_USERAGENT.html */
-  useragent: 'USERAGENT',
+  readonly useragent: "USERAGENT";
   /** low speed limit in bytes per second (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_LOW_SPEED_LIMIT.html */
-  lowSpeedLimit: 'LOW_SPEED_LIMIT',
+  readonly lowSpeedLimit: "LOW_SPEED_LIMIT";
   /** low speed limit time period (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_LOW_SPEED_TIME.html */
-  lowSpeedTime: 'LOW_SPEED_TIME',
+  readonly lowSpeedTime: "LOW_SPEED_TIME";
   /** offset to resume transfer from (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_RESUME_FROM.html */
-  resumeFrom: 'RESUME_FROM',
+  readonly resumeFrom: "RESUME_FROM";
   /** HTTP Cookie header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_COOKIE.html */
-  cookie: 'COOKIE',
+  readonly cookie: "COOKIE";
   /** set of HTTP headers (HTTP, SMTP, IMAP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_HTTPHEADER.html */
-  httpheader: 'HTTPHEADER',
+  readonly httpheader: "HTTPHEADER";
   /** multipart formpost content (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_HTTPPOST.html @deprecated since curl 7.56.0 */
-  httppost: 'HTTPPOST',
+  readonly httppost: "HTTPPOST";
   /** SSL client certificate (TLS; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_SSLCERT.html */
-  sslcert: 'SSLCERT',
+  readonly sslcert: "SSLCERT";
   /** passphrase to private key (TLS; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_KEYPASSWD.html */
-  keypasswd: 'KEYPASSWD',
+  readonly keypasswd: "KEYPASSWD";
   /** CRLF conversion (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_CRLF.html */
-  crlf: 'CRLF',
+  readonly crlf: "CRLF";
   /** (S)FTP commands to run before transfer (FTP, SFTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_QUOTE.html */
-  quote: 'QUOTE',
+  readonly quote: "QUOTE";
   /** pointer to pass to header callback (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_HEADERDATA.html */
-  headerdata: 'HEADERDATA',
+  readonly headerdata: "HEADERDATA";
   /** filename to read cookies from (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_COOKIEFILE.html */
-  cookiefile: 'COOKIEFILE',
+  readonly cookiefile: "COOKIEFILE";
   /** preferred TLS/SSL version (TLS; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_SSLVERSION.html */
-  sslversion: 'SSLVERSION',
+  readonly sslversion: "SSLVERSION";
   /** select condition for a time request (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_TIMECONDITION.html */
-  timecondition: 'TIMECONDITION',
+  readonly timecondition: "TIMECONDITION";
   /** time value for conditional (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_TIMEVALUE.html */
-  timevalue: 'TIMEVALUE',
+  readonly timevalue: "TIMEVALUE";
   /** custom request method (HTTP, FTP, IMAP, POP3, SMTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_CUSTOMREQUEST.html */
-  customrequest: 'CUSTOMREQUEST',
+  readonly customrequest: "CUSTOMREQUEST";
   /** redirect stderr to another stream (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_STDERR.html */
-  stderr: 'STDERR',
+  readonly stderr: "STDERR";
   /** (S)FTP commands to run after the transfer (FTP, SFTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_POSTQUOTE.html */
-  postquote: 'POSTQUOTE',
+  readonly postquote: "POSTQUOTE";
   /** verbose mode (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_VERBOSE.html */
-  verbose: 'VERBOSE',
+  readonly verbose: "VERBOSE";
   /** pass headers to the data stream (HTTP, FTP, IMAP, POP3, SMTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_HEADER.html */
-  header: 'HEADER',
+  readonly header: "HEADER";
   /** switch off the progress meter (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_NOPROGRESS.html */
-  noprogress: 'NOPROGRESS',
+  readonly noprogress: "NOPROGRESS";
   /** do the download request without getting the body (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_NOBODY.html */
-  nobody: 'NOBODY',
+  readonly nobody: "NOBODY";
   /** request failure on HTTP response \>= 400 (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_FAILONERROR.html */
-  failonerror: 'FAILONERROR',
+  readonly failonerror: "FAILONERROR";
   /** data upload (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_UPLOAD.html */
-  upload: 'UPLOAD',
+  readonly upload: "UPLOAD";
   /** make an HTTP POST (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_POST.html */
-  post: 'POST',
+  readonly post: "POST";
   /** ask for names only in a directory listing (FTP, SFTP, POP3; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_DIRLISTONLY.html */
-  dirlistonly: 'DIRLISTONLY',
+  readonly dirlistonly: "DIRLISTONLY";
   /** append to the remote file (FTP, SFTP; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_APPEND.html */
-  append: 'APPEND',
+  readonly append: "APPEND";
   /** enable use of .netrc (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_NETRC.html */
-  netrc: 'NETRC',
+  readonly netrc: "NETRC";
   /** follow HTTP 3xx redirects (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_FOLLOWLOCATION.html */
-  followlocation: 'FOLLOWLOCATION',
+  readonly followlocation: "FOLLOWLOCATION";
   /** request a text based transfer for FTP (since 7.1.1). @see https://curl.se/libcurl/c/CURLOPT_TRANSFERTEXT.html */
-  transfertext: 'TRANSFERTEXT',
+  readonly transfertext: "TRANSFERTEXT";
   /** make an HTTP PUT request (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PUT.html @deprecated since curl 7.12.1 */
-  put: 'PUT',
+  readonly put: "PUT";
   /** progress meter callback (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROGRESSFUNCTION.html @deprecated since curl 7.32.0 */
-  progressfunction: 'PROGRESSFUNCTION',
+  readonly progressfunction: "PROGRESSFUNCTION";
   /** pointer passed to the progress callback (since 7.32.0). @see https://curl.se/libcurl/c/CURLOPT_XFERINFODATA.html */
-  xferinfodata: 'XFERINFODATA',
+  readonly xferinfodata: "XFERINFODATA";
   /** automatically update the referer header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_AUTOREFERER.html */
-  autoreferer: 'AUTOREFERER',
+  readonly autoreferer: "AUTOREFERER";
   /** port number the proxy listens on (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYPORT.html */
-  proxyport: 'PROXYPORT',
+  readonly proxyport: "PROXYPORT";
   /** size of POST data pointed to (HTTP; since 7.2). @see https://curl.se/libcurl/c/CURLOPT_POSTFIELDSIZE.html */
-  postfieldsize: 'POSTFIELDSIZE',
+  readonly postfieldsize: "POSTFIELDSIZE";
   /** tunnel through HTTP proxy (since 7.3). @see https://curl.se/libcurl/c/CURLOPT_HTTPPROXYTUNNEL.html */
-  httpproxytunnel: 'HTTPPROXYTUNNEL',
+  readonly httpproxytunnel: "HTTPPROXYTUNNEL";
   /** source interface for outgoing traffic (since 7.3). @see https://curl.se/libcurl/c/CURLOPT_INTERFACE.html */
-  interface: 'INTERFACE',
+  readonly interface: "INTERFACE";
   /** FTP kerberos security level (FTP; since 7.16.4). @see https://curl.se/libcurl/c/CURLOPT_KRBLEVEL.html */
-  krblevel: 'KRBLEVEL',
+  readonly krblevel: "KRBLEVEL";
   /** verify the peer's SSL certificate (TLS; since 7.4.2). @see https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYPEER.html */
-  sslVerifypeer: 'SSL_VERIFYPEER',
+  readonly sslVerifypeer: "SSL_VERIFYPEER";
   /** path to Certificate Authority (CA) bundle (TLS; since 7.4.2). @see https://curl.se/libcurl/c/CURLOPT_CAINFO.html */
-  cainfo: 'CAINFO',
+  readonly cainfo: "CAINFO";
   /** maximum number of redirects allowed (HTTP; since 7.5). @see https://curl.se/libcurl/c/CURLOPT_MAXREDIRS.html */
-  maxredirs: 'MAXREDIRS',
+  readonly maxredirs: "MAXREDIRS";
   /** get the modification time of the remote resource (HTTP, FTP, SFTP, FILE, SMB; since 7.5). @see https://curl.se/libcurl/c/CURLOPT_FILETIME.html */
-  filetime: 'FILETIME',
+  readonly filetime: "FILETIME";
   /** set of telnet options (TELNET; since 7.7). @see https://curl.se/libcurl/c/CURLOPT_TELNETOPTIONS.html */
-  telnetoptions: 'TELNETOPTIONS',
+  readonly telnetoptions: "TELNETOPTIONS";
   /** maximum connection cache size (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_MAXCONNECTS.html */
-  maxconnects: 'MAXCONNECTS',
+  readonly maxconnects: "MAXCONNECTS";
   /** force a new connection to be used (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_FRESH_CONNECT.html */
-  freshConnect: 'FRESH_CONNECT',
+  readonly freshConnect: "FRESH_CONNECT";
   /** make connection get closed at once after use (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_FORBID_REUSE.html */
-  forbidReuse: 'FORBID_REUSE',
+  readonly forbidReuse: "FORBID_REUSE";
   /** file to read random data from (TLS; since 7.7). @see https://curl.se/libcurl/c/CURLOPT_RANDOM_FILE.html @deprecated since curl 7.84.0 */
-  randomFile: 'RANDOM_FILE',
+  readonly randomFile: "RANDOM_FILE";
   /** EGD socket path (TLS; since 7.7). @see https://curl.se/libcurl/c/CURLOPT_EGDSOCKET.html @deprecated since curl 7.84.0 */
-  egdsocket: 'EGDSOCKET',
+  readonly egdsocket: "EGDSOCKET";
   /** timeout for the connect phase (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_CONNECTTIMEOUT.html */
-  connecttimeout: 'CONNECTTIMEOUT',
+  readonly connecttimeout: "CONNECTTIMEOUT";
   /** callback that receives header data (HTTP, FTP, POP3, IMAP, SMTP; since 7.7.2). @see https://curl.se/libcurl/c/CURLOPT_HEADERFUNCTION.html */
-  headerfunction: 'HEADERFUNCTION',
+  readonly headerfunction: "HEADERFUNCTION";
   /** ask for an HTTP GET request (HTTP; since 7.8.1). @see https://curl.se/libcurl/c/CURLOPT_HTTPGET.html */
-  httpget: 'HTTPGET',
+  readonly httpget: "HTTPGET";
   /** verify the certificate's name against host (TLS; since 7.8.1). @see https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYHOST.html */
-  sslVerifyhost: 'SSL_VERIFYHOST',
+  readonly sslVerifyhost: "SSL_VERIFYHOST";
   /** filename to store cookies to (HTTP; since 7.9). @see https://curl.se/libcurl/c/CURLOPT_COOKIEJAR.html */
-  cookiejar: 'COOKIEJAR',
+  readonly cookiejar: "COOKIEJAR";
   /** ciphers to use for TLS (TLS; since 7.9). @see https://curl.se/libcurl/c/CURLOPT_SSL_CIPHER_LIST.html */
-  sslCipherList: 'SSL_CIPHER_LIST',
+  readonly sslCipherList: "SSL_CIPHER_LIST";
   /** HTTP protocol version to use (HTTP; since 7.9.1). @see https://curl.se/libcurl/c/CURLOPT_HTTP_VERSION.html */
-  httpVersion: 'HTTP_VERSION',
+  readonly httpVersion: "HTTP_VERSION";
   /** use EPSV for FTP (FTP; since 7.9.2). @see https://curl.se/libcurl/c/CURLOPT_FTP_USE_EPSV.html */
-  ftpUseEpsv: 'FTP_USE_EPSV',
+  readonly ftpUseEpsv: "FTP_USE_EPSV";
   /** type of client SSL certificate (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLCERTTYPE.html */
-  sslcerttype: 'SSLCERTTYPE',
+  readonly sslcerttype: "SSLCERTTYPE";
   /** private key file for TLS and SSL client cert (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLKEY.html */
-  sslkey: 'SSLKEY',
+  readonly sslkey: "SSLKEY";
   /** type of the private key file (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLKEYTYPE.html */
-  sslkeytype: 'SSLKEYTYPE',
+  readonly sslkeytype: "SSLKEYTYPE";
   /** Set SSL engine or provider (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLENGINE.html */
-  sslengine: 'SSLENGINE',
+  readonly sslengine: "SSLENGINE";
   /** make SSL engine default (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLENGINE_DEFAULT.html */
-  sslengineDefault: 'SSLENGINE_DEFAULT',
+  readonly sslengineDefault: "SSLENGINE_DEFAULT";
   /** global DNS cache (since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_DNS_USE_GLOBAL_CACHE.html @deprecated since curl 7.11.1 */
-  dnsUseGlobalCache: 'DNS_USE_GLOBAL_CACHE',
+  readonly dnsUseGlobalCache: "DNS_USE_GLOBAL_CACHE";
   /** life-time for DNS cache entries (since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_DNS_CACHE_TIMEOUT.html */
-  dnsCacheTimeout: 'DNS_CACHE_TIMEOUT',
+  readonly dnsCacheTimeout: "DNS_CACHE_TIMEOUT";
   /** commands to run before an FTP transfer (FTP; since 7.9.5). @see https://curl.se/libcurl/c/CURLOPT_PREQUOTE.html */
-  prequote: 'PREQUOTE',
+  readonly prequote: "PREQUOTE";
   /** debug callback (since 7.9.6). @see https://curl.se/libcurl/c/CURLOPT_DEBUGFUNCTION.html */
-  debugfunction: 'DEBUGFUNCTION',
+  readonly debugfunction: "DEBUGFUNCTION";
   /** pointer passed to the debug callback (since 7.9.6). @see https://curl.se/libcurl/c/CURLOPT_DEBUGDATA.html */
-  debugdata: 'DEBUGDATA',
+  readonly debugdata: "DEBUGDATA";
   /** start a new cookie session (HTTP; since 7.9.7). @see https://curl.se/libcurl/c/CURLOPT_COOKIESESSION.html */
-  cookiesession: 'COOKIESESSION',
+  readonly cookiesession: "COOKIESESSION";
   /** directory holding CA certificates (TLS; since 7.9.8). @see https://curl.se/libcurl/c/CURLOPT_CAPATH.html */
-  capath: 'CAPATH',
+  readonly capath: "CAPATH";
   /** receive buffer size (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_BUFFERSIZE.html */
-  buffersize: 'BUFFERSIZE',
+  readonly buffersize: "BUFFERSIZE";
   /** skip all signal handling (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_NOSIGNAL.html */
-  nosignal: 'NOSIGNAL',
+  readonly nosignal: "NOSIGNAL";
   /** share handle to use (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_SHARE.html */
-  share: 'SHARE',
+  readonly share: "SHARE";
   /** proxy protocol type (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_PROXYTYPE.html */
-  proxytype: 'PROXYTYPE',
+  readonly proxytype: "PROXYTYPE";
   /** automatic decompression of HTTP downloads (HTTP; since 7.21.6). @see https://curl.se/libcurl/c/CURLOPT_ACCEPT_ENCODING.html */
-  acceptEncoding: 'ACCEPT_ENCODING',
+  readonly acceptEncoding: "ACCEPT_ENCODING";
   /** store a private pointer (since 7.10.3). @see https://curl.se/libcurl/c/CURLOPT_PRIVATE.html */
-  private: 'PRIVATE',
+  readonly private: "PRIVATE";
   /** alternative matches for HTTP 200 OK (HTTP; since 7.10.3). @see https://curl.se/libcurl/c/CURLOPT_HTTP200ALIASES.html */
-  http200aliases: 'HTTP200ALIASES',
+  readonly http200aliases: "HTTP200ALIASES";
   /** send credentials to other hosts too (HTTP; since 7.10.4). @see https://curl.se/libcurl/c/CURLOPT_UNRESTRICTED_AUTH.html */
-  unrestrictedAuth: 'UNRESTRICTED_AUTH',
+  readonly unrestrictedAuth: "UNRESTRICTED_AUTH";
   /** use EPRT for FTP (FTP; since 7.10.5). @see https://curl.se/libcurl/c/CURLOPT_FTP_USE_EPRT.html */
-  ftpUseEprt: 'FTP_USE_EPRT',
+  readonly ftpUseEprt: "FTP_USE_EPRT";
   /** HTTP server authentication methods to try (HTTP; since 7.10.6). @see https://curl.se/libcurl/c/CURLOPT_HTTPAUTH.html */
-  httpauth: 'HTTPAUTH',
+  readonly httpauth: "HTTPAUTH";
   /** SSL context callback (TLS; since 7.10.6). @see https://curl.se/libcurl/c/CURLOPT_SSL_CTX_FUNCTION.html */
-  sslCtxFunction: 'SSL_CTX_FUNCTION',
+  readonly sslCtxFunction: "SSL_CTX_FUNCTION";
   /** pointer passed to SSL context callback (TLS; since 7.10.6). @see https://curl.se/libcurl/c/CURLOPT_SSL_CTX_DATA.html */
-  sslCtxData: 'SSL_CTX_DATA',
+  readonly sslCtxData: "SSL_CTX_DATA";
   /** create missing directories for FTP and SFTP (FTP; since 7.10.7). @see https://curl.se/libcurl/c/CURLOPT_FTP_CREATE_MISSING_DIRS.html */
-  ftpCreateMissingDirs: 'FTP_CREATE_MISSING_DIRS',
+  readonly ftpCreateMissingDirs: "FTP_CREATE_MISSING_DIRS";
   /** HTTP proxy authentication methods (since 7.10.7). @see https://curl.se/libcurl/c/CURLOPT_PROXYAUTH.html */
-  proxyauth: 'PROXYAUTH',
+  readonly proxyauth: "PROXYAUTH";
   /** time allowed to wait for server response (FTP, IMAP, POP3, SMTP, SFTP, SCP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_SERVER_RESPONSE_TIMEOUT.html */
-  serverResponseTimeout: 'SERVER_RESPONSE_TIMEOUT',
+  readonly serverResponseTimeout: "SERVER_RESPONSE_TIMEOUT";
   /** IP protocol version to use (since 7.10.8). @see https://curl.se/libcurl/c/CURLOPT_IPRESOLVE.html */
-  ipresolve: 'IPRESOLVE',
+  readonly ipresolve: "IPRESOLVE";
   /** maximum file size allowed to download (since 7.10.8). @see https://curl.se/libcurl/c/CURLOPT_MAXFILESIZE.html */
-  maxfilesize: 'MAXFILESIZE',
+  readonly maxfilesize: "MAXFILESIZE";
   /** size of the input file to send off (since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_INFILESIZE_LARGE.html */
-  infilesizeLarge: 'INFILESIZE_LARGE',
+  readonly infilesizeLarge: "INFILESIZE_LARGE";
   /** offset to resume transfer from (since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_RESUME_FROM_LARGE.html */
-  resumeFromLarge: 'RESUME_FROM_LARGE',
+  readonly resumeFromLarge: "RESUME_FROM_LARGE";
   /** maximum file size allowed to download (FTP, HTTP, MQTT; since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_MAXFILESIZE_LARGE.html */
-  maxfilesizeLarge: 'MAXFILESIZE_LARGE',
+  readonly maxfilesizeLarge: "MAXFILESIZE_LARGE";
   /** filename to read .netrc info from (since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_NETRC_FILE.html */
-  netrcFile: 'NETRC_FILE',
+  readonly netrcFile: "NETRC_FILE";
   /** request using SSL / TLS for the transfer (FTP, SMTP, POP3, IMAP; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_USE_SSL.html */
-  useSsl: 'USE_SSL',
+  readonly useSsl: "USE_SSL";
   /** size of POST data pointed to (HTTP; since 7.11.1). @see https://curl.se/libcurl/c/CURLOPT_POSTFIELDSIZE_LARGE.html */
-  postfieldsizeLarge: 'POSTFIELDSIZE_LARGE',
+  readonly postfieldsizeLarge: "POSTFIELDSIZE_LARGE";
   /** the TCP_NODELAY option (TCP; since 7.11.2). @see https://curl.se/libcurl/c/CURLOPT_TCP_NODELAY.html */
-  tcpNodelay: 'TCP_NODELAY',
+  readonly tcpNodelay: "TCP_NODELAY";
   /** order in which to attempt TLS vs SSL (FTP; since 7.12.2). @see https://curl.se/libcurl/c/CURLOPT_FTPSSLAUTH.html */
-  ftpsslauth: 'FTPSSLAUTH',
+  readonly ftpsslauth: "FTPSSLAUTH";
   /** callback for I/O operations (since 7.12.3). @see https://curl.se/libcurl/c/CURLOPT_IOCTLFUNCTION.html @deprecated since curl 7.18.0 */
-  ioctlfunction: 'IOCTLFUNCTION',
+  readonly ioctlfunction: "IOCTLFUNCTION";
   /** pointer passed to I/O callback (since 7.12.3). @see https://curl.se/libcurl/c/CURLOPT_IOCTLDATA.html @deprecated since curl 7.18.0 */
-  ioctldata: 'IOCTLDATA',
+  readonly ioctldata: "IOCTLDATA";
   /** account info for FTP (FTP; since 7.13.0). @see https://curl.se/libcurl/c/CURLOPT_FTP_ACCOUNT.html */
-  ftpAccount: 'FTP_ACCOUNT',
+  readonly ftpAccount: "FTP_ACCOUNT";
   /** add to or manipulate cookies held in memory (HTTP; since 7.14.1). @see https://curl.se/libcurl/c/CURLOPT_COOKIELIST.html */
-  cookielist: 'COOKIELIST',
+  readonly cookielist: "COOKIELIST";
   /** ignore content length (HTTP, FTP; since 7.14.1). @see https://curl.se/libcurl/c/CURLOPT_IGNORE_CONTENT_LENGTH.html */
-  ignoreContentLength: 'IGNORE_CONTENT_LENGTH',
+  readonly ignoreContentLength: "IGNORE_CONTENT_LENGTH";
   /** ignore the IP address in the PASV response (FTP; since 7.15.0). @see https://curl.se/libcurl/c/CURLOPT_FTP_SKIP_PASV_IP.html */
-  ftpSkipPasvIp: 'FTP_SKIP_PASV_IP',
+  readonly ftpSkipPasvIp: "FTP_SKIP_PASV_IP";
   /** select directory traversing method for FTP (FTP; since 7.15.1). @see https://curl.se/libcurl/c/CURLOPT_FTP_FILEMETHOD.html */
-  ftpFilemethod: 'FTP_FILEMETHOD',
+  readonly ftpFilemethod: "FTP_FILEMETHOD";
   /** local port number to use for socket (since 7.15.2). @see https://curl.se/libcurl/c/CURLOPT_LOCALPORT.html */
-  localport: 'LOCALPORT',
+  readonly localport: "LOCALPORT";
   /** number of additional local ports to try (since 7.15.2). @see https://curl.se/libcurl/c/CURLOPT_LOCALPORTRANGE.html */
-  localportrange: 'LOCALPORTRANGE',
+  readonly localportrange: "LOCALPORTRANGE";
   /** stop when connected to target server (since 7.15.2). @see https://curl.se/libcurl/c/CURLOPT_CONNECT_ONLY.html */
-  connectOnly: 'CONNECT_ONLY',
+  readonly connectOnly: "CONNECT_ONLY";
   /** convert data from network to host encoding (since 7.15.4). @see https://curl.se/libcurl/c/CURLOPT_CONV_FROM_NETWORK_FUNCTION.html @deprecated since curl 7.82.0 */
-  convFromNetworkFunction: 'CONV_FROM_NETWORK_FUNCTION',
+  readonly convFromNetworkFunction: "CONV_FROM_NETWORK_FUNCTION";
   /** convert data to network from host encoding (since 7.15.4). @see https://curl.se/libcurl/c/CURLOPT_CONV_TO_NETWORK_FUNCTION.html @deprecated since curl 7.82.0 */
-  convToNetworkFunction: 'CONV_TO_NETWORK_FUNCTION',
+  readonly convToNetworkFunction: "CONV_TO_NETWORK_FUNCTION";
   /** convert data from UTF8 to host encoding (since 7.15.4). @see https://curl.se/libcurl/c/CURLOPT_CONV_FROM_UTF8_FUNCTION.html @deprecated since curl 7.82.0 */
-  convFromUtf8Function: 'CONV_FROM_UTF8_FUNCTION',
+  readonly convFromUtf8Function: "CONV_FROM_UTF8_FUNCTION";
   /** rate limit data upload speed (since 7.15.5). @see https://curl.se/libcurl/c/CURLOPT_MAX_SEND_SPEED_LARGE.html */
-  maxSendSpeedLarge: 'MAX_SEND_SPEED_LARGE',
+  readonly maxSendSpeedLarge: "MAX_SEND_SPEED_LARGE";
   /** rate limit data download speed (since 7.15.5). @see https://curl.se/libcurl/c/CURLOPT_MAX_RECV_SPEED_LARGE.html */
-  maxRecvSpeedLarge: 'MAX_RECV_SPEED_LARGE',
+  readonly maxRecvSpeedLarge: "MAX_RECV_SPEED_LARGE";
   /** command to use instead of USER with FTP (FTP; since 7.15.5). @see https://curl.se/libcurl/c/CURLOPT_FTP_ALTERNATIVE_TO_USER.html */
-  ftpAlternativeToUser: 'FTP_ALTERNATIVE_TO_USER',
+  readonly ftpAlternativeToUser: "FTP_ALTERNATIVE_TO_USER";
   /** callback for setting socket options (since 7.16.0). @see https://curl.se/libcurl/c/CURLOPT_SOCKOPTFUNCTION.html */
-  sockoptfunction: 'SOCKOPTFUNCTION',
+  readonly sockoptfunction: "SOCKOPTFUNCTION";
   /** pointer to pass to sockopt callback (since 7.16.0). @see https://curl.se/libcurl/c/CURLOPT_SOCKOPTDATA.html */
-  sockoptdata: 'SOCKOPTDATA',
+  readonly sockoptdata: "SOCKOPTDATA";
   /** use the SSL session-ID cache (TLS; since 7.16.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_SESSIONID_CACHE.html */
-  sslSessionidCache: 'SSL_SESSIONID_CACHE',
+  readonly sslSessionidCache: "SSL_SESSIONID_CACHE";
   /** auth types for SFTP and SCP (SFTP, SCP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_AUTH_TYPES.html */
-  sshAuthTypes: 'SSH_AUTH_TYPES',
+  readonly sshAuthTypes: "SSH_AUTH_TYPES";
   /** public key file for SSH auth (SFTP, SCP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_PUBLIC_KEYFILE.html */
-  sshPublicKeyfile: 'SSH_PUBLIC_KEYFILE',
+  readonly sshPublicKeyfile: "SSH_PUBLIC_KEYFILE";
   /** private key file for SSH auth (SFTP, SCP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_PRIVATE_KEYFILE.html */
-  sshPrivateKeyfile: 'SSH_PRIVATE_KEYFILE',
+  readonly sshPrivateKeyfile: "SSH_PRIVATE_KEYFILE";
   /** switch off SSL again with FTP after auth (FTP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_FTP_SSL_CCC.html */
-  ftpSslCcc: 'FTP_SSL_CCC',
+  readonly ftpSslCcc: "FTP_SSL_CCC";
   /** maximum time the transfer is allowed to complete (since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_TIMEOUT_MS.html */
-  timeoutMs: 'TIMEOUT_MS',
+  readonly timeoutMs: "TIMEOUT_MS";
   /** timeout for the connect phase (since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_CONNECTTIMEOUT_MS.html */
-  connecttimeoutMs: 'CONNECTTIMEOUT_MS',
+  readonly connecttimeoutMs: "CONNECTTIMEOUT_MS";
   /** HTTP transfer decoding control (HTTP; since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_HTTP_TRANSFER_DECODING.html */
-  httpTransferDecoding: 'HTTP_TRANSFER_DECODING',
+  readonly httpTransferDecoding: "HTTP_TRANSFER_DECODING";
   /** HTTP content decoding control (HTTP; since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_HTTP_CONTENT_DECODING.html */
-  httpContentDecoding: 'HTTP_CONTENT_DECODING',
+  readonly httpContentDecoding: "HTTP_CONTENT_DECODING";
   /** permissions for remotely created files (SFTP, SCP, FILE; since 7.16.4). @see https://curl.se/libcurl/c/CURLOPT_NEW_FILE_PERMS.html */
-  newFilePerms: 'NEW_FILE_PERMS',
+  readonly newFilePerms: "NEW_FILE_PERMS";
   /** permissions for remotely created directories (SFTP, SCP, FILE; since 7.16.4). @see https://curl.se/libcurl/c/CURLOPT_NEW_DIRECTORY_PERMS.html */
-  newDirectoryPerms: 'NEW_DIRECTORY_PERMS',
+  readonly newDirectoryPerms: "NEW_DIRECTORY_PERMS";
   /** how to act on an HTTP POST redirect (HTTP; since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_POSTREDIR.html */
-  postredir: 'POSTREDIR',
+  readonly postredir: "POSTREDIR";
   /** MD5 checksum of SSH server public key (SFTP, SCP; since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOST_PUBLIC_KEY_MD5.html */
-  sshHostPublicKeyMd5: 'SSH_HOST_PUBLIC_KEY_MD5',
+  readonly sshHostPublicKeyMd5: "SSH_HOST_PUBLIC_KEY_MD5";
   /** callback for opening socket (since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_OPENSOCKETFUNCTION.html */
-  opensocketfunction: 'OPENSOCKETFUNCTION',
+  readonly opensocketfunction: "OPENSOCKETFUNCTION";
   /** pointer passed to open socket callback (since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_OPENSOCKETDATA.html */
-  opensocketdata: 'OPENSOCKETDATA',
+  readonly opensocketdata: "OPENSOCKETDATA";
   /** have libcurl copy data to POST (HTTP; since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_COPYPOSTFIELDS.html */
-  copypostfields: 'COPYPOSTFIELDS',
+  readonly copypostfields: "COPYPOSTFIELDS";
   /** append FTP transfer mode to URL for proxy (since 7.18.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TRANSFER_MODE.html */
-  proxyTransferMode: 'PROXY_TRANSFER_MODE',
+  readonly proxyTransferMode: "PROXY_TRANSFER_MODE";
   /** user callback for seeking in input stream (FTP, HTTP, SFTP; since 7.18.0). @see https://curl.se/libcurl/c/CURLOPT_SEEKFUNCTION.html */
-  seekfunction: 'SEEKFUNCTION',
+  readonly seekfunction: "SEEKFUNCTION";
   /** pointer passed to the seek callback (FTP, HTTP, SFTP; since 7.18.0). @see https://curl.se/libcurl/c/CURLOPT_SEEKDATA.html */
-  seekdata: 'SEEKDATA',
+  readonly seekdata: "SEEKDATA";
   /** Certificate Revocation List file (TLS; since 7.19.0). @see https://curl.se/libcurl/c/CURLOPT_CRLFILE.html */
-  crlfile: 'CRLFILE',
+  readonly crlfile: "CRLFILE";
   /** issuer SSL certificate filename (TLS; since 7.19.0). @see https://curl.se/libcurl/c/CURLOPT_ISSUERCERT.html */
-  issuercert: 'ISSUERCERT',
+  readonly issuercert: "ISSUERCERT";
   /** scope id for IPv6 addresses (since 7.19.0). @see https://curl.se/libcurl/c/CURLOPT_ADDRESS_SCOPE.html */
-  addressScope: 'ADDRESS_SCOPE',
+  readonly addressScope: "ADDRESS_SCOPE";
   /** request SSL certificate information (TLS; since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_CERTINFO.html */
-  certinfo: 'CERTINFO',
+  readonly certinfo: "CERTINFO";
   /** username to use in authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_USERNAME.html */
-  username: 'USERNAME',
+  readonly username: "USERNAME";
   /** password to use in authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_PASSWORD.html */
-  password: 'PASSWORD',
+  readonly password: "PASSWORD";
   /** username to use for proxy authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYUSERNAME.html */
-  proxyusername: 'PROXYUSERNAME',
+  readonly proxyusername: "PROXYUSERNAME";
   /** password to use with proxy authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYPASSWORD.html */
-  proxypassword: 'PROXYPASSWORD',
+  readonly proxypassword: "PROXYPASSWORD";
   /** disable proxy use for specific hosts (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_NOPROXY.html */
-  noproxy: 'NOPROXY',
+  readonly noproxy: "NOPROXY";
   /** TFTP block size (TFTP; since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_TFTP_BLKSIZE.html */
-  tftpBlksize: 'TFTP_BLKSIZE',
+  readonly tftpBlksize: "TFTP_BLKSIZE";
   /** SOCKS5 proxy authentication service name (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_SOCKS5_GSSAPI_SERVICE.html @deprecated since curl 7.49.0 */
-  socks5GssapiService: 'SOCKS5_GSSAPI_SERVICE',
+  readonly socks5GssapiService: "SOCKS5_GSSAPI_SERVICE";
   /** SOCKS proxy GSSAPI negotiation protection (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_SOCKS5_GSSAPI_NEC.html */
-  socks5GssapiNec: 'SOCKS5_GSSAPI_NEC',
+  readonly socks5GssapiNec: "SOCKS5_GSSAPI_NEC";
   /** allowed protocols (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_PROTOCOLS.html @deprecated since curl 7.85.0 */
-  protocols: 'PROTOCOLS',
+  readonly protocols: "PROTOCOLS";
   /** protocols allowed to redirect to (HTTP; since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_REDIR_PROTOCOLS.html @deprecated since curl 7.85.0 */
-  redirProtocols: 'REDIR_PROTOCOLS',
+  readonly redirProtocols: "REDIR_PROTOCOLS";
   /** filename holding the SSH known hosts (SFTP, SCP; since 7.19.6). @see https://curl.se/libcurl/c/CURLOPT_SSH_KNOWNHOSTS.html */
-  sshKnownhosts: 'SSH_KNOWNHOSTS',
+  readonly sshKnownhosts: "SSH_KNOWNHOSTS";
   /** callback for known host matching logic (SFTP, SCP; since 7.19.6). @see https://curl.se/libcurl/c/CURLOPT_SSH_KEYFUNCTION.html */
-  sshKeyfunction: 'SSH_KEYFUNCTION',
+  readonly sshKeyfunction: "SSH_KEYFUNCTION";
   /** pointer passed to the SSH key callback (SFTP, SCP; since 7.19.6). @see https://curl.se/libcurl/c/CURLOPT_SSH_KEYDATA.html */
-  sshKeydata: 'SSH_KEYDATA',
+  readonly sshKeydata: "SSH_KEYDATA";
   /** SMTP sender address (SMTP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_FROM.html */
-  mailFrom: 'MAIL_FROM',
+  readonly mailFrom: "MAIL_FROM";
   /** list of SMTP mail recipients (SMTP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_RCPT.html */
-  mailRcpt: 'MAIL_RCPT',
+  readonly mailRcpt: "MAIL_RCPT";
   /** use PRET for FTP (FTP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_FTP_USE_PRET.html */
-  ftpUsePret: 'FTP_USE_PRET',
+  readonly ftpUsePret: "FTP_USE_PRET";
   /** RTSP request (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_REQUEST.html */
-  rtspRequest: 'RTSP_REQUEST',
+  readonly rtspRequest: "RTSP_REQUEST";
   /** RTSP session ID (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_SESSION_ID.html */
-  rtspSessionId: 'RTSP_SESSION_ID',
+  readonly rtspSessionId: "RTSP_SESSION_ID";
   /** RTSP stream URI (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_STREAM_URI.html */
-  rtspStreamUri: 'RTSP_STREAM_URI',
+  readonly rtspStreamUri: "RTSP_STREAM_URI";
   /** RTSP Transport: header (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_TRANSPORT.html */
-  rtspTransport: 'RTSP_TRANSPORT',
+  readonly rtspTransport: "RTSP_TRANSPORT";
   /** RTSP client CSEQ number (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_CLIENT_CSEQ.html */
-  rtspClientCseq: 'RTSP_CLIENT_CSEQ',
+  readonly rtspClientCseq: "RTSP_CLIENT_CSEQ";
   /** RTSP server CSEQ number (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_SERVER_CSEQ.html */
-  rtspServerCseq: 'RTSP_SERVER_CSEQ',
+  readonly rtspServerCseq: "RTSP_SERVER_CSEQ";
   /** pointer passed to RTSP interleave callback (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_INTERLEAVEDATA.html */
-  interleavedata: 'INTERLEAVEDATA',
+  readonly interleavedata: "INTERLEAVEDATA";
   /** callback for RTSP interleaved data (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_INTERLEAVEFUNCTION.html */
-  interleavefunction: 'INTERLEAVEFUNCTION',
+  readonly interleavefunction: "INTERLEAVEFUNCTION";
   /** directory wildcard transfers (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_WILDCARDMATCH.html */
-  wildcardmatch: 'WILDCARDMATCH',
+  readonly wildcardmatch: "WILDCARDMATCH";
   /** callback before a transfer with FTP wildcard match (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_CHUNK_BGN_FUNCTION.html */
-  chunkBgnFunction: 'CHUNK_BGN_FUNCTION',
+  readonly chunkBgnFunction: "CHUNK_BGN_FUNCTION";
   /** callback after a transfer with FTP wildcard match (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_CHUNK_END_FUNCTION.html */
-  chunkEndFunction: 'CHUNK_END_FUNCTION',
+  readonly chunkEndFunction: "CHUNK_END_FUNCTION";
   /** wildcard match callback (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_FNMATCH_FUNCTION.html */
-  fnmatchFunction: 'FNMATCH_FUNCTION',
+  readonly fnmatchFunction: "FNMATCH_FUNCTION";
   /** pointer passed to the FTP chunk callbacks (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_CHUNK_DATA.html */
-  chunkData: 'CHUNK_DATA',
+  readonly chunkData: "CHUNK_DATA";
   /** pointer passed to the fnmatch callback (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_FNMATCH_DATA.html */
-  fnmatchData: 'FNMATCH_DATA',
+  readonly fnmatchData: "FNMATCH_DATA";
   /** provide custom hostname to IP address resolves (since 7.21.3). @see https://curl.se/libcurl/c/CURLOPT_RESOLVE.html */
-  resolve: 'RESOLVE',
+  readonly resolve: "RESOLVE";
   /** username to use for TLS authentication (TLS; since 7.21.4). @see https://curl.se/libcurl/c/CURLOPT_TLSAUTH_USERNAME.html */
-  tlsauthUsername: 'TLSAUTH_USERNAME',
+  readonly tlsauthUsername: "TLSAUTH_USERNAME";
   /** password to use for TLS authentication (TLS; since 7.21.4). @see https://curl.se/libcurl/c/CURLOPT_TLSAUTH_PASSWORD.html */
-  tlsauthPassword: 'TLSAUTH_PASSWORD',
+  readonly tlsauthPassword: "TLSAUTH_PASSWORD";
   /** TLS authentication methods (TLS; since 7.21.4). @see https://curl.se/libcurl/c/CURLOPT_TLSAUTH_TYPE.html */
-  tlsauthType: 'TLSAUTH_TYPE',
+  readonly tlsauthType: "TLSAUTH_TYPE";
   /** ask for HTTP Transfer Encoding (HTTP; since 7.21.6). @see https://curl.se/libcurl/c/CURLOPT_TRANSFER_ENCODING.html */
-  transferEncoding: 'TRANSFER_ENCODING',
+  readonly transferEncoding: "TRANSFER_ENCODING";
   /** callback to socket close replacement (since 7.21.7). @see https://curl.se/libcurl/c/CURLOPT_CLOSESOCKETFUNCTION.html */
-  closesocketfunction: 'CLOSESOCKETFUNCTION',
+  readonly closesocketfunction: "CLOSESOCKETFUNCTION";
   /** pointer passed to the socket close callback (since 7.21.7). @see https://curl.se/libcurl/c/CURLOPT_CLOSESOCKETDATA.html */
-  closesocketdata: 'CLOSESOCKETDATA',
+  readonly closesocketdata: "CLOSESOCKETDATA";
   /** allowed GSS-API delegation (HTTP; since 7.22.0). @see https://curl.se/libcurl/c/CURLOPT_GSSAPI_DELEGATION.html */
-  gssapiDelegation: 'GSSAPI_DELEGATION',
+  readonly gssapiDelegation: "GSSAPI_DELEGATION";
   /** DNS servers to use (since 7.24.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_SERVERS.html */
-  dnsServers: 'DNS_SERVERS',
+  readonly dnsServers: "DNS_SERVERS";
   /** timeout waiting for FTP server to connect back (FTP; since 7.24.0). @see https://curl.se/libcurl/c/CURLOPT_ACCEPTTIMEOUT_MS.html */
-  accepttimeoutMs: 'ACCEPTTIMEOUT_MS',
+  readonly accepttimeoutMs: "ACCEPTTIMEOUT_MS";
   /** TCP keep-alive probing (TCP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPALIVE.html */
-  tcpKeepalive: 'TCP_KEEPALIVE',
+  readonly tcpKeepalive: "TCP_KEEPALIVE";
   /** TCP keep-alive idle time wait (TCP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPIDLE.html */
-  tcpKeepidle: 'TCP_KEEPIDLE',
+  readonly tcpKeepidle: "TCP_KEEPIDLE";
   /** TCP keep-alive interval (TCP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPINTVL.html */
-  tcpKeepintvl: 'TCP_KEEPINTVL',
+  readonly tcpKeepintvl: "TCP_KEEPINTVL";
   /** SSL behavior options (TLS; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_OPTIONS.html */
-  sslOptions: 'SSL_OPTIONS',
+  readonly sslOptions: "SSL_OPTIONS";
   /** SMTP authentication address (SMTP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_AUTH.html */
-  mailAuth: 'MAIL_AUTH',
+  readonly mailAuth: "MAIL_AUTH";
   /** send initial response in first packet (SMTP, IMAP; since 7.31.0). @see https://curl.se/libcurl/c/CURLOPT_SASL_IR.html */
-  saslIr: 'SASL_IR',
+  readonly saslIr: "SASL_IR";
   /** progress meter callback (since 7.32.0). @see https://curl.se/libcurl/c/CURLOPT_XFERINFOFUNCTION.html */
-  xferinfofunction: 'XFERINFOFUNCTION',
+  readonly xferinfofunction: "XFERINFOFUNCTION";
   /** OAuth 2.0 access token (HTTP, IMAP, LDAP, POP3, SMTP; since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_XOAUTH2_BEARER.html */
-  xoauth2Bearer: 'XOAUTH2_BEARER',
+  readonly xoauth2Bearer: "XOAUTH2_BEARER";
   /** interface to speak DNS over (since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_INTERFACE.html */
-  dnsInterface: 'DNS_INTERFACE',
+  readonly dnsInterface: "DNS_INTERFACE";
   /** IPv4 address to bind DNS resolves to (since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_LOCAL_IP4.html */
-  dnsLocalIp4: 'DNS_LOCAL_IP4',
+  readonly dnsLocalIp4: "DNS_LOCAL_IP4";
   /** IPv6 address to bind DNS resolves to (since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_LOCAL_IP6.html */
-  dnsLocalIp6: 'DNS_LOCAL_IP6',
+  readonly dnsLocalIp6: "DNS_LOCAL_IP6";
   /** login options (IMAP, LDAP, POP3, SMTP; since 7.34.0). @see https://curl.se/libcurl/c/CURLOPT_LOGIN_OPTIONS.html */
-  loginOptions: 'LOGIN_OPTIONS',
+  readonly loginOptions: "LOGIN_OPTIONS";
   /** use NPN (TLS; since 7.36.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_ENABLE_NPN.html @deprecated since curl 7.86.0 */
-  sslEnableNpn: 'SSL_ENABLE_NPN',
+  readonly sslEnableNpn: "SSL_ENABLE_NPN";
   /** Application Layer Protocol Negotiation (TLS; since 7.36.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_ENABLE_ALPN.html */
-  sslEnableAlpn: 'SSL_ENABLE_ALPN',
+  readonly sslEnableAlpn: "SSL_ENABLE_ALPN";
   /** timeout for Expect: 100-continue response (HTTP; since 7.36.0). @see https://curl.se/libcurl/c/CURLOPT_EXPECT_100_TIMEOUT_MS.html */
-  expect100TimeoutMs: 'EXPECT_100_TIMEOUT_MS',
+  readonly expect100TimeoutMs: "EXPECT_100_TIMEOUT_MS";
   /** set of HTTP headers to pass to proxy (since 7.37.0). @see https://curl.se/libcurl/c/CURLOPT_PROXYHEADER.html */
-  proxyheader: 'PROXYHEADER',
+  readonly proxyheader: "PROXYHEADER";
   /** send HTTP headers to both proxy and host or separately (HTTP; since 7.37.0). @see https://curl.se/libcurl/c/CURLOPT_HEADEROPT.html */
-  headeropt: 'HEADEROPT',
+  readonly headeropt: "HEADEROPT";
   /** pinned public key (TLS; since 7.39.0). @see https://curl.se/libcurl/c/CURLOPT_PINNEDPUBLICKEY.html */
-  pinnedpublickey: 'PINNEDPUBLICKEY',
+  readonly pinnedpublickey: "PINNEDPUBLICKEY";
   /** Unix domain socket (since 7.40.0). @see https://curl.se/libcurl/c/CURLOPT_UNIX_SOCKET_PATH.html */
-  unixSocketPath: 'UNIX_SOCKET_PATH',
+  readonly unixSocketPath: "UNIX_SOCKET_PATH";
   /** verify the certificate's status (TLS; since 7.41.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYSTATUS.html */
-  sslVerifystatus: 'SSL_VERIFYSTATUS',
+  readonly sslVerifystatus: "SSL_VERIFYSTATUS";
   /** TLS false start (TLS; since 7.42.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_FALSESTART.html */
-  sslFalsestart: 'SSL_FALSESTART',
+  readonly sslFalsestart: "SSL_FALSESTART";
   /** do not handle dot-dot sequences (since 7.42.0). @see https://curl.se/libcurl/c/CURLOPT_PATH_AS_IS.html */
-  pathAsIs: 'PATH_AS_IS',
+  readonly pathAsIs: "PATH_AS_IS";
   /** proxy authentication service name (since 7.43.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SERVICE_NAME.html */
-  proxyServiceName: 'PROXY_SERVICE_NAME',
+  readonly proxyServiceName: "PROXY_SERVICE_NAME";
   /** authentication service name (HTTP, FTP, IMAP, POP3, SMTP, LDAP; since 7.43.0). @see https://curl.se/libcurl/c/CURLOPT_SERVICE_NAME.html */
-  serviceName: 'SERVICE_NAME',
+  readonly serviceName: "SERVICE_NAME";
   /** wait for multiplexing (HTTP; since 7.43.0). @see https://curl.se/libcurl/c/CURLOPT_PIPEWAIT.html */
-  pipewait: 'PIPEWAIT',
+  readonly pipewait: "PIPEWAIT";
   /** default protocol to use if the URL is missing a (since 7.45.0). @see https://curl.se/libcurl/c/CURLOPT_DEFAULT_PROTOCOL.html */
-  defaultProtocol: 'DEFAULT_PROTOCOL',
+  readonly defaultProtocol: "DEFAULT_PROTOCOL";
   /** numerical stream weight (HTTP; since 7.46.0). @see https://curl.se/libcurl/c/CURLOPT_STREAM_WEIGHT.html */
-  streamWeight: 'STREAM_WEIGHT',
+  readonly streamWeight: "STREAM_WEIGHT";
   /** stream this transfer depends on (HTTP; since 7.46.0). @see https://curl.se/libcurl/c/CURLOPT_STREAM_DEPENDS.html */
-  streamDepends: 'STREAM_DEPENDS',
+  readonly streamDepends: "STREAM_DEPENDS";
   /** stream this transfer depends on exclusively (HTTP; since 7.46.0). @see https://curl.se/libcurl/c/CURLOPT_STREAM_DEPENDS_E.html */
-  streamDependsE: 'STREAM_DEPENDS_E',
+  readonly streamDependsE: "STREAM_DEPENDS_E";
   /** send no TFTP options requests (TFTP; since 7.48.0). @see https://curl.se/libcurl/c/CURLOPT_TFTP_NO_OPTIONS.html */
-  tftpNoOptions: 'TFTP_NO_OPTIONS',
+  readonly tftpNoOptions: "TFTP_NO_OPTIONS";
   /** connect to another host and port instead (since 7.49.0). @see https://curl.se/libcurl/c/CURLOPT_CONNECT_TO.html */
-  connectTo: 'CONNECT_TO',
+  readonly connectTo: "CONNECT_TO";
   /** TCP Fast Open (TCP; since 7.49.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_FASTOPEN.html */
-  tcpFastopen: 'TCP_FASTOPEN',
+  readonly tcpFastopen: "TCP_FASTOPEN";
   /** keep sending on early HTTP response \>= 300 (HTTP; since 7.51.0). @see https://curl.se/libcurl/c/CURLOPT_KEEP_SENDING_ON_ERROR.html */
-  keepSendingOnError: 'KEEP_SENDING_ON_ERROR',
+  readonly keepSendingOnError: "KEEP_SENDING_ON_ERROR";
   /** path to proxy Certificate Authority (CA) bundle (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CAINFO.html */
-  proxyCainfo: 'PROXY_CAINFO',
+  readonly proxyCainfo: "PROXY_CAINFO";
   /** directory holding HTTPS proxy CA certificates (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CAPATH.html */
-  proxyCapath: 'PROXY_CAPATH',
+  readonly proxyCapath: "PROXY_CAPATH";
   /** verify the proxy's SSL certificate (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_VERIFYPEER.html */
-  proxySslVerifypeer: 'PROXY_SSL_VERIFYPEER',
+  readonly proxySslVerifypeer: "PROXY_SSL_VERIFYPEER";
   /** verify the proxy certificate's name against host (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_VERIFYHOST.html */
-  proxySslVerifyhost: 'PROXY_SSL_VERIFYHOST',
+  readonly proxySslVerifyhost: "PROXY_SSL_VERIFYHOST";
   /** preferred HTTPS proxy TLS version (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLVERSION.html */
-  proxySslversion: 'PROXY_SSLVERSION',
+  readonly proxySslversion: "PROXY_SSLVERSION";
   /** username to use for proxy TLS authentication (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLSAUTH_USERNAME.html */
-  proxyTlsauthUsername: 'PROXY_TLSAUTH_USERNAME',
+  readonly proxyTlsauthUsername: "PROXY_TLSAUTH_USERNAME";
   /** password to use for proxy TLS authentication (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLSAUTH_PASSWORD.html */
-  proxyTlsauthPassword: 'PROXY_TLSAUTH_PASSWORD',
+  readonly proxyTlsauthPassword: "PROXY_TLSAUTH_PASSWORD";
   /** HTTPS proxy TLS authentication methods (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLSAUTH_TYPE.html */
-  proxyTlsauthType: 'PROXY_TLSAUTH_TYPE',
+  readonly proxyTlsauthType: "PROXY_TLSAUTH_TYPE";
   /** HTTPS proxy client certificate (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLCERT.html */
-  proxySslcert: 'PROXY_SSLCERT',
+  readonly proxySslcert: "PROXY_SSLCERT";
   /** type of the proxy client SSL certificate (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLCERTTYPE.html */
-  proxySslcerttype: 'PROXY_SSLCERTTYPE',
+  readonly proxySslcerttype: "PROXY_SSLCERTTYPE";
   /** private key file for HTTPS proxy client cert (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLKEY.html */
-  proxySslkey: 'PROXY_SSLKEY',
+  readonly proxySslkey: "PROXY_SSLKEY";
   /** type of the proxy private key file (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLKEYTYPE.html */
-  proxySslkeytype: 'PROXY_SSLKEYTYPE',
+  readonly proxySslkeytype: "PROXY_SSLKEYTYPE";
   /** passphrase for the proxy private key (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_KEYPASSWD.html */
-  proxyKeypasswd: 'PROXY_KEYPASSWD',
+  readonly proxyKeypasswd: "PROXY_KEYPASSWD";
   /** ciphers to use for HTTPS proxy (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_CIPHER_LIST.html */
-  proxySslCipherList: 'PROXY_SSL_CIPHER_LIST',
+  readonly proxySslCipherList: "PROXY_SSL_CIPHER_LIST";
   /** HTTPS proxy Certificate Revocation List file (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CRLFILE.html */
-  proxyCrlfile: 'PROXY_CRLFILE',
+  readonly proxyCrlfile: "PROXY_CRLFILE";
   /** HTTPS proxy SSL behavior options (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_OPTIONS.html */
-  proxySslOptions: 'PROXY_SSL_OPTIONS',
+  readonly proxySslOptions: "PROXY_SSL_OPTIONS";
   /** pre-proxy host to use (since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PRE_PROXY.html */
-  preProxy: 'PRE_PROXY',
+  readonly preProxy: "PRE_PROXY";
   /** pinned public key for https proxy (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_PINNEDPUBLICKEY.html */
-  proxyPinnedpublickey: 'PROXY_PINNEDPUBLICKEY',
+  readonly proxyPinnedpublickey: "PROXY_PINNEDPUBLICKEY";
   /** abstract Unix domain socket (since 7.53.0). @see https://curl.se/libcurl/c/CURLOPT_ABSTRACT_UNIX_SOCKET.html */
-  abstractUnixSocket: 'ABSTRACT_UNIX_SOCKET',
+  readonly abstractUnixSocket: "ABSTRACT_UNIX_SOCKET";
   /** suppress proxy CONNECT response headers (since 7.54.0). @see https://curl.se/libcurl/c/CURLOPT_SUPPRESS_CONNECT_HEADERS.html */
-  suppressConnectHeaders: 'SUPPRESS_CONNECT_HEADERS',
+  readonly suppressConnectHeaders: "SUPPRESS_CONNECT_HEADERS";
   /** alternative target for this request (HTTP; since 7.55.0). @see https://curl.se/libcurl/c/CURLOPT_REQUEST_TARGET.html */
-  requestTarget: 'REQUEST_TARGET',
+  readonly requestTarget: "REQUEST_TARGET";
   /** methods for SOCKS5 proxy authentication (since 7.55.0). @see https://curl.se/libcurl/c/CURLOPT_SOCKS5_AUTH.html */
-  socks5Auth: 'SOCKS5_AUTH',
+  readonly socks5Auth: "SOCKS5_AUTH";
   /** enable SSH compression (SFTP, SCP; since 7.56.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_COMPRESSION.html */
-  sshCompression: 'SSH_COMPRESSION',
+  readonly sshCompression: "SSH_COMPRESSION";
   /** send data from mime structure (HTTP, SMTP, IMAP; since 7.56.0). @see https://curl.se/libcurl/c/CURLOPT_MIMEPOST.html */
-  mimepost: 'MIMEPOST',
+  readonly mimepost: "MIMEPOST";
   /** time value for conditional (HTTP; since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_TIMEVALUE_LARGE.html */
-  timevalueLarge: 'TIMEVALUE_LARGE',
+  readonly timevalueLarge: "TIMEVALUE_LARGE";
   /** head start for IPv6 for happy eyeballs (since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS.html */
-  happyEyeballsTimeoutMs: 'HAPPY_EYEBALLS_TIMEOUT_MS',
+  readonly happyEyeballsTimeoutMs: "HAPPY_EYEBALLS_TIMEOUT_MS";
   /** callback called before a new name resolve is started (since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_RESOLVER_START_FUNCTION.html */
-  resolverStartFunction: 'RESOLVER_START_FUNCTION',
+  readonly resolverStartFunction: "RESOLVER_START_FUNCTION";
   /** pointer passed to the resolver start callback (since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_RESOLVER_START_DATA.html */
-  resolverStartData: 'RESOLVER_START_DATA',
+  readonly resolverStartData: "RESOLVER_START_DATA";
   /** send HAProxy PROXY protocol v1 header (since 7.60.0). @see https://curl.se/libcurl/c/CURLOPT_HAPROXYPROTOCOL.html */
-  haproxyprotocol: 'HAPROXYPROTOCOL',
+  readonly haproxyprotocol: "HAPROXYPROTOCOL";
   /** shuffle IP addresses for hostname (since 7.60.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_SHUFFLE_ADDRESSES.html */
-  dnsShuffleAddresses: 'DNS_SHUFFLE_ADDRESSES',
+  readonly dnsShuffleAddresses: "DNS_SHUFFLE_ADDRESSES";
   /** ciphers suites to use for TLS 1.3 (TLS; since 7.61.0). @see https://curl.se/libcurl/c/CURLOPT_TLS13_CIPHERS.html */
-  tls13Ciphers: 'TLS13_CIPHERS',
+  readonly tls13Ciphers: "TLS13_CIPHERS";
   /** ciphers suites for proxy TLS 1.3 (TLS; since 7.61.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLS13_CIPHERS.html */
-  proxyTls13Ciphers: 'PROXY_TLS13_CIPHERS',
+  readonly proxyTls13Ciphers: "PROXY_TLS13_CIPHERS";
   /** disallow specifying username in the URL (since 7.61.0). @see https://curl.se/libcurl/c/CURLOPT_DISALLOW_USERNAME_IN_URL.html */
-  disallowUsernameInUrl: 'DISALLOW_USERNAME_IN_URL',
+  readonly disallowUsernameInUrl: "DISALLOW_USERNAME_IN_URL";
   /** provide the DNS-over-HTTPS URL (since 7.62.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_URL.html */
-  dohUrl: 'DOH_URL',
+  readonly dohUrl: "DOH_URL";
   /** upload buffer size (since 7.62.0). @see https://curl.se/libcurl/c/CURLOPT_UPLOAD_BUFFERSIZE.html */
-  uploadBuffersize: 'UPLOAD_BUFFERSIZE',
+  readonly uploadBuffersize: "UPLOAD_BUFFERSIZE";
   /** connection upkeep interval (since 7.62.0). @see https://curl.se/libcurl/c/CURLOPT_UPKEEP_INTERVAL_MS.html */
-  upkeepIntervalMs: 'UPKEEP_INTERVAL_MS',
+  readonly upkeepIntervalMs: "UPKEEP_INTERVAL_MS";
   /** URL in URL handle format (since 7.63.0). @see https://curl.se/libcurl/c/CURLOPT_CURLU.html */
-  curlu: 'CURLU',
+  readonly curlu: "CURLU";
   /** callback for sending trailing headers (HTTP; since 7.64.0). @see https://curl.se/libcurl/c/CURLOPT_TRAILERFUNCTION.html */
-  trailerfunction: 'TRAILERFUNCTION',
+  readonly trailerfunction: "TRAILERFUNCTION";
   /** pointer passed to trailing headers callback (HTTP; since 7.64.0). @see https://curl.se/libcurl/c/CURLOPT_TRAILERDATA.html */
-  trailerdata: 'TRAILERDATA',
+  readonly trailerdata: "TRAILERDATA";
   /** allow HTTP/0.9 response (HTTP; since 7.64.0). @see https://curl.se/libcurl/c/CURLOPT_HTTP09_ALLOWED.html */
-  http09Allowed: 'HTTP09_ALLOWED',
+  readonly http09Allowed: "HTTP09_ALLOWED";
   /** control alt-svc behavior (HTTP; since 7.64.1). @see https://curl.se/libcurl/c/CURLOPT_ALTSVC_CTRL.html */
-  altsvcCtrl: 'ALTSVC_CTRL',
+  readonly altsvcCtrl: "ALTSVC_CTRL";
   /** alt-svc cache filename (HTTP; since 7.64.1). @see https://curl.se/libcurl/c/CURLOPT_ALTSVC.html */
-  altsvc: 'ALTSVC',
+  readonly altsvc: "ALTSVC";
   /** max idle time allowed for reusing a connection (since 7.65.0). @see https://curl.se/libcurl/c/CURLOPT_MAXAGE_CONN.html */
-  maxageConn: 'MAXAGE_CONN',
+  readonly maxageConn: "MAXAGE_CONN";
   /** authorization identity (identity to act as) (IMAP; since 7.66.0). @see https://curl.se/libcurl/c/CURLOPT_SASL_AUTHZID.html */
-  saslAuthzid: 'SASL_AUTHZID',
+  readonly saslAuthzid: "SASL_AUTHZID";
   /** allow RCPT TO command to fail for some recipients (SMTP; since 8.2.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_RCPT_ALLOWFAILS.html */
-  mailRcptAllowfails: 'MAIL_RCPT_ALLOWFAILS',
+  readonly mailRcptAllowfails: "MAIL_RCPT_ALLOWFAILS";
   /** SSL client certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_SSLCERT_BLOB.html */
-  sslcertBlob: 'SSLCERT_BLOB',
+  readonly sslcertBlob: "SSLCERT_BLOB";
   /** private key for client cert from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_SSLKEY_BLOB.html */
-  sslkeyBlob: 'SSLKEY_BLOB',
+  readonly sslkeyBlob: "SSLKEY_BLOB";
   /** SSL proxy client certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLCERT_BLOB.html */
-  proxySslcertBlob: 'PROXY_SSLCERT_BLOB',
+  readonly proxySslcertBlob: "PROXY_SSLCERT_BLOB";
   /** private key for proxy cert from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLKEY_BLOB.html */
-  proxySslkeyBlob: 'PROXY_SSLKEY_BLOB',
+  readonly proxySslkeyBlob: "PROXY_SSLKEY_BLOB";
   /** issuer SSL certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_ISSUERCERT_BLOB.html */
-  issuercertBlob: 'ISSUERCERT_BLOB',
+  readonly issuercertBlob: "ISSUERCERT_BLOB";
   /** proxy issuer SSL certificate filename (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_ISSUERCERT.html */
-  proxyIssuercert: 'PROXY_ISSUERCERT',
+  readonly proxyIssuercert: "PROXY_ISSUERCERT";
   /** proxy issuer SSL certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_ISSUERCERT_BLOB.html */
-  proxyIssuercertBlob: 'PROXY_ISSUERCERT_BLOB',
+  readonly proxyIssuercertBlob: "PROXY_ISSUERCERT_BLOB";
   /** key exchange curves (TLS; since 7.73.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_EC_CURVES.html */
-  sslEcCurves: 'SSL_EC_CURVES',
+  readonly sslEcCurves: "SSL_EC_CURVES";
   /** control HSTS behavior (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTS_CTRL.html */
-  hstsCtrl: 'HSTS_CTRL',
+  readonly hstsCtrl: "HSTS_CTRL";
   /** HSTS cache filename (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTS.html */
-  hsts: 'HSTS',
+  readonly hsts: "HSTS";
   /** read callback for HSTS hosts (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSREADFUNCTION.html */
-  hstsreadfunction: 'HSTSREADFUNCTION',
+  readonly hstsreadfunction: "HSTSREADFUNCTION";
   /** pointer passed to the HSTS read callback (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSREADDATA.html */
-  hstsreaddata: 'HSTSREADDATA',
+  readonly hstsreaddata: "HSTSREADDATA";
   /** write callback for HSTS hosts (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSWRITEFUNCTION.html */
-  hstswritefunction: 'HSTSWRITEFUNCTION',
+  readonly hstswritefunction: "HSTSWRITEFUNCTION";
   /** pointer passed to the HSTS write callback (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSWRITEDATA.html */
-  hstswritedata: 'HSTSWRITEDATA',
+  readonly hstswritedata: "HSTSWRITEDATA";
   /** V4 signature (HTTP; since 7.75.0). @see https://curl.se/libcurl/c/CURLOPT_AWS_SIGV4.html */
-  awsSigv4: 'AWS_SIGV4',
+  readonly awsSigv4: "AWS_SIGV4";
   /** verify the DoH SSL certificate (TLS; since 7.76.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_SSL_VERIFYPEER.html */
-  dohSslVerifypeer: 'DOH_SSL_VERIFYPEER',
+  readonly dohSslVerifypeer: "DOH_SSL_VERIFYPEER";
   /** verify the hostname in the DoH SSL certificate (TLS; since 7.76.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_SSL_VERIFYHOST.html */
-  dohSslVerifyhost: 'DOH_SSL_VERIFYHOST',
+  readonly dohSslVerifyhost: "DOH_SSL_VERIFYHOST";
   /** verify the DoH SSL certificate's status (TLS; since 7.76.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_SSL_VERIFYSTATUS.html */
-  dohSslVerifystatus: 'DOH_SSL_VERIFYSTATUS',
+  readonly dohSslVerifystatus: "DOH_SSL_VERIFYSTATUS";
   /** Certificate Authority (CA) bundle in PEM format (TLS; since 7.77.0). @see https://curl.se/libcurl/c/CURLOPT_CAINFO_BLOB.html */
-  cainfoBlob: 'CAINFO_BLOB',
+  readonly cainfoBlob: "CAINFO_BLOB";
   /** proxy Certificate Authority (CA) bundle in PEM format (TLS; since 7.77.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CAINFO_BLOB.html */
-  proxyCainfoBlob: 'PROXY_CAINFO_BLOB',
+  readonly proxyCainfoBlob: "PROXY_CAINFO_BLOB";
   /** SHA256 hash of SSH server public key (SFTP, SCP; since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256.html */
-  sshHostPublicKeySha256: 'SSH_HOST_PUBLIC_KEY_SHA256',
+  readonly sshHostPublicKeySha256: "SSH_HOST_PUBLIC_KEY_SHA256";
   /** user callback called when a connection has been (since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_PREREQFUNCTION.html */
-  prereqfunction: 'PREREQFUNCTION',
+  readonly prereqfunction: "PREREQFUNCTION";
   /** pointer passed to the pre-request callback (since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_PREREQDATA.html */
-  prereqdata: 'PREREQDATA',
+  readonly prereqdata: "PREREQDATA";
   /** max lifetime (since creation) allowed for reusing a connection (since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_MAXLIFETIME_CONN.html */
-  maxlifetimeConn: 'MAXLIFETIME_CONN',
+  readonly maxlifetimeConn: "MAXLIFETIME_CONN";
   /** set MIME option flags (HTTP, IMAP, SMTP; since 7.81.0). @see https://curl.se/libcurl/c/CURLOPT_MIME_OPTIONS.html */
-  mimeOptions: 'MIME_OPTIONS',
+  readonly mimeOptions: "MIME_OPTIONS";
   /** callback to check host key (SFTP, SCP; since 7.84.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOSTKEYFUNCTION.html */
-  sshHostkeyfunction: 'SSH_HOSTKEYFUNCTION',
+  readonly sshHostkeyfunction: "SSH_HOSTKEYFUNCTION";
   /** pointer to pass to the SSH host key callback (SFTP, SCP; since 7.84.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOSTKEYDATA.html */
-  sshHostkeydata: 'SSH_HOSTKEYDATA',
+  readonly sshHostkeydata: "SSH_HOSTKEYDATA";
   /** allowed protocols (since 7.85.0). @see https://curl.se/libcurl/c/CURLOPT_PROTOCOLS_STR.html */
-  protocolsStr: 'PROTOCOLS_STR',
+  readonly protocolsStr: "PROTOCOLS_STR";
   /** protocols allowed to redirect to (HTTP; since 7.85.0). @see https://curl.se/libcurl/c/CURLOPT_REDIR_PROTOCOLS_STR.html */
-  redirProtocolsStr: 'REDIR_PROTOCOLS_STR',
+  readonly redirProtocolsStr: "REDIR_PROTOCOLS_STR";
   /** WebSocket behavior options (WS; since 7.86.0). @see https://curl.se/libcurl/c/CURLOPT_WS_OPTIONS.html */
-  wsOptions: 'WS_OPTIONS',
+  readonly wsOptions: "WS_OPTIONS";
   /** life-time for cached certificate stores (TLS; since 7.87.0). @see https://curl.se/libcurl/c/CURLOPT_CA_CACHE_TIMEOUT.html */
-  caCacheTimeout: 'CA_CACHE_TIMEOUT',
+  readonly caCacheTimeout: "CA_CACHE_TIMEOUT";
   /** allow to exit quickly (since 7.87.0). @see https://curl.se/libcurl/c/CURLOPT_QUICK_EXIT.html */
-  quickExit: 'QUICK_EXIT',
+  readonly quickExit: "QUICK_EXIT";
   /** set HAProxy PROXY protocol client IP (since 8.2.0). @see https://curl.se/libcurl/c/CURLOPT_HAPROXY_CLIENT_IP.html */
-  haproxyClientIp: 'HAPROXY_CLIENT_IP',
+  readonly haproxyClientIp: "HAPROXY_CLIENT_IP";
   /** time allowed to wait for server response (FTP, IMAP, POP3, SMTP, SFTP, SCP; since 8.6.0). @see https://curl.se/libcurl/c/CURLOPT_SERVER_RESPONSE_TIMEOUT_MS.html */
-  serverResponseTimeoutMs: 'SERVER_RESPONSE_TIMEOUT_MS',
+  readonly serverResponseTimeoutMs: "SERVER_RESPONSE_TIMEOUT_MS";
   /** configuration for Encrypted Client Hello (TLS; since 8.8.0). @see https://curl.se/libcurl/c/CURLOPT_ECH.html */
-  ech: 'ECH',
+  readonly ech: "ECH";
   /** Maximum number of TCP keep-alive probes (TCP; since 8.9.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPCNT.html */
-  tcpKeepcnt: 'TCP_KEEPCNT',
+  readonly tcpKeepcnt: "TCP_KEEPCNT";
   /** upload flags for IMAP (IMAP, IMAPS; since 8.13.0). @see https://curl.se/libcurl/c/CURLOPT_UPLOAD_FLAGS.html */
-  uploadFlags: 'UPLOAD_FLAGS',
+  readonly uploadFlags: "UPLOAD_FLAGS";
   /** signature algorithms to use for TLS (TLS; since 8.14.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_SIGNATURE_ALGORITHMS.html */
-  sslSignatureAlgorithms: 'SSL_SIGNATURE_ALGORITHMS',
-} as const satisfies Record<string, EasyOptionName>;
+  readonly sslSignatureAlgorithms: "SSL_SIGNATURE_ALGORITHMS";
+};
 export type EasyOptionCamelName = keyof typeof EASY_OPTION_CAMEL;
 
 /** camelCase name to INFOS key (aliases not included). */
-export const INFO_CAMEL = {
-  effectiveUrl: 'EFFECTIVE_URL',
-  responseCode: 'RESPONSE_CODE',
-  totalTime: 'TOTAL_TIME',
-  namelookupTime: 'NAMELOOKUP_TIME',
-  connectTime: 'CONNECT_TIME',
-  pretransferTime: 'PRETRANSFER_TIME',
-  sizeUpload: 'SIZE_UPLOAD',
-  sizeUploadT: 'SIZE_UPLOAD_T',
-  sizeDownload: 'SIZE_DOWNLOAD',
-  sizeDownloadT: 'SIZE_DOWNLOAD_T',
-  speedDownload: 'SPEED_DOWNLOAD',
-  speedDownloadT: 'SPEED_DOWNLOAD_T',
-  speedUpload: 'SPEED_UPLOAD',
-  speedUploadT: 'SPEED_UPLOAD_T',
-  headerSize: 'HEADER_SIZE',
-  requestSize: 'REQUEST_SIZE',
-  sslVerifyresult: 'SSL_VERIFYRESULT',
-  filetime: 'FILETIME',
-  filetimeT: 'FILETIME_T',
-  contentLengthDownload: 'CONTENT_LENGTH_DOWNLOAD',
-  contentLengthDownloadT: 'CONTENT_LENGTH_DOWNLOAD_T',
-  contentLengthUpload: 'CONTENT_LENGTH_UPLOAD',
-  contentLengthUploadT: 'CONTENT_LENGTH_UPLOAD_T',
-  starttransferTime: 'STARTTRANSFER_TIME',
-  contentType: 'CONTENT_TYPE',
-  redirectTime: 'REDIRECT_TIME',
-  redirectCount: 'REDIRECT_COUNT',
-  private: 'PRIVATE',
-  httpConnectcode: 'HTTP_CONNECTCODE',
-  httpauthAvail: 'HTTPAUTH_AVAIL',
-  proxyauthAvail: 'PROXYAUTH_AVAIL',
-  osErrno: 'OS_ERRNO',
-  numConnects: 'NUM_CONNECTS',
-  sslEngines: 'SSL_ENGINES',
-  cookielist: 'COOKIELIST',
-  lastsocket: 'LASTSOCKET',
-  ftpEntryPath: 'FTP_ENTRY_PATH',
-  redirectUrl: 'REDIRECT_URL',
-  primaryIp: 'PRIMARY_IP',
-  appconnectTime: 'APPCONNECT_TIME',
-  certinfo: 'CERTINFO',
-  conditionUnmet: 'CONDITION_UNMET',
-  rtspSessionId: 'RTSP_SESSION_ID',
-  rtspClientCseq: 'RTSP_CLIENT_CSEQ',
-  rtspServerCseq: 'RTSP_SERVER_CSEQ',
-  rtspCseqRecv: 'RTSP_CSEQ_RECV',
-  primaryPort: 'PRIMARY_PORT',
-  localIp: 'LOCAL_IP',
-  localPort: 'LOCAL_PORT',
-  tlsSession: 'TLS_SESSION',
-  activesocket: 'ACTIVESOCKET',
-  tlsSslPtr: 'TLS_SSL_PTR',
-  httpVersion: 'HTTP_VERSION',
-  proxySslVerifyresult: 'PROXY_SSL_VERIFYRESULT',
-  protocol: 'PROTOCOL',
-  scheme: 'SCHEME',
-  totalTimeT: 'TOTAL_TIME_T',
-  namelookupTimeT: 'NAMELOOKUP_TIME_T',
-  connectTimeT: 'CONNECT_TIME_T',
-  pretransferTimeT: 'PRETRANSFER_TIME_T',
-  starttransferTimeT: 'STARTTRANSFER_TIME_T',
-  redirectTimeT: 'REDIRECT_TIME_T',
-  appconnectTimeT: 'APPCONNECT_TIME_T',
-  retryAfter: 'RETRY_AFTER',
-  effectiveMethod: 'EFFECTIVE_METHOD',
-  proxyError: 'PROXY_ERROR',
-  referer: 'REFERER',
-  cainfo: 'CAINFO',
-  capath: 'CAPATH',
-  xferId: 'XFER_ID',
-  connId: 'CONN_ID',
-  queueTimeT: 'QUEUE_TIME_T',
-  usedProxy: 'USED_PROXY',
-  posttransferTimeT: 'POSTTRANSFER_TIME_T',
-  earlydataSentT: 'EARLYDATA_SENT_T',
-  httpauthUsed: 'HTTPAUTH_USED',
-  proxyauthUsed: 'PROXYAUTH_USED',
-} as const satisfies Record<string, InfoName>;
+export const INFO_CAMEL = /* @__PURE__ */ JSON.parse(
+  '{"effectiveUrl":"EFFECTIVE_URL","responseCode":"RESPONSE_CODE","totalTime":"TOTAL_TIME","namelookupTime":"NAMELOOKUP_TIME","connectTime":"CONNECT_TIME","pretransferTime":"PRETRANSFER_TIME","sizeUpload":"SIZE_UPLOAD","sizeUploadT":"SIZE_UPLOAD_T","sizeDownload":"SIZE_DOWNLOAD","sizeDownloadT":"SIZE_DOWNLOAD_T","speedDownload":"SPEED_DOWNLOAD","speedDownloadT":"SPEED_DOWNLOAD_T","speedUpload":"SPEED_UPLOAD","speedUploadT":"SPEED_UPLOAD_T","headerSize":"HEADER_SIZE","requestSize":"REQUEST_SIZE","sslVerifyresult":"SSL_VERIFYRESULT","filetime":"FILETIME","filetimeT":"FILETIME_T","contentLengthDownload":"CONTENT_LENGTH_DOWNLOAD","contentLengthDownloadT":"CONTENT_LENGTH_DOWNLOAD_T","contentLengthUpload":"CONTENT_LENGTH_UPLOAD","contentLengthUploadT":"CONTENT_LENGTH_UPLOAD_T","starttransferTime":"STARTTRANSFER_TIME","contentType":"CONTENT_TYPE","redirectTime":"REDIRECT_TIME","redirectCount":"REDIRECT_COUNT","private":"PRIVATE","httpConnectcode":"HTTP_CONNECTCODE","httpauthAvail":"HTTPAUTH_AVAIL","proxyauthAvail":"PROXYAUTH_AVAIL","osErrno":"OS_ERRNO","numConnects":"NUM_CONNECTS","sslEngines":"SSL_ENGINES","cookielist":"COOKIELIST","lastsocket":"LASTSOCKET","ftpEntryPath":"FTP_ENTRY_PATH","redirectUrl":"REDIRECT_URL","primaryIp":"PRIMARY_IP","appconnectTime":"APPCONNECT_TIME","certinfo":"CERTINFO","conditionUnmet":"CONDITION_UNMET","rtspSessionId":"RTSP_SESSION_ID","rtspClientCseq":"RTSP_CLIENT_CSEQ","rtspServerCseq":"RTSP_SERVER_CSEQ","rtspCseqRecv":"RTSP_CSEQ_RECV","primaryPort":"PRIMARY_PORT","localIp":"LOCAL_IP","localPort":"LOCAL_PORT","tlsSession":"TLS_SESSION","activesocket":"ACTIVESOCKET","tlsSslPtr":"TLS_SSL_PTR","httpVersion":"HTTP_VERSION","proxySslVerifyresult":"PROXY_SSL_VERIFYRESULT","protocol":"PROTOCOL","scheme":"SCHEME","totalTimeT":"TOTAL_TIME_T","namelookupTimeT":"NAMELOOKUP_TIME_T","connectTimeT":"CONNECT_TIME_T","pretransferTimeT":"PRETRANSFER_TIME_T","starttransferTimeT":"STARTTRANSFER_TIME_T","redirectTimeT":"REDIRECT_TIME_T","appconnectTimeT":"APPCONNECT_TIME_T","retryAfter":"RETRY_AFTER","effectiveMethod":"EFFECTIVE_METHOD","proxyError":"PROXY_ERROR","referer":"REFERER","cainfo":"CAINFO","capath":"CAPATH","xferId":"XFER_ID","connId":"CONN_ID","queueTimeT":"QUEUE_TIME_T","usedProxy":"USED_PROXY","posttransferTimeT":"POSTTRANSFER_TIME_T","earlydataSentT":"EARLYDATA_SENT_T","httpauthUsed":"HTTPAUTH_USED","proxyauthUsed":"PROXYAUTH_USED"}',
+) as {
+  readonly effectiveUrl: "EFFECTIVE_URL";
+  readonly responseCode: "RESPONSE_CODE";
+  readonly totalTime: "TOTAL_TIME";
+  readonly namelookupTime: "NAMELOOKUP_TIME";
+  readonly connectTime: "CONNECT_TIME";
+  readonly pretransferTime: "PRETRANSFER_TIME";
+  readonly sizeUpload: "SIZE_UPLOAD";
+  readonly sizeUploadT: "SIZE_UPLOAD_T";
+  readonly sizeDownload: "SIZE_DOWNLOAD";
+  readonly sizeDownloadT: "SIZE_DOWNLOAD_T";
+  readonly speedDownload: "SPEED_DOWNLOAD";
+  readonly speedDownloadT: "SPEED_DOWNLOAD_T";
+  readonly speedUpload: "SPEED_UPLOAD";
+  readonly speedUploadT: "SPEED_UPLOAD_T";
+  readonly headerSize: "HEADER_SIZE";
+  readonly requestSize: "REQUEST_SIZE";
+  readonly sslVerifyresult: "SSL_VERIFYRESULT";
+  readonly filetime: "FILETIME";
+  readonly filetimeT: "FILETIME_T";
+  readonly contentLengthDownload: "CONTENT_LENGTH_DOWNLOAD";
+  readonly contentLengthDownloadT: "CONTENT_LENGTH_DOWNLOAD_T";
+  readonly contentLengthUpload: "CONTENT_LENGTH_UPLOAD";
+  readonly contentLengthUploadT: "CONTENT_LENGTH_UPLOAD_T";
+  readonly starttransferTime: "STARTTRANSFER_TIME";
+  readonly contentType: "CONTENT_TYPE";
+  readonly redirectTime: "REDIRECT_TIME";
+  readonly redirectCount: "REDIRECT_COUNT";
+  readonly private: "PRIVATE";
+  readonly httpConnectcode: "HTTP_CONNECTCODE";
+  readonly httpauthAvail: "HTTPAUTH_AVAIL";
+  readonly proxyauthAvail: "PROXYAUTH_AVAIL";
+  readonly osErrno: "OS_ERRNO";
+  readonly numConnects: "NUM_CONNECTS";
+  readonly sslEngines: "SSL_ENGINES";
+  readonly cookielist: "COOKIELIST";
+  readonly lastsocket: "LASTSOCKET";
+  readonly ftpEntryPath: "FTP_ENTRY_PATH";
+  readonly redirectUrl: "REDIRECT_URL";
+  readonly primaryIp: "PRIMARY_IP";
+  readonly appconnectTime: "APPCONNECT_TIME";
+  readonly certinfo: "CERTINFO";
+  readonly conditionUnmet: "CONDITION_UNMET";
+  readonly rtspSessionId: "RTSP_SESSION_ID";
+  readonly rtspClientCseq: "RTSP_CLIENT_CSEQ";
+  readonly rtspServerCseq: "RTSP_SERVER_CSEQ";
+  readonly rtspCseqRecv: "RTSP_CSEQ_RECV";
+  readonly primaryPort: "PRIMARY_PORT";
+  readonly localIp: "LOCAL_IP";
+  readonly localPort: "LOCAL_PORT";
+  readonly tlsSession: "TLS_SESSION";
+  readonly activesocket: "ACTIVESOCKET";
+  readonly tlsSslPtr: "TLS_SSL_PTR";
+  readonly httpVersion: "HTTP_VERSION";
+  readonly proxySslVerifyresult: "PROXY_SSL_VERIFYRESULT";
+  readonly protocol: "PROTOCOL";
+  readonly scheme: "SCHEME";
+  readonly totalTimeT: "TOTAL_TIME_T";
+  readonly namelookupTimeT: "NAMELOOKUP_TIME_T";
+  readonly connectTimeT: "CONNECT_TIME_T";
+  readonly pretransferTimeT: "PRETRANSFER_TIME_T";
+  readonly starttransferTimeT: "STARTTRANSFER_TIME_T";
+  readonly redirectTimeT: "REDIRECT_TIME_T";
+  readonly appconnectTimeT: "APPCONNECT_TIME_T";
+  readonly retryAfter: "RETRY_AFTER";
+  readonly effectiveMethod: "EFFECTIVE_METHOD";
+  readonly proxyError: "PROXY_ERROR";
+  readonly referer: "REFERER";
+  readonly cainfo: "CAINFO";
+  readonly capath: "CAPATH";
+  readonly xferId: "XFER_ID";
+  readonly connId: "CONN_ID";
+  readonly queueTimeT: "QUEUE_TIME_T";
+  readonly usedProxy: "USED_PROXY";
+  readonly posttransferTimeT: "POSTTRANSFER_TIME_T";
+  readonly earlydataSentT: "EARLYDATA_SENT_T";
+  readonly httpauthUsed: "HTTPAUTH_USED";
+  readonly proxyauthUsed: "PROXYAUTH_USED";
+};
 export type InfoCamelName = keyof typeof INFO_CAMEL;

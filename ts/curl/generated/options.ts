@@ -5,624 +5,1565 @@ export type OptionType = 'long' | 'values' | 'off_t' | 'string' | 'slist' | 'obj
 export interface OptionSpec { readonly id: number; readonly type: OptionType; readonly deprecated?: true }
 
 /** curl_easy_setopt() options, keyed by name without CURLOPT_. @see https://curl.se/libcurl/c/curl_easy_setopt.html */
-export const EASY_OPTIONS = {
+export const EASY_OPTIONS = /* @__PURE__ */ JSON.parse(
+  '{"WRITEDATA":{"id":10001,"type":"cbptr"},"URL":{"id":10002,"type":"string"},"PORT":{"id":3,"type":"long"},"PROXY":{"id":10004,"type":"string"},"USERPWD":{"id":10005,"type":"string"},"PROXYUSERPWD":{"id":10006,"type":"string"},"RANGE":{"id":10007,"type":"string"},"READDATA":{"id":10009,"type":"cbptr"},"ERRORBUFFER":{"id":10010,"type":"objectpoint"},"WRITEFUNCTION":{"id":20011,"type":"functionpoint"},"READFUNCTION":{"id":20012,"type":"functionpoint"},"TIMEOUT":{"id":13,"type":"long"},"INFILESIZE":{"id":14,"type":"long"},"POSTFIELDS":{"id":10015,"type":"objectpoint"},"REFERER":{"id":10016,"type":"string"},"FTPPORT":{"id":10017,"type":"string"},"USERAGENT":{"id":10018,"type":"string"},"LOW_SPEED_LIMIT":{"id":19,"type":"long"},"LOW_SPEED_TIME":{"id":20,"type":"long"},"RESUME_FROM":{"id":21,"type":"long"},"COOKIE":{"id":10022,"type":"string"},"HTTPHEADER":{"id":10023,"type":"slist"},"HTTPPOST":{"id":10024,"type":"objectpoint","deprecated":true},"SSLCERT":{"id":10025,"type":"string"},"KEYPASSWD":{"id":10026,"type":"string"},"CRLF":{"id":27,"type":"long"},"QUOTE":{"id":10028,"type":"slist"},"HEADERDATA":{"id":10029,"type":"cbptr"},"COOKIEFILE":{"id":10031,"type":"string"},"SSLVERSION":{"id":32,"type":"values"},"TIMECONDITION":{"id":33,"type":"values"},"TIMEVALUE":{"id":34,"type":"long"},"CUSTOMREQUEST":{"id":10036,"type":"string"},"STDERR":{"id":10037,"type":"objectpoint"},"POSTQUOTE":{"id":10039,"type":"slist"},"VERBOSE":{"id":41,"type":"long"},"HEADER":{"id":42,"type":"long"},"NOPROGRESS":{"id":43,"type":"long"},"NOBODY":{"id":44,"type":"long"},"FAILONERROR":{"id":45,"type":"long"},"UPLOAD":{"id":46,"type":"long"},"POST":{"id":47,"type":"long"},"DIRLISTONLY":{"id":48,"type":"long"},"APPEND":{"id":50,"type":"long"},"NETRC":{"id":51,"type":"values"},"FOLLOWLOCATION":{"id":52,"type":"long"},"TRANSFERTEXT":{"id":53,"type":"long"},"PUT":{"id":54,"type":"long","deprecated":true},"PROGRESSFUNCTION":{"id":20056,"type":"functionpoint","deprecated":true},"XFERINFODATA":{"id":10057,"type":"cbptr"},"AUTOREFERER":{"id":58,"type":"long"},"PROXYPORT":{"id":59,"type":"long"},"POSTFIELDSIZE":{"id":60,"type":"long"},"HTTPPROXYTUNNEL":{"id":61,"type":"long"},"INTERFACE":{"id":10062,"type":"string"},"KRBLEVEL":{"id":10063,"type":"string"},"SSL_VERIFYPEER":{"id":64,"type":"long"},"CAINFO":{"id":10065,"type":"string"},"MAXREDIRS":{"id":68,"type":"long"},"FILETIME":{"id":69,"type":"long"},"TELNETOPTIONS":{"id":10070,"type":"slist"},"MAXCONNECTS":{"id":71,"type":"long"},"FRESH_CONNECT":{"id":74,"type":"long"},"FORBID_REUSE":{"id":75,"type":"long"},"RANDOM_FILE":{"id":10076,"type":"string","deprecated":true},"EGDSOCKET":{"id":10077,"type":"string","deprecated":true},"CONNECTTIMEOUT":{"id":78,"type":"long"},"HEADERFUNCTION":{"id":20079,"type":"functionpoint"},"HTTPGET":{"id":80,"type":"long"},"SSL_VERIFYHOST":{"id":81,"type":"long"},"COOKIEJAR":{"id":10082,"type":"string"},"SSL_CIPHER_LIST":{"id":10083,"type":"string"},"HTTP_VERSION":{"id":84,"type":"values"},"FTP_USE_EPSV":{"id":85,"type":"long"},"SSLCERTTYPE":{"id":10086,"type":"string"},"SSLKEY":{"id":10087,"type":"string"},"SSLKEYTYPE":{"id":10088,"type":"string"},"SSLENGINE":{"id":10089,"type":"string"},"SSLENGINE_DEFAULT":{"id":90,"type":"long"},"DNS_USE_GLOBAL_CACHE":{"id":91,"type":"long","deprecated":true},"DNS_CACHE_TIMEOUT":{"id":92,"type":"long"},"PREQUOTE":{"id":10093,"type":"slist"},"DEBUGFUNCTION":{"id":20094,"type":"functionpoint"},"DEBUGDATA":{"id":10095,"type":"cbptr"},"COOKIESESSION":{"id":96,"type":"long"},"CAPATH":{"id":10097,"type":"string"},"BUFFERSIZE":{"id":98,"type":"long"},"NOSIGNAL":{"id":99,"type":"long"},"SHARE":{"id":10100,"type":"objectpoint"},"PROXYTYPE":{"id":101,"type":"values"},"ACCEPT_ENCODING":{"id":10102,"type":"string"},"PRIVATE":{"id":10103,"type":"objectpoint"},"HTTP200ALIASES":{"id":10104,"type":"slist"},"UNRESTRICTED_AUTH":{"id":105,"type":"long"},"FTP_USE_EPRT":{"id":106,"type":"long"},"HTTPAUTH":{"id":107,"type":"values"},"SSL_CTX_FUNCTION":{"id":20108,"type":"functionpoint"},"SSL_CTX_DATA":{"id":10109,"type":"cbptr"},"FTP_CREATE_MISSING_DIRS":{"id":110,"type":"long"},"PROXYAUTH":{"id":111,"type":"values"},"SERVER_RESPONSE_TIMEOUT":{"id":112,"type":"long"},"IPRESOLVE":{"id":113,"type":"values"},"MAXFILESIZE":{"id":114,"type":"long"},"INFILESIZE_LARGE":{"id":30115,"type":"off_t"},"RESUME_FROM_LARGE":{"id":30116,"type":"off_t"},"MAXFILESIZE_LARGE":{"id":30117,"type":"off_t"},"NETRC_FILE":{"id":10118,"type":"string"},"USE_SSL":{"id":119,"type":"values"},"POSTFIELDSIZE_LARGE":{"id":30120,"type":"off_t"},"TCP_NODELAY":{"id":121,"type":"long"},"FTPSSLAUTH":{"id":129,"type":"values"},"IOCTLFUNCTION":{"id":20130,"type":"functionpoint","deprecated":true},"IOCTLDATA":{"id":10131,"type":"cbptr","deprecated":true},"FTP_ACCOUNT":{"id":10134,"type":"string"},"COOKIELIST":{"id":10135,"type":"string"},"IGNORE_CONTENT_LENGTH":{"id":136,"type":"long"},"FTP_SKIP_PASV_IP":{"id":137,"type":"long"},"FTP_FILEMETHOD":{"id":138,"type":"values"},"LOCALPORT":{"id":139,"type":"long"},"LOCALPORTRANGE":{"id":140,"type":"long"},"CONNECT_ONLY":{"id":141,"type":"long"},"CONV_FROM_NETWORK_FUNCTION":{"id":20142,"type":"functionpoint","deprecated":true},"CONV_TO_NETWORK_FUNCTION":{"id":20143,"type":"functionpoint","deprecated":true},"CONV_FROM_UTF8_FUNCTION":{"id":20144,"type":"functionpoint","deprecated":true},"MAX_SEND_SPEED_LARGE":{"id":30145,"type":"off_t"},"MAX_RECV_SPEED_LARGE":{"id":30146,"type":"off_t"},"FTP_ALTERNATIVE_TO_USER":{"id":10147,"type":"string"},"SOCKOPTFUNCTION":{"id":20148,"type":"functionpoint"},"SOCKOPTDATA":{"id":10149,"type":"cbptr"},"SSL_SESSIONID_CACHE":{"id":150,"type":"long"},"SSH_AUTH_TYPES":{"id":151,"type":"values"},"SSH_PUBLIC_KEYFILE":{"id":10152,"type":"string"},"SSH_PRIVATE_KEYFILE":{"id":10153,"type":"string"},"FTP_SSL_CCC":{"id":154,"type":"long"},"TIMEOUT_MS":{"id":155,"type":"long"},"CONNECTTIMEOUT_MS":{"id":156,"type":"long"},"HTTP_TRANSFER_DECODING":{"id":157,"type":"long"},"HTTP_CONTENT_DECODING":{"id":158,"type":"long"},"NEW_FILE_PERMS":{"id":159,"type":"long"},"NEW_DIRECTORY_PERMS":{"id":160,"type":"long"},"POSTREDIR":{"id":161,"type":"values"},"SSH_HOST_PUBLIC_KEY_MD5":{"id":10162,"type":"string"},"OPENSOCKETFUNCTION":{"id":20163,"type":"functionpoint"},"OPENSOCKETDATA":{"id":10164,"type":"cbptr"},"COPYPOSTFIELDS":{"id":10165,"type":"objectpoint"},"PROXY_TRANSFER_MODE":{"id":166,"type":"long"},"SEEKFUNCTION":{"id":20167,"type":"functionpoint"},"SEEKDATA":{"id":10168,"type":"cbptr"},"CRLFILE":{"id":10169,"type":"string"},"ISSUERCERT":{"id":10170,"type":"string"},"ADDRESS_SCOPE":{"id":171,"type":"long"},"CERTINFO":{"id":172,"type":"long"},"USERNAME":{"id":10173,"type":"string"},"PASSWORD":{"id":10174,"type":"string"},"PROXYUSERNAME":{"id":10175,"type":"string"},"PROXYPASSWORD":{"id":10176,"type":"string"},"NOPROXY":{"id":10177,"type":"string"},"TFTP_BLKSIZE":{"id":178,"type":"long"},"SOCKS5_GSSAPI_SERVICE":{"id":10179,"type":"string","deprecated":true},"SOCKS5_GSSAPI_NEC":{"id":180,"type":"long"},"PROTOCOLS":{"id":181,"type":"long","deprecated":true},"REDIR_PROTOCOLS":{"id":182,"type":"long","deprecated":true},"SSH_KNOWNHOSTS":{"id":10183,"type":"string"},"SSH_KEYFUNCTION":{"id":20184,"type":"functionpoint"},"SSH_KEYDATA":{"id":10185,"type":"cbptr"},"MAIL_FROM":{"id":10186,"type":"string"},"MAIL_RCPT":{"id":10187,"type":"slist"},"FTP_USE_PRET":{"id":188,"type":"long"},"RTSP_REQUEST":{"id":189,"type":"values"},"RTSP_SESSION_ID":{"id":10190,"type":"string"},"RTSP_STREAM_URI":{"id":10191,"type":"string"},"RTSP_TRANSPORT":{"id":10192,"type":"string"},"RTSP_CLIENT_CSEQ":{"id":193,"type":"long"},"RTSP_SERVER_CSEQ":{"id":194,"type":"long"},"INTERLEAVEDATA":{"id":10195,"type":"cbptr"},"INTERLEAVEFUNCTION":{"id":20196,"type":"functionpoint"},"WILDCARDMATCH":{"id":197,"type":"long"},"CHUNK_BGN_FUNCTION":{"id":20198,"type":"functionpoint"},"CHUNK_END_FUNCTION":{"id":20199,"type":"functionpoint"},"FNMATCH_FUNCTION":{"id":20200,"type":"functionpoint"},"CHUNK_DATA":{"id":10201,"type":"cbptr"},"FNMATCH_DATA":{"id":10202,"type":"cbptr"},"RESOLVE":{"id":10203,"type":"slist"},"TLSAUTH_USERNAME":{"id":10204,"type":"string"},"TLSAUTH_PASSWORD":{"id":10205,"type":"string"},"TLSAUTH_TYPE":{"id":10206,"type":"string"},"TRANSFER_ENCODING":{"id":207,"type":"long"},"CLOSESOCKETFUNCTION":{"id":20208,"type":"functionpoint"},"CLOSESOCKETDATA":{"id":10209,"type":"cbptr"},"GSSAPI_DELEGATION":{"id":210,"type":"values"},"DNS_SERVERS":{"id":10211,"type":"string"},"ACCEPTTIMEOUT_MS":{"id":212,"type":"long"},"TCP_KEEPALIVE":{"id":213,"type":"long"},"TCP_KEEPIDLE":{"id":214,"type":"long"},"TCP_KEEPINTVL":{"id":215,"type":"long"},"SSL_OPTIONS":{"id":216,"type":"values"},"MAIL_AUTH":{"id":10217,"type":"string"},"SASL_IR":{"id":218,"type":"long"},"XFERINFOFUNCTION":{"id":20219,"type":"functionpoint"},"XOAUTH2_BEARER":{"id":10220,"type":"string"},"DNS_INTERFACE":{"id":10221,"type":"string"},"DNS_LOCAL_IP4":{"id":10222,"type":"string"},"DNS_LOCAL_IP6":{"id":10223,"type":"string"},"LOGIN_OPTIONS":{"id":10224,"type":"string"},"SSL_ENABLE_NPN":{"id":225,"type":"long","deprecated":true},"SSL_ENABLE_ALPN":{"id":226,"type":"long"},"EXPECT_100_TIMEOUT_MS":{"id":227,"type":"long"},"PROXYHEADER":{"id":10228,"type":"slist"},"HEADEROPT":{"id":229,"type":"values"},"PINNEDPUBLICKEY":{"id":10230,"type":"string"},"UNIX_SOCKET_PATH":{"id":10231,"type":"string"},"SSL_VERIFYSTATUS":{"id":232,"type":"long"},"SSL_FALSESTART":{"id":233,"type":"long"},"PATH_AS_IS":{"id":234,"type":"long"},"PROXY_SERVICE_NAME":{"id":10235,"type":"string"},"SERVICE_NAME":{"id":10236,"type":"string"},"PIPEWAIT":{"id":237,"type":"long"},"DEFAULT_PROTOCOL":{"id":10238,"type":"string"},"STREAM_WEIGHT":{"id":239,"type":"long"},"STREAM_DEPENDS":{"id":10240,"type":"objectpoint"},"STREAM_DEPENDS_E":{"id":10241,"type":"objectpoint"},"TFTP_NO_OPTIONS":{"id":242,"type":"long"},"CONNECT_TO":{"id":10243,"type":"slist"},"TCP_FASTOPEN":{"id":244,"type":"long"},"KEEP_SENDING_ON_ERROR":{"id":245,"type":"long"},"PROXY_CAINFO":{"id":10246,"type":"string"},"PROXY_CAPATH":{"id":10247,"type":"string"},"PROXY_SSL_VERIFYPEER":{"id":248,"type":"long"},"PROXY_SSL_VERIFYHOST":{"id":249,"type":"long"},"PROXY_SSLVERSION":{"id":250,"type":"values"},"PROXY_TLSAUTH_USERNAME":{"id":10251,"type":"string"},"PROXY_TLSAUTH_PASSWORD":{"id":10252,"type":"string"},"PROXY_TLSAUTH_TYPE":{"id":10253,"type":"string"},"PROXY_SSLCERT":{"id":10254,"type":"string"},"PROXY_SSLCERTTYPE":{"id":10255,"type":"string"},"PROXY_SSLKEY":{"id":10256,"type":"string"},"PROXY_SSLKEYTYPE":{"id":10257,"type":"string"},"PROXY_KEYPASSWD":{"id":10258,"type":"string"},"PROXY_SSL_CIPHER_LIST":{"id":10259,"type":"string"},"PROXY_CRLFILE":{"id":10260,"type":"string"},"PROXY_SSL_OPTIONS":{"id":261,"type":"long"},"PRE_PROXY":{"id":10262,"type":"string"},"PROXY_PINNEDPUBLICKEY":{"id":10263,"type":"string"},"ABSTRACT_UNIX_SOCKET":{"id":10264,"type":"string"},"SUPPRESS_CONNECT_HEADERS":{"id":265,"type":"long"},"REQUEST_TARGET":{"id":10266,"type":"string"},"SOCKS5_AUTH":{"id":267,"type":"long"},"SSH_COMPRESSION":{"id":268,"type":"long"},"MIMEPOST":{"id":10269,"type":"objectpoint"},"TIMEVALUE_LARGE":{"id":30270,"type":"off_t"},"HAPPY_EYEBALLS_TIMEOUT_MS":{"id":271,"type":"long"},"RESOLVER_START_FUNCTION":{"id":20272,"type":"functionpoint"},"RESOLVER_START_DATA":{"id":10273,"type":"cbptr"},"HAPROXYPROTOCOL":{"id":274,"type":"long"},"DNS_SHUFFLE_ADDRESSES":{"id":275,"type":"long"},"TLS13_CIPHERS":{"id":10276,"type":"string"},"PROXY_TLS13_CIPHERS":{"id":10277,"type":"string"},"DISALLOW_USERNAME_IN_URL":{"id":278,"type":"long"},"DOH_URL":{"id":10279,"type":"string"},"UPLOAD_BUFFERSIZE":{"id":280,"type":"long"},"UPKEEP_INTERVAL_MS":{"id":281,"type":"long"},"CURLU":{"id":10282,"type":"objectpoint"},"TRAILERFUNCTION":{"id":20283,"type":"functionpoint"},"TRAILERDATA":{"id":10284,"type":"cbptr"},"HTTP09_ALLOWED":{"id":285,"type":"long"},"ALTSVC_CTRL":{"id":286,"type":"long"},"ALTSVC":{"id":10287,"type":"string"},"MAXAGE_CONN":{"id":288,"type":"long"},"SASL_AUTHZID":{"id":10289,"type":"string"},"MAIL_RCPT_ALLOWFAILS":{"id":290,"type":"long"},"SSLCERT_BLOB":{"id":40291,"type":"blob"},"SSLKEY_BLOB":{"id":40292,"type":"blob"},"PROXY_SSLCERT_BLOB":{"id":40293,"type":"blob"},"PROXY_SSLKEY_BLOB":{"id":40294,"type":"blob"},"ISSUERCERT_BLOB":{"id":40295,"type":"blob"},"PROXY_ISSUERCERT":{"id":10296,"type":"string"},"PROXY_ISSUERCERT_BLOB":{"id":40297,"type":"blob"},"SSL_EC_CURVES":{"id":10298,"type":"string"},"HSTS_CTRL":{"id":299,"type":"long"},"HSTS":{"id":10300,"type":"string"},"HSTSREADFUNCTION":{"id":20301,"type":"functionpoint"},"HSTSREADDATA":{"id":10302,"type":"cbptr"},"HSTSWRITEFUNCTION":{"id":20303,"type":"functionpoint"},"HSTSWRITEDATA":{"id":10304,"type":"cbptr"},"AWS_SIGV4":{"id":10305,"type":"string"},"DOH_SSL_VERIFYPEER":{"id":306,"type":"long"},"DOH_SSL_VERIFYHOST":{"id":307,"type":"long"},"DOH_SSL_VERIFYSTATUS":{"id":308,"type":"long"},"CAINFO_BLOB":{"id":40309,"type":"blob"},"PROXY_CAINFO_BLOB":{"id":40310,"type":"blob"},"SSH_HOST_PUBLIC_KEY_SHA256":{"id":10311,"type":"string"},"PREREQFUNCTION":{"id":20312,"type":"functionpoint"},"PREREQDATA":{"id":10313,"type":"cbptr"},"MAXLIFETIME_CONN":{"id":314,"type":"long"},"MIME_OPTIONS":{"id":315,"type":"long"},"SSH_HOSTKEYFUNCTION":{"id":20316,"type":"functionpoint"},"SSH_HOSTKEYDATA":{"id":10317,"type":"cbptr"},"PROTOCOLS_STR":{"id":10318,"type":"string"},"REDIR_PROTOCOLS_STR":{"id":10319,"type":"string"},"WS_OPTIONS":{"id":320,"type":"long"},"CA_CACHE_TIMEOUT":{"id":321,"type":"long"},"QUICK_EXIT":{"id":322,"type":"long"},"HAPROXY_CLIENT_IP":{"id":10323,"type":"string"},"SERVER_RESPONSE_TIMEOUT_MS":{"id":324,"type":"long"},"ECH":{"id":10325,"type":"string"},"TCP_KEEPCNT":{"id":326,"type":"long"},"UPLOAD_FLAGS":{"id":327,"type":"long"},"SSL_SIGNATURE_ALGORITHMS":{"id":10328,"type":"string"}}',
+) as {
   /** pointer passed to the write callback (since 7.9.7). @see https://curl.se/libcurl/c/CURLOPT_WRITEDATA.html */
-  WRITEDATA: { id: 10001, type: 'cbptr' },
+  readonly WRITEDATA: {
+    readonly id: 10001;
+    readonly type: "cbptr";
+  };
   /** URL for this transfer (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_URL.html */
-  URL: { id: 10002, type: 'string' },
+  readonly URL: {
+    readonly id: 10002;
+    readonly type: "string";
+  };
   /** remote port number to connect to (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PORT.html */
-  PORT: { id: 3, type: 'long' },
+  readonly PORT: {
+    readonly id: 3;
+    readonly type: "long";
+  };
   /** proxy to use (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROXY.html */
-  PROXY: { id: 10004, type: 'string' },
+  readonly PROXY: {
+    readonly id: 10004;
+    readonly type: "string";
+  };
   /** username and password to use in authentication (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_USERPWD.html */
-  USERPWD: { id: 10005, type: 'string' },
+  readonly USERPWD: {
+    readonly id: 10005;
+    readonly type: "string";
+  };
   /** username and password to use for proxy authentication (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYUSERPWD.html */
-  PROXYUSERPWD: { id: 10006, type: 'string' },
+  readonly PROXYUSERPWD: {
+    readonly id: 10006;
+    readonly type: "string";
+  };
   /** byte range to request (HTTP, FTP, FILE, RTSP, SFTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_RANGE.html */
-  RANGE: { id: 10007, type: 'string' },
+  readonly RANGE: {
+    readonly id: 10007;
+    readonly type: "string";
+  };
   /** pointer passed to the read callback (since 7.9.7). @see https://curl.se/libcurl/c/CURLOPT_READDATA.html */
-  READDATA: { id: 10009, type: 'cbptr' },
+  readonly READDATA: {
+    readonly id: 10009;
+    readonly type: "cbptr";
+  };
   /** error buffer for error messages (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_ERRORBUFFER.html */
-  ERRORBUFFER: { id: 10010, type: 'objectpoint' },
+  readonly ERRORBUFFER: {
+    readonly id: 10010;
+    readonly type: "objectpoint";
+  };
   /** callback for writing received data (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_WRITEFUNCTION.html */
-  WRITEFUNCTION: { id: 20011, type: 'functionpoint' },
+  readonly WRITEFUNCTION: {
+    readonly id: 20011;
+    readonly type: "functionpoint";
+  };
   /** read callback for data uploads (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_READFUNCTION.html */
-  READFUNCTION: { id: 20012, type: 'functionpoint' },
+  readonly READFUNCTION: {
+    readonly id: 20012;
+    readonly type: "functionpoint";
+  };
   /** maximum time the transfer is allowed to complete (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_TIMEOUT.html */
-  TIMEOUT: { id: 13, type: 'long' },
+  readonly TIMEOUT: {
+    readonly id: 13;
+    readonly type: "long";
+  };
   /** size of the input file to send off (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_INFILESIZE.html */
-  INFILESIZE: { id: 14, type: 'long' },
+  readonly INFILESIZE: {
+    readonly id: 14;
+    readonly type: "long";
+  };
   /** data to POST to server (HTTP, MQTT; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_POSTFIELDS.html */
-  POSTFIELDS: { id: 10015, type: 'objectpoint' },
+  readonly POSTFIELDS: {
+    readonly id: 10015;
+    readonly type: "objectpoint";
+  };
   /** the HTTP referer header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_REFERER.html */
-  REFERER: { id: 10016, type: 'string' },
+  readonly REFERER: {
+    readonly id: 10016;
+    readonly type: "string";
+  };
   /** make FTP transfer active (FTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_FTPPORT.html */
-  FTPPORT: { id: 10017, type: 'string' },
+  readonly FTPPORT: {
+    readonly id: 10017;
+    readonly type: "string";
+  };
   /** HTTP user-agent header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_USERAGENT.html */
-  USERAGENT: { id: 10018, type: 'string' },
+  readonly USERAGENT: {
+    readonly id: 10018;
+    readonly type: "string";
+  };
   /** low speed limit in bytes per second (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_LOW_SPEED_LIMIT.html */
-  LOW_SPEED_LIMIT: { id: 19, type: 'long' },
+  readonly LOW_SPEED_LIMIT: {
+    readonly id: 19;
+    readonly type: "long";
+  };
   /** low speed limit time period (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_LOW_SPEED_TIME.html */
-  LOW_SPEED_TIME: { id: 20, type: 'long' },
+  readonly LOW_SPEED_TIME: {
+    readonly id: 20;
+    readonly type: "long";
+  };
   /** offset to resume transfer from (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_RESUME_FROM.html */
-  RESUME_FROM: { id: 21, type: 'long' },
+  readonly RESUME_FROM: {
+    readonly id: 21;
+    readonly type: "long";
+  };
   /** HTTP Cookie header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_COOKIE.html */
-  COOKIE: { id: 10022, type: 'string' },
+  readonly COOKIE: {
+    readonly id: 10022;
+    readonly type: "string";
+  };
   /** set of HTTP headers (HTTP, SMTP, IMAP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_HTTPHEADER.html */
-  HTTPHEADER: { id: 10023, type: 'slist' },
+  readonly HTTPHEADER: {
+    readonly id: 10023;
+    readonly type: "slist";
+  };
   /** multipart formpost content (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_HTTPPOST.html @deprecated since curl 7.56.0 */
-  HTTPPOST: { id: 10024, type: 'objectpoint', deprecated: true },
+  readonly HTTPPOST: {
+    readonly id: 10024;
+    readonly type: "objectpoint";
+    readonly deprecated: true;
+  };
   /** SSL client certificate (TLS; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_SSLCERT.html */
-  SSLCERT: { id: 10025, type: 'string' },
+  readonly SSLCERT: {
+    readonly id: 10025;
+    readonly type: "string";
+  };
   /** passphrase to private key (TLS; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_KEYPASSWD.html */
-  KEYPASSWD: { id: 10026, type: 'string' },
+  readonly KEYPASSWD: {
+    readonly id: 10026;
+    readonly type: "string";
+  };
   /** CRLF conversion (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_CRLF.html */
-  CRLF: { id: 27, type: 'long' },
+  readonly CRLF: {
+    readonly id: 27;
+    readonly type: "long";
+  };
   /** (S)FTP commands to run before transfer (FTP, SFTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_QUOTE.html */
-  QUOTE: { id: 10028, type: 'slist' },
+  readonly QUOTE: {
+    readonly id: 10028;
+    readonly type: "slist";
+  };
   /** pointer to pass to header callback (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_HEADERDATA.html */
-  HEADERDATA: { id: 10029, type: 'cbptr' },
+  readonly HEADERDATA: {
+    readonly id: 10029;
+    readonly type: "cbptr";
+  };
   /** filename to read cookies from (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_COOKIEFILE.html */
-  COOKIEFILE: { id: 10031, type: 'string' },
+  readonly COOKIEFILE: {
+    readonly id: 10031;
+    readonly type: "string";
+  };
   /** preferred TLS/SSL version (TLS; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_SSLVERSION.html */
-  SSLVERSION: { id: 32, type: 'values' },
+  readonly SSLVERSION: {
+    readonly id: 32;
+    readonly type: "values";
+  };
   /** select condition for a time request (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_TIMECONDITION.html */
-  TIMECONDITION: { id: 33, type: 'values' },
+  readonly TIMECONDITION: {
+    readonly id: 33;
+    readonly type: "values";
+  };
   /** time value for conditional (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_TIMEVALUE.html */
-  TIMEVALUE: { id: 34, type: 'long' },
+  readonly TIMEVALUE: {
+    readonly id: 34;
+    readonly type: "long";
+  };
   /** custom request method (HTTP, FTP, IMAP, POP3, SMTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_CUSTOMREQUEST.html */
-  CUSTOMREQUEST: { id: 10036, type: 'string' },
+  readonly CUSTOMREQUEST: {
+    readonly id: 10036;
+    readonly type: "string";
+  };
   /** redirect stderr to another stream (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_STDERR.html */
-  STDERR: { id: 10037, type: 'objectpoint' },
+  readonly STDERR: {
+    readonly id: 10037;
+    readonly type: "objectpoint";
+  };
   /** (S)FTP commands to run after the transfer (FTP, SFTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_POSTQUOTE.html */
-  POSTQUOTE: { id: 10039, type: 'slist' },
+  readonly POSTQUOTE: {
+    readonly id: 10039;
+    readonly type: "slist";
+  };
   /** verbose mode (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_VERBOSE.html */
-  VERBOSE: { id: 41, type: 'long' },
+  readonly VERBOSE: {
+    readonly id: 41;
+    readonly type: "long";
+  };
   /** pass headers to the data stream (HTTP, FTP, IMAP, POP3, SMTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_HEADER.html */
-  HEADER: { id: 42, type: 'long' },
+  readonly HEADER: {
+    readonly id: 42;
+    readonly type: "long";
+  };
   /** switch off the progress meter (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_NOPROGRESS.html */
-  NOPROGRESS: { id: 43, type: 'long' },
+  readonly NOPROGRESS: {
+    readonly id: 43;
+    readonly type: "long";
+  };
   /** do the download request without getting the body (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_NOBODY.html */
-  NOBODY: { id: 44, type: 'long' },
+  readonly NOBODY: {
+    readonly id: 44;
+    readonly type: "long";
+  };
   /** request failure on HTTP response \>= 400 (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_FAILONERROR.html */
-  FAILONERROR: { id: 45, type: 'long' },
+  readonly FAILONERROR: {
+    readonly id: 45;
+    readonly type: "long";
+  };
   /** data upload (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_UPLOAD.html */
-  UPLOAD: { id: 46, type: 'long' },
+  readonly UPLOAD: {
+    readonly id: 46;
+    readonly type: "long";
+  };
   /** make an HTTP POST (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_POST.html */
-  POST: { id: 47, type: 'long' },
+  readonly POST: {
+    readonly id: 47;
+    readonly type: "long";
+  };
   /** ask for names only in a directory listing (FTP, SFTP, POP3; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_DIRLISTONLY.html */
-  DIRLISTONLY: { id: 48, type: 'long' },
+  readonly DIRLISTONLY: {
+    readonly id: 48;
+    readonly type: "long";
+  };
   /** append to the remote file (FTP, SFTP; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_APPEND.html */
-  APPEND: { id: 50, type: 'long' },
+  readonly APPEND: {
+    readonly id: 50;
+    readonly type: "long";
+  };
   /** enable use of .netrc (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_NETRC.html */
-  NETRC: { id: 51, type: 'values' },
+  readonly NETRC: {
+    readonly id: 51;
+    readonly type: "values";
+  };
   /** follow HTTP 3xx redirects (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_FOLLOWLOCATION.html */
-  FOLLOWLOCATION: { id: 52, type: 'long' },
+  readonly FOLLOWLOCATION: {
+    readonly id: 52;
+    readonly type: "long";
+  };
   /** request a text based transfer for FTP (since 7.1.1). @see https://curl.se/libcurl/c/CURLOPT_TRANSFERTEXT.html */
-  TRANSFERTEXT: { id: 53, type: 'long' },
+  readonly TRANSFERTEXT: {
+    readonly id: 53;
+    readonly type: "long";
+  };
   /** make an HTTP PUT request (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PUT.html @deprecated since curl 7.12.1 */
-  PUT: { id: 54, type: 'long', deprecated: true },
+  readonly PUT: {
+    readonly id: 54;
+    readonly type: "long";
+    readonly deprecated: true;
+  };
   /** progress meter callback (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROGRESSFUNCTION.html @deprecated since curl 7.32.0 */
-  PROGRESSFUNCTION: { id: 20056, type: 'functionpoint', deprecated: true },
+  readonly PROGRESSFUNCTION: {
+    readonly id: 20056;
+    readonly type: "functionpoint";
+    readonly deprecated: true;
+  };
   /** pointer passed to the progress callback (since 7.32.0). @see https://curl.se/libcurl/c/CURLOPT_XFERINFODATA.html */
-  XFERINFODATA: { id: 10057, type: 'cbptr' },
+  readonly XFERINFODATA: {
+    readonly id: 10057;
+    readonly type: "cbptr";
+  };
   /** automatically update the referer header (HTTP; since 7.1). @see https://curl.se/libcurl/c/CURLOPT_AUTOREFERER.html */
-  AUTOREFERER: { id: 58, type: 'long' },
+  readonly AUTOREFERER: {
+    readonly id: 58;
+    readonly type: "long";
+  };
   /** port number the proxy listens on (since 7.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYPORT.html */
-  PROXYPORT: { id: 59, type: 'long' },
+  readonly PROXYPORT: {
+    readonly id: 59;
+    readonly type: "long";
+  };
   /** size of POST data pointed to (HTTP; since 7.2). @see https://curl.se/libcurl/c/CURLOPT_POSTFIELDSIZE.html */
-  POSTFIELDSIZE: { id: 60, type: 'long' },
+  readonly POSTFIELDSIZE: {
+    readonly id: 60;
+    readonly type: "long";
+  };
   /** tunnel through HTTP proxy (since 7.3). @see https://curl.se/libcurl/c/CURLOPT_HTTPPROXYTUNNEL.html */
-  HTTPPROXYTUNNEL: { id: 61, type: 'long' },
+  readonly HTTPPROXYTUNNEL: {
+    readonly id: 61;
+    readonly type: "long";
+  };
   /** source interface for outgoing traffic (since 7.3). @see https://curl.se/libcurl/c/CURLOPT_INTERFACE.html */
-  INTERFACE: { id: 10062, type: 'string' },
+  readonly INTERFACE: {
+    readonly id: 10062;
+    readonly type: "string";
+  };
   /** FTP kerberos security level (FTP; since 7.16.4). @see https://curl.se/libcurl/c/CURLOPT_KRBLEVEL.html */
-  KRBLEVEL: { id: 10063, type: 'string' },
+  readonly KRBLEVEL: {
+    readonly id: 10063;
+    readonly type: "string";
+  };
   /** verify the peer's SSL certificate (TLS; since 7.4.2). @see https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYPEER.html */
-  SSL_VERIFYPEER: { id: 64, type: 'long' },
+  readonly SSL_VERIFYPEER: {
+    readonly id: 64;
+    readonly type: "long";
+  };
   /** path to Certificate Authority (CA) bundle (TLS; since 7.4.2). @see https://curl.se/libcurl/c/CURLOPT_CAINFO.html */
-  CAINFO: { id: 10065, type: 'string' },
+  readonly CAINFO: {
+    readonly id: 10065;
+    readonly type: "string";
+  };
   /** maximum number of redirects allowed (HTTP; since 7.5). @see https://curl.se/libcurl/c/CURLOPT_MAXREDIRS.html */
-  MAXREDIRS: { id: 68, type: 'long' },
+  readonly MAXREDIRS: {
+    readonly id: 68;
+    readonly type: "long";
+  };
   /** get the modification time of the remote resource (HTTP, FTP, SFTP, FILE, SMB; since 7.5). @see https://curl.se/libcurl/c/CURLOPT_FILETIME.html */
-  FILETIME: { id: 69, type: 'long' },
+  readonly FILETIME: {
+    readonly id: 69;
+    readonly type: "long";
+  };
   /** set of telnet options (TELNET; since 7.7). @see https://curl.se/libcurl/c/CURLOPT_TELNETOPTIONS.html */
-  TELNETOPTIONS: { id: 10070, type: 'slist' },
+  readonly TELNETOPTIONS: {
+    readonly id: 10070;
+    readonly type: "slist";
+  };
   /** maximum connection cache size (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_MAXCONNECTS.html */
-  MAXCONNECTS: { id: 71, type: 'long' },
+  readonly MAXCONNECTS: {
+    readonly id: 71;
+    readonly type: "long";
+  };
   /** force a new connection to be used (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_FRESH_CONNECT.html */
-  FRESH_CONNECT: { id: 74, type: 'long' },
+  readonly FRESH_CONNECT: {
+    readonly id: 74;
+    readonly type: "long";
+  };
   /** make connection get closed at once after use (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_FORBID_REUSE.html */
-  FORBID_REUSE: { id: 75, type: 'long' },
+  readonly FORBID_REUSE: {
+    readonly id: 75;
+    readonly type: "long";
+  };
   /** file to read random data from (TLS; since 7.7). @see https://curl.se/libcurl/c/CURLOPT_RANDOM_FILE.html @deprecated since curl 7.84.0 */
-  RANDOM_FILE: { id: 10076, type: 'string', deprecated: true },
+  readonly RANDOM_FILE: {
+    readonly id: 10076;
+    readonly type: "string";
+    readonly deprecated: true;
+  };
   /** EGD socket path (TLS; since 7.7). @see https://curl.se/libcurl/c/CURLOPT_EGDSOCKET.html @deprecated since curl 7.84.0 */
-  EGDSOCKET: { id: 10077, type: 'string', deprecated: true },
+  readonly EGDSOCKET: {
+    readonly id: 10077;
+    readonly type: "string";
+    readonly deprecated: true;
+  };
   /** timeout for the connect phase (since 7.7). @see https://curl.se/libcurl/c/CURLOPT_CONNECTTIMEOUT.html */
-  CONNECTTIMEOUT: { id: 78, type: 'long' },
+  readonly CONNECTTIMEOUT: {
+    readonly id: 78;
+    readonly type: "long";
+  };
   /** callback that receives header data (HTTP, FTP, POP3, IMAP, SMTP; since 7.7.2). @see https://curl.se/libcurl/c/CURLOPT_HEADERFUNCTION.html */
-  HEADERFUNCTION: { id: 20079, type: 'functionpoint' },
+  readonly HEADERFUNCTION: {
+    readonly id: 20079;
+    readonly type: "functionpoint";
+  };
   /** ask for an HTTP GET request (HTTP; since 7.8.1). @see https://curl.se/libcurl/c/CURLOPT_HTTPGET.html */
-  HTTPGET: { id: 80, type: 'long' },
+  readonly HTTPGET: {
+    readonly id: 80;
+    readonly type: "long";
+  };
   /** verify the certificate's name against host (TLS; since 7.8.1). @see https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYHOST.html */
-  SSL_VERIFYHOST: { id: 81, type: 'long' },
+  readonly SSL_VERIFYHOST: {
+    readonly id: 81;
+    readonly type: "long";
+  };
   /** filename to store cookies to (HTTP; since 7.9). @see https://curl.se/libcurl/c/CURLOPT_COOKIEJAR.html */
-  COOKIEJAR: { id: 10082, type: 'string' },
+  readonly COOKIEJAR: {
+    readonly id: 10082;
+    readonly type: "string";
+  };
   /** ciphers to use for TLS (TLS; since 7.9). @see https://curl.se/libcurl/c/CURLOPT_SSL_CIPHER_LIST.html */
-  SSL_CIPHER_LIST: { id: 10083, type: 'string' },
+  readonly SSL_CIPHER_LIST: {
+    readonly id: 10083;
+    readonly type: "string";
+  };
   /** HTTP protocol version to use (HTTP; since 7.9.1). @see https://curl.se/libcurl/c/CURLOPT_HTTP_VERSION.html */
-  HTTP_VERSION: { id: 84, type: 'values' },
+  readonly HTTP_VERSION: {
+    readonly id: 84;
+    readonly type: "values";
+  };
   /** use EPSV for FTP (FTP; since 7.9.2). @see https://curl.se/libcurl/c/CURLOPT_FTP_USE_EPSV.html */
-  FTP_USE_EPSV: { id: 85, type: 'long' },
+  readonly FTP_USE_EPSV: {
+    readonly id: 85;
+    readonly type: "long";
+  };
   /** type of client SSL certificate (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLCERTTYPE.html */
-  SSLCERTTYPE: { id: 10086, type: 'string' },
+  readonly SSLCERTTYPE: {
+    readonly id: 10086;
+    readonly type: "string";
+  };
   /** private key file for TLS and SSL client cert (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLKEY.html */
-  SSLKEY: { id: 10087, type: 'string' },
+  readonly SSLKEY: {
+    readonly id: 10087;
+    readonly type: "string";
+  };
   /** type of the private key file (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLKEYTYPE.html */
-  SSLKEYTYPE: { id: 10088, type: 'string' },
+  readonly SSLKEYTYPE: {
+    readonly id: 10088;
+    readonly type: "string";
+  };
   /** Set SSL engine or provider (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLENGINE.html */
-  SSLENGINE: { id: 10089, type: 'string' },
+  readonly SSLENGINE: {
+    readonly id: 10089;
+    readonly type: "string";
+  };
   /** make SSL engine default (TLS; since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_SSLENGINE_DEFAULT.html */
-  SSLENGINE_DEFAULT: { id: 90, type: 'long' },
+  readonly SSLENGINE_DEFAULT: {
+    readonly id: 90;
+    readonly type: "long";
+  };
   /** global DNS cache (since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_DNS_USE_GLOBAL_CACHE.html @deprecated since curl 7.11.1 */
-  DNS_USE_GLOBAL_CACHE: { id: 91, type: 'long', deprecated: true },
+  readonly DNS_USE_GLOBAL_CACHE: {
+    readonly id: 91;
+    readonly type: "long";
+    readonly deprecated: true;
+  };
   /** life-time for DNS cache entries (since 7.9.3). @see https://curl.se/libcurl/c/CURLOPT_DNS_CACHE_TIMEOUT.html */
-  DNS_CACHE_TIMEOUT: { id: 92, type: 'long' },
+  readonly DNS_CACHE_TIMEOUT: {
+    readonly id: 92;
+    readonly type: "long";
+  };
   /** commands to run before an FTP transfer (FTP; since 7.9.5). @see https://curl.se/libcurl/c/CURLOPT_PREQUOTE.html */
-  PREQUOTE: { id: 10093, type: 'slist' },
+  readonly PREQUOTE: {
+    readonly id: 10093;
+    readonly type: "slist";
+  };
   /** debug callback (since 7.9.6). @see https://curl.se/libcurl/c/CURLOPT_DEBUGFUNCTION.html */
-  DEBUGFUNCTION: { id: 20094, type: 'functionpoint' },
+  readonly DEBUGFUNCTION: {
+    readonly id: 20094;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the debug callback (since 7.9.6). @see https://curl.se/libcurl/c/CURLOPT_DEBUGDATA.html */
-  DEBUGDATA: { id: 10095, type: 'cbptr' },
+  readonly DEBUGDATA: {
+    readonly id: 10095;
+    readonly type: "cbptr";
+  };
   /** start a new cookie session (HTTP; since 7.9.7). @see https://curl.se/libcurl/c/CURLOPT_COOKIESESSION.html */
-  COOKIESESSION: { id: 96, type: 'long' },
+  readonly COOKIESESSION: {
+    readonly id: 96;
+    readonly type: "long";
+  };
   /** directory holding CA certificates (TLS; since 7.9.8). @see https://curl.se/libcurl/c/CURLOPT_CAPATH.html */
-  CAPATH: { id: 10097, type: 'string' },
+  readonly CAPATH: {
+    readonly id: 10097;
+    readonly type: "string";
+  };
   /** receive buffer size (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_BUFFERSIZE.html */
-  BUFFERSIZE: { id: 98, type: 'long' },
+  readonly BUFFERSIZE: {
+    readonly id: 98;
+    readonly type: "long";
+  };
   /** skip all signal handling (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_NOSIGNAL.html */
-  NOSIGNAL: { id: 99, type: 'long' },
+  readonly NOSIGNAL: {
+    readonly id: 99;
+    readonly type: "long";
+  };
   /** share handle to use (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_SHARE.html */
-  SHARE: { id: 10100, type: 'objectpoint' },
+  readonly SHARE: {
+    readonly id: 10100;
+    readonly type: "objectpoint";
+  };
   /** proxy protocol type (since 7.10). @see https://curl.se/libcurl/c/CURLOPT_PROXYTYPE.html */
-  PROXYTYPE: { id: 101, type: 'values' },
+  readonly PROXYTYPE: {
+    readonly id: 101;
+    readonly type: "values";
+  };
   /** automatic decompression of HTTP downloads (HTTP; since 7.21.6). @see https://curl.se/libcurl/c/CURLOPT_ACCEPT_ENCODING.html */
-  ACCEPT_ENCODING: { id: 10102, type: 'string' },
+  readonly ACCEPT_ENCODING: {
+    readonly id: 10102;
+    readonly type: "string";
+  };
   /** store a private pointer (since 7.10.3). @see https://curl.se/libcurl/c/CURLOPT_PRIVATE.html */
-  PRIVATE: { id: 10103, type: 'objectpoint' },
+  readonly PRIVATE: {
+    readonly id: 10103;
+    readonly type: "objectpoint";
+  };
   /** alternative matches for HTTP 200 OK (HTTP; since 7.10.3). @see https://curl.se/libcurl/c/CURLOPT_HTTP200ALIASES.html */
-  HTTP200ALIASES: { id: 10104, type: 'slist' },
+  readonly HTTP200ALIASES: {
+    readonly id: 10104;
+    readonly type: "slist";
+  };
   /** send credentials to other hosts too (HTTP; since 7.10.4). @see https://curl.se/libcurl/c/CURLOPT_UNRESTRICTED_AUTH.html */
-  UNRESTRICTED_AUTH: { id: 105, type: 'long' },
+  readonly UNRESTRICTED_AUTH: {
+    readonly id: 105;
+    readonly type: "long";
+  };
   /** use EPRT for FTP (FTP; since 7.10.5). @see https://curl.se/libcurl/c/CURLOPT_FTP_USE_EPRT.html */
-  FTP_USE_EPRT: { id: 106, type: 'long' },
+  readonly FTP_USE_EPRT: {
+    readonly id: 106;
+    readonly type: "long";
+  };
   /** HTTP server authentication methods to try (HTTP; since 7.10.6). @see https://curl.se/libcurl/c/CURLOPT_HTTPAUTH.html */
-  HTTPAUTH: { id: 107, type: 'values' },
+  readonly HTTPAUTH: {
+    readonly id: 107;
+    readonly type: "values";
+  };
   /** SSL context callback (TLS; since 7.10.6). @see https://curl.se/libcurl/c/CURLOPT_SSL_CTX_FUNCTION.html */
-  SSL_CTX_FUNCTION: { id: 20108, type: 'functionpoint' },
+  readonly SSL_CTX_FUNCTION: {
+    readonly id: 20108;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to SSL context callback (TLS; since 7.10.6). @see https://curl.se/libcurl/c/CURLOPT_SSL_CTX_DATA.html */
-  SSL_CTX_DATA: { id: 10109, type: 'cbptr' },
+  readonly SSL_CTX_DATA: {
+    readonly id: 10109;
+    readonly type: "cbptr";
+  };
   /** create missing directories for FTP and SFTP (FTP; since 7.10.7). @see https://curl.se/libcurl/c/CURLOPT_FTP_CREATE_MISSING_DIRS.html */
-  FTP_CREATE_MISSING_DIRS: { id: 110, type: 'long' },
+  readonly FTP_CREATE_MISSING_DIRS: {
+    readonly id: 110;
+    readonly type: "long";
+  };
   /** HTTP proxy authentication methods (since 7.10.7). @see https://curl.se/libcurl/c/CURLOPT_PROXYAUTH.html */
-  PROXYAUTH: { id: 111, type: 'values' },
+  readonly PROXYAUTH: {
+    readonly id: 111;
+    readonly type: "values";
+  };
   /** time allowed to wait for server response (FTP, IMAP, POP3, SMTP, SFTP, SCP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_SERVER_RESPONSE_TIMEOUT.html */
-  SERVER_RESPONSE_TIMEOUT: { id: 112, type: 'long' },
+  readonly SERVER_RESPONSE_TIMEOUT: {
+    readonly id: 112;
+    readonly type: "long";
+  };
   /** IP protocol version to use (since 7.10.8). @see https://curl.se/libcurl/c/CURLOPT_IPRESOLVE.html */
-  IPRESOLVE: { id: 113, type: 'values' },
+  readonly IPRESOLVE: {
+    readonly id: 113;
+    readonly type: "values";
+  };
   /** maximum file size allowed to download (since 7.10.8). @see https://curl.se/libcurl/c/CURLOPT_MAXFILESIZE.html */
-  MAXFILESIZE: { id: 114, type: 'long' },
+  readonly MAXFILESIZE: {
+    readonly id: 114;
+    readonly type: "long";
+  };
   /** size of the input file to send off (since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_INFILESIZE_LARGE.html */
-  INFILESIZE_LARGE: { id: 30115, type: 'off_t' },
+  readonly INFILESIZE_LARGE: {
+    readonly id: 30115;
+    readonly type: "off_t";
+  };
   /** offset to resume transfer from (since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_RESUME_FROM_LARGE.html */
-  RESUME_FROM_LARGE: { id: 30116, type: 'off_t' },
+  readonly RESUME_FROM_LARGE: {
+    readonly id: 30116;
+    readonly type: "off_t";
+  };
   /** maximum file size allowed to download (FTP, HTTP, MQTT; since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_MAXFILESIZE_LARGE.html */
-  MAXFILESIZE_LARGE: { id: 30117, type: 'off_t' },
+  readonly MAXFILESIZE_LARGE: {
+    readonly id: 30117;
+    readonly type: "off_t";
+  };
   /** filename to read .netrc info from (since 7.11.0). @see https://curl.se/libcurl/c/CURLOPT_NETRC_FILE.html */
-  NETRC_FILE: { id: 10118, type: 'string' },
+  readonly NETRC_FILE: {
+    readonly id: 10118;
+    readonly type: "string";
+  };
   /** request using SSL / TLS for the transfer (FTP, SMTP, POP3, IMAP; since 7.17.0). @see https://curl.se/libcurl/c/CURLOPT_USE_SSL.html */
-  USE_SSL: { id: 119, type: 'values' },
+  readonly USE_SSL: {
+    readonly id: 119;
+    readonly type: "values";
+  };
   /** size of POST data pointed to (HTTP; since 7.11.1). @see https://curl.se/libcurl/c/CURLOPT_POSTFIELDSIZE_LARGE.html */
-  POSTFIELDSIZE_LARGE: { id: 30120, type: 'off_t' },
+  readonly POSTFIELDSIZE_LARGE: {
+    readonly id: 30120;
+    readonly type: "off_t";
+  };
   /** the TCP_NODELAY option (TCP; since 7.11.2). @see https://curl.se/libcurl/c/CURLOPT_TCP_NODELAY.html */
-  TCP_NODELAY: { id: 121, type: 'long' },
+  readonly TCP_NODELAY: {
+    readonly id: 121;
+    readonly type: "long";
+  };
   /** order in which to attempt TLS vs SSL (FTP; since 7.12.2). @see https://curl.se/libcurl/c/CURLOPT_FTPSSLAUTH.html */
-  FTPSSLAUTH: { id: 129, type: 'values' },
+  readonly FTPSSLAUTH: {
+    readonly id: 129;
+    readonly type: "values";
+  };
   /** callback for I/O operations (since 7.12.3). @see https://curl.se/libcurl/c/CURLOPT_IOCTLFUNCTION.html @deprecated since curl 7.18.0 */
-  IOCTLFUNCTION: { id: 20130, type: 'functionpoint', deprecated: true },
+  readonly IOCTLFUNCTION: {
+    readonly id: 20130;
+    readonly type: "functionpoint";
+    readonly deprecated: true;
+  };
   /** pointer passed to I/O callback (since 7.12.3). @see https://curl.se/libcurl/c/CURLOPT_IOCTLDATA.html @deprecated since curl 7.18.0 */
-  IOCTLDATA: { id: 10131, type: 'cbptr', deprecated: true },
+  readonly IOCTLDATA: {
+    readonly id: 10131;
+    readonly type: "cbptr";
+    readonly deprecated: true;
+  };
   /** account info for FTP (FTP; since 7.13.0). @see https://curl.se/libcurl/c/CURLOPT_FTP_ACCOUNT.html */
-  FTP_ACCOUNT: { id: 10134, type: 'string' },
+  readonly FTP_ACCOUNT: {
+    readonly id: 10134;
+    readonly type: "string";
+  };
   /** add to or manipulate cookies held in memory (HTTP; since 7.14.1). @see https://curl.se/libcurl/c/CURLOPT_COOKIELIST.html */
-  COOKIELIST: { id: 10135, type: 'string' },
+  readonly COOKIELIST: {
+    readonly id: 10135;
+    readonly type: "string";
+  };
   /** ignore content length (HTTP, FTP; since 7.14.1). @see https://curl.se/libcurl/c/CURLOPT_IGNORE_CONTENT_LENGTH.html */
-  IGNORE_CONTENT_LENGTH: { id: 136, type: 'long' },
+  readonly IGNORE_CONTENT_LENGTH: {
+    readonly id: 136;
+    readonly type: "long";
+  };
   /** ignore the IP address in the PASV response (FTP; since 7.15.0). @see https://curl.se/libcurl/c/CURLOPT_FTP_SKIP_PASV_IP.html */
-  FTP_SKIP_PASV_IP: { id: 137, type: 'long' },
+  readonly FTP_SKIP_PASV_IP: {
+    readonly id: 137;
+    readonly type: "long";
+  };
   /** select directory traversing method for FTP (FTP; since 7.15.1). @see https://curl.se/libcurl/c/CURLOPT_FTP_FILEMETHOD.html */
-  FTP_FILEMETHOD: { id: 138, type: 'values' },
+  readonly FTP_FILEMETHOD: {
+    readonly id: 138;
+    readonly type: "values";
+  };
   /** local port number to use for socket (since 7.15.2). @see https://curl.se/libcurl/c/CURLOPT_LOCALPORT.html */
-  LOCALPORT: { id: 139, type: 'long' },
+  readonly LOCALPORT: {
+    readonly id: 139;
+    readonly type: "long";
+  };
   /** number of additional local ports to try (since 7.15.2). @see https://curl.se/libcurl/c/CURLOPT_LOCALPORTRANGE.html */
-  LOCALPORTRANGE: { id: 140, type: 'long' },
+  readonly LOCALPORTRANGE: {
+    readonly id: 140;
+    readonly type: "long";
+  };
   /** stop when connected to target server (since 7.15.2). @see https://curl.se/libcurl/c/CURLOPT_CONNECT_ONLY.html */
-  CONNECT_ONLY: { id: 141, type: 'long' },
+  readonly CONNECT_ONLY: {
+    readonly id: 141;
+    readonly type: "long";
+  };
   /** convert data from network to host encoding (since 7.15.4). @see https://curl.se/libcurl/c/CURLOPT_CONV_FROM_NETWORK_FUNCTION.html @deprecated since curl 7.82.0 */
-  CONV_FROM_NETWORK_FUNCTION: { id: 20142, type: 'functionpoint', deprecated: true },
+  readonly CONV_FROM_NETWORK_FUNCTION: {
+    readonly id: 20142;
+    readonly type: "functionpoint";
+    readonly deprecated: true;
+  };
   /** convert data to network from host encoding (since 7.15.4). @see https://curl.se/libcurl/c/CURLOPT_CONV_TO_NETWORK_FUNCTION.html @deprecated since curl 7.82.0 */
-  CONV_TO_NETWORK_FUNCTION: { id: 20143, type: 'functionpoint', deprecated: true },
+  readonly CONV_TO_NETWORK_FUNCTION: {
+    readonly id: 20143;
+    readonly type: "functionpoint";
+    readonly deprecated: true;
+  };
   /** convert data from UTF8 to host encoding (since 7.15.4). @see https://curl.se/libcurl/c/CURLOPT_CONV_FROM_UTF8_FUNCTION.html @deprecated since curl 7.82.0 */
-  CONV_FROM_UTF8_FUNCTION: { id: 20144, type: 'functionpoint', deprecated: true },
+  readonly CONV_FROM_UTF8_FUNCTION: {
+    readonly id: 20144;
+    readonly type: "functionpoint";
+    readonly deprecated: true;
+  };
   /** rate limit data upload speed (since 7.15.5). @see https://curl.se/libcurl/c/CURLOPT_MAX_SEND_SPEED_LARGE.html */
-  MAX_SEND_SPEED_LARGE: { id: 30145, type: 'off_t' },
+  readonly MAX_SEND_SPEED_LARGE: {
+    readonly id: 30145;
+    readonly type: "off_t";
+  };
   /** rate limit data download speed (since 7.15.5). @see https://curl.se/libcurl/c/CURLOPT_MAX_RECV_SPEED_LARGE.html */
-  MAX_RECV_SPEED_LARGE: { id: 30146, type: 'off_t' },
+  readonly MAX_RECV_SPEED_LARGE: {
+    readonly id: 30146;
+    readonly type: "off_t";
+  };
   /** command to use instead of USER with FTP (FTP; since 7.15.5). @see https://curl.se/libcurl/c/CURLOPT_FTP_ALTERNATIVE_TO_USER.html */
-  FTP_ALTERNATIVE_TO_USER: { id: 10147, type: 'string' },
+  readonly FTP_ALTERNATIVE_TO_USER: {
+    readonly id: 10147;
+    readonly type: "string";
+  };
   /** callback for setting socket options (since 7.16.0). @see https://curl.se/libcurl/c/CURLOPT_SOCKOPTFUNCTION.html */
-  SOCKOPTFUNCTION: { id: 20148, type: 'functionpoint' },
+  readonly SOCKOPTFUNCTION: {
+    readonly id: 20148;
+    readonly type: "functionpoint";
+  };
   /** pointer to pass to sockopt callback (since 7.16.0). @see https://curl.se/libcurl/c/CURLOPT_SOCKOPTDATA.html */
-  SOCKOPTDATA: { id: 10149, type: 'cbptr' },
+  readonly SOCKOPTDATA: {
+    readonly id: 10149;
+    readonly type: "cbptr";
+  };
   /** use the SSL session-ID cache (TLS; since 7.16.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_SESSIONID_CACHE.html */
-  SSL_SESSIONID_CACHE: { id: 150, type: 'long' },
+  readonly SSL_SESSIONID_CACHE: {
+    readonly id: 150;
+    readonly type: "long";
+  };
   /** auth types for SFTP and SCP (SFTP, SCP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_AUTH_TYPES.html */
-  SSH_AUTH_TYPES: { id: 151, type: 'values' },
+  readonly SSH_AUTH_TYPES: {
+    readonly id: 151;
+    readonly type: "values";
+  };
   /** public key file for SSH auth (SFTP, SCP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_PUBLIC_KEYFILE.html */
-  SSH_PUBLIC_KEYFILE: { id: 10152, type: 'string' },
+  readonly SSH_PUBLIC_KEYFILE: {
+    readonly id: 10152;
+    readonly type: "string";
+  };
   /** private key file for SSH auth (SFTP, SCP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_PRIVATE_KEYFILE.html */
-  SSH_PRIVATE_KEYFILE: { id: 10153, type: 'string' },
+  readonly SSH_PRIVATE_KEYFILE: {
+    readonly id: 10153;
+    readonly type: "string";
+  };
   /** switch off SSL again with FTP after auth (FTP; since 7.16.1). @see https://curl.se/libcurl/c/CURLOPT_FTP_SSL_CCC.html */
-  FTP_SSL_CCC: { id: 154, type: 'long' },
+  readonly FTP_SSL_CCC: {
+    readonly id: 154;
+    readonly type: "long";
+  };
   /** maximum time the transfer is allowed to complete (since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_TIMEOUT_MS.html */
-  TIMEOUT_MS: { id: 155, type: 'long' },
+  readonly TIMEOUT_MS: {
+    readonly id: 155;
+    readonly type: "long";
+  };
   /** timeout for the connect phase (since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_CONNECTTIMEOUT_MS.html */
-  CONNECTTIMEOUT_MS: { id: 156, type: 'long' },
+  readonly CONNECTTIMEOUT_MS: {
+    readonly id: 156;
+    readonly type: "long";
+  };
   /** HTTP transfer decoding control (HTTP; since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_HTTP_TRANSFER_DECODING.html */
-  HTTP_TRANSFER_DECODING: { id: 157, type: 'long' },
+  readonly HTTP_TRANSFER_DECODING: {
+    readonly id: 157;
+    readonly type: "long";
+  };
   /** HTTP content decoding control (HTTP; since 7.16.2). @see https://curl.se/libcurl/c/CURLOPT_HTTP_CONTENT_DECODING.html */
-  HTTP_CONTENT_DECODING: { id: 158, type: 'long' },
+  readonly HTTP_CONTENT_DECODING: {
+    readonly id: 158;
+    readonly type: "long";
+  };
   /** permissions for remotely created files (SFTP, SCP, FILE; since 7.16.4). @see https://curl.se/libcurl/c/CURLOPT_NEW_FILE_PERMS.html */
-  NEW_FILE_PERMS: { id: 159, type: 'long' },
+  readonly NEW_FILE_PERMS: {
+    readonly id: 159;
+    readonly type: "long";
+  };
   /** permissions for remotely created directories (SFTP, SCP, FILE; since 7.16.4). @see https://curl.se/libcurl/c/CURLOPT_NEW_DIRECTORY_PERMS.html */
-  NEW_DIRECTORY_PERMS: { id: 160, type: 'long' },
+  readonly NEW_DIRECTORY_PERMS: {
+    readonly id: 160;
+    readonly type: "long";
+  };
   /** how to act on an HTTP POST redirect (HTTP; since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_POSTREDIR.html */
-  POSTREDIR: { id: 161, type: 'values' },
+  readonly POSTREDIR: {
+    readonly id: 161;
+    readonly type: "values";
+  };
   /** MD5 checksum of SSH server public key (SFTP, SCP; since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOST_PUBLIC_KEY_MD5.html */
-  SSH_HOST_PUBLIC_KEY_MD5: { id: 10162, type: 'string' },
+  readonly SSH_HOST_PUBLIC_KEY_MD5: {
+    readonly id: 10162;
+    readonly type: "string";
+  };
   /** callback for opening socket (since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_OPENSOCKETFUNCTION.html */
-  OPENSOCKETFUNCTION: { id: 20163, type: 'functionpoint' },
+  readonly OPENSOCKETFUNCTION: {
+    readonly id: 20163;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to open socket callback (since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_OPENSOCKETDATA.html */
-  OPENSOCKETDATA: { id: 10164, type: 'cbptr' },
+  readonly OPENSOCKETDATA: {
+    readonly id: 10164;
+    readonly type: "cbptr";
+  };
   /** have libcurl copy data to POST (HTTP; since 7.17.1). @see https://curl.se/libcurl/c/CURLOPT_COPYPOSTFIELDS.html */
-  COPYPOSTFIELDS: { id: 10165, type: 'objectpoint' },
+  readonly COPYPOSTFIELDS: {
+    readonly id: 10165;
+    readonly type: "objectpoint";
+  };
   /** append FTP transfer mode to URL for proxy (since 7.18.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TRANSFER_MODE.html */
-  PROXY_TRANSFER_MODE: { id: 166, type: 'long' },
+  readonly PROXY_TRANSFER_MODE: {
+    readonly id: 166;
+    readonly type: "long";
+  };
   /** user callback for seeking in input stream (FTP, HTTP, SFTP; since 7.18.0). @see https://curl.se/libcurl/c/CURLOPT_SEEKFUNCTION.html */
-  SEEKFUNCTION: { id: 20167, type: 'functionpoint' },
+  readonly SEEKFUNCTION: {
+    readonly id: 20167;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the seek callback (FTP, HTTP, SFTP; since 7.18.0). @see https://curl.se/libcurl/c/CURLOPT_SEEKDATA.html */
-  SEEKDATA: { id: 10168, type: 'cbptr' },
+  readonly SEEKDATA: {
+    readonly id: 10168;
+    readonly type: "cbptr";
+  };
   /** Certificate Revocation List file (TLS; since 7.19.0). @see https://curl.se/libcurl/c/CURLOPT_CRLFILE.html */
-  CRLFILE: { id: 10169, type: 'string' },
+  readonly CRLFILE: {
+    readonly id: 10169;
+    readonly type: "string";
+  };
   /** issuer SSL certificate filename (TLS; since 7.19.0). @see https://curl.se/libcurl/c/CURLOPT_ISSUERCERT.html */
-  ISSUERCERT: { id: 10170, type: 'string' },
+  readonly ISSUERCERT: {
+    readonly id: 10170;
+    readonly type: "string";
+  };
   /** scope id for IPv6 addresses (since 7.19.0). @see https://curl.se/libcurl/c/CURLOPT_ADDRESS_SCOPE.html */
-  ADDRESS_SCOPE: { id: 171, type: 'long' },
+  readonly ADDRESS_SCOPE: {
+    readonly id: 171;
+    readonly type: "long";
+  };
   /** request SSL certificate information (TLS; since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_CERTINFO.html */
-  CERTINFO: { id: 172, type: 'long' },
+  readonly CERTINFO: {
+    readonly id: 172;
+    readonly type: "long";
+  };
   /** username to use in authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_USERNAME.html */
-  USERNAME: { id: 10173, type: 'string' },
+  readonly USERNAME: {
+    readonly id: 10173;
+    readonly type: "string";
+  };
   /** password to use in authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_PASSWORD.html */
-  PASSWORD: { id: 10174, type: 'string' },
+  readonly PASSWORD: {
+    readonly id: 10174;
+    readonly type: "string";
+  };
   /** username to use for proxy authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYUSERNAME.html */
-  PROXYUSERNAME: { id: 10175, type: 'string' },
+  readonly PROXYUSERNAME: {
+    readonly id: 10175;
+    readonly type: "string";
+  };
   /** password to use with proxy authentication (since 7.19.1). @see https://curl.se/libcurl/c/CURLOPT_PROXYPASSWORD.html */
-  PROXYPASSWORD: { id: 10176, type: 'string' },
+  readonly PROXYPASSWORD: {
+    readonly id: 10176;
+    readonly type: "string";
+  };
   /** disable proxy use for specific hosts (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_NOPROXY.html */
-  NOPROXY: { id: 10177, type: 'string' },
+  readonly NOPROXY: {
+    readonly id: 10177;
+    readonly type: "string";
+  };
   /** TFTP block size (TFTP; since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_TFTP_BLKSIZE.html */
-  TFTP_BLKSIZE: { id: 178, type: 'long' },
+  readonly TFTP_BLKSIZE: {
+    readonly id: 178;
+    readonly type: "long";
+  };
   /** SOCKS5 proxy authentication service name (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_SOCKS5_GSSAPI_SERVICE.html @deprecated since curl 7.49.0 */
-  SOCKS5_GSSAPI_SERVICE: { id: 10179, type: 'string', deprecated: true },
+  readonly SOCKS5_GSSAPI_SERVICE: {
+    readonly id: 10179;
+    readonly type: "string";
+    readonly deprecated: true;
+  };
   /** SOCKS proxy GSSAPI negotiation protection (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_SOCKS5_GSSAPI_NEC.html */
-  SOCKS5_GSSAPI_NEC: { id: 180, type: 'long' },
+  readonly SOCKS5_GSSAPI_NEC: {
+    readonly id: 180;
+    readonly type: "long";
+  };
   /** allowed protocols (since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_PROTOCOLS.html @deprecated since curl 7.85.0 */
-  PROTOCOLS: { id: 181, type: 'long', deprecated: true },
+  readonly PROTOCOLS: {
+    readonly id: 181;
+    readonly type: "long";
+    readonly deprecated: true;
+  };
   /** protocols allowed to redirect to (HTTP; since 7.19.4). @see https://curl.se/libcurl/c/CURLOPT_REDIR_PROTOCOLS.html @deprecated since curl 7.85.0 */
-  REDIR_PROTOCOLS: { id: 182, type: 'long', deprecated: true },
+  readonly REDIR_PROTOCOLS: {
+    readonly id: 182;
+    readonly type: "long";
+    readonly deprecated: true;
+  };
   /** filename holding the SSH known hosts (SFTP, SCP; since 7.19.6). @see https://curl.se/libcurl/c/CURLOPT_SSH_KNOWNHOSTS.html */
-  SSH_KNOWNHOSTS: { id: 10183, type: 'string' },
+  readonly SSH_KNOWNHOSTS: {
+    readonly id: 10183;
+    readonly type: "string";
+  };
   /** callback for known host matching logic (SFTP, SCP; since 7.19.6). @see https://curl.se/libcurl/c/CURLOPT_SSH_KEYFUNCTION.html */
-  SSH_KEYFUNCTION: { id: 20184, type: 'functionpoint' },
+  readonly SSH_KEYFUNCTION: {
+    readonly id: 20184;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the SSH key callback (SFTP, SCP; since 7.19.6). @see https://curl.se/libcurl/c/CURLOPT_SSH_KEYDATA.html */
-  SSH_KEYDATA: { id: 10185, type: 'cbptr' },
+  readonly SSH_KEYDATA: {
+    readonly id: 10185;
+    readonly type: "cbptr";
+  };
   /** SMTP sender address (SMTP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_FROM.html */
-  MAIL_FROM: { id: 10186, type: 'string' },
+  readonly MAIL_FROM: {
+    readonly id: 10186;
+    readonly type: "string";
+  };
   /** list of SMTP mail recipients (SMTP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_RCPT.html */
-  MAIL_RCPT: { id: 10187, type: 'slist' },
+  readonly MAIL_RCPT: {
+    readonly id: 10187;
+    readonly type: "slist";
+  };
   /** use PRET for FTP (FTP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_FTP_USE_PRET.html */
-  FTP_USE_PRET: { id: 188, type: 'long' },
+  readonly FTP_USE_PRET: {
+    readonly id: 188;
+    readonly type: "long";
+  };
   /** RTSP request (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_REQUEST.html */
-  RTSP_REQUEST: { id: 189, type: 'values' },
+  readonly RTSP_REQUEST: {
+    readonly id: 189;
+    readonly type: "values";
+  };
   /** RTSP session ID (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_SESSION_ID.html */
-  RTSP_SESSION_ID: { id: 10190, type: 'string' },
+  readonly RTSP_SESSION_ID: {
+    readonly id: 10190;
+    readonly type: "string";
+  };
   /** RTSP stream URI (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_STREAM_URI.html */
-  RTSP_STREAM_URI: { id: 10191, type: 'string' },
+  readonly RTSP_STREAM_URI: {
+    readonly id: 10191;
+    readonly type: "string";
+  };
   /** RTSP Transport: header (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_TRANSPORT.html */
-  RTSP_TRANSPORT: { id: 10192, type: 'string' },
+  readonly RTSP_TRANSPORT: {
+    readonly id: 10192;
+    readonly type: "string";
+  };
   /** RTSP client CSEQ number (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_CLIENT_CSEQ.html */
-  RTSP_CLIENT_CSEQ: { id: 193, type: 'long' },
+  readonly RTSP_CLIENT_CSEQ: {
+    readonly id: 193;
+    readonly type: "long";
+  };
   /** RTSP server CSEQ number (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_RTSP_SERVER_CSEQ.html */
-  RTSP_SERVER_CSEQ: { id: 194, type: 'long' },
+  readonly RTSP_SERVER_CSEQ: {
+    readonly id: 194;
+    readonly type: "long";
+  };
   /** pointer passed to RTSP interleave callback (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_INTERLEAVEDATA.html */
-  INTERLEAVEDATA: { id: 10195, type: 'cbptr' },
+  readonly INTERLEAVEDATA: {
+    readonly id: 10195;
+    readonly type: "cbptr";
+  };
   /** callback for RTSP interleaved data (RTSP; since 7.20.0). @see https://curl.se/libcurl/c/CURLOPT_INTERLEAVEFUNCTION.html */
-  INTERLEAVEFUNCTION: { id: 20196, type: 'functionpoint' },
+  readonly INTERLEAVEFUNCTION: {
+    readonly id: 20196;
+    readonly type: "functionpoint";
+  };
   /** directory wildcard transfers (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_WILDCARDMATCH.html */
-  WILDCARDMATCH: { id: 197, type: 'long' },
+  readonly WILDCARDMATCH: {
+    readonly id: 197;
+    readonly type: "long";
+  };
   /** callback before a transfer with FTP wildcard match (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_CHUNK_BGN_FUNCTION.html */
-  CHUNK_BGN_FUNCTION: { id: 20198, type: 'functionpoint' },
+  readonly CHUNK_BGN_FUNCTION: {
+    readonly id: 20198;
+    readonly type: "functionpoint";
+  };
   /** callback after a transfer with FTP wildcard match (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_CHUNK_END_FUNCTION.html */
-  CHUNK_END_FUNCTION: { id: 20199, type: 'functionpoint' },
+  readonly CHUNK_END_FUNCTION: {
+    readonly id: 20199;
+    readonly type: "functionpoint";
+  };
   /** wildcard match callback (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_FNMATCH_FUNCTION.html */
-  FNMATCH_FUNCTION: { id: 20200, type: 'functionpoint' },
+  readonly FNMATCH_FUNCTION: {
+    readonly id: 20200;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the FTP chunk callbacks (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_CHUNK_DATA.html */
-  CHUNK_DATA: { id: 10201, type: 'cbptr' },
+  readonly CHUNK_DATA: {
+    readonly id: 10201;
+    readonly type: "cbptr";
+  };
   /** pointer passed to the fnmatch callback (FTP; since 7.21.0). @see https://curl.se/libcurl/c/CURLOPT_FNMATCH_DATA.html */
-  FNMATCH_DATA: { id: 10202, type: 'cbptr' },
+  readonly FNMATCH_DATA: {
+    readonly id: 10202;
+    readonly type: "cbptr";
+  };
   /** provide custom hostname to IP address resolves (since 7.21.3). @see https://curl.se/libcurl/c/CURLOPT_RESOLVE.html */
-  RESOLVE: { id: 10203, type: 'slist' },
+  readonly RESOLVE: {
+    readonly id: 10203;
+    readonly type: "slist";
+  };
   /** username to use for TLS authentication (TLS; since 7.21.4). @see https://curl.se/libcurl/c/CURLOPT_TLSAUTH_USERNAME.html */
-  TLSAUTH_USERNAME: { id: 10204, type: 'string' },
+  readonly TLSAUTH_USERNAME: {
+    readonly id: 10204;
+    readonly type: "string";
+  };
   /** password to use for TLS authentication (TLS; since 7.21.4). @see https://curl.se/libcurl/c/CURLOPT_TLSAUTH_PASSWORD.html */
-  TLSAUTH_PASSWORD: { id: 10205, type: 'string' },
+  readonly TLSAUTH_PASSWORD: {
+    readonly id: 10205;
+    readonly type: "string";
+  };
   /** TLS authentication methods (TLS; since 7.21.4). @see https://curl.se/libcurl/c/CURLOPT_TLSAUTH_TYPE.html */
-  TLSAUTH_TYPE: { id: 10206, type: 'string' },
+  readonly TLSAUTH_TYPE: {
+    readonly id: 10206;
+    readonly type: "string";
+  };
   /** ask for HTTP Transfer Encoding (HTTP; since 7.21.6). @see https://curl.se/libcurl/c/CURLOPT_TRANSFER_ENCODING.html */
-  TRANSFER_ENCODING: { id: 207, type: 'long' },
+  readonly TRANSFER_ENCODING: {
+    readonly id: 207;
+    readonly type: "long";
+  };
   /** callback to socket close replacement (since 7.21.7). @see https://curl.se/libcurl/c/CURLOPT_CLOSESOCKETFUNCTION.html */
-  CLOSESOCKETFUNCTION: { id: 20208, type: 'functionpoint' },
+  readonly CLOSESOCKETFUNCTION: {
+    readonly id: 20208;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the socket close callback (since 7.21.7). @see https://curl.se/libcurl/c/CURLOPT_CLOSESOCKETDATA.html */
-  CLOSESOCKETDATA: { id: 10209, type: 'cbptr' },
+  readonly CLOSESOCKETDATA: {
+    readonly id: 10209;
+    readonly type: "cbptr";
+  };
   /** allowed GSS-API delegation (HTTP; since 7.22.0). @see https://curl.se/libcurl/c/CURLOPT_GSSAPI_DELEGATION.html */
-  GSSAPI_DELEGATION: { id: 210, type: 'values' },
+  readonly GSSAPI_DELEGATION: {
+    readonly id: 210;
+    readonly type: "values";
+  };
   /** DNS servers to use (since 7.24.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_SERVERS.html */
-  DNS_SERVERS: { id: 10211, type: 'string' },
+  readonly DNS_SERVERS: {
+    readonly id: 10211;
+    readonly type: "string";
+  };
   /** timeout waiting for FTP server to connect back (FTP; since 7.24.0). @see https://curl.se/libcurl/c/CURLOPT_ACCEPTTIMEOUT_MS.html */
-  ACCEPTTIMEOUT_MS: { id: 212, type: 'long' },
+  readonly ACCEPTTIMEOUT_MS: {
+    readonly id: 212;
+    readonly type: "long";
+  };
   /** TCP keep-alive probing (TCP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPALIVE.html */
-  TCP_KEEPALIVE: { id: 213, type: 'long' },
+  readonly TCP_KEEPALIVE: {
+    readonly id: 213;
+    readonly type: "long";
+  };
   /** TCP keep-alive idle time wait (TCP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPIDLE.html */
-  TCP_KEEPIDLE: { id: 214, type: 'long' },
+  readonly TCP_KEEPIDLE: {
+    readonly id: 214;
+    readonly type: "long";
+  };
   /** TCP keep-alive interval (TCP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPINTVL.html */
-  TCP_KEEPINTVL: { id: 215, type: 'long' },
+  readonly TCP_KEEPINTVL: {
+    readonly id: 215;
+    readonly type: "long";
+  };
   /** SSL behavior options (TLS; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_OPTIONS.html */
-  SSL_OPTIONS: { id: 216, type: 'values' },
+  readonly SSL_OPTIONS: {
+    readonly id: 216;
+    readonly type: "values";
+  };
   /** SMTP authentication address (SMTP; since 7.25.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_AUTH.html */
-  MAIL_AUTH: { id: 10217, type: 'string' },
+  readonly MAIL_AUTH: {
+    readonly id: 10217;
+    readonly type: "string";
+  };
   /** send initial response in first packet (SMTP, IMAP; since 7.31.0). @see https://curl.se/libcurl/c/CURLOPT_SASL_IR.html */
-  SASL_IR: { id: 218, type: 'long' },
+  readonly SASL_IR: {
+    readonly id: 218;
+    readonly type: "long";
+  };
   /** progress meter callback (since 7.32.0). @see https://curl.se/libcurl/c/CURLOPT_XFERINFOFUNCTION.html */
-  XFERINFOFUNCTION: { id: 20219, type: 'functionpoint' },
+  readonly XFERINFOFUNCTION: {
+    readonly id: 20219;
+    readonly type: "functionpoint";
+  };
   /** OAuth 2.0 access token (HTTP, IMAP, LDAP, POP3, SMTP; since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_XOAUTH2_BEARER.html */
-  XOAUTH2_BEARER: { id: 10220, type: 'string' },
+  readonly XOAUTH2_BEARER: {
+    readonly id: 10220;
+    readonly type: "string";
+  };
   /** interface to speak DNS over (since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_INTERFACE.html */
-  DNS_INTERFACE: { id: 10221, type: 'string' },
+  readonly DNS_INTERFACE: {
+    readonly id: 10221;
+    readonly type: "string";
+  };
   /** IPv4 address to bind DNS resolves to (since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_LOCAL_IP4.html */
-  DNS_LOCAL_IP4: { id: 10222, type: 'string' },
+  readonly DNS_LOCAL_IP4: {
+    readonly id: 10222;
+    readonly type: "string";
+  };
   /** IPv6 address to bind DNS resolves to (since 7.33.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_LOCAL_IP6.html */
-  DNS_LOCAL_IP6: { id: 10223, type: 'string' },
+  readonly DNS_LOCAL_IP6: {
+    readonly id: 10223;
+    readonly type: "string";
+  };
   /** login options (IMAP, LDAP, POP3, SMTP; since 7.34.0). @see https://curl.se/libcurl/c/CURLOPT_LOGIN_OPTIONS.html */
-  LOGIN_OPTIONS: { id: 10224, type: 'string' },
+  readonly LOGIN_OPTIONS: {
+    readonly id: 10224;
+    readonly type: "string";
+  };
   /** use NPN (TLS; since 7.36.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_ENABLE_NPN.html @deprecated since curl 7.86.0 */
-  SSL_ENABLE_NPN: { id: 225, type: 'long', deprecated: true },
+  readonly SSL_ENABLE_NPN: {
+    readonly id: 225;
+    readonly type: "long";
+    readonly deprecated: true;
+  };
   /** Application Layer Protocol Negotiation (TLS; since 7.36.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_ENABLE_ALPN.html */
-  SSL_ENABLE_ALPN: { id: 226, type: 'long' },
+  readonly SSL_ENABLE_ALPN: {
+    readonly id: 226;
+    readonly type: "long";
+  };
   /** timeout for Expect: 100-continue response (HTTP; since 7.36.0). @see https://curl.se/libcurl/c/CURLOPT_EXPECT_100_TIMEOUT_MS.html */
-  EXPECT_100_TIMEOUT_MS: { id: 227, type: 'long' },
+  readonly EXPECT_100_TIMEOUT_MS: {
+    readonly id: 227;
+    readonly type: "long";
+  };
   /** set of HTTP headers to pass to proxy (since 7.37.0). @see https://curl.se/libcurl/c/CURLOPT_PROXYHEADER.html */
-  PROXYHEADER: { id: 10228, type: 'slist' },
+  readonly PROXYHEADER: {
+    readonly id: 10228;
+    readonly type: "slist";
+  };
   /** send HTTP headers to both proxy and host or separately (HTTP; since 7.37.0). @see https://curl.se/libcurl/c/CURLOPT_HEADEROPT.html */
-  HEADEROPT: { id: 229, type: 'values' },
+  readonly HEADEROPT: {
+    readonly id: 229;
+    readonly type: "values";
+  };
   /** pinned public key (TLS; since 7.39.0). @see https://curl.se/libcurl/c/CURLOPT_PINNEDPUBLICKEY.html */
-  PINNEDPUBLICKEY: { id: 10230, type: 'string' },
+  readonly PINNEDPUBLICKEY: {
+    readonly id: 10230;
+    readonly type: "string";
+  };
   /** Unix domain socket (since 7.40.0). @see https://curl.se/libcurl/c/CURLOPT_UNIX_SOCKET_PATH.html */
-  UNIX_SOCKET_PATH: { id: 10231, type: 'string' },
+  readonly UNIX_SOCKET_PATH: {
+    readonly id: 10231;
+    readonly type: "string";
+  };
   /** verify the certificate's status (TLS; since 7.41.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYSTATUS.html */
-  SSL_VERIFYSTATUS: { id: 232, type: 'long' },
+  readonly SSL_VERIFYSTATUS: {
+    readonly id: 232;
+    readonly type: "long";
+  };
   /** TLS false start (TLS; since 7.42.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_FALSESTART.html */
-  SSL_FALSESTART: { id: 233, type: 'long' },
+  readonly SSL_FALSESTART: {
+    readonly id: 233;
+    readonly type: "long";
+  };
   /** do not handle dot-dot sequences (since 7.42.0). @see https://curl.se/libcurl/c/CURLOPT_PATH_AS_IS.html */
-  PATH_AS_IS: { id: 234, type: 'long' },
+  readonly PATH_AS_IS: {
+    readonly id: 234;
+    readonly type: "long";
+  };
   /** proxy authentication service name (since 7.43.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SERVICE_NAME.html */
-  PROXY_SERVICE_NAME: { id: 10235, type: 'string' },
+  readonly PROXY_SERVICE_NAME: {
+    readonly id: 10235;
+    readonly type: "string";
+  };
   /** authentication service name (HTTP, FTP, IMAP, POP3, SMTP, LDAP; since 7.43.0). @see https://curl.se/libcurl/c/CURLOPT_SERVICE_NAME.html */
-  SERVICE_NAME: { id: 10236, type: 'string' },
+  readonly SERVICE_NAME: {
+    readonly id: 10236;
+    readonly type: "string";
+  };
   /** wait for multiplexing (HTTP; since 7.43.0). @see https://curl.se/libcurl/c/CURLOPT_PIPEWAIT.html */
-  PIPEWAIT: { id: 237, type: 'long' },
+  readonly PIPEWAIT: {
+    readonly id: 237;
+    readonly type: "long";
+  };
   /** default protocol to use if the URL is missing a (since 7.45.0). @see https://curl.se/libcurl/c/CURLOPT_DEFAULT_PROTOCOL.html */
-  DEFAULT_PROTOCOL: { id: 10238, type: 'string' },
+  readonly DEFAULT_PROTOCOL: {
+    readonly id: 10238;
+    readonly type: "string";
+  };
   /** numerical stream weight (HTTP; since 7.46.0). @see https://curl.se/libcurl/c/CURLOPT_STREAM_WEIGHT.html */
-  STREAM_WEIGHT: { id: 239, type: 'long' },
+  readonly STREAM_WEIGHT: {
+    readonly id: 239;
+    readonly type: "long";
+  };
   /** stream this transfer depends on (HTTP; since 7.46.0). @see https://curl.se/libcurl/c/CURLOPT_STREAM_DEPENDS.html */
-  STREAM_DEPENDS: { id: 10240, type: 'objectpoint' },
+  readonly STREAM_DEPENDS: {
+    readonly id: 10240;
+    readonly type: "objectpoint";
+  };
   /** stream this transfer depends on exclusively (HTTP; since 7.46.0). @see https://curl.se/libcurl/c/CURLOPT_STREAM_DEPENDS_E.html */
-  STREAM_DEPENDS_E: { id: 10241, type: 'objectpoint' },
+  readonly STREAM_DEPENDS_E: {
+    readonly id: 10241;
+    readonly type: "objectpoint";
+  };
   /** send no TFTP options requests (TFTP; since 7.48.0). @see https://curl.se/libcurl/c/CURLOPT_TFTP_NO_OPTIONS.html */
-  TFTP_NO_OPTIONS: { id: 242, type: 'long' },
+  readonly TFTP_NO_OPTIONS: {
+    readonly id: 242;
+    readonly type: "long";
+  };
   /** connect to another host and port instead (since 7.49.0). @see https://curl.se/libcurl/c/CURLOPT_CONNECT_TO.html */
-  CONNECT_TO: { id: 10243, type: 'slist' },
+  readonly CONNECT_TO: {
+    readonly id: 10243;
+    readonly type: "slist";
+  };
   /** TCP Fast Open (TCP; since 7.49.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_FASTOPEN.html */
-  TCP_FASTOPEN: { id: 244, type: 'long' },
+  readonly TCP_FASTOPEN: {
+    readonly id: 244;
+    readonly type: "long";
+  };
   /** keep sending on early HTTP response \>= 300 (HTTP; since 7.51.0). @see https://curl.se/libcurl/c/CURLOPT_KEEP_SENDING_ON_ERROR.html */
-  KEEP_SENDING_ON_ERROR: { id: 245, type: 'long' },
+  readonly KEEP_SENDING_ON_ERROR: {
+    readonly id: 245;
+    readonly type: "long";
+  };
   /** path to proxy Certificate Authority (CA) bundle (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CAINFO.html */
-  PROXY_CAINFO: { id: 10246, type: 'string' },
+  readonly PROXY_CAINFO: {
+    readonly id: 10246;
+    readonly type: "string";
+  };
   /** directory holding HTTPS proxy CA certificates (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CAPATH.html */
-  PROXY_CAPATH: { id: 10247, type: 'string' },
+  readonly PROXY_CAPATH: {
+    readonly id: 10247;
+    readonly type: "string";
+  };
   /** verify the proxy's SSL certificate (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_VERIFYPEER.html */
-  PROXY_SSL_VERIFYPEER: { id: 248, type: 'long' },
+  readonly PROXY_SSL_VERIFYPEER: {
+    readonly id: 248;
+    readonly type: "long";
+  };
   /** verify the proxy certificate's name against host (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_VERIFYHOST.html */
-  PROXY_SSL_VERIFYHOST: { id: 249, type: 'long' },
+  readonly PROXY_SSL_VERIFYHOST: {
+    readonly id: 249;
+    readonly type: "long";
+  };
   /** preferred HTTPS proxy TLS version (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLVERSION.html */
-  PROXY_SSLVERSION: { id: 250, type: 'values' },
+  readonly PROXY_SSLVERSION: {
+    readonly id: 250;
+    readonly type: "values";
+  };
   /** username to use for proxy TLS authentication (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLSAUTH_USERNAME.html */
-  PROXY_TLSAUTH_USERNAME: { id: 10251, type: 'string' },
+  readonly PROXY_TLSAUTH_USERNAME: {
+    readonly id: 10251;
+    readonly type: "string";
+  };
   /** password to use for proxy TLS authentication (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLSAUTH_PASSWORD.html */
-  PROXY_TLSAUTH_PASSWORD: { id: 10252, type: 'string' },
+  readonly PROXY_TLSAUTH_PASSWORD: {
+    readonly id: 10252;
+    readonly type: "string";
+  };
   /** HTTPS proxy TLS authentication methods (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLSAUTH_TYPE.html */
-  PROXY_TLSAUTH_TYPE: { id: 10253, type: 'string' },
+  readonly PROXY_TLSAUTH_TYPE: {
+    readonly id: 10253;
+    readonly type: "string";
+  };
   /** HTTPS proxy client certificate (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLCERT.html */
-  PROXY_SSLCERT: { id: 10254, type: 'string' },
+  readonly PROXY_SSLCERT: {
+    readonly id: 10254;
+    readonly type: "string";
+  };
   /** type of the proxy client SSL certificate (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLCERTTYPE.html */
-  PROXY_SSLCERTTYPE: { id: 10255, type: 'string' },
+  readonly PROXY_SSLCERTTYPE: {
+    readonly id: 10255;
+    readonly type: "string";
+  };
   /** private key file for HTTPS proxy client cert (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLKEY.html */
-  PROXY_SSLKEY: { id: 10256, type: 'string' },
+  readonly PROXY_SSLKEY: {
+    readonly id: 10256;
+    readonly type: "string";
+  };
   /** type of the proxy private key file (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLKEYTYPE.html */
-  PROXY_SSLKEYTYPE: { id: 10257, type: 'string' },
+  readonly PROXY_SSLKEYTYPE: {
+    readonly id: 10257;
+    readonly type: "string";
+  };
   /** passphrase for the proxy private key (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_KEYPASSWD.html */
-  PROXY_KEYPASSWD: { id: 10258, type: 'string' },
+  readonly PROXY_KEYPASSWD: {
+    readonly id: 10258;
+    readonly type: "string";
+  };
   /** ciphers to use for HTTPS proxy (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_CIPHER_LIST.html */
-  PROXY_SSL_CIPHER_LIST: { id: 10259, type: 'string' },
+  readonly PROXY_SSL_CIPHER_LIST: {
+    readonly id: 10259;
+    readonly type: "string";
+  };
   /** HTTPS proxy Certificate Revocation List file (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CRLFILE.html */
-  PROXY_CRLFILE: { id: 10260, type: 'string' },
+  readonly PROXY_CRLFILE: {
+    readonly id: 10260;
+    readonly type: "string";
+  };
   /** HTTPS proxy SSL behavior options (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSL_OPTIONS.html */
-  PROXY_SSL_OPTIONS: { id: 261, type: 'long' },
+  readonly PROXY_SSL_OPTIONS: {
+    readonly id: 261;
+    readonly type: "long";
+  };
   /** pre-proxy host to use (since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PRE_PROXY.html */
-  PRE_PROXY: { id: 10262, type: 'string' },
+  readonly PRE_PROXY: {
+    readonly id: 10262;
+    readonly type: "string";
+  };
   /** pinned public key for https proxy (TLS; since 7.52.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_PINNEDPUBLICKEY.html */
-  PROXY_PINNEDPUBLICKEY: { id: 10263, type: 'string' },
+  readonly PROXY_PINNEDPUBLICKEY: {
+    readonly id: 10263;
+    readonly type: "string";
+  };
   /** abstract Unix domain socket (since 7.53.0). @see https://curl.se/libcurl/c/CURLOPT_ABSTRACT_UNIX_SOCKET.html */
-  ABSTRACT_UNIX_SOCKET: { id: 10264, type: 'string' },
+  readonly ABSTRACT_UNIX_SOCKET: {
+    readonly id: 10264;
+    readonly type: "string";
+  };
   /** suppress proxy CONNECT response headers (since 7.54.0). @see https://curl.se/libcurl/c/CURLOPT_SUPPRESS_CONNECT_HEADERS.html */
-  SUPPRESS_CONNECT_HEADERS: { id: 265, type: 'long' },
+  readonly SUPPRESS_CONNECT_HEADERS: {
+    readonly id: 265;
+    readonly type: "long";
+  };
   /** alternative target for this request (HTTP; since 7.55.0). @see https://curl.se/libcurl/c/CURLOPT_REQUEST_TARGET.html */
-  REQUEST_TARGET: { id: 10266, type: 'string' },
+  readonly REQUEST_TARGET: {
+    readonly id: 10266;
+    readonly type: "string";
+  };
   /** methods for SOCKS5 proxy authentication (since 7.55.0). @see https://curl.se/libcurl/c/CURLOPT_SOCKS5_AUTH.html */
-  SOCKS5_AUTH: { id: 267, type: 'long' },
+  readonly SOCKS5_AUTH: {
+    readonly id: 267;
+    readonly type: "long";
+  };
   /** enable SSH compression (SFTP, SCP; since 7.56.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_COMPRESSION.html */
-  SSH_COMPRESSION: { id: 268, type: 'long' },
+  readonly SSH_COMPRESSION: {
+    readonly id: 268;
+    readonly type: "long";
+  };
   /** send data from mime structure (HTTP, SMTP, IMAP; since 7.56.0). @see https://curl.se/libcurl/c/CURLOPT_MIMEPOST.html */
-  MIMEPOST: { id: 10269, type: 'objectpoint' },
+  readonly MIMEPOST: {
+    readonly id: 10269;
+    readonly type: "objectpoint";
+  };
   /** time value for conditional (HTTP; since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_TIMEVALUE_LARGE.html */
-  TIMEVALUE_LARGE: { id: 30270, type: 'off_t' },
+  readonly TIMEVALUE_LARGE: {
+    readonly id: 30270;
+    readonly type: "off_t";
+  };
   /** head start for IPv6 for happy eyeballs (since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS.html */
-  HAPPY_EYEBALLS_TIMEOUT_MS: { id: 271, type: 'long' },
+  readonly HAPPY_EYEBALLS_TIMEOUT_MS: {
+    readonly id: 271;
+    readonly type: "long";
+  };
   /** callback called before a new name resolve is started (since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_RESOLVER_START_FUNCTION.html */
-  RESOLVER_START_FUNCTION: { id: 20272, type: 'functionpoint' },
+  readonly RESOLVER_START_FUNCTION: {
+    readonly id: 20272;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the resolver start callback (since 7.59.0). @see https://curl.se/libcurl/c/CURLOPT_RESOLVER_START_DATA.html */
-  RESOLVER_START_DATA: { id: 10273, type: 'cbptr' },
+  readonly RESOLVER_START_DATA: {
+    readonly id: 10273;
+    readonly type: "cbptr";
+  };
   /** send HAProxy PROXY protocol v1 header (since 7.60.0). @see https://curl.se/libcurl/c/CURLOPT_HAPROXYPROTOCOL.html */
-  HAPROXYPROTOCOL: { id: 274, type: 'long' },
+  readonly HAPROXYPROTOCOL: {
+    readonly id: 274;
+    readonly type: "long";
+  };
   /** shuffle IP addresses for hostname (since 7.60.0). @see https://curl.se/libcurl/c/CURLOPT_DNS_SHUFFLE_ADDRESSES.html */
-  DNS_SHUFFLE_ADDRESSES: { id: 275, type: 'long' },
+  readonly DNS_SHUFFLE_ADDRESSES: {
+    readonly id: 275;
+    readonly type: "long";
+  };
   /** ciphers suites to use for TLS 1.3 (TLS; since 7.61.0). @see https://curl.se/libcurl/c/CURLOPT_TLS13_CIPHERS.html */
-  TLS13_CIPHERS: { id: 10276, type: 'string' },
+  readonly TLS13_CIPHERS: {
+    readonly id: 10276;
+    readonly type: "string";
+  };
   /** ciphers suites for proxy TLS 1.3 (TLS; since 7.61.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_TLS13_CIPHERS.html */
-  PROXY_TLS13_CIPHERS: { id: 10277, type: 'string' },
+  readonly PROXY_TLS13_CIPHERS: {
+    readonly id: 10277;
+    readonly type: "string";
+  };
   /** disallow specifying username in the URL (since 7.61.0). @see https://curl.se/libcurl/c/CURLOPT_DISALLOW_USERNAME_IN_URL.html */
-  DISALLOW_USERNAME_IN_URL: { id: 278, type: 'long' },
+  readonly DISALLOW_USERNAME_IN_URL: {
+    readonly id: 278;
+    readonly type: "long";
+  };
   /** provide the DNS-over-HTTPS URL (since 7.62.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_URL.html */
-  DOH_URL: { id: 10279, type: 'string' },
+  readonly DOH_URL: {
+    readonly id: 10279;
+    readonly type: "string";
+  };
   /** upload buffer size (since 7.62.0). @see https://curl.se/libcurl/c/CURLOPT_UPLOAD_BUFFERSIZE.html */
-  UPLOAD_BUFFERSIZE: { id: 280, type: 'long' },
+  readonly UPLOAD_BUFFERSIZE: {
+    readonly id: 280;
+    readonly type: "long";
+  };
   /** connection upkeep interval (since 7.62.0). @see https://curl.se/libcurl/c/CURLOPT_UPKEEP_INTERVAL_MS.html */
-  UPKEEP_INTERVAL_MS: { id: 281, type: 'long' },
+  readonly UPKEEP_INTERVAL_MS: {
+    readonly id: 281;
+    readonly type: "long";
+  };
   /** URL in URL handle format (since 7.63.0). @see https://curl.se/libcurl/c/CURLOPT_CURLU.html */
-  CURLU: { id: 10282, type: 'objectpoint' },
+  readonly CURLU: {
+    readonly id: 10282;
+    readonly type: "objectpoint";
+  };
   /** callback for sending trailing headers (HTTP; since 7.64.0). @see https://curl.se/libcurl/c/CURLOPT_TRAILERFUNCTION.html */
-  TRAILERFUNCTION: { id: 20283, type: 'functionpoint' },
+  readonly TRAILERFUNCTION: {
+    readonly id: 20283;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to trailing headers callback (HTTP; since 7.64.0). @see https://curl.se/libcurl/c/CURLOPT_TRAILERDATA.html */
-  TRAILERDATA: { id: 10284, type: 'cbptr' },
+  readonly TRAILERDATA: {
+    readonly id: 10284;
+    readonly type: "cbptr";
+  };
   /** allow HTTP/0.9 response (HTTP; since 7.64.0). @see https://curl.se/libcurl/c/CURLOPT_HTTP09_ALLOWED.html */
-  HTTP09_ALLOWED: { id: 285, type: 'long' },
+  readonly HTTP09_ALLOWED: {
+    readonly id: 285;
+    readonly type: "long";
+  };
   /** control alt-svc behavior (HTTP; since 7.64.1). @see https://curl.se/libcurl/c/CURLOPT_ALTSVC_CTRL.html */
-  ALTSVC_CTRL: { id: 286, type: 'long' },
+  readonly ALTSVC_CTRL: {
+    readonly id: 286;
+    readonly type: "long";
+  };
   /** alt-svc cache filename (HTTP; since 7.64.1). @see https://curl.se/libcurl/c/CURLOPT_ALTSVC.html */
-  ALTSVC: { id: 10287, type: 'string' },
+  readonly ALTSVC: {
+    readonly id: 10287;
+    readonly type: "string";
+  };
   /** max idle time allowed for reusing a connection (since 7.65.0). @see https://curl.se/libcurl/c/CURLOPT_MAXAGE_CONN.html */
-  MAXAGE_CONN: { id: 288, type: 'long' },
+  readonly MAXAGE_CONN: {
+    readonly id: 288;
+    readonly type: "long";
+  };
   /** authorization identity (identity to act as) (IMAP; since 7.66.0). @see https://curl.se/libcurl/c/CURLOPT_SASL_AUTHZID.html */
-  SASL_AUTHZID: { id: 10289, type: 'string' },
+  readonly SASL_AUTHZID: {
+    readonly id: 10289;
+    readonly type: "string";
+  };
   /** allow RCPT TO command to fail for some recipients (SMTP; since 8.2.0). @see https://curl.se/libcurl/c/CURLOPT_MAIL_RCPT_ALLOWFAILS.html */
-  MAIL_RCPT_ALLOWFAILS: { id: 290, type: 'long' },
+  readonly MAIL_RCPT_ALLOWFAILS: {
+    readonly id: 290;
+    readonly type: "long";
+  };
   /** SSL client certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_SSLCERT_BLOB.html */
-  SSLCERT_BLOB: { id: 40291, type: 'blob' },
+  readonly SSLCERT_BLOB: {
+    readonly id: 40291;
+    readonly type: "blob";
+  };
   /** private key for client cert from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_SSLKEY_BLOB.html */
-  SSLKEY_BLOB: { id: 40292, type: 'blob' },
+  readonly SSLKEY_BLOB: {
+    readonly id: 40292;
+    readonly type: "blob";
+  };
   /** SSL proxy client certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLCERT_BLOB.html */
-  PROXY_SSLCERT_BLOB: { id: 40293, type: 'blob' },
+  readonly PROXY_SSLCERT_BLOB: {
+    readonly id: 40293;
+    readonly type: "blob";
+  };
   /** private key for proxy cert from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_SSLKEY_BLOB.html */
-  PROXY_SSLKEY_BLOB: { id: 40294, type: 'blob' },
+  readonly PROXY_SSLKEY_BLOB: {
+    readonly id: 40294;
+    readonly type: "blob";
+  };
   /** issuer SSL certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_ISSUERCERT_BLOB.html */
-  ISSUERCERT_BLOB: { id: 40295, type: 'blob' },
+  readonly ISSUERCERT_BLOB: {
+    readonly id: 40295;
+    readonly type: "blob";
+  };
   /** proxy issuer SSL certificate filename (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_ISSUERCERT.html */
-  PROXY_ISSUERCERT: { id: 10296, type: 'string' },
+  readonly PROXY_ISSUERCERT: {
+    readonly id: 10296;
+    readonly type: "string";
+  };
   /** proxy issuer SSL certificate from memory blob (TLS; since 7.71.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_ISSUERCERT_BLOB.html */
-  PROXY_ISSUERCERT_BLOB: { id: 40297, type: 'blob' },
+  readonly PROXY_ISSUERCERT_BLOB: {
+    readonly id: 40297;
+    readonly type: "blob";
+  };
   /** key exchange curves (TLS; since 7.73.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_EC_CURVES.html */
-  SSL_EC_CURVES: { id: 10298, type: 'string' },
+  readonly SSL_EC_CURVES: {
+    readonly id: 10298;
+    readonly type: "string";
+  };
   /** control HSTS behavior (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTS_CTRL.html */
-  HSTS_CTRL: { id: 299, type: 'long' },
+  readonly HSTS_CTRL: {
+    readonly id: 299;
+    readonly type: "long";
+  };
   /** HSTS cache filename (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTS.html */
-  HSTS: { id: 10300, type: 'string' },
+  readonly HSTS: {
+    readonly id: 10300;
+    readonly type: "string";
+  };
   /** read callback for HSTS hosts (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSREADFUNCTION.html */
-  HSTSREADFUNCTION: { id: 20301, type: 'functionpoint' },
+  readonly HSTSREADFUNCTION: {
+    readonly id: 20301;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the HSTS read callback (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSREADDATA.html */
-  HSTSREADDATA: { id: 10302, type: 'cbptr' },
+  readonly HSTSREADDATA: {
+    readonly id: 10302;
+    readonly type: "cbptr";
+  };
   /** write callback for HSTS hosts (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSWRITEFUNCTION.html */
-  HSTSWRITEFUNCTION: { id: 20303, type: 'functionpoint' },
+  readonly HSTSWRITEFUNCTION: {
+    readonly id: 20303;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the HSTS write callback (HTTP; since 7.74.0). @see https://curl.se/libcurl/c/CURLOPT_HSTSWRITEDATA.html */
-  HSTSWRITEDATA: { id: 10304, type: 'cbptr' },
+  readonly HSTSWRITEDATA: {
+    readonly id: 10304;
+    readonly type: "cbptr";
+  };
   /** V4 signature (HTTP; since 7.75.0). @see https://curl.se/libcurl/c/CURLOPT_AWS_SIGV4.html */
-  AWS_SIGV4: { id: 10305, type: 'string' },
+  readonly AWS_SIGV4: {
+    readonly id: 10305;
+    readonly type: "string";
+  };
   /** verify the DoH SSL certificate (TLS; since 7.76.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_SSL_VERIFYPEER.html */
-  DOH_SSL_VERIFYPEER: { id: 306, type: 'long' },
+  readonly DOH_SSL_VERIFYPEER: {
+    readonly id: 306;
+    readonly type: "long";
+  };
   /** verify the hostname in the DoH SSL certificate (TLS; since 7.76.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_SSL_VERIFYHOST.html */
-  DOH_SSL_VERIFYHOST: { id: 307, type: 'long' },
+  readonly DOH_SSL_VERIFYHOST: {
+    readonly id: 307;
+    readonly type: "long";
+  };
   /** verify the DoH SSL certificate's status (TLS; since 7.76.0). @see https://curl.se/libcurl/c/CURLOPT_DOH_SSL_VERIFYSTATUS.html */
-  DOH_SSL_VERIFYSTATUS: { id: 308, type: 'long' },
+  readonly DOH_SSL_VERIFYSTATUS: {
+    readonly id: 308;
+    readonly type: "long";
+  };
   /** Certificate Authority (CA) bundle in PEM format (TLS; since 7.77.0). @see https://curl.se/libcurl/c/CURLOPT_CAINFO_BLOB.html */
-  CAINFO_BLOB: { id: 40309, type: 'blob' },
+  readonly CAINFO_BLOB: {
+    readonly id: 40309;
+    readonly type: "blob";
+  };
   /** proxy Certificate Authority (CA) bundle in PEM format (TLS; since 7.77.0). @see https://curl.se/libcurl/c/CURLOPT_PROXY_CAINFO_BLOB.html */
-  PROXY_CAINFO_BLOB: { id: 40310, type: 'blob' },
+  readonly PROXY_CAINFO_BLOB: {
+    readonly id: 40310;
+    readonly type: "blob";
+  };
   /** SHA256 hash of SSH server public key (SFTP, SCP; since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256.html */
-  SSH_HOST_PUBLIC_KEY_SHA256: { id: 10311, type: 'string' },
+  readonly SSH_HOST_PUBLIC_KEY_SHA256: {
+    readonly id: 10311;
+    readonly type: "string";
+  };
   /** user callback called when a connection has been (since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_PREREQFUNCTION.html */
-  PREREQFUNCTION: { id: 20312, type: 'functionpoint' },
+  readonly PREREQFUNCTION: {
+    readonly id: 20312;
+    readonly type: "functionpoint";
+  };
   /** pointer passed to the pre-request callback (since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_PREREQDATA.html */
-  PREREQDATA: { id: 10313, type: 'cbptr' },
+  readonly PREREQDATA: {
+    readonly id: 10313;
+    readonly type: "cbptr";
+  };
   /** max lifetime (since creation) allowed for reusing a connection (since 7.80.0). @see https://curl.se/libcurl/c/CURLOPT_MAXLIFETIME_CONN.html */
-  MAXLIFETIME_CONN: { id: 314, type: 'long' },
+  readonly MAXLIFETIME_CONN: {
+    readonly id: 314;
+    readonly type: "long";
+  };
   /** set MIME option flags (HTTP, IMAP, SMTP; since 7.81.0). @see https://curl.se/libcurl/c/CURLOPT_MIME_OPTIONS.html */
-  MIME_OPTIONS: { id: 315, type: 'long' },
+  readonly MIME_OPTIONS: {
+    readonly id: 315;
+    readonly type: "long";
+  };
   /** callback to check host key (SFTP, SCP; since 7.84.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOSTKEYFUNCTION.html */
-  SSH_HOSTKEYFUNCTION: { id: 20316, type: 'functionpoint' },
+  readonly SSH_HOSTKEYFUNCTION: {
+    readonly id: 20316;
+    readonly type: "functionpoint";
+  };
   /** pointer to pass to the SSH host key callback (SFTP, SCP; since 7.84.0). @see https://curl.se/libcurl/c/CURLOPT_SSH_HOSTKEYDATA.html */
-  SSH_HOSTKEYDATA: { id: 10317, type: 'cbptr' },
+  readonly SSH_HOSTKEYDATA: {
+    readonly id: 10317;
+    readonly type: "cbptr";
+  };
   /** allowed protocols (since 7.85.0). @see https://curl.se/libcurl/c/CURLOPT_PROTOCOLS_STR.html */
-  PROTOCOLS_STR: { id: 10318, type: 'string' },
+  readonly PROTOCOLS_STR: {
+    readonly id: 10318;
+    readonly type: "string";
+  };
   /** protocols allowed to redirect to (HTTP; since 7.85.0). @see https://curl.se/libcurl/c/CURLOPT_REDIR_PROTOCOLS_STR.html */
-  REDIR_PROTOCOLS_STR: { id: 10319, type: 'string' },
+  readonly REDIR_PROTOCOLS_STR: {
+    readonly id: 10319;
+    readonly type: "string";
+  };
   /** WebSocket behavior options (WS; since 7.86.0). @see https://curl.se/libcurl/c/CURLOPT_WS_OPTIONS.html */
-  WS_OPTIONS: { id: 320, type: 'long' },
+  readonly WS_OPTIONS: {
+    readonly id: 320;
+    readonly type: "long";
+  };
   /** life-time for cached certificate stores (TLS; since 7.87.0). @see https://curl.se/libcurl/c/CURLOPT_CA_CACHE_TIMEOUT.html */
-  CA_CACHE_TIMEOUT: { id: 321, type: 'long' },
+  readonly CA_CACHE_TIMEOUT: {
+    readonly id: 321;
+    readonly type: "long";
+  };
   /** allow to exit quickly (since 7.87.0). @see https://curl.se/libcurl/c/CURLOPT_QUICK_EXIT.html */
-  QUICK_EXIT: { id: 322, type: 'long' },
+  readonly QUICK_EXIT: {
+    readonly id: 322;
+    readonly type: "long";
+  };
   /** set HAProxy PROXY protocol client IP (since 8.2.0). @see https://curl.se/libcurl/c/CURLOPT_HAPROXY_CLIENT_IP.html */
-  HAPROXY_CLIENT_IP: { id: 10323, type: 'string' },
+  readonly HAPROXY_CLIENT_IP: {
+    readonly id: 10323;
+    readonly type: "string";
+  };
   /** time allowed to wait for server response (FTP, IMAP, POP3, SMTP, SFTP, SCP; since 8.6.0). @see https://curl.se/libcurl/c/CURLOPT_SERVER_RESPONSE_TIMEOUT_MS.html */
-  SERVER_RESPONSE_TIMEOUT_MS: { id: 324, type: 'long' },
+  readonly SERVER_RESPONSE_TIMEOUT_MS: {
+    readonly id: 324;
+    readonly type: "long";
+  };
   /** configuration for Encrypted Client Hello (TLS; since 8.8.0). @see https://curl.se/libcurl/c/CURLOPT_ECH.html */
-  ECH: { id: 10325, type: 'string' },
+  readonly ECH: {
+    readonly id: 10325;
+    readonly type: "string";
+  };
   /** Maximum number of TCP keep-alive probes (TCP; since 8.9.0). @see https://curl.se/libcurl/c/CURLOPT_TCP_KEEPCNT.html */
-  TCP_KEEPCNT: { id: 326, type: 'long' },
+  readonly TCP_KEEPCNT: {
+    readonly id: 326;
+    readonly type: "long";
+  };
   /** upload flags for IMAP (IMAP, IMAPS; since 8.13.0). @see https://curl.se/libcurl/c/CURLOPT_UPLOAD_FLAGS.html */
-  UPLOAD_FLAGS: { id: 327, type: 'long' },
+  readonly UPLOAD_FLAGS: {
+    readonly id: 327;
+    readonly type: "long";
+  };
   /** signature algorithms to use for TLS (TLS; since 8.14.0). @see https://curl.se/libcurl/c/CURLOPT_SSL_SIGNATURE_ALGORITHMS.html */
-  SSL_SIGNATURE_ALGORITHMS: { id: 10328, type: 'string' },
-} as const satisfies Record<string, OptionSpec>;
+  readonly SSL_SIGNATURE_ALGORITHMS: {
+    readonly id: 10328;
+    readonly type: "string";
+  };
+};
 export type EasyOptionName = keyof typeof EASY_OPTIONS;
 
 /** Old option names curl.h keeps as `#define CURLOPT_OLD CURLOPT_NEW`. */
@@ -645,38 +1586,88 @@ export const EASY_OPTION_ALIASES = {
 } as const satisfies Record<string, EasyOptionName>;
 
 /** curl_multi_setopt() options, keyed by name without CURLMOPT_. @see https://curl.se/libcurl/c/curl_multi_setopt.html */
-export const MULTI_OPTIONS = {
+export const MULTI_OPTIONS = /* @__PURE__ */ JSON.parse(
+  '{"SOCKETFUNCTION":{"id":20001,"type":"functionpoint"},"SOCKETDATA":{"id":10002,"type":"objectpoint"},"PIPELINING":{"id":3,"type":"long"},"TIMERFUNCTION":{"id":20004,"type":"functionpoint"},"TIMERDATA":{"id":10005,"type":"objectpoint"},"MAXCONNECTS":{"id":6,"type":"long"},"MAX_HOST_CONNECTIONS":{"id":7,"type":"long"},"MAX_PIPELINE_LENGTH":{"id":8,"type":"long"},"CONTENT_LENGTH_PENALTY_SIZE":{"id":30009,"type":"off_t"},"CHUNK_LENGTH_PENALTY_SIZE":{"id":30010,"type":"off_t"},"PIPELINING_SITE_BL":{"id":10011,"type":"objectpoint"},"PIPELINING_SERVER_BL":{"id":10012,"type":"objectpoint"},"MAX_TOTAL_CONNECTIONS":{"id":13,"type":"long"},"PUSHFUNCTION":{"id":20014,"type":"functionpoint"},"PUSHDATA":{"id":10015,"type":"objectpoint"},"MAX_CONCURRENT_STREAMS":{"id":16,"type":"long"}}',
+) as {
   /** callback informed about what to wait for (since 7.15.4). @see https://curl.se/libcurl/c/CURLMOPT_SOCKETFUNCTION.html */
-  SOCKETFUNCTION: { id: 20001, type: 'functionpoint' },
+  readonly SOCKETFUNCTION: {
+    readonly id: 20001;
+    readonly type: "functionpoint";
+  };
   /** custom pointer passed to the socket callback (since 7.15.4). @see https://curl.se/libcurl/c/CURLMOPT_SOCKETDATA.html */
-  SOCKETDATA: { id: 10002, type: 'objectpoint' },
+  readonly SOCKETDATA: {
+    readonly id: 10002;
+    readonly type: "objectpoint";
+  };
   /** enable HTTP multiplexing (HTTP; since 7.16.0). @see https://curl.se/libcurl/c/CURLMOPT_PIPELINING.html */
-  PIPELINING: { id: 3, type: 'long' },
+  readonly PIPELINING: {
+    readonly id: 3;
+    readonly type: "long";
+  };
   /** callback to receive timeout values (since 7.16.0). @see https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html */
-  TIMERFUNCTION: { id: 20004, type: 'functionpoint' },
+  readonly TIMERFUNCTION: {
+    readonly id: 20004;
+    readonly type: "functionpoint";
+  };
   /** custom pointer to pass to timer callback (since 7.16.0). @see https://curl.se/libcurl/c/CURLMOPT_TIMERDATA.html */
-  TIMERDATA: { id: 10005, type: 'objectpoint' },
+  readonly TIMERDATA: {
+    readonly id: 10005;
+    readonly type: "objectpoint";
+  };
   /** size of connection cache (since 7.16.3). @see https://curl.se/libcurl/c/CURLMOPT_MAXCONNECTS.html */
-  MAXCONNECTS: { id: 6, type: 'long' },
+  readonly MAXCONNECTS: {
+    readonly id: 6;
+    readonly type: "long";
+  };
   /** max number of connections to a single host (since 7.30.0). @see https://curl.se/libcurl/c/CURLMOPT_MAX_HOST_CONNECTIONS.html */
-  MAX_HOST_CONNECTIONS: { id: 7, type: 'long' },
+  readonly MAX_HOST_CONNECTIONS: {
+    readonly id: 7;
+    readonly type: "long";
+  };
   /** maximum number of requests in a pipeline (since 7.30.0). @see https://curl.se/libcurl/c/CURLMOPT_MAX_PIPELINE_LENGTH.html */
-  MAX_PIPELINE_LENGTH: { id: 8, type: 'long' },
+  readonly MAX_PIPELINE_LENGTH: {
+    readonly id: 8;
+    readonly type: "long";
+  };
   /** size threshold for pipelining penalty (HTTP; since 7.30.0). @see https://curl.se/libcurl/c/CURLMOPT_CONTENT_LENGTH_PENALTY_SIZE.html */
-  CONTENT_LENGTH_PENALTY_SIZE: { id: 30009, type: 'off_t' },
+  readonly CONTENT_LENGTH_PENALTY_SIZE: {
+    readonly id: 30009;
+    readonly type: "off_t";
+  };
   /** chunk length threshold for pipelining (HTTP; since 7.30.0). @see https://curl.se/libcurl/c/CURLMOPT_CHUNK_LENGTH_PENALTY_SIZE.html */
-  CHUNK_LENGTH_PENALTY_SIZE: { id: 30010, type: 'off_t' },
+  readonly CHUNK_LENGTH_PENALTY_SIZE: {
+    readonly id: 30010;
+    readonly type: "off_t";
+  };
   /** pipelining host block list (HTTP; since 7.30.0). @see https://curl.se/libcurl/c/CURLMOPT_PIPELINING_SITE_BL.html */
-  PIPELINING_SITE_BL: { id: 10011, type: 'objectpoint' },
+  readonly PIPELINING_SITE_BL: {
+    readonly id: 10011;
+    readonly type: "objectpoint";
+  };
   /** pipelining server block list (HTTP; since 7.30.0). @see https://curl.se/libcurl/c/CURLMOPT_PIPELINING_SERVER_BL.html */
-  PIPELINING_SERVER_BL: { id: 10012, type: 'objectpoint' },
+  readonly PIPELINING_SERVER_BL: {
+    readonly id: 10012;
+    readonly type: "objectpoint";
+  };
   /** max simultaneously open connections (since 7.30.0). @see https://curl.se/libcurl/c/CURLMOPT_MAX_TOTAL_CONNECTIONS.html */
-  MAX_TOTAL_CONNECTIONS: { id: 13, type: 'long' },
+  readonly MAX_TOTAL_CONNECTIONS: {
+    readonly id: 13;
+    readonly type: "long";
+  };
   /** callback that approves or denies server pushes (HTTP; since 7.44.0). @see https://curl.se/libcurl/c/CURLMOPT_PUSHFUNCTION.html */
-  PUSHFUNCTION: { id: 20014, type: 'functionpoint' },
+  readonly PUSHFUNCTION: {
+    readonly id: 20014;
+    readonly type: "functionpoint";
+  };
   /** pointer to pass to push callback (HTTP; since 7.44.0). @see https://curl.se/libcurl/c/CURLMOPT_PUSHDATA.html */
-  PUSHDATA: { id: 10015, type: 'objectpoint' },
+  readonly PUSHDATA: {
+    readonly id: 10015;
+    readonly type: "objectpoint";
+  };
   /** max concurrent streams for http2 (HTTP; since 7.67.0). @see https://curl.se/libcurl/c/CURLMOPT_MAX_CONCURRENT_STREAMS.html */
-  MAX_CONCURRENT_STREAMS: { id: 16, type: 'long' },
-} as const satisfies Record<string, OptionSpec>;
+  readonly MAX_CONCURRENT_STREAMS: {
+    readonly id: 16;
+    readonly type: "long";
+  };
+};
 export type MultiOptionName = keyof typeof MULTI_OPTIONS;
