@@ -15,7 +15,7 @@ import { defaultRuntime, Runtime, runtimeRootPem, type RuntimeOptions } from './
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
-import { Roster } from './roster.js';
+import { Roster } from '../curl/roster.js';
 import { curlOptions, handOver, startTransfer, type HandlePool, type Transfer, type TransferSpec } from './transfer.js';
 import { validateSessionOptions } from './validate.js';
 import { openWs } from './websocket/websocket.js';

@@ -14,7 +14,7 @@ import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { applyOptions, forget, idle, needsReset, type HandlePool } from './handles.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readInfoAnswers, readTransferInfo, toTransferInfo, type InfoAnswers, type TransferInfo } from './info.js';
-import type { Roster } from './roster.js';
+import type { Roster } from '../curl/roster.js';
 import { LibcurlWasmError, registerError, type Runtime } from './host.js';
 
 export type { HandlePool } from './handles.js';

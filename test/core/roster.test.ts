@@ -2,7 +2,7 @@
 // Roster: what a Session has in flight, in reused array slots instead of a Set
 // (whose rehashed tables chain their entries through every scavenge).
 import { describe, expect, it } from 'vitest';
-import { Roster } from '../../ts/api/roster.js';
+import { Roster } from '../../ts/curl/roster.js';
 
 describe('Roster', () => {
   it('lists its members and reuses a freed slot, so 100 in flight need 100 slots however many pass through', () => {

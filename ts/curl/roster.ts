@@ -21,6 +21,11 @@ export class Roster<T> {
     return slot;
   }
 
+  /** The member in `slot`. */
+  get(slot: number): T | undefined {
+    return this.#slots[slot];
+  }
+
   delete(slot: number): void {
     if (this.#slots[slot] === undefined) return;
     this.#slots[slot] = undefined;
