@@ -86,8 +86,7 @@ const root = process.env.LCWB_ROOT ?? new URL('..', import.meta.url).pathname;
  * a user's process imports it: not ts/ through tsx, whose keepNames adds a __name
  * call to every closure made per request. Run by hand, the source tree's ts/.
  */
-const importLib = (): Promise<Lib> =>
-  import(process.env.LCWB_ROOT ? join(root, 'dist', 'index.mjs') : join(root, 'ts', 'index.ts'));
+const importLib = (): Promise<Lib> => import(process.env.LCWB_ROOT ? join(root, 'dist', 'index.mjs') : join(root, 'ts', 'index.ts'));
 
 /** LCWB_WASM=path runs another build of libcurl.wasm (e.g. one linked with --profiling-funcs). */
 const wasmOverride = () => (process.env.LCWB_WASM ? { module: process.env.LCWB_WASM } : {});
