@@ -29,7 +29,8 @@ export function layer(fn: string, url: string): string {
   if (url.includes('/ts/host/')) return 'host bridge (ts/host)';
   if (url.includes('/ts/curl/')) return 'binding (ts/curl)';
   if (url.includes('/ts/api/')) return 'api (ts/api)';
-  if (url.includes('/bench/')) return 'harness (bench)';
+  // the bundled worker bench/run.ts writes under node_modules/.cache/libcurl-wasm-bench
+  if (url.includes('/bench/') || url.includes('/libcurl-wasm-bench/')) return 'harness (bench)';
   if (url.includes('node_modules/undici')) return 'undici';
   if (url.includes('node_modules/node-libcurl')) return 'node-libcurl';
   if (url.includes('node_modules/')) return 'other packages';

@@ -11,13 +11,13 @@
 // connection count, the negotiated protocol) and writes
 // bench/results/latest.{json,md} and bench/results/ratios.svg.
 import { fork, type ChildProcess } from 'node:child_process';
-import { buildSync } from 'esbuild';
+import { build, buildSync, type Plugin } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CLIENTS, writePatternFile, type Client, type Job, type JobResult, type Workload } from './jobs.js';
 import { renderSvg } from './svg.js';
 import { markdown, METRICS, protoOf, ratioRows, summarise, type Cell, type RunRecord, type ServerStats } from './report.js';
@@ -168,14 +168,52 @@ function snapshot(tmpDir: string): { root: string; source: string; wasmSha256: s
 
 // --- a worker ---------------------------------------------------------------------
 
-function runWorker(job: Job, profDir?: string): Promise<JobResult> {
-  // G runs bare (no tsx loader hooks, which every import would cross): bench/startup.mjs
-  const bare = job.workload === 'G' && job.client !== 'curl';
-  // a bare G process is profiled whole (V8's --cpu-prof): its timed part is nearly all of it
-  const gProf = bare && profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=G-${job.client}-${Date.now()}.cpuprofile`] : [];
-  const execArgv = bare ? gProf : ['--import', 'tsx', '--expose-gc'];
+/** Keeps each bundled module's import.meta.url its own source file's (test/fixtures/servers.ts reads its certs beside itself). */
+const ownUrl: Plugin = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (a) => ({
+      contents: readFileSync(a.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)),
+      loader: 'ts',
+    }));
+  },
+};
+
+let workerBundle: Promise<string> | undefined;
+/**
+ * bench/worker.ts bundled to plain JavaScript, so a worker runs bare as a user's
+ * process does. Under `--import tsx` every import crosses tsx's loader thread,
+ * which transforms the 370 KB library bundle there and keeps what that cost:
+ * +44 MiB of RSS in the worker (+4 bare), counted in F for the libcurl-wasm
+ * clients only. Written under node_modules/.cache so that the packages it leaves
+ * external (undici, node-libcurl) resolve as from bench/.
+ */
+function workerScript(): Promise<string> {
+  const out = join(here, '..', 'node_modules', '.cache', 'libcurl-wasm-bench', `worker-${process.pid}.mjs`);
+  workerBundle ??= build({
+    entryPoints: [join(here, 'worker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    outfile: out,
+    logLevel: 'error',
+    plugins: [ownUrl],
+  }).then(() => {
+    process.once('exit', () => rmSync(out, { force: true }));
+    return out;
+  });
+  return workerBundle;
+}
+
+async function runWorker(job: Job, profDir?: string): Promise<JobResult> {
+  // G runs in bench/startup.mjs, the rest in the bundled bench/worker.ts: both bare (no tsx loader hooks)
+  const g = job.workload === 'G' && job.client !== 'curl';
+  // a G process is profiled whole (V8's --cpu-prof): its timed part is nearly all of it
+  const gProf = g && profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=G-${job.client}-${Date.now()}.cpuprofile`] : [];
+  const execArgv = g ? gProf : ['--expose-gc'];
   const prof = profDir ? { LCWB_PROFILE_DIR: profDir, LCWB_PROFILE_NAME: `${job.workload}-${job.client}` } : {};
-  const child = fork(join(here, bare ? 'startup.mjs' : 'worker.ts'), [], {
+  const child = fork(g ? join(here, 'startup.mjs') : await workerScript(), [], {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_EXTRA_CA_CERTS: job.caPath, LCWB_ROOT: libRoot, ...prof, ...(wasmPath ? { LCWB_WASM: wasmPath } : {}) },

@@ -190,6 +190,23 @@ describe('the CA bundle', () => {
   });
 });
 
+describe('memory under many small requests', () => {
+  it('100 small GETs at once, three times over, keep wasm memory at its first size (F is the JS heap, not curl)', async () => {
+    const own = await Runtime.create({ lookup });
+    const s = open({ runtime: own, cookies: false });
+    const before = own.memory.size;
+    for (let round = 0; round < 3; round++) {
+      const bodies = await Promise.all(Array.from({ length: 100 }, () => text(s, `${server.url}/hello`)));
+      expect(new Set(bodies).size).toBe(1);
+    }
+    // curl's download buffer (BUFFERSIZE 512 KiB) is one per multi handle, not
+    // one per transfer: 100 handles and 100 connections fit in the first pages
+    expect(before).toBeLessThanOrEqual(4 << 20);
+    expect(own.memory.size).toBe(before);
+    expect(own.memory.inUse).toBeLessThan(3 << 20);
+  });
+});
+
 describe('cookie jar', () => {
   it('sends the cookies a response set with the next request', async () => {
     const s = open();

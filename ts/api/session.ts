@@ -15,6 +15,7 @@ import { defaultRuntime, Runtime, RUNTIME_CA, type RuntimeOptions } from './host
 import { CookieJar } from './cookies.js';
 import { sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
+import { Roster } from '../curl/roster.js';
 import { curlOptions, handOver, startTransfer, type HandlePool, type Transfer, type TransferSpec } from './transfer.js';
 import { validateSessionOptions } from './validate.js';
 import { openWs } from './websocket/websocket.js';
@@ -112,7 +113,7 @@ export class Session {
   /** Close hooks of handles that outlive one request (WebSocket connections). */
   readonly #attached = new Set<() => void>();
   /** Transfers not yet over: close() waits for their handles to be freed. */
-  readonly #inflight = new Set<Transfer>();
+  readonly #inflight = new Roster<Transfer>();
   /** Reset handles for the next request (not with session-wide curl options: see HandlePool). */
   readonly #idle: Easy[] = [];
   readonly #pool: HandlePool | undefined;
@@ -285,7 +286,7 @@ export class Session {
     if (reason !== undefined) for (const easy of multi.handles) multi.abort(easy, reason);
     multi.close();
     // each transfer frees its easy handle as it settles; the share is in use until then
-    await Promise.all([...this.#inflight].map((t) => t.done.catch(() => {})));
+    await Promise.all(this.#inflight.values().map((t) => t.done.catch(() => {})));
     for (const easy of this.#idle.splice(0)) {
       handOver(easy);
       easy.close();

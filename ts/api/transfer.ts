@@ -14,6 +14,7 @@ import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { applyOptions, forget, idle, needsReset, type HandlePool } from './handles.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readInfoAnswers, readTransferInfo, toTransferInfo, type InfoAnswers, type TransferInfo } from './info.js';
+import type { Roster } from '../curl/roster.js';
 import type { Runtime } from './host.js';
 import { checkRequestBounds, FIELD_VALUE, LimitExceeded, TOKEN } from './request-bounds.js';
 
@@ -134,11 +135,9 @@ export function startTransfer(
   defaults: Record<string, OptionValue>,
   spec: TransferSpec,
   pool?: HandlePool,
-  inflight?: Set<Transfer>,
+  inflight?: Roster<Transfer>,
 ): Transfer {
-  const transfer = new Exchange(rt, multi, defaults, spec, pool, inflight);
-  inflight?.add(transfer);
-  return transfer;
+  return new Exchange(rt, multi, defaults, spec, pool, inflight);
 }
 
 /**
@@ -167,7 +166,9 @@ class Exchange implements Transfer {
   readonly #sink: BodySink;
   readonly #upload: UploadSource | undefined;
   readonly #parser: HeadParser;
-  readonly #inflight: Set<Transfer> | undefined;
+  readonly #inflight: Roster<Transfer> | undefined;
+  /** This transfer's slot in #inflight. */
+  readonly #slot: number;
 
   constructor(
     rt: Runtime,
@@ -175,7 +176,7 @@ class Exchange implements Transfer {
     defaults: Record<string, OptionValue>,
     spec: TransferSpec,
     pool: HandlePool | undefined,
-    inflight: Set<Transfer> | undefined,
+    inflight: Roster<Transfer> | undefined,
   ) {
     checkRequest(spec);
     const extra = spec.curl && curlOptions(spec.curl);
@@ -215,6 +216,7 @@ class Exchange implements Transfer {
       (err) => this.#fail(err),
     );
     this.done.catch(noop);
+    this.#slot = inflight?.add(this) ?? -1;
   }
 
   get heads(): ResponseHead[] {
@@ -404,7 +406,7 @@ class Exchange implements Transfer {
   /** Called by both settlements (not a .finally(), which costs three more promises per request). */
   #release(ok: boolean): void {
     this.#spec.signal?.removeEventListener('abort', this);
-    this.#inflight?.delete(this);
+    this.#inflight?.delete(this.#slot);
     const easy = this.#easy;
     if (easy.closed) return;
     this.#released = true;

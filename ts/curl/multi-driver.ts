@@ -8,6 +8,7 @@ import type { Runtime } from '../host/runtime.js';
 import type { Easy } from './easy.js';
 import { CURL_CSELECT, CURL_SOCKET } from './generated/enums.js';
 import type { CurlMsg } from './multi-types.js';
+import { Roster } from './roster.js';
 
 const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
 const { CURL_CSELECT_OUT } = CURL_CSELECT;
@@ -38,7 +39,12 @@ export interface DriverHost {
 
 export class Driver {
   readonly #m: DriverHost;
-  readonly #running = new Map<Easy, { resolve: () => void; reject: (err: unknown) => void }>();
+  /**
+   * Each running handle's slot in #settlers: the map holds no per-transfer
+   * object, which its rehashed tables would keep alive (see Roster).
+   */
+  readonly #running = new Map<Easy, number>();
+  readonly #settlers = new Roster<{ resolve: () => void; reject: (err: unknown) => void }>();
   #timeoutMs = -1;
   /** How curl's pending timeout is armed (ARMED_*), and its timer. */
   #armed = ARMED_NONE;
@@ -65,7 +71,7 @@ export class Driver {
   run(easy: Easy): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#m.addHandle(easy);
-      this.#running.set(easy, { resolve, reject });
+      this.#running.set(easy, this.#settlers.add({ resolve, reject }));
       this.#m.rt.transferStarted();
       this.#arm(true);
     });
@@ -207,7 +213,9 @@ export class Driver {
   }
 
   #settle(easy: Easy, error: unknown): void {
-    const pending = this.#running.get(easy)!;
+    const slot = this.#running.get(easy)!;
+    const pending = this.#settlers.get(slot)!;
+    this.#settlers.delete(slot);
     this.#running.delete(easy);
     this.#m.rt.transferEnded();
     if (!this.#running.size) this.#disarm();
