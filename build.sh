@@ -390,7 +390,7 @@ EXPORTS=$(grep -v '^#' wasm/exports.txt | grep . | sed 's/.*/"_&"/' | paste -sd,
 emcc $CFLAGS_COMMON -sSTANDALONE_WASM --no-entry \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=256KB \
   -sEXPORTED_FUNCTIONS="[$EXPORTS]" -sERROR_ON_UNDEFINED_SYMBOLS=0 \
-  -Wl,--wrap=emscripten_resize_heap \
+  -Wl,--wrap=emscripten_resize_heap -Wl,--wrap=clock_gettime \
   "$B"/glue/*.o "$CURL/lib/.libs/libcurl.a" \
   $DEPLIBS \
   -o "$B/libcurl.wasm"
