@@ -130,6 +130,8 @@ describe('request() and fetch() with heads from the glue', () => {
       ['X-Hop', '1'],
       ['Content-Length', '0'],
     ]);
+    // each head's URL comes with the block that ends it (the big head crosses in parts)
+    expect(res.previous[0]!.url).toBe(`${server.url}/hop`);
     expect(res.url).toBe(`${server.url}/big`);
     expect(res.rawHeaders).toEqual(BIG);
     expect(res.headers.get('x-long')).toBe('L'.repeat(5000));
@@ -140,6 +142,13 @@ describe('request() and fetch() with heads from the glue', () => {
     expect([...f.headers].length).toBe(BIG.length);
     expect(f.headers.get('x-field-59')).toBe(BIG[59]![1]);
     expect(await f.text()).toBe('ok');
+  });
+
+  it("a head's URL is curl's effective URL (normalised as curl sends it), not the one asked for", async () => {
+    const res = await session.request(`${server.url}?q=1`);
+    expect(res.url).toBe(`${server.url}/?q=1`);
+    expect(res.info().url).toBe(res.url);
+    await res.text();
   });
 
   it('trailers after the final head are not a head, and the next request on the same handle starts clean', async () => {

@@ -147,6 +147,20 @@ describe('HTTP/1.1', () => {
     expect(err.message).toMatch(/timed out/i);
   });
 
+  it("measures with the host's monotonic clock (clock_gettime wrapped to clock_ms): a 300 ms wait counts, the phases in order", async () => {
+    const before = performance.now();
+    const r = await transfer(rt, multi, `${server.url}/slow?ms=300`);
+    const elapsedUs = (performance.now() - before) * 1000;
+    expect(r.body.toString()).toBe('slow');
+    const t = (name: string) => r.easy.getInfo(name as never) as number;
+    const phases = ['NAMELOOKUP_TIME_T', 'CONNECT_TIME_T', 'PRETRANSFER_TIME_T', 'STARTTRANSFER_TIME_T', 'TOTAL_TIME_T'].map(t);
+    expect([...phases].sort((a, b) => a - b)).toEqual(phases);
+    // the server answered after 300 ms: curl's clock saw at least that, and no more than this test did
+    expect(t('STARTTRANSFER_TIME_T')).toBeGreaterThanOrEqual(300_000);
+    expect(t('TOTAL_TIME_T')).toBeLessThanOrEqual(elapsedUs);
+    r.easy.close();
+  });
+
   it('fails a refused connection with CURLE_COULDNT_CONNECT', async () => {
     const closed = await startHttpServer();
     const port = closed.port;

@@ -3,7 +3,7 @@
 // and request(). It maps a method, headers and a body onto curl options,
 // streams both bodies, splits the response heads (1xx, redirect hops, the
 // final one) and settles as soon as the final head is in.
-import type { DebugCallback } from '../curl/easy-callbacks.js';
+import type { DebugCallback, TlsNames } from '../curl/easy-callbacks.js';
 import { Easy, setOptions, type OptionValue } from '../curl/easy.js';
 import { CURLPAUSE } from '../curl/generated/enums.js';
 import { easyOption } from '../curl/names.js';
@@ -157,7 +157,9 @@ class Exchange implements Transfer {
   /** What curl measured, read as the handle is released; made a TransferInfo on the first info(). */
   #answers: InfoAnswers | undefined;
   #final: TransferInfo | undefined;
-  #tls: { version: string; cipher: string } | undefined;
+  #tls: TlsNames | undefined;
+  /** curl's effective URL as the last head ended (the glue's head block carries it). */
+  #headUrl: string | undefined;
   #headerBytes = 0;
   #bodyBytes = 0;
   readonly #spec: TransferSpec;
@@ -309,10 +311,16 @@ class Exchange implements Transfer {
   // --- curl's callbacks ----------------------------------------------------
 
   /** The head sink: a whole head (or the next lines of a big one) from the glue. */
-  readonly #onHead = (d: Uint8Array): void => {
+  readonly #onHead = (d: Uint8Array, url: string | undefined, tls: TlsNames | undefined): void => {
     const max = this.#spec.limits?.maxHeaderBytes;
     this.#headerBytes += d.length;
     if (max !== undefined && this.#headerBytes > max) throw new LimitExceeded('maxHeaderBytes', max);
+    // the block that ends a head says where it came from (the glue read it
+    // as the head ended: the connection is attached now, reused or not)
+    if (url !== undefined) {
+      this.#headUrl = url;
+      this.#tls = tls ?? this.#tls;
+    }
     this.#parser.block(latin1(d));
   };
 
@@ -328,9 +336,7 @@ class Exchange implements Transfer {
 
   /** HeadParser: a whole head is in. */
   onHead(h: ResponseHead): void {
-    const easy = this.#easy;
-    h.url = (easy.getInfo('EFFECTIVE_URL') as string) ?? this.#spec.url;
-    this.#tls = easy.tlsInfo() ?? this.#tls; // the connection is attached now, reused or not
+    h.url = this.#headUrl ?? this.#spec.url;
     if (h.status < 200 && h.status !== 101) return; // 1xx: more to come
     // curl follows a redirect status that carries a Location (REDIRECT_URL
     // stays empty while following, so the header decides); past MAXREDIRS it

@@ -34,8 +34,19 @@ const READ_ABORT = CALLBACK_RETURNS.CURL_READFUNC_ABORT;
 const SEEK_FAIL = CALLBACK_RETURNS.CURL_SEEKFUNC_FAIL;
 const SEEK_CANTSEEK = CALLBACK_RETURNS.CURL_SEEKFUNC_CANTSEEK;
 
-/** Receives each response head whole (status line to blank line) as a view of wasm memory, valid during the call only. */
-export type HeadSink = (block: Uint8Array) => void;
+/** The connection's TLS version and cipher suite, as Easy.tlsInfo() answers. */
+export interface TlsNames {
+  version: string;
+  cipher: string;
+}
+
+/**
+ * Receives each response head whole (status line to blank line) as a view of
+ * wasm memory, valid during the call only. The block that ends a head
+ * carries curl's effective URL and the connection's TLS (undefined without);
+ * `url` is undefined on the first parts of a head too big for one block.
+ */
+export type HeadSink = (block: Uint8Array, url: string | undefined, tls: TlsNames | undefined) => void;
 
 export class CallbackSet implements EasyRelays {
   fns: Callbacks = {};
@@ -75,11 +86,13 @@ export class CallbackSet implements EasyRelays {
     }
   }
 
-  head(ptr: number, len: number): number {
+  head(ptr: number, len: number, url: number, tlsVersion: number, tlsCipher: number): number {
     const fn = this.headSink;
     if (!fn) return 0;
     try {
-      fn(this.#heap().view(ptr, len));
+      const heap = this.#heap();
+      const tls = tlsVersion && tlsCipher ? { version: heap.cstring(tlsVersion)!, cipher: heap.cstring(tlsCipher)! } : undefined;
+      fn(heap.view(ptr, len), url ? heap.cstring(url)! : undefined, tls);
       return 0;
     } catch (err) {
       return this.#fail(err, -1);

@@ -20,7 +20,7 @@ export const TOOL_HOST_FD_BASE = 512;
  * the host allocates and curl holds as HEADERDATA. Byte offsets, and the
  * LCW_HEAD_* mode bits.
  */
-export const HEAD_LAYOUT = { id: 0, mode: 4, len: 8, cap: 12, buf: 16 } as const;
+export const HEAD_LAYOUT = { id: 0, mode: 4, len: 8, cap: 12, easy: 16, buf: 20 } as const;
 export const HEAD_LINES = 1;
 export const HEAD_BLOCK = 2;
 
@@ -62,8 +62,13 @@ export interface HostImports {
   dns_start(name: number, port: number, family: number, owner: number): number;
   dns_result(fd: number, buf: number, cap: number): number;
   cb_write(id: number, header: number, ptr: number, len: number): number;
-  /** A whole response head, or the next complete lines of one bigger than the handle's buffer; 0, or -1 to fail the transfer. */
-  cb_head(id: number, ptr: number, len: number): number;
+  /**
+   * A whole response head, or the next complete lines of one bigger than the
+   * handle's buffer; the block that ends a head carries curl's effective URL
+   * and the connection's TLS version and cipher (0 without TLS), a part 0 for
+   * all three. 0, or -1 to fail the transfer.
+   */
+  cb_head(id: number, ptr: number, len: number, url: number, tlsVersion: number, tlsCipher: number): number;
   cb_read(id: number, ptr: number, len: number): number;
   cb_seek(id: number, offset: number, origin: number): number;
   cb_progress(id: number, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
@@ -77,6 +82,8 @@ export interface HostImports {
   tls_start(fd: number, params: number): number;
   tls_info(fd: number, what: number, index: number, buf: number, cap: number): number;
   ca_runtime(buf: number, cap: number): number;
+  /** The monotonic clock in milliseconds, for clock_gettime (wasm/glue/clock.c). */
+  clock_ms(): number;
 }
 
 /** What libcurl.wasm exports (wasm/exports.txt), as the host calls it. */

@@ -18,8 +18,8 @@ import { UdpSocket } from './udp-socket.js';
 /** What an easy handle's relays call into (ts/curl implements it). */
 export interface EasyRelays {
   write(header: boolean, ptr: number, len: number): number;
-  /** A response head as one block (see host_cb_head): 0, or -1 to fail the transfer. */
-  head(ptr: number, len: number): number;
+  /** A response head as one block (see host_cb_head), its end with the effective URL and TLS names: 0, or -1 to fail the transfer. */
+  head(ptr: number, len: number, url: number, tlsVersion: number, tlsCipher: number): number;
   read(ptr: number, len: number): number;
   seek(offset: number, origin: number): number;
   progress(dltotal: number, dlnow: number, ultotal: number, ulnow: number): number;
@@ -239,7 +239,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
       return n;
     },
     cb_write: (id, header, ptr, len) => relays.easy.get(id)?.write(header !== 0, ptr, len) ?? len,
-    cb_head: (id, ptr, len) => relays.easy.get(id)?.head(ptr, len) ?? 0,
+    cb_head: (id, ptr, len, url, version, cipher) => relays.easy.get(id)?.head(ptr, len, url, version, cipher) ?? 0,
     cb_read: (id, ptr, len) => relays.easy.get(id)?.read(ptr, len) ?? 0,
     cb_seek: (id, offset, origin) => relays.easy.get(id)?.seek(offset, origin) ?? 2,
     cb_progress: (id, a, b, c, d) => relays.easy.get(id)?.progress(a, b, c, d) ?? 0,
@@ -263,5 +263,7 @@ export function hostImports(ctx: BridgeContext): HostImports {
       if (buf && cap >= pem.length) ctx.heap().u8.set(pem, buf);
       return pem.length;
     },
+    // performance.now() is monotonic; a double crosses without a BigInt or a write to memory
+    clock_ms: () => performance.now(),
   };
 }

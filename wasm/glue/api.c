@@ -104,7 +104,21 @@ static int head_flush(struct lcw_head *h)
 {
   unsigned n = h->len;
   h->len = 0;
-  return n ? host_cb_head(h->id, h->buf, n) : 0;
+  return n ? host_cb_head(h->id, h->buf, n, NULL, NULL, NULL) : 0;
+}
+
+static void tls_names(CURL *h, const char **version, const char **cipher);
+
+/* The block that ends a head, with the URL and TLS it came from: what the
+ * host would otherwise ask for in three more calls per head. */
+static int head_end(struct lcw_head *h)
+{
+  const char *url = NULL, *version = NULL, *cipher = NULL;
+  unsigned n = h->len;
+  h->len = 0;
+  curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url);
+  tls_names(h->easy, &version, &cipher);
+  return host_cb_head(h->id, h->buf, n, url, version, cipher);
 }
 
 /* A HEADERFUNCTION gets each line (LCW_HEAD_LINES); the response head that
@@ -127,11 +141,12 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
       if(head_flush(h))
         return CURL_WRITEFUNC_ERROR;
       if(len > h->cap) /* longer than the buffer: it crosses alone */
-        return host_cb_head(h->id, p, len) ? CURL_WRITEFUNC_ERROR : len;
+        return host_cb_head(h->id, p, len, NULL, NULL, NULL) ?
+          CURL_WRITEFUNC_ERROR : len;
     }
     memcpy(h->buf + h->len, p, len);
     h->len += len;
-    if(end && head_flush(h))
+    if(end && head_end(h))
       return CURL_WRITEFUNC_ERROR;
   }
   return len;
@@ -197,6 +212,7 @@ int lcw_easy_relays(CURL *h, int id, struct lcw_head *head)
   CURLcode r = CURLE_OK;
   head->id = id;
   head->len = 0;
+  head->easy = h;
   r = r ? r : curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
   r = r ? r : curl_easy_setopt(h, CURLOPT_WRITEDATA, ud);
   r = r ? r : curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
@@ -256,16 +272,25 @@ static mbedtls_ssl_context *tls_of(CURL *h)
 
 const char *lcw_tls_host_info(CURL *h, int what); /* tls.c */
 
-const char *lcw_tls_version(CURL *h)
+static void tls_names(CURL *h, const char **version, const char **cipher)
 {
   mbedtls_ssl_context *ssl = tls_of(h);
-  return ssl ? mbedtls_ssl_get_version(ssl) :
+  *version = ssl ? mbedtls_ssl_get_version(ssl) :
     lcw_tls_host_info(h, LCW_TLS_VERSION);
+  *cipher = ssl ? mbedtls_ssl_get_ciphersuite(ssl) :
+    lcw_tls_host_info(h, LCW_TLS_CIPHER);
+}
+
+const char *lcw_tls_version(CURL *h)
+{
+  const char *version, *cipher;
+  tls_names(h, &version, &cipher);
+  return version;
 }
 
 const char *lcw_tls_cipher(CURL *h)
 {
-  mbedtls_ssl_context *ssl = tls_of(h);
-  return ssl ? mbedtls_ssl_get_ciphersuite(ssl) :
-    lcw_tls_host_info(h, LCW_TLS_CIPHER);
+  const char *version, *cipher;
+  tls_names(h, &version, &cipher);
+  return cipher;
 }

@@ -77,8 +77,14 @@ HOST_IMPORT(cb_write) unsigned host_cb_write(int id, int header,
                                              const char *ptr, unsigned len);
 /* a whole response head (status line to blank line) as one block, or the
  * next part of one too big for the handle's buffer (complete lines only);
- * answers 0, or -1 to fail the transfer (CURL_WRITEFUNC_ERROR) */
-HOST_IMPORT(cb_head) int host_cb_head(int id, const char *ptr, unsigned len);
+ * the block that ends a head also carries where it came from: curl's
+ * effective URL and the connection's TLS version and cipher (NULL without
+ * TLS), all NULL on a part that does not end one. Answers 0, or -1 to fail
+ * the transfer (CURL_WRITEFUNC_ERROR) */
+HOST_IMPORT(cb_head) int host_cb_head(int id, const char *ptr, unsigned len,
+                                      const char *url,
+                                      const char *tls_version,
+                                      const char *tls_cipher);
 HOST_IMPORT(cb_read) unsigned host_cb_read(int id, char *ptr, unsigned len);
 HOST_IMPORT(cb_seek) int host_cb_seek(int id, double offset, int origin);
 HOST_IMPORT(cb_progress) int host_cb_progress(int id, double dltotal,
@@ -107,7 +113,8 @@ struct lcw_head {
   unsigned mode;   /* 4: LCW_HEAD_* bits; 0 drops header lines */
   unsigned len;    /* 8: bytes gathered in buf */
   unsigned cap;    /* 12: size of buf (0: each line crosses alone) */
-  char buf[];      /* 16 */
+  void *easy;      /* 16: the handle (set by lcw_easy_relays) */
+  char buf[];      /* 20 */
 };
 
 /* authenticated encryption in the runtime's native crypto, for the TLS
@@ -179,5 +186,8 @@ HOST_IMPORT(tls_info) int host_tls_info(int fd, int what, int index,
  * connection that needs it, so a plain-HTTP request never loads it. */
 #define LCW_RUNTIME_CA "libcurl-wasm:runtime-ca\n"
 HOST_IMPORT(ca_runtime) int host_ca_runtime(void *buf, unsigned cap);
+/* the monotonic clock in milliseconds (fractions for finer ticks), for
+ * clock_gettime (wasm/glue/clock.c): libcurl.wasm only */
+HOST_IMPORT(clock_ms) double host_clock_ms(void);
 
 #endif

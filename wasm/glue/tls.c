@@ -327,14 +327,19 @@ int lcw_tls_host(int on)
   return was;
 }
 
-/* The TLS version and cipher of a transfer's host-TLS connection (NULL
- * otherwise), for lcw_tls_version/lcw_tls_cipher. */
+/* The TLS version or cipher of a transfer's host-TLS connection (NULL
+ * otherwise), for lcw_tls_version/lcw_tls_cipher and the head's end; one
+ * buffer each, so both answers hold at once. A connection without TLS in
+ * its filters is not asked about (a host call per head for plain HTTP). */
 const char *lcw_tls_host_info(CURL *h, int what)
 {
-  static char buf[64];
+  static char bufs[2][64];
+  char *buf = bufs[what == LCW_TLS_CIPHER];
   struct Curl_easy *data = h;
-  if(!data || !data->conn || data->conn->sock[FIRSTSOCKET] == CURL_SOCKET_BAD)
+  if(!data || !data->conn ||
+     data->conn->sock[FIRSTSOCKET] == CURL_SOCKET_BAD ||
+     !Curl_conn_is_ssl(data->conn, FIRSTSOCKET))
     return NULL;
-  info_text(data->conn->sock[FIRSTSOCKET], what, buf, sizeof(buf));
+  info_text(data->conn->sock[FIRSTSOCKET], what, buf, 64);
   return buf[0] ? buf : NULL;
 }
