@@ -17,6 +17,7 @@ import { caller, CALLS, DATA_OFFSET, DATA_SIZE, rawCaller } from './channel.js';
 import type { ToolData } from './launch.js';
 import { checkToolRequest } from './request-check.js';
 import { ringRecv } from './ring-recv.js';
+import { trueStdioTypes } from './stdio-type.js';
 
 /** node:wasi warns that it is experimental when loaded: not the tool's output. */
 async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
@@ -49,13 +50,11 @@ function blockingStdio(wasi: Record<string, (...args: number[]) => number>): Web
 /**
  * stdin, stdout and stderr redirected to other descriptors (curl() of
  * ../cli.ts): node:wasi takes them as options, but Deno's and Bun's ignore
- * those, so fds 0-2 are served here with node:fs, and report a regular file
- * (no terminal: curl's progress meter and binary-output check ask).
+ * those, so fds 0-2 are served here with node:fs (their types: ./stdio-type.ts).
  */
 function redirectedStdio(wasi: WebAssembly.ModuleImports, stdio: [number, number, number], memory: () => WebAssembly.Memory): WebAssembly.ModuleImports {
   const ESUCCESS = 0;
   const EIO = 29;
-  const REGULAR_FILE = 4;
   const real = wasi as Record<string, (...args: number[]) => number>;
   /** each iovec (pointer, length) of a call, as views of wasm memory */
   const iovecs = (iovs: number, n: number): Uint8Array[] => {
@@ -82,14 +81,6 @@ function redirectedStdio(wasi: WebAssembly.ModuleImports, stdio: [number, number
     ...wasi,
     fd_write: (fd: number, ...rest: number[]) => (fd === 1 || fd === 2 ? write(fd, ...(rest as [number, number, number])) : real.fd_write!(fd, ...rest)),
     fd_read: (fd: number, ...rest: number[]) => (fd === 0 ? read(fd, ...(rest as [number, number, number])) : real.fd_read!(fd, ...rest)),
-    fd_fdstat_get: (fd: number, out: number) => {
-      if (fd > 2) return real.fd_fdstat_get!(fd, out);
-      const dv = new DataView(memory().buffer);
-      for (let i = 0; i < 24; i++) dv.setUint8(out + i, 0);
-      dv.setUint8(out, REGULAR_FILE);
-      dv.setBigUint64(out + 8, 0xffffffffffffffffn, true); // rights: all
-      return ESUCCESS;
-    },
   };
 }
 
@@ -200,9 +191,13 @@ async function toolThread(): Promise<void> {
   };
   const instance = new WebAssembly.Instance(receiveModule(port, new Int32Array(posted)), {
     curlhost,
-    wasi_snapshot_preview1: fds
-      ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
-      : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
+    wasi_snapshot_preview1: trueStdioTypes(
+      fds
+        ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
+        : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
+      [stdin, stdout, stderr],
+      () => memory!,
+    ),
   });
   memory = instance.exports.memory as WebAssembly.Memory;
   heap = new Heap(instance.exports as unknown as LibcurlExports);
