@@ -13,6 +13,7 @@ import { aeadOpen, aeadSeal } from '../host/aead.js';
 import { ERRNO } from '../host/errno.js';
 import { idnConvert } from '../host/idn.js';
 import { Heap } from '../host/memory.js';
+import { writeU64 } from '../host/wasi.js';
 import { caller, CALLS, DATA_OFFSET, DATA_SIZE, rawCaller } from './channel.js';
 import type { ToolData } from './launch.js';
 import { checkToolRequest } from './request-check.js';
@@ -45,6 +46,27 @@ function blockingStdio(wasi: Record<string, (...args: number[]) => number>): Web
       }
     };
   return { ...wasi, fd_write: retry(wasi.fd_write!), fd_read: retry(wasi.fd_read!) };
+}
+
+/**
+ * CLOCK_MONOTONIC as a process sees it, far from zero: Deno's and Bun's
+ * node:wasi count it from the WASI instance's start, and curl's progress
+ * meter, which shows when the clock's second differs from the last shown
+ * (0 at first), stayed silent for a transfer done within the first second.
+ */
+function monotonicClock(wasi: WebAssembly.ModuleImports, memory: () => WebAssembly.Memory): WebAssembly.ModuleImports {
+  const CLOCK_MONOTONIC = 1;
+  const real = wasi.clock_time_get as (id: number, precision: bigint, out: number) => number;
+  const origin = performance.timeOrigin;
+  return {
+    ...wasi,
+    clock_time_get: (id: number, precision: bigint, out: number) => {
+      if (id !== CLOCK_MONOTONIC) return real(id, precision, out);
+      // whole nanoseconds past 2^53 are rounded to 256 ns: finer than curl asks
+      writeU64(new DataView(memory().buffer), out, Math.round((origin + performance.now()) * 1e6));
+      return 0;
+    },
+  };
 }
 
 /**
@@ -191,11 +213,14 @@ async function toolThread(): Promise<void> {
   };
   const instance = new WebAssembly.Instance(receiveModule(port, new Int32Array(posted)), {
     curlhost,
-    wasi_snapshot_preview1: trueStdioTypes(
-      fds
-        ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
-        : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
-      [stdin, stdout, stderr],
+    wasi_snapshot_preview1: monotonicClock(
+      trueStdioTypes(
+        fds
+          ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
+          : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
+        [stdin, stdout, stderr],
+        () => memory!,
+      ),
       () => memory!,
     ),
   });
