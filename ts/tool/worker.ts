@@ -58,12 +58,14 @@ function monotonicClock(wasi: WebAssembly.ModuleImports, memory: () => WebAssemb
   const CLOCK_MONOTONIC = 1;
   const real = wasi.clock_time_get as (id: number, precision: bigint, out: number) => number;
   const origin = performance.timeOrigin;
+  let view: DataView | undefined; // one until memory grows: curl asks the time many times per transfer step
   return {
     ...wasi,
     clock_time_get: (id: number, precision: bigint, out: number) => {
       if (id !== CLOCK_MONOTONIC) return real(id, precision, out);
+      if (view?.buffer !== memory().buffer) view = new DataView(memory().buffer);
       // whole nanoseconds past 2^53 are rounded to 256 ns: finer than curl asks
-      writeU64(new DataView(memory().buffer), out, Math.round((origin + performance.now()) * 1e6));
+      writeU64(view, out, Math.round((origin + performance.now()) * 1e6));
       return 0;
     },
   };
