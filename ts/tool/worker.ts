@@ -13,10 +13,12 @@ import { aeadOpen, aeadSeal } from '../host/aead.js';
 import { ERRNO } from '../host/errno.js';
 import { idnConvert } from '../host/idn.js';
 import { Heap } from '../host/memory.js';
+import { writeU64 } from '../host/wasi.js';
 import { caller, CALLS, DATA_OFFSET, DATA_SIZE, rawCaller } from './channel.js';
 import type { ToolData } from './launch.js';
 import { checkToolRequest } from './request-check.js';
 import { ringRecv } from './ring-recv.js';
+import { trueStdioTypes } from './stdio-type.js';
 
 /** node:wasi warns that it is experimental when loaded: not the tool's output. */
 async function loadWasi(): Promise<typeof import('node:wasi').WASI> {
@@ -47,15 +49,36 @@ function blockingStdio(wasi: Record<string, (...args: number[]) => number>): Web
 }
 
 /**
+ * CLOCK_MONOTONIC as a process sees it, far from zero: Deno's and Bun's
+ * node:wasi count it from the WASI instance's start, and curl's progress
+ * meter, which shows when the clock's second differs from the last shown
+ * (0 at first), stayed silent for a transfer done within the first second.
+ */
+function monotonicClock(wasi: WebAssembly.ModuleImports, memory: () => WebAssembly.Memory): WebAssembly.ModuleImports {
+  const CLOCK_MONOTONIC = 1;
+  const real = wasi.clock_time_get as (id: number, precision: bigint, out: number) => number;
+  const origin = performance.timeOrigin;
+  let view: DataView | undefined; // one until memory grows: curl asks the time many times per transfer step
+  return {
+    ...wasi,
+    clock_time_get: (id: number, precision: bigint, out: number) => {
+      if (id !== CLOCK_MONOTONIC) return real(id, precision, out);
+      if (view?.buffer !== memory().buffer) view = new DataView(memory().buffer);
+      // whole nanoseconds past 2^53 are rounded to 256 ns: finer than curl asks
+      writeU64(view, out, Math.round((origin + performance.now()) * 1e6));
+      return 0;
+    },
+  };
+}
+
+/**
  * stdin, stdout and stderr redirected to other descriptors (curl() of
  * ../cli.ts): node:wasi takes them as options, but Deno's and Bun's ignore
- * those, so fds 0-2 are served here with node:fs, and report a regular file
- * (no terminal: curl's progress meter and binary-output check ask).
+ * those, so fds 0-2 are served here with node:fs (their types: ./stdio-type.ts).
  */
 function redirectedStdio(wasi: WebAssembly.ModuleImports, stdio: [number, number, number], memory: () => WebAssembly.Memory): WebAssembly.ModuleImports {
   const ESUCCESS = 0;
   const EIO = 29;
-  const REGULAR_FILE = 4;
   const real = wasi as Record<string, (...args: number[]) => number>;
   /** each iovec (pointer, length) of a call, as views of wasm memory */
   const iovecs = (iovs: number, n: number): Uint8Array[] => {
@@ -82,14 +105,6 @@ function redirectedStdio(wasi: WebAssembly.ModuleImports, stdio: [number, number
     ...wasi,
     fd_write: (fd: number, ...rest: number[]) => (fd === 1 || fd === 2 ? write(fd, ...(rest as [number, number, number])) : real.fd_write!(fd, ...rest)),
     fd_read: (fd: number, ...rest: number[]) => (fd === 0 ? read(fd, ...(rest as [number, number, number])) : real.fd_read!(fd, ...rest)),
-    fd_fdstat_get: (fd: number, out: number) => {
-      if (fd > 2) return real.fd_fdstat_get!(fd, out);
-      const dv = new DataView(memory().buffer);
-      for (let i = 0; i < 24; i++) dv.setUint8(out + i, 0);
-      dv.setUint8(out, REGULAR_FILE);
-      dv.setBigUint64(out + 8, 0xffffffffffffffffn, true); // rights: all
-      return ESUCCESS;
-    },
   };
 }
 
@@ -200,9 +215,16 @@ async function toolThread(): Promise<void> {
   };
   const instance = new WebAssembly.Instance(receiveModule(port, new Int32Array(posted)), {
     curlhost,
-    wasi_snapshot_preview1: fds
-      ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
-      : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
+    wasi_snapshot_preview1: monotonicClock(
+      trueStdioTypes(
+        fds
+          ? redirectedStdio(blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>), fds, () => memory!)
+          : blockingStdio(wasi.wasiImport as Record<string, (...args: number[]) => number>),
+        [stdin, stdout, stderr],
+        () => memory!,
+      ),
+      () => memory!,
+    ),
   });
   memory = instance.exports.memory as WebAssembly.Memory;
   heap = new Heap(instance.exports as unknown as LibcurlExports);
