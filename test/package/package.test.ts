@@ -146,9 +146,10 @@ describe("the curl-wasm command's start-up", () => {
     }
     return seen;
   };
-  it('dist/curl-wasm.mjs loads node:worker_threads and the channel, nothing of the bridge', () => {
+  it('dist/curl-wasm.mjs loads node:worker_threads, the channel and what reads curl.wasm, nothing of the bridge', () => {
+    // node:fs and node:url find and read curl.wasm, compiled while the worker boots (ts/tool/module.ts)
     const entry = [...imports('curl-wasm.mjs')];
-    expect(entry.filter((s) => s.startsWith('node:'))).toEqual(['node:worker_threads']);
+    expect(entry.filter((s) => s.startsWith('node:')).sort()).toEqual(['node:fs', 'node:url', 'node:worker_threads']);
   });
   it('dist/curl-wasm-worker.mjs loads no node:net, node:dns or node:tls', () => {
     const worker = [...imports('curl-wasm-worker.mjs')];
