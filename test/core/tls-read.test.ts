@@ -6,12 +6,13 @@
 // byte for byte, backpressure while curl is paused, and a peer that stops
 // half-way.
 import { once } from 'node:events';
+import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readInto, readIntoSwitch } from '../../ts/host/read-into.js';
 import { RECV_HIGH_WATER, TcpSocket } from '../../ts/host/sockets.js';
-import { Easy, Multi, Runtime, type TlsBackend } from '../../ts/index.js';
+import { CURL_HTTP_VERSION, Easy, Multi, Runtime, type TlsBackend } from '../../ts/index.js';
 import { certs, patternBytes } from '../fixtures/servers.js';
 import { transfer } from './transfer.js';
 
@@ -281,13 +282,14 @@ describe.each<[string, TlsBackend, boolean]>([
     }
   });
 
-  // a body with a length cut short: curl finds it short (18) unless the TLS layer failed the read first (56)
+  // a body with a length, or chunked, cut short: curl finds it short (18), unless the TLS layer failed the read first (56, as curl with OpenSSL 3)
   const cut = backend === 'host' && !direct ? 'CURLE_PARTIAL_FILE' : 'CURLE_RECV_ERROR';
-  it.each([
+  const stops = [
     ['ends the TLS session (close_notify)', 'CURLE_PARTIAL_FILE', (s: tls.TLSSocket): void => void s.end()],
     ['closes the TCP connection without close_notify', cut, (s: tls.TLSSocket): void => void tcp(s).end()],
     ['resets the TCP connection', cut, (s: tls.TLSSocket): void => void tcp(s).resetAndDestroy()],
-  ] as const)('fails a transfer whose peer %s half-way with %s', async (_what, code, stop) => {
+  ] as const;
+  it.each(stops)('fails a transfer whose peer %s half-way with %s', async (_what, code, stop) => {
     const n = 3 * 1024 * 1024;
     const peer = await startPeer((sock) => {
       sock.write(head(n));
@@ -298,6 +300,45 @@ describe.each<[string, TlsBackend, boolean]>([
       expect(err).toMatchObject({ code });
     } finally {
       await peer.close();
+    }
+  });
+
+  it.each(stops)('fails a chunked transfer whose peer %s half-way with %s', async (_what, code, stop) => {
+    const peer = await startPeer((sock) => {
+      sock.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n');
+      const chunk = patternBytes(16_000);
+      for (let i = 0; i < 20; i++) sock.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      stop(sock); // no last chunk
+    });
+    try {
+      const err = await transfer(rt, multi, peer.url, peer.opts).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code });
+    } finally {
+      await peer.close();
+    }
+  });
+
+  // HTTP/2 over TLS: a connection that ends without GOAWAY or close_notify while a stream is open
+  it.each([
+    ['closes the TCP connection', backend === 'host' && !direct ? 'CURLE_PARTIAL_FILE' : 'CURLE_RECV_ERROR', (s: tls.TLSSocket): void => void tcp(s).end()],
+  ] as const)('fails an HTTP/2 transfer whose peer %s mid-stream with %s', async (_what, code, stop) => {
+    const server = http2.createSecureServer({ ...certs.server, minVersion: 'TLSv1.3' });
+    server.on('stream', (stream: http2.ServerHttp2Stream) => {
+      stream.respond({ ':status': 200 });
+      stream.write(patternBytes(100_000), () => setImmediate(() => stop(stream.session!.socket as tls.TLSSocket)));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const err = await transfer(rt, multi, `https://localhost:${port}/`, {
+        CAINFO_BLOB: certs.ca,
+        RESOLVE: [`localhost:${port}:127.0.0.1`],
+        HTTP_VERSION: CURL_HTTP_VERSION.CURL_HTTP_VERSION_2TLS,
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code });
+    } finally {
+      server.close();
     }
   });
 });

@@ -65,6 +65,10 @@ export function tap(raw: net.Socket, tlsEnded: () => boolean, onCut: () => void)
     raw.resume();
     return this;
   };
+  // JSStreamSocket's writes (cork, write per buffer, uncork) go straight to the TCP socket, past a second Writable
+  p.cork = () => raw.cork();
+  p.uncork = () => raw.uncork();
+  p.write = ((chunk: Buffer, done?: (err?: Error | null) => void) => raw.write(chunk, done)) as Duplex['write'];
   raw.on('end', () => {
     if (!tlsEnded()) onCut();
     p.emit('end');
