@@ -154,6 +154,27 @@ describe.each<[string, TlsBackend, boolean]>([
     }
   });
 
+  it('three connections read at once each get their own bytes (the tap shares one read buffer)', async () => {
+    const bodies = [3, 100, 200].map((shift) => patternBytes(3 * 1024 * 1024 + shift).subarray(shift));
+    const peers = await Promise.all(
+      bodies.map((body) =>
+        startPeer((sock) => {
+          sock.write(head(body.length));
+          sendPieces(sock, body, [16_384, 65_536, 5]);
+        }),
+      ),
+    );
+    try {
+      const got = await Promise.all(peers.map((peer) => transfer(rt, multi, peer.url, peer.opts)));
+      for (const [i, r] of got.entries()) {
+        expect(r.body.equals(bodies[i]!)).toBe(true);
+        r.easy.close();
+      }
+    } finally {
+      await Promise.all(peers.map((p) => p.close()));
+    }
+  });
+
   it('a body that ends with the connection (close_notify, then EOF) arrives whole', async () => {
     const n = 2 * 1024 * 1024 + 1;
     const body = patternBytes(n);

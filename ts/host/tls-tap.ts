@@ -11,8 +11,8 @@
 // ends, a close_notify among its bytes has already ended the TLS stream; if
 // it has not, the peer (or someone on the path) cut the connection, which
 // is how a connection-delimited body is truncated. The TCP socket keeps
-// reading into one buffer of its own (net's onread, ./read-into.ts), which
-// TLS copies from at once. Where the runtime lacks those internals, tap()
+// reading into a user buffer (net's onread, ./read-into.ts) that TLS copies
+// from within the same read callback, so one buffer serves every socket. Where the runtime lacks those internals, tap()
 // answers undefined and TLS reads the TCP socket itself, as before.
 import type * as net from 'node:net';
 import { Duplex } from 'node:stream';
@@ -20,6 +20,7 @@ import { redirectReads } from './read-into.js';
 
 /** The size of one TCP read (libuv's default suggestion). */
 const READ_SIZE = 64 * 1024;
+let shared: Buffer | undefined;
 
 /**
  * A stream between `raw` (a connected TCP socket made with `onread`) and
@@ -27,19 +28,7 @@ const READ_SIZE = 64 * 1024;
  * when the TCP stream ends while `tlsEnded()` answers false.
  */
 export function tap(raw: net.Socket, tlsEnded: () => boolean, onCut: () => void): Duplex | undefined {
-  const rx = Buffer.allocUnsafe(READ_SIZE);
-  let pipe: Duplex | undefined;
-  // JSStreamSocket copies each chunk into TLS as it is emitted (readBuffer), so one buffer serves every read
-  const ok = redirectReads(
-    raw,
-    () => rx,
-    (n) => {
-      pipe?.emit('data', rx.subarray(0, n));
-      return pipe?.isPaused() !== true;
-    },
-  );
-  if (!ok) return undefined;
-  pipe = new Duplex({
+  const pipe = new Duplex({
     // nothing is pushed: reads are emitted as they come, and JSStreamSocket's readStart/readStop become resume/pause below
     read() {},
     write(chunk: Buffer, _encoding, done) {
@@ -54,26 +43,37 @@ export function tap(raw: net.Socket, tlsEnded: () => boolean, onCut: () => void)
       done(err);
     },
   });
-  const p = pipe;
-  p.pause = function (this: Duplex) {
+  shared ??= Buffer.allocUnsafe(READ_SIZE);
+  const rx = shared;
+  // JSStreamSocket copies each chunk into TLS as it is emitted (readBuffer): nothing reads rx later
+  const ok = redirectReads(
+    raw,
+    () => rx,
+    (n) => {
+      pipe.emit('data', rx.subarray(0, n));
+      return !pipe.isPaused();
+    },
+  );
+  if (!ok) return undefined;
+  pipe.pause = function (this: Duplex) {
     Duplex.prototype.pause.call(this);
     raw.pause();
     return this;
   };
-  p.resume = function (this: Duplex) {
+  pipe.resume = function (this: Duplex) {
     Duplex.prototype.resume.call(this);
     raw.resume();
     return this;
   };
   // JSStreamSocket's writes (cork, write per buffer, uncork) go straight to the TCP socket, past a second Writable
-  p.cork = () => raw.cork();
-  p.uncork = () => raw.uncork();
-  p.write = ((chunk: Buffer, done?: (err?: Error | null) => void) => raw.write(chunk, done)) as Duplex['write'];
+  pipe.cork = () => raw.cork();
+  pipe.uncork = () => raw.uncork();
+  pipe.write = ((chunk: Buffer, done?: (err?: Error | null) => void) => raw.write(chunk, done)) as Duplex['write'];
   raw.on('end', () => {
     if (!tlsEnded()) onCut();
-    p.emit('end');
+    pipe.emit('end');
   });
-  raw.on('error', (err) => p.destroy(err));
-  raw.on('close', () => p.destroy());
-  return p;
+  raw.on('error', (err) => pipe.destroy(err));
+  raw.on('close', () => pipe.destroy());
+  return pipe;
 }
