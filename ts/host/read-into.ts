@@ -23,7 +23,7 @@ interface Keys {
 
 let keys: Keys | null | undefined;
 
-/** Tests turn this off to run host TLS on 'data' events, the path of runtimes without the internals. */
+/** Tests turn this off to run host TLS on 'data' events and without the ciphertext tap (./tls-tap.ts): the path of runtimes without the internals. */
 export const readIntoSwitch = { enabled: true };
 
 function findKeys(): Keys | null {
@@ -42,6 +42,27 @@ function findKeys(): Keys | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Points a socket made with `onread` (the bridge's TCP sockets) at another
+ * reader: from then on it reads into `buffer()`'s answers and calls
+ * `callback(n)`. Answers false, and changes nothing, where the runtime does
+ * not allow it.
+ */
+export function redirectReads(sock: net.Socket, buffer: () => Uint8Array, callback: (n: number) => boolean): boolean {
+  if (!readIntoSwitch.enabled) return false;
+  keys ??= findKeys();
+  if (!keys) return false;
+  const handle = (sock as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } })._handle;
+  const rec = sock as unknown as Record<symbol, unknown>;
+  if (typeof handle?.useUserBuffer !== 'function' || typeof rec[keys.callback] !== 'function') return false;
+  const first = buffer();
+  handle.useUserBuffer(first);
+  rec[keys.buffer] = first;
+  rec[keys.callback] = callback;
+  rec[keys.generator] = buffer;
+  return true;
 }
 
 /**

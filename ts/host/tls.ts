@@ -14,6 +14,7 @@ import { nodeCrypto, nodeTls } from './builtins.js';
 import { ERRNO } from './errno.js';
 import type { Heap } from './memory.js';
 import type { SocketTable, TcpSocket } from './sockets.js';
+import { tap } from './tls-tap.js';
 
 /** `what` of tls_info (wasm/glue/host.h LCW_TLS_*). */
 export const TLS_INFO = {
@@ -158,6 +159,9 @@ class Upgrade {
   }
 }
 
+/** What curl's OpenSSL backend reports for a connection cut without close_notify (OpenSSL 3's error, as ERR_error_string_n words it). */
+const UNEXPECTED_EOF = `OpenSSL/${globalThis.process?.versions?.openssl ?? '3'}: error:0A000126:SSL routines::unexpected eof while reading`;
+
 const MAX_CONTEXTS = 8;
 const MAX_SESSIONS = 1024;
 
@@ -203,8 +207,21 @@ export class HostTls {
     const cached = p.cacheSession ? this.#sessions.get(sessionKey) : undefined;
     const rc = s.wrap(
       (raw) => {
-        const t = nodeTls().connect({
-          socket: raw,
+        let t: tls.TLSSocket | undefined;
+        // the error is curl's to report (wasm/glue/tls.c host_recv), at the end of what arrived
+        const pipe = tap(
+          raw,
+          () => {
+            // a stream without node's readable state cannot say: taken as ended, never failing a good close
+            const ended = (t as unknown as { _readableState?: { ended?: unknown } } | undefined)?._readableState?.ended;
+            return typeof ended !== 'boolean' || ended;
+          },
+          () => {
+            if (upgrade?.state === 'done') upgrade.error = UNEXPECTED_EOF;
+          },
+        );
+        t = nodeTls().connect({
+          socket: pipe ?? raw,
           secureContext: context.context,
           servername: p.sni,
           ALPNProtocols: p.alpn.length ? p.alpn : undefined,

@@ -168,7 +168,7 @@ struct lcw_tls_params {
   int cache_session;        /* resume sessions from the host's cache */
 };
 #define LCW_TLS_STATE 0
-#define LCW_TLS_ERROR 1       /* why the handshake failed (text) */
+#define LCW_TLS_ERROR 1       /* why the handshake, or a read, failed */
 #define LCW_TLS_CHAIN_ERROR 2 /* why the chain does not verify (text) */
 #define LCW_TLS_NAME_ERROR 3  /* why the name does not match (text) */
 #define LCW_TLS_ALPN 4

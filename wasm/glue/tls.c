@@ -256,13 +256,25 @@ static CURLcode host_connect(struct Curl_cfilter *cf, struct Curl_easy *data,
   return CURLE_OK;
 }
 
-/* plaintext: the host decrypts into the descriptor's receive queue */
+/* plaintext: the host decrypts into the descriptor's receive queue. An
+ * end of stream the host reports a TLS error for came without close_notify:
+ * a truncation, failed as curl's OpenSSL backend does with OpenSSL 3
+ * (mbedTLS fails it too) */
 static ssize_t host_recv(struct Curl_cfilter *cf, struct Curl_easy *data,
                          char *buf, size_t len, CURLcode *err)
 {
+  struct ssl_connect_data *connssl = cf->ctx;
+  struct host_tls *b = connssl->backend;
+  char msg[256];
   ssize_t n = Curl_conn_cf_recv(cf->next, data, buf, len, err);
-  if(n == 0)
-    ((struct ssl_connect_data *)cf->ctx)->peer_closed = TRUE;
+  if(n == 0) {
+    if(info_text(b->fd, LCW_TLS_ERROR, msg, sizeof(msg))[0]) {
+      failf(data, "OpenSSL SSL_read: %s, errno 0", msg);
+      *err = CURLE_RECV_ERROR;
+      return -1;
+    }
+    connssl->peer_closed = TRUE;
+  }
   return n;
 }
 
