@@ -44,19 +44,19 @@ function findKeys(): Keys | null {
   }
 }
 
+type Fields = Record<symbol, unknown>;
+
 /**
- * Points a socket made with `onread` (the bridge's TCP sockets) at another
- * reader: from then on it reads into `buffer()`'s answers and calls
- * `callback(n)`. Answers false, and changes nothing, where the runtime does
- * not allow it.
+ * Sets `sock` to read into `buffer()`'s answers and call `callback(n)`, when
+ * the runtime allows it and `accepts` takes the socket's present onread fields.
  */
-export function redirectReads(sock: net.Socket, buffer: () => Uint8Array, callback: (n: number) => boolean): boolean {
+function install(sock: net.Socket, buffer: () => Uint8Array, callback: (n: number) => boolean, accepts: (rec: Fields, k: Keys) => boolean): boolean {
   if (!readIntoSwitch.enabled) return false;
   keys ??= findKeys();
   if (!keys) return false;
   const handle = (sock as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } })._handle;
-  const rec = sock as unknown as Record<symbol, unknown>;
-  if (typeof handle?.useUserBuffer !== 'function' || typeof rec[keys.callback] !== 'function') return false;
+  const rec = sock as unknown as Fields;
+  if (typeof handle?.useUserBuffer !== 'function' || !accepts(rec, keys)) return false;
   const first = buffer();
   handle.useUserBuffer(first);
   rec[keys.buffer] = first;
@@ -66,24 +66,22 @@ export function redirectReads(sock: net.Socket, buffer: () => Uint8Array, callba
 }
 
 /**
+ * Points a socket made with `onread` (the bridge's TCP sockets) at another
+ * reader: from then on it reads into `buffer()`'s answers and calls
+ * `callback(n)`. Answers false, and changes nothing, where the runtime does
+ * not allow it.
+ */
+export function redirectReads(sock: net.Socket, buffer: () => Uint8Array, callback: (n: number) => boolean): boolean {
+  return install(sock, buffer, callback, (rec, k) => typeof rec[k.callback] === 'function');
+}
+
+/**
  * Makes `sock` (a TLSSocket, just made and not yet reading) write what it
  * reads into `buffer()`'s answers and call `callback(n)` instead of
  * emitting 'data'; `callback` answers false to stop reading until resume().
  * Answers false, and changes nothing, when the runtime does not allow it.
  */
 export function readInto(sock: net.Socket, buffer: () => Uint8Array, callback: (n: number) => boolean): boolean {
-  if (!readIntoSwitch.enabled) return false;
-  keys ??= findKeys();
-  if (!keys) return false;
-  const handle = (sock as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } })._handle;
-  if (typeof handle?.useUserBuffer !== 'function') return false;
-  const rec = sock as unknown as Record<symbol, unknown>;
   // a socket already set up for 'data' (onread taken, or some other shape) is left alone
-  if (rec[keys.buffer] !== null || rec[keys.callback] !== null || rec[keys.generator] !== null) return false;
-  const first = buffer();
-  handle.useUserBuffer(first);
-  rec[keys.buffer] = first;
-  rec[keys.callback] = callback;
-  rec[keys.generator] = buffer;
-  return true;
+  return install(sock, buffer, callback, (rec, k) => rec[k.buffer] === null && rec[k.callback] === null && rec[k.generator] === null);
 }
