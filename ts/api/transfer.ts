@@ -392,6 +392,7 @@ class Exchange implements Transfer {
       this.#headless();
       if (!this.#headSettled && !heads.length) this.#rejectHead(new Error('the server sent no response head'));
       this.#sink.close();
+      this.#upload?.cancel(); // the server answered before taking the whole body
     } finally {
       this.#release(true);
     }
@@ -402,7 +403,7 @@ class Exchange implements Transfer {
     try {
       this.#rejectHead(reason);
       this.#sink.error(reason);
-      this.#upload?.cancel();
+      this.#upload?.cancel(reason);
     } finally {
       this.#release(false);
     }
