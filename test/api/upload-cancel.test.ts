@@ -117,6 +117,19 @@ describe('an upload the server answers before reading', () => {
   });
 });
 
+describe('an upload whose request is refused before it starts', () => {
+  it('cancels the stream with the error (a bad header name, an unknown curl option)', async () => {
+    const a = stalling(1);
+    const err = await session.request(`${earlyUrl}/`, { method: 'PUT', body: a.body, headers: { 'bad name': 'x' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    await until(a.cancelled);
+    expect(a.reason()).toBe(err);
+    const b = stallingReadable();
+    await expect(session.request(`${earlyUrl}/`, { method: 'PUT', body: b, curl: { NO_SUCH_OPTION: 1 } as never })).rejects.toThrow();
+    await until(() => b.destroyed);
+  });
+});
+
 describe('an upload whose transfer fails or is aborted', () => {
   let raw: TestServer;
   const sockets = new Set<Socket>();

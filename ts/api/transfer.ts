@@ -180,8 +180,15 @@ class Exchange implements Transfer {
     pool: HandlePool | undefined,
     inflight: Roster<Transfer> | undefined,
   ) {
-    checkRequest(spec);
-    const extra = spec.curl && curlOptions(spec.curl);
+    this.#upload = spec.body === null ? undefined : new UploadSource(spec.body, () => this.resume());
+    let extra: Record<string, OptionValue> | undefined;
+    try {
+      checkRequest(spec);
+      extra = spec.curl && curlOptions(spec.curl);
+    } catch (err) {
+      this.#upload?.cancel(err); // as undici destroys the body of a request it refuses
+      throw err;
+    }
     const reusable = pool !== undefined && !extra && !spec.enforced;
     this.#spec = spec;
     this.#multi = multi;
@@ -198,7 +205,6 @@ class Exchange implements Transfer {
       () => this.resume(),
       (reason) => this.cancel(reason),
     );
-    this.#upload = spec.body === null ? undefined : new UploadSource(spec.body, () => this.resume());
     this.#parser = new HeadParser(this);
 
     const options = this.#options(defaults, extra);
