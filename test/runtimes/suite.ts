@@ -22,6 +22,7 @@ import {
   type TestServer,
 } from '../fixtures/servers.js';
 import { startTftpServer } from '../fixtures/tftp.js';
+import { startCutServer } from '../fixtures/tls-cut.js';
 import { until } from '../fixtures/wait.js';
 
 /** The bundle; a URL, not a literal specifier, so that tsc need not find dist/ (its types are ts/'s). */
@@ -240,6 +241,23 @@ export const cases: Case[] = [
       assert.equal(info.tls?.verifyResult, 0);
       assert.equal(info.primaryIp, '127.0.0.1');
       assert.ok(info.timings.connect <= info.timings.tls && info.timings.tls <= info.timings.pretransfer, JSON.stringify(info.timings));
+    }),
+  },
+  {
+    // host TLS tells the two apart only through node's internals (ts/host/tls-tap.ts): Deno and
+    // Bun, which lack them, default to mbedTLS
+    name: 'a connection-delimited HTTPS body: whole after close_notify, CURLE_RECV_ERROR (56) when cut by a bare TCP close',
+    run: scoped(async (s) => {
+      const body = patternBytes(100_000);
+      const rt = await Runtime.create();
+      if (runtime !== 'node') assert.equal(rt.tls, 'mbedtls');
+      for (const cut of [false, true]) {
+        const srv = s.add(await startCutServer(body, cut), (x) => x.close());
+        const session = s.session({ runtime: rt, ca: certs.ca, curl: { RESOLVE: srv.resolve } });
+        const got = session.request(srv.url).then((r) => r.bytes());
+        if (!cut) assert.equal(sha256(await got), sha256(body));
+        else assertCurlError(await rejection(got), 'CURLE_RECV_ERROR');
+      }
     }),
   },
   {

@@ -275,14 +275,19 @@ const UPLOAD_AHEAD = 512 << 10;
 
 /** The request body: curl's read callback pulls from an async source. */
 export class UploadSource {
-  readonly #iterator: AsyncIterator<Uint8Array> | undefined;
+  /** Reads the next chunk of the source; undefined for bytes in memory. */
+  readonly #next: (() => Promise<IteratorResult<unknown>>) | undefined;
+  /** Closes the source at once, even while a read of it waits. */
+  readonly #close: ((reason: unknown) => void) | undefined;
   /** Chunks read from the source and not yet handed to curl (#queue[0] may be partly sent). */
   #queue: Uint8Array[] = [];
   #queued = 0;
+  /** The source is over: read to its end, failed, or closed by cancel(). */
   #done = false;
   #error: unknown;
   #pulling = false;
   #waiting = false;
+  #cancelled = false;
   readonly #resume: () => void;
   /** Bytes handed to curl so far. */
   sent = 0;
@@ -293,14 +298,31 @@ export class UploadSource {
       if (body.length) this.#queue.push(body);
       this.#queued = body.length;
       this.#done = true;
+    } else if (typeof (body as ReadableStream).getReader === 'function') {
+      // the reader, not the stream's async iterator: its return() would wait
+      // for a pending read, where reader.cancel() ends that read
+      const reader = (body as ReadableStream<Uint8Array>).getReader();
+      this.#next = () => reader.read();
+      this.#close = (reason) =>
+        reader.cancel(reason).then(
+          () => reader.releaseLock(),
+          () => reader.releaseLock(),
+        );
     } else {
-      this.#iterator = (Symbol.asyncIterator in body ? body : streamIterable(body))[Symbol.asyncIterator]();
+      const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+      this.#next = () => iterator.next();
+      // a Node Readable's iterator too would wait for a pending read before
+      // destroying the stream: destroy it (no error, which would be emitted)
+      const destroy = (body as { destroy?: unknown }).destroy;
+      this.#close =
+        typeof destroy === 'function' && typeof (body as { pipe?: unknown }).pipe === 'function'
+          ? () => destroy.call(body)
+          : () => void iterator.return?.().catch?.(noop);
     }
   }
-
   /** The read callback: fills curl's buffer from the chunks already read, else pauses curl until one comes. */
   read(buf: Uint8Array): number {
-    if (this.#error !== undefined) return READ_ABORT;
+    if (this.#error !== undefined || this.#cancelled) return READ_ABORT;
     const queue = this.#queue;
     let n = 0;
     while (n < buf.length && queue.length) {
@@ -326,11 +348,12 @@ export class UploadSource {
 
   /** Reads the next chunk unless one read is under way, the source is over, or UPLOAD_AHEAD bytes are waiting. */
   #pull(): void {
-    if (this.#pulling || this.#done || !this.#iterator || this.#error !== undefined || this.#queued >= UPLOAD_AHEAD) return;
+    if (this.#pulling || this.#done || !this.#next || this.#error !== undefined || this.#queued >= UPLOAD_AHEAD) return;
     this.#pulling = true;
-    this.#iterator.next().then(
+    this.#next().then(
       (r) => {
         this.#pulling = false;
+        if (this.#done) return; // cancelled while this read waited
         try {
           if (r.done) this.#done = true;
           else {
@@ -348,6 +371,7 @@ export class UploadSource {
       },
       (err) => {
         this.#pulling = false;
+        if (this.#done) return;
         this.#error = err ?? new Error('upload body failed');
         this.#wake();
       },
@@ -362,9 +386,16 @@ export class UploadSource {
     }
   }
 
-  /** Stops reading the source (the transfer ended early). */
-  cancel(): void {
-    void this.#iterator?.return?.();
+  /**
+   * Closes the source unless it was read to its end: the transfer ended
+   * first (an early answer, a failure, an abort), as undici's fetch does.
+   */
+  cancel(reason?: unknown): void {
+    if (this.#done || !this.#close) return;
+    this.#done = this.#cancelled = true;
+    this.#queue = [];
+    this.#queued = 0;
+    this.#close(reason);
   }
 }
 
@@ -376,15 +407,4 @@ function toBytes(chunk: unknown): Uint8Array {
   throw new TypeError('upload body chunks must be bytes or strings');
 }
 
-async function* streamIterable(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
+function noop(): void {}

@@ -180,8 +180,15 @@ class Exchange implements Transfer {
     pool: HandlePool | undefined,
     inflight: Roster<Transfer> | undefined,
   ) {
-    checkRequest(spec);
-    const extra = spec.curl && curlOptions(spec.curl);
+    this.#upload = spec.body === null ? undefined : new UploadSource(spec.body, () => this.resume());
+    let extra: Record<string, OptionValue> | undefined;
+    try {
+      checkRequest(spec);
+      extra = spec.curl && curlOptions(spec.curl);
+    } catch (err) {
+      this.#upload?.cancel(err); // as undici destroys the body of a request it refuses
+      throw err;
+    }
     const reusable = pool !== undefined && !extra && !spec.enforced;
     this.#spec = spec;
     this.#multi = multi;
@@ -198,7 +205,6 @@ class Exchange implements Transfer {
       () => this.resume(),
       (reason) => this.cancel(reason),
     );
-    this.#upload = spec.body === null ? undefined : new UploadSource(spec.body, () => this.resume());
     this.#parser = new HeadParser(this);
 
     const options = this.#options(defaults, extra);
@@ -392,6 +398,7 @@ class Exchange implements Transfer {
       this.#headless();
       if (!this.#headSettled && !heads.length) this.#rejectHead(new Error('the server sent no response head'));
       this.#sink.close();
+      this.#upload?.cancel(); // the server answered before taking the whole body
     } finally {
       this.#release(true);
     }
@@ -402,7 +409,7 @@ class Exchange implements Transfer {
     try {
       this.#rejectHead(reason);
       this.#sink.error(reason);
-      this.#upload?.cancel();
+      this.#upload?.cancel(reason);
     } finally {
       this.#release(false);
     }

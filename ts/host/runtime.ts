@@ -27,7 +27,7 @@ export interface RuntimeOptions {
    * Where TLS runs: `'host'`, the runtime's own node:tls (curl judges the
    * certificates; a connection with options it cannot take, such as a client
    * certificate, runs in mbedTLS), or `'mbedtls'`, in the wasm.
-   * @defaultValue the `LIBCURL_WASM_TLS` environment variable, else `'host'` (`'mbedtls'` on Deno)
+   * @defaultValue the `LIBCURL_WASM_TLS` environment variable, else `'host'` (`'mbedtls'` on Deno and Bun)
    */
   tls?: TlsBackend;
 }
@@ -35,7 +35,7 @@ export interface RuntimeOptions {
 /** Where a Runtime's TLS runs (see {@link RuntimeOptions.tls}). */
 export type TlsBackend = 'host' | 'mbedtls';
 
-/** The TLS backend a Runtime gets without `tls`: LIBCURL_WASM_TLS, else host (mbedTLS on Deno). */
+/** The TLS backend a Runtime gets without `tls`: LIBCURL_WASM_TLS, else host (mbedTLS on Deno and Bun). */
 function defaultTls(): TlsBackend {
   let env: string | undefined;
   try {
@@ -45,8 +45,11 @@ function defaultTls(): TlsBackend {
   }
   if (env === 'mbedtls' || env === 'host') return env;
   // Deno's node:tls does not take over a connected net.Socket (its handshake
-  // ends with "Client network socket disconnected"): mbedTLS there
-  return 'Deno' in globalThis ? 'mbedtls' : 'host';
+  // ends with "Client network socket disconnected"); Bun's reports a bare TCP
+  // close like close_notify and has none of the internals ./tls-tap.ts tells
+  // them apart with, so a connection-delimited body cut short would read as
+  // whole: mbedTLS on both
+  return 'Deno' in globalThis || 'Bun' in globalThis ? 'mbedtls' : 'host';
 }
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
