@@ -5,6 +5,7 @@
 // TLS server on loopback whose records are cut at odd places, bodies checked
 // byte for byte, backpressure while curl is paused, and a peer that stops
 // half-way.
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
@@ -336,6 +337,68 @@ describe.each<[string, TlsBackend, boolean]>([
       expect(err).toMatchObject({ code });
     } finally {
       await peer.close();
+    }
+  });
+
+  // host TLS's writes go through its tap (ts/host/tls-tap.ts): done at once while the TCP socket takes them, after 'drain' when it is full
+  it.each([
+    ['stops reading for a while', 'the sha-256 of the body'],
+    ['resets the connection half-way', 'an error'],
+  ] as const)('an upload larger than the socket buffers, to a peer that %s, gives %s', async (what, _expected) => {
+    const body = patternBytes(24 * 1024 * 1024 + 5);
+    const reset = what.startsWith('resets');
+    const server = tls.createServer({ ...certs.server, minVersion: 'TLSv1.3' }, (sock) => {
+      sock.on('error', () => {});
+      const hash = createHash('sha256');
+      let head = Buffer.alloc(0);
+      let got = -1; // body bytes seen, once the head has ended
+      let stalled = false;
+      sock.on('data', (d: Buffer) => {
+        if (got < 0) {
+          head = Buffer.concat([head, d]);
+          const end = head.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          d = head.subarray(end + 4);
+          got = 0;
+        }
+        hash.update(d);
+        got += d.length;
+        if (got > 8 * 1024 * 1024 && !stalled) {
+          stalled = true;
+          if (reset) return void tcp(sock).resetAndDestroy();
+          sock.pause();
+          setTimeout(() => sock.resume(), 300);
+        }
+        if (got === body.length) sock.end(`HTTP/1.1 200 OK\r\ncontent-length: 64\r\n\r\n${hash.digest('hex')}`);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as net.AddressInfo).port;
+    let offset = 0;
+    try {
+      const r = await transfer(rt, multi, `https://localhost:${port}/`, {
+        CAINFO_BLOB: certs.ca,
+        RESOLVE: [`localhost:${port}:127.0.0.1`],
+        UPLOAD: 1,
+        INFILESIZE_LARGE: body.length,
+        READFUNCTION: (buf: Uint8Array) => {
+          const n = Math.min(buf.length, body.length - offset);
+          buf.set(body.subarray(offset, offset + n));
+          offset += n;
+          return n;
+        },
+      }).then(
+        (x) => {
+          x.easy.close();
+          return x.body.toString('latin1');
+        },
+        (e: { code?: string }) => e.code,
+      );
+      if (reset) expect(['CURLE_SEND_ERROR', 'CURLE_RECV_ERROR']).toContain(r);
+      else expect(r).toBe(createHash('sha256').update(body).digest('hex'));
+    } finally {
+      server.close();
     }
   });
 
