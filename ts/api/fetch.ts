@@ -23,6 +23,8 @@ export interface CurlRequestInit extends RequestInit {
   enforced?: TransferSpec['enforced'];
   /** Redirects followed at most (default 20). */
   maxRedirects?: number;
+  /** @internal called once as the transfer ends, if it started (Sandbox). */
+  onEnd?: () => void;
 }
 
 /** Statuses whose response has no body (a Response refuses one). */
@@ -121,7 +123,7 @@ function primeWebClasses(): void {
 export async function sessionFetch(session: Session, input: string | URL | Request, init: CurlRequestInit | null = {}, where = 'fetch'): Promise<Response> {
   init ??= {}; // RequestInit is a dictionary: null is an empty one
   validateFetchInit(init, where);
-  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, ...standard } = init;
+  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, onEnd, ...standard } = init;
   const out = simpleRequest(input, standard);
   const { url, method, headers, body, bodyLength, redirect, signal } = out ?? (await fullRequest(input, standard));
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: unsupported scheme ${url.protocol}`);
@@ -145,6 +147,7 @@ export async function sessionFetch(session: Session, input: string | URL | Reque
     keepInfo: false,
   };
   const transfer = session.transferNow(spec) ?? (await session.transfer(spec));
+  if (onEnd) void transfer.done.then(onEnd, onEnd);
 
   let head;
   try {
