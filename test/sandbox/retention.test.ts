@@ -48,7 +48,9 @@ describe('a transfer lets go of its abort, deadline and caller listener as it en
     const denied = await Promise.allSettled(Array.from({ length: 50 }, () => sb.fetch('http://127.0.0.2:9/', { signal })));
     expect(denied.every((r) => r.status === 'rejected')).toBe(true);
     // refused before anything is sent (CR/LF in a header)
-    await Promise.all(Array.from({ length: 50 }, () => expect(sb.fetch(`${server.url}/hello`, { signal, headers: { a: 'b\r\nc: d' } })).rejects.toThrow(TypeError)));
+    await Promise.all(
+      Array.from({ length: 50 }, () => expect(sb.fetch(`${server.url}/hello`, { signal, headers: { a: 'b\r\nc: d' } })).rejects.toThrow(TypeError)),
+    );
     expect(held(sb)).toBe(0);
     expect(listeners(signal)).toBe(0);
     for (const res of unread) expect((await res.bytes()).length).toBe(1000);

@@ -224,7 +224,9 @@ export class Sandbox {
    * gate, time and redirects clamped, the enforced set applied last, a
    * deadline the host keeps even if curl did not, and an abort for destroy().
    */
-  #options<T extends Asked>(o: T): {
+  #options<T extends Asked>(
+    o: T,
+  ): {
     options: T & { limits: TransferLimits; enforced: Record<string, OptionValue>; totalTimeoutMs: number; signal: AbortSignal };
     end: () => void;
   } {
@@ -328,7 +330,14 @@ export class Sandbox {
     const enforced = { ...o.enforced, PROTOCOLS_STR: this.#wsProtocols, REDIR_PROTOCOLS_STR: this.#wsProtocols };
     try {
       // the signal and the deadline cover the handshake only; an open connection ends with close() or destroy()
-      return await openWs(url, { ...options, session: this.#session, signal: o.signal, timeoutMs: o.timeoutMs, maxMessageSize, curl: { ...o.curl, ...enforced } });
+      return await openWs(url, {
+        ...options,
+        session: this.#session,
+        signal: o.signal,
+        timeoutMs: o.timeoutMs,
+        maxMessageSize,
+        curl: { ...o.curl, ...enforced },
+      });
     } finally {
       end();
     }
