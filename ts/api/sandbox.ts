@@ -24,7 +24,7 @@ import { sessionRequest, type CurlResponse, type RequestOptions } from './reques
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
 import { gateOptions } from './sandbox-options.js';
 import { Session } from './session.js';
-import { checkRequestBounds, LimitExceeded, type TransferLimits } from './transfer.js';
+import { checkRequestBounds, LimitExceeded, optionFields, type TransferLimits } from './transfer.js';
 import { openWs } from './websocket/websocket.js';
 import type { WsConnectOptions, WsConnection } from './websocket/connection.js';
 import type { OptionValue } from '../curl/easy.js';
@@ -329,6 +329,8 @@ export class Sandbox {
     const maxMessageSize = Math.min(options.maxMessageSize ?? Infinity, this.limits.maxBodyBytes);
     const enforced = { ...o.enforced, PROTOCOLS_STR: this.#wsProtocols, REDIR_PROTOCOLS_STR: this.#wsProtocols };
     try {
+      // what request() checks of its caller, before anything enters wasm
+      checkRequestBounds([String(url)], [...Object.entries(options.headers ?? {}), ...optionFields(o.curl ?? {})], this.limits);
       // the signal and the deadline cover the handshake only; an open connection ends with close() or destroy()
       return await openWs(url, {
         ...options,
