@@ -175,6 +175,12 @@ describe('curl(args, { sandbox })', () => {
       ['--proxy', `http://127.0.0.2:${inside.port}`, url],
       ['--socks5-hostname', `127.0.0.2:${inside.port}`, url],
       ['--preproxy', `127.0.0.2:${inside.port}`, url],
+      // an HTTP/1.0 proxy is a proxy: the target behind it would go unjudged
+      ['--proxy1.0', `good.test:${goodPort}`, `http://127.0.0.2:${inside.port}/`],
+      ['--expand-proxy1.0', `good.test:${goodPort}`, url],
+      // FTP active mode: its listener would take a data connection from anyone
+      ['-P', '-', 'ftp://good.test/'],
+      ['--ftp-port', '127.0.0.1', 'ftp://good.test/'],
       ['--doh-url', `http://127.0.0.2:${inside.port}/`, url],
       ['-K', '-', url],
       ['-sK-', url],
