@@ -366,6 +366,8 @@ describe('5. limits end transfers at once, and one failure never fails another',
     expect((many as LimitExceeded).limit).toBe('maxRequestHeaders');
     const plus = await sb.ws(`${ws}/`, { headers: { a: '1', b: '2' }, curl: { COOKIE: 'c=3' } }).catch((e: unknown) => e);
     expect((plus as LimitExceeded).limit).toBe('maxRequestHeaders');
+    const offered = await sb.ws(`${ws}/`, { headers: { a: '1', b: '2' }, protocols: ['chat'] }).catch((e: unknown) => e);
+    expect((offered as LimitExceeded).limit).toBe('maxRequestHeaders');
     expect(good.connections).toBe(before);
     await expectClean(sb);
   });

@@ -330,7 +330,10 @@ export class Sandbox {
     const enforced = { ...o.enforced, PROTOCOLS_STR: this.#wsProtocols, REDIR_PROTOCOLS_STR: this.#wsProtocols };
     try {
       // what request() checks of its caller, before anything enters wasm
-      checkRequestBounds([String(url)], [...Object.entries(options.headers ?? {}), ...optionFields(o.curl ?? {})], this.limits);
+      const fields: [string, string][] = [...Object.entries(options.headers ?? {}), ...optionFields(o.curl ?? {})];
+      const offered = typeof options.protocols === 'string' ? [options.protocols] : (options.protocols ?? []);
+      if (offered.length) fields.push(['Sec-WebSocket-Protocol', offered.join(', ')]);
+      checkRequestBounds([String(url)], fields, this.limits);
       // the signal and the deadline cover the handshake only; an open connection ends with close() or destroy()
       return await openWs(url, {
         ...options,
