@@ -7,9 +7,11 @@
 // (read or not), failed, or the body was cancelled; request() the same after
 // its retries; ws() once the handshake is over.
 import { getEventListeners, setMaxListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kInflight } from '../../ts/curl/symbols.js';
-import type { Sandbox } from '../../ts/index.js';
+import { type Sandbox, Session } from '../../ts/index.js';
 import { startHttpServer, type TestServer } from '../fixtures/servers.js';
 import { until } from '../fixtures/wait.js';
 import { startWsServer } from '../fixtures/ws-server.js';
@@ -95,6 +97,38 @@ describe('a transfer lets go of its abort, deadline and caller listener as it en
     expect(held(sb)).toBe(0);
     expect(listeners(signal)).toBe(0);
     await expectClean(sb);
+  });
+
+  // regression: fetch() took its signal from the Request it built, which
+  // follows the caller's through a controller only that Request holds, by
+  // WeakRef: after a GC the caller's abort (and a sandbox's deadline and
+  // destroy(), which abort through the same signal) no longer reached the
+  // transfer. Every sandbox.fetch() built such a Request.
+  it("fetch(): the caller's abort reaches the transfer after a garbage collection", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const sb = await sandbox(LONG);
+    const session = new Session();
+    try {
+      // the body ends by itself after 3 s: an abort that never arrived reads it whole
+      const slow = `${server.url}/slow-body?ms=3000`;
+      const callers = [new AbortController(), new AbortController(), new AbortController()];
+      const responses = [
+        await sb.fetch(slow, { signal: callers[0]!.signal }),
+        await session.fetch(slow, { signal: callers[1]!.signal, cache: 'no-store' }), // a field that builds a Request
+        await session.fetch(new Request(slow, { signal: callers[2]!.signal })),
+      ];
+      await new Promise((r) => setImmediate(r)); // a WeakRef's target lives to the end of the job that made it
+      gc();
+      await new Promise((r) => setImmediate(r));
+      gc();
+      for (const c of callers) c.abort(new Error('stop'));
+      for (const res of responses) await expect(res.text()).rejects.toThrow('stop');
+      await until(() => held(sb) === 0);
+      await expectClean(sb);
+    } finally {
+      await session.close();
+    }
   });
 
   it('ws(): the handshake holds it; an open connection does not', async () => {

@@ -97,8 +97,25 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
     body,
     bodyLength,
     redirect: request.redirect,
-    signal: request.signal,
+    signal: callerSignal(input, standard),
   };
+}
+
+/** A Request input, kept alive by its signal while a transfer holds that (see callerSignal()). */
+const requestOf = new WeakMap<AbortSignal, Request>();
+
+/**
+ * The signal the caller gave, not a new Request's: that one follows the
+ * caller's through a controller only the Request holds (undici keeps it by
+ * WeakRef), so once the Request is collected an abort no longer reached the
+ * transfer. A Request input's own signal is such a one too: its Request is
+ * kept alive with it.
+ */
+function callerSignal(input: string | URL | Request, init: RequestInit): AbortSignal | undefined {
+  if (init.signal !== undefined) return init.signal ?? undefined; // null: no signal, not even input's
+  if (!(input instanceof Request)) return undefined;
+  requestOf.set(input.signal, input);
+  return input.signal;
 }
 
 let primed = false;

@@ -298,9 +298,11 @@ export class Sandbox {
   async fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
     validateFetchInit(init, 'Sandbox.fetch');
     const { options, end } = this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) });
+    // request()'s retry bound: not a fetch field (it would send fetch the long way, through a Request)
+    const { totalTimeoutMs: _, ...fetchInit } = options;
     try {
       // ends when curl has written the whole body (queued, read or not), or fails or is cancelled
-      return await sessionFetch(this.#session, input, { ...options, onEnd: end }, 'Sandbox.fetch');
+      return await sessionFetch(this.#session, input, { ...fetchInit, onEnd: end }, 'Sandbox.fetch');
     } catch (err) {
       end();
       throw err;
