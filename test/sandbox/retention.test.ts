@@ -112,9 +112,10 @@ describe('a transfer lets go of its abort, deadline and caller listener as it en
     try {
       // the body ends by itself after 3 s: an abort that never arrived reads it whole
       const slow = `${server.url}/slow-body?ms=3000`;
-      const callers = [new AbortController(), new AbortController(), new AbortController()];
+      const callers = [new AbortController(), new AbortController(), new AbortController(), new AbortController()];
       const responses = [
         await sb.fetch(slow, { signal: callers[0]!.signal }),
+        await sb.fetch(new Request(slow, { signal: callers[3]!.signal })),
         await session.fetch(slow, { signal: callers[1]!.signal, cache: 'no-store' }), // a field that builds a Request
         await session.fetch(new Request(slow, { signal: callers[2]!.signal })),
       ];

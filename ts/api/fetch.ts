@@ -101,21 +101,22 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
   };
 }
 
-/** A Request input, kept alive by its signal while a transfer holds that (see callerSignal()). */
+/** Request inputs, each kept alive by the signal a transfer holds (see callerSignal()). */
 const requestOf = new WeakMap<AbortSignal, Request>();
 
 /**
  * The signal the caller gave, not a new Request's: that one follows the
  * caller's through a controller only the Request holds (undici keeps it by
- * WeakRef), so once the Request is collected an abort no longer reached the
- * transfer. A Request input's own signal is such a one too: its Request is
- * kept alive with it.
+ * WeakRef), so once the Request was collected an abort no longer reached
+ * the transfer. A Request input's own signal is such a one too (and the one
+ * a Sandbox follows): the Request lives as long as the transfer holds the
+ * signal answered.
  */
 function callerSignal(input: string | URL | Request, init: RequestInit): AbortSignal | undefined {
-  if (init.signal !== undefined) return init.signal ?? undefined; // null: no signal, not even input's
-  if (!(input instanceof Request)) return undefined;
-  requestOf.set(input.signal, input);
-  return input.signal;
+  // null: no signal, not even the input's
+  const signal = init.signal !== undefined ? (init.signal ?? undefined) : input instanceof Request ? input.signal : undefined;
+  if (signal && input instanceof Request) requestOf.set(signal, input);
+  return signal;
 }
 
 let primed = false;
