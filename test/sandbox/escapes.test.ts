@@ -323,6 +323,55 @@ describe('5. limits end transfers at once, and one failure never fails another',
     await expectClean(sb);
   });
 
+  // regression: fields libcurl makes of a curl option (a cookie, a range,
+  // credentials, the user agent…) were not counted, so one option carried
+  // any number of bytes past maxRequestHeaderBytes
+  it.each<[string, Record<string, OptionValue>]>([
+    ['COOKIE', { COOKIE: `a=${'v'.repeat(100_000)}` }],
+    ['cookie (another spelling)', { cookie: `a=${'v'.repeat(100_000)}` }],
+    ['RANGE', { RANGE: '0-1,'.repeat(30_000) }],
+    ['USERAGENT', { USERAGENT: 'u'.repeat(100_000) }],
+    ['REFERER', { REFERER: `http://a/${'r'.repeat(100_000)}` }],
+    ['USERPWD', { USERPWD: `u:${'p'.repeat(100_000)}` }],
+    ['USERNAME and PASSWORD', { USERNAME: 'u'.repeat(50_000), PASSWORD: 'p'.repeat(50_000) }],
+    ['XOAUTH2_BEARER', { XOAUTH2_BEARER: 't'.repeat(100_000) }],
+    ['ACCEPT_ENCODING', { ACCEPT_ENCODING: 'gzip, '.repeat(20_000) }],
+  ])('%s counts against maxRequestHeaderBytes: request(), fetch() and ws(), nothing sent', async (_name, curl) => {
+    const sb = await sandbox({ policy: { preset: 'none' } });
+    const before = good.connections;
+    for (const attempt of [
+      () => sb.request(`${good.url}/ok`, { curl }),
+      () => sb.fetch(`${good.url}/ok`, { curl }),
+      () => sb.ws(`${good.url.replace('http', 'ws')}/ok`, { curl }),
+    ]) {
+      const err = await attempt().catch((e: unknown) => e);
+      const limit = err instanceof LimitExceeded ? err : (err as Error).cause;
+      expect(limit, String(err)).toBeInstanceOf(LimitExceeded);
+      expect((limit as LimitExceeded).limit).toBe('maxRequestHeaderBytes');
+    }
+    expect(good.connections).toBe(before);
+    // within the bounds the same options pass
+    const small = Object.fromEntries(Object.entries(curl).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 40) : v]));
+    expect(await (await sb.request(`${good.url}/ok`, { curl: small })).text()).toBe('ok');
+    await expectClean(sb);
+  });
+
+  it('ws(): the URL and the header fields are bounded as request() bounds them', async () => {
+    const sb = await sandbox({ policy: { preset: 'none' }, limits: { maxUrlBytes: 100, maxRequestHeaders: 2 } });
+    const before = good.connections;
+    const ws = good.url.replace('http', 'ws');
+    const long = await sb.ws(`${ws}/${'a'.repeat(200)}`).catch((e: unknown) => e);
+    expect((long as LimitExceeded).limit).toBe('maxUrlBytes');
+    const many = await sb.ws(`${ws}/`, { headers: { a: '1', b: '2', c: '3' } }).catch((e: unknown) => e);
+    expect((many as LimitExceeded).limit).toBe('maxRequestHeaders');
+    const plus = await sb.ws(`${ws}/`, { headers: { a: '1', b: '2' }, curl: { COOKIE: 'c=3' } }).catch((e: unknown) => e);
+    expect((plus as LimitExceeded).limit).toBe('maxRequestHeaders');
+    const offered = await sb.ws(`${ws}/`, { headers: { a: '1', b: '2' }, protocols: ['chat'] }).catch((e: unknown) => e);
+    expect((offered as LimitExceeded).limit).toBe('maxRequestHeaders');
+    expect(good.connections).toBe(before);
+    await expectClean(sb);
+  });
+
   it.each(['http://[::1%25lo]/', 'http://[::1%lo]/', 'http://[fe80::1%25eth0]:1/', 'http://[::ffff:127.0.0.2%251]/'])(
     'a redirect to %s fails only its own transfer',
     async (location) => {

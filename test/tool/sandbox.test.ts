@@ -175,6 +175,12 @@ describe('curl(args, { sandbox })', () => {
       ['--proxy', `http://127.0.0.2:${inside.port}`, url],
       ['--socks5-hostname', `127.0.0.2:${inside.port}`, url],
       ['--preproxy', `127.0.0.2:${inside.port}`, url],
+      // an HTTP/1.0 proxy is a proxy: the target behind it would go unjudged
+      ['--proxy1.0', `good.test:${goodPort}`, `http://127.0.0.2:${inside.port}/`],
+      ['--expand-proxy1.0', `good.test:${goodPort}`, url],
+      // FTP active mode: its listener would take a data connection from anyone
+      ['-P', '-', 'ftp://good.test/'],
+      ['--ftp-port', '127.0.0.1', 'ftp://good.test/'],
       ['--doh-url', `http://127.0.0.2:${inside.port}/`, url],
       ['-K', '-', url],
       ['-sK-', url],
@@ -247,6 +253,44 @@ describe('curl(args, { sandbox })', () => {
       expect(r.exitCode === 0 || r.exitCode === 23, `${args.join(' ')}: ${r.exitCode} ${r.errorText()}`).toBe(true);
     }
   });
+
+  it('every other option that reads or writes a file by name stays in the run', async () => {
+    const sb = await sandbox();
+    const secret = join(dir, 'secret2.txt');
+    writeFileSync(secret, 'do not send');
+    const netrc = join(dir, 'netrc');
+    writeFileSync(netrc, 'machine good.test login me password secret\n');
+    const outside = join(dir, 'written2.txt');
+    const url = `http://good.test:${goodPort}/`;
+    const readers = [
+      ['--variable', `v@${secret}`, '--expand-data', '{{v}}', url],
+      ['-H', `@${secret}`, url],
+      ['--json', `@${secret}`, url],
+      ['--data-urlencode', `x@${secret}`, url],
+      ['--url', `@${secret}`],
+      ['-w', `@${secret}`, url],
+      ['--etag-compare', secret, url],
+      ['--alt-svc', secret, url],
+      ['--hsts', secret, url],
+      ['--netrc-file', netrc, url],
+    ];
+    const writers = [
+      ['--libcurl', outside, url],
+      ['--stderr', outside, url],
+      ['--etag-save', outside, url],
+      ['--alt-svc', outside, url],
+      ['--hsts', outside, url],
+    ];
+    for (const argv of [...readers, ...writers]) {
+      const r = await curl(['--trace-ascii', '%', '-sS', ...argv], { sandbox: sb });
+      const args = argv.join(' ');
+      expect(r.errorText() + r.text(), args).not.toContain('do not send');
+      expect(r.errorText(), args).not.toContain('Authorization'); // the netrc's credentials
+      // curl's own failure to write (23), or to open --etag-save's file (26)
+      expect([0, 23, 26], `${args}: ${r.exitCode} ${r.errorText()}`).toContain(r.exitCode);
+    }
+    expect(existsSync(outside)).toBe(false);
+  }, 180_000); // fifteen runs, one worker each, on a loaded machine
 
   it("the run's own files come in and what it writes comes back", async () => {
     const sb = await sandbox();

@@ -23,6 +23,8 @@ export interface CurlRequestInit extends RequestInit {
   enforced?: TransferSpec['enforced'];
   /** Redirects followed at most (default 20). */
   maxRedirects?: number;
+  /** @internal called once as the transfer ends, if it started (Sandbox). */
+  onEnd?: () => void;
 }
 
 /** Statuses whose response has no body (a Response refuses one). */
@@ -95,8 +97,26 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
     body,
     bodyLength,
     redirect: request.redirect,
-    signal: request.signal,
+    signal: callerSignal(input, standard),
   };
+}
+
+/** Request inputs, each kept alive by the signal a transfer holds (see callerSignal()). */
+const requestOf = new WeakMap<AbortSignal, Request>();
+
+/**
+ * The signal the caller gave, not a new Request's: that one follows the
+ * caller's through a controller only the Request holds (undici keeps it by
+ * WeakRef), so once the Request was collected an abort no longer reached
+ * the transfer. A Request input's own signal is such a one too (and the one
+ * a Sandbox follows): the Request lives as long as the transfer holds the
+ * signal answered.
+ */
+function callerSignal(input: string | URL | Request, init: RequestInit): AbortSignal | undefined {
+  // null: no signal, not even the input's
+  const signal = init.signal !== undefined ? (init.signal ?? undefined) : input instanceof Request ? input.signal : undefined;
+  if (signal && input instanceof Request) requestOf.set(signal, input);
+  return signal;
 }
 
 let primed = false;
@@ -121,7 +141,7 @@ function primeWebClasses(): void {
 export async function sessionFetch(session: Session, input: string | URL | Request, init: CurlRequestInit | null = {}, where = 'fetch'): Promise<Response> {
   init ??= {}; // RequestInit is a dictionary: null is an empty one
   validateFetchInit(init, where);
-  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, ...standard } = init;
+  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, onEnd, ...standard } = init;
   const out = simpleRequest(input, standard);
   const { url, method, headers, body, bodyLength, redirect, signal } = out ?? (await fullRequest(input, standard));
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: unsupported scheme ${url.protocol}`);
@@ -145,6 +165,7 @@ export async function sessionFetch(session: Session, input: string | URL | Reque
     keepInfo: false,
   };
   const transfer = session.transferNow(spec) ?? (await session.transfer(spec));
+  if (onEnd) void transfer.done.then(onEnd, onEnd);
 
   let head;
   try {

@@ -43,6 +43,31 @@ export function checkRequestBounds(urls: readonly string[], headers: readonly (r
     throw new LimitExceeded('maxRequestHeaderBytes', limits.maxRequestHeaderBytes);
 }
 
+/**
+ * The header fields libcurl makes of a request's string options (by curl's
+ * option name): they count against the request bounds as the fields the
+ * caller gives do. An Authorization counts in its Basic form (another
+ * scheme's is about as long, and has the name in it).
+ */
+export function optionFields(options: Readonly<Record<string, unknown>>): [string, string][] {
+  const out: [string, string][] = [];
+  const text = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+  const add = (name: string, value: string | undefined) => value !== undefined && out.push([name, value]);
+  add('User-Agent', text('USERAGENT'));
+  add('Referer', text('REFERER'));
+  add('Cookie', text('COOKIE'));
+  add('Accept-Encoding', text('ACCEPT_ENCODING'));
+  const range = text('RANGE');
+  add('Range', range === undefined ? undefined : `bytes=${range}`);
+  const user =
+    text('USERPWD') ?? (text('USERNAME') !== undefined || text('PASSWORD') !== undefined ? `${text('USERNAME') ?? ''}:${text('PASSWORD') ?? ''}` : undefined);
+  // only its length counts: base64 of the UTF-8 bytes
+  add('Authorization', user === undefined ? undefined : `Basic ${'='.repeat(4 * Math.ceil(new TextEncoder().encode(user).length / 3))}`);
+  const bearer = text('XOAUTH2_BEARER');
+  add('Authorization', bearer === undefined ? undefined : `Bearer ${bearer}`);
+  return out;
+}
+
 /** Header fields a caller gives: token names, values without CR, LF or NUL; answers their bytes. */
 export function checkHeaderFields(fields: readonly (readonly [string, string])[]): number {
   let bytes = 0;

@@ -24,10 +24,11 @@ import { sessionRequest, type CurlResponse, type RequestOptions } from './reques
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
 import { gateOptions } from './sandbox-options.js';
 import { Session } from './session.js';
-import { checkRequestBounds, LimitExceeded, type TransferLimits } from './transfer.js';
+import { checkRequestBounds, LimitExceeded, optionFields, type TransferLimits } from './transfer.js';
 import { openWs } from './websocket/websocket.js';
 import type { WsConnectOptions, WsConnection } from './websocket/connection.js';
 import type { OptionValue } from '../curl/easy.js';
+import { kInflight } from '../curl/symbols.js';
 import type { CurlOptions } from '../curl/option-types.js';
 import type { ToolPolicy } from '../tool/sandboxed.js';
 
@@ -120,6 +121,11 @@ export class Sandbox {
   readonly #traffic = new Map<number, { in: number; out: number }>();
   /** Aborts every transfer in flight: destroy() and each transfer's deadline use it. */
   readonly #inflight = new Set<AbortController>();
+
+  /** @internal Transfers tracked in flight (each leaves when it ends, not at its deadline). */
+  get [kInflight](): number {
+    return this.#inflight.size;
+  }
 
   #bytesIn = 0;
   #destroyed = false;
@@ -218,12 +224,17 @@ export class Sandbox {
    * gate, time and redirects clamped, the enforced set applied last, a
    * deadline the host keeps even if curl did not, and an abort for destroy().
    */
-  #options<T extends Asked>(o: T): T & { limits: TransferLimits; enforced: Record<string, OptionValue>; totalTimeoutMs: number; signal: AbortSignal } {
+  #options<T extends Asked>(
+    o: T,
+  ): {
+    options: T & { limits: TransferLimits; enforced: Record<string, OptionValue>; totalTimeoutMs: number; signal: AbortSignal };
+    end: () => void;
+  } {
     if (this.#destroyed) throw new SandboxDestroyed();
     const { limits } = this;
     const gated = gateOptions(o.curl, o, limits);
-    const controller = this.#track(o.signal ?? undefined, gated.timeoutMs);
-    return {
+    const { controller, end } = this.#track(o.signal ?? undefined, gated.timeoutMs);
+    const options = {
       ...o,
       curl: gated.curl,
       timeoutMs: gated.timeoutMs,
@@ -253,53 +264,90 @@ export class Sandbox {
         HSTS_CTRL: 0,
       },
     };
+    return { options, end };
   }
 
   /**
    * An abort for one transfer: the caller's signal, destroy(), or the
    * deadline (timeoutMs and a grace: curl's own timeout normally ends it
-   * first; this is the host's guarantee).
+   * first; this is the host's guarantee). `end()` lets all three go as the
+   * transfer ends: a crawler's thousands of finished requests must not keep
+   * a controller, a timer and a listener on a long-lived caller signal each
+   * until their deadlines.
    */
-  #track(signal: AbortSignal | undefined, timeoutMs: number): AbortController {
+  #track(signal: AbortSignal | undefined, timeoutMs: number): { controller: AbortController; end: () => void } {
     const controller = new AbortController();
     const forward = () => controller.abort(signal!.reason);
     if (signal?.aborted) controller.abort(signal.reason);
     else signal?.addEventListener('abort', forward, { once: true });
     this.#inflight.add(controller);
-    const timer = setTimeout(() => {
+    const end = () => {
+      clearTimeout(timer);
       this.#inflight.delete(controller);
       signal?.removeEventListener('abort', forward);
+    };
+    const timer = setTimeout(() => {
+      end();
       controller.abort(new LimitExceeded('timeoutMs', timeoutMs));
     }, timeoutMs + DEADLINE_GRACE_MS);
     (timer as { unref?: () => void }).unref?.();
-    return controller;
+    return { controller, end };
   }
 
   /** fetch() inside the sandbox. */
   async fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
     validateFetchInit(init, 'Sandbox.fetch');
-    return sessionFetch(
-      this.#session,
-      input,
-      this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) }),
-      'Sandbox.fetch',
-    );
+    const { options, end } = this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) });
+    // request()'s retry bound: not a fetch field (it would send fetch the long way, through a Request)
+    const { totalTimeoutMs: _, ...fetchInit } = options;
+    try {
+      // ends when curl has written the whole body (queued, read or not), or fails or is cancelled
+      return await sessionFetch(this.#session, input, { ...fetchInit, onEnd: end }, 'Sandbox.fetch');
+    } catch (err) {
+      end();
+      throw err;
+    }
   }
 
   /** request() inside the sandbox. */
   async request(url: string | URL, options: RequestOptions = {}): Promise<CurlResponse> {
     validateUrl(url, 'Sandbox.request');
     validateRequestOptions(options, 'Sandbox.request');
-    return sessionRequest(this.#session, url, this.#options(options), 'Sandbox.request');
+    const { options: o, end } = this.#options(options);
+    try {
+      const res = await sessionRequest(this.#session, url, o, 'Sandbox.request');
+      void res.done.then(end, end); // retries are over once there is a response
+      return res;
+    } catch (err) {
+      end();
+      throw err;
+    }
   }
 
   /** A WebSocket connection inside the sandbox: the same policy, the handshake within timeoutMs, messages within maxBodyBytes. */
   async ws(url: string | URL, options: WsConnectOptions = {}): Promise<WsConnection> {
     validateWsOptions(options, 'Sandbox.ws');
-    const o = this.#options(options);
+    const { options: o, end } = this.#options(options);
     const maxMessageSize = Math.min(options.maxMessageSize ?? Infinity, this.limits.maxBodyBytes);
     const enforced = { ...o.enforced, PROTOCOLS_STR: this.#wsProtocols, REDIR_PROTOCOLS_STR: this.#wsProtocols };
-    return openWs(url, { ...options, session: this.#session, signal: o.signal, timeoutMs: o.timeoutMs, maxMessageSize, curl: { ...o.curl, ...enforced } });
+    try {
+      // what request() checks of its caller, before anything enters wasm
+      const fields: [string, string][] = [...Object.entries(options.headers ?? {}), ...optionFields(o.curl ?? {})];
+      const offered = typeof options.protocols === 'string' ? [options.protocols] : (options.protocols ?? []);
+      if (offered.length) fields.push(['Sec-WebSocket-Protocol', offered.join(', ')]);
+      checkRequestBounds([String(url)], fields, this.limits);
+      // the signal and the deadline cover the handshake only; an open connection ends with close() or destroy()
+      return await openWs(url, {
+        ...options,
+        session: this.#session,
+        signal: o.signal,
+        timeoutMs: o.timeoutMs,
+        maxMessageSize,
+        curl: { ...o.curl, ...enforced },
+      });
+    } finally {
+      end();
+    }
   }
 
   /**

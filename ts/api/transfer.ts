@@ -16,9 +16,9 @@ import { HeadParser, latin1, type ResponseHead } from './head.js';
 import { readInfoAnswers, readTransferInfo, toTransferInfo, type InfoAnswers, type TransferInfo } from './info.js';
 import type { Roster } from '../curl/roster.js';
 import type { Runtime } from './host.js';
-import { checkRequestBounds, FIELD_VALUE, LimitExceeded, TOKEN } from './request-bounds.js';
+import { checkRequestBounds, FIELD_VALUE, LimitExceeded, optionFields, TOKEN } from './request-bounds.js';
 
-export { checkHeaderFields, checkRequestBounds, LimitExceeded } from './request-bounds.js';
+export { checkHeaderFields, checkRequestBounds, LimitExceeded, optionFields } from './request-bounds.js';
 
 export type { HandlePool } from './handles.js';
 
@@ -92,10 +92,14 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** CURLOPT_UPLOAD_BUFFERSIZE of a transfer with a request body. */
 const UPLOAD_BUFFER = 256 << 10;
 
-/** Refuses what would let a caller inject bytes into the request head, and what is past the caller's bounds. */
-function checkRequest(spec: TransferSpec): void {
+/**
+ * Refuses what would let a caller inject bytes into the request head, and
+ * what is past the caller's bounds: its header fields and those libcurl
+ * makes of its curl options (a cookie, a range, credentials…).
+ */
+function checkRequest(spec: TransferSpec, extra: Record<string, OptionValue> | undefined): void {
   if (typeof spec.method !== 'string' || !TOKEN.test(spec.method)) throw new TypeError(`invalid HTTP method ${JSON.stringify(spec.method)}`);
-  checkRequestBounds([spec.url], spec.headers, spec.limits);
+  checkRequestBounds([spec.url], extra && spec.limits ? [...spec.headers, ...optionFields(extra)] : spec.headers, spec.limits);
 }
 
 /**
@@ -183,8 +187,8 @@ class Exchange implements Transfer {
     this.#upload = spec.body === null ? undefined : new UploadSource(spec.body, () => this.resume());
     let extra: Record<string, OptionValue> | undefined;
     try {
-      checkRequest(spec);
       extra = spec.curl && curlOptions(spec.curl);
+      checkRequest(spec, extra);
     } catch (err) {
       this.#upload?.cancel(err); // as undici destroys the body of a request it refuses
       throw err;

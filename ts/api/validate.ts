@@ -183,6 +183,7 @@ const FETCH: Fields<Omit<CurlRequestInit, keyof RequestInit> & { session: unknow
   limits,
   enforced: curlBag,
   maxRedirects: number(0, { integer: true }),
+  onEnd: fn,
   session,
 };
 

@@ -19,3 +19,5 @@ export const kForget = Symbol('libcurl-wasm.forget');
 export const kPoolWorkers = Symbol('libcurl-wasm.poolWorkers');
 /** Easy: where whole response heads go (a HeadSink), beside any HEADERFUNCTION. */
 export const kHeadSink = Symbol('libcurl-wasm.headSink');
+/** Sandbox: how many transfers it tracks in flight (tests check each is let go when it ends). */
+export const kInflight = Symbol('libcurl-wasm.inflight');

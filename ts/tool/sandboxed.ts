@@ -53,12 +53,14 @@ export const DEADLINE_GRACE_MS = 1000;
  * Options that would send connections around the policy's judgement of the
  * URL's host: a proxy (the target host would go unjudged to it), names
  * pinned to addresses, DNS-over-HTTPS, a config file or stdin that could
- * bring any of these. The library refuses the same (CURLOPT_PROXY,
+ * bring any of these; and FTP's active mode, whose listener accepts a
+ * connection nobody judged. The library refuses the same (CURLOPT_PROXY,
  * CONNECT_TO, RESOLVE, DOH_URL in ts/api/sandbox.ts).
  */
 const REFUSED = new Set<ToolOptionName>([
   'config',
   'proxy',
+  'proxy1.0',
   'preproxy',
   'socks4',
   'socks4a',
@@ -69,6 +71,8 @@ const REFUSED = new Set<ToolOptionName>([
   'doh-url',
   'unix-socket',
   'abstract-unix-socket',
+  // an active-mode listener takes the data connection from whoever connects first, judged by no rule
+  'ftp-port',
 ]);
 
 /** curl's size argument (GetSizeParameter in src/tool_getparam.c): digits and one of G, M, K, B; undefined if curl would refuse it. */
