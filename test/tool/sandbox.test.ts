@@ -456,6 +456,49 @@ describe('curl(args, { sandbox })', () => {
     expect(ok.refused).toEqual([]);
   });
 
+  // regression (README's Known issues): fields libcurl makes of -b, -u, -r and
+  // --oauth2-bearer went uncounted, and CR/LF in them, in -X,
+  // --request-target and --haproxy-clientip reached the wire
+  it('fields libcurl makes of options count, and no option puts CR or LF on the wire', async () => {
+    const sb = await sandbox({ limits: { maxRequestHeaders: 2, maxRequestHeaderBytes: 64 } });
+    const url = `http://good.test:${goodPort}/`;
+    const run = async (args: string[]) => {
+      const r = await curl(['-S', '--no-progress-meter', ...args], { sandbox: sb, files: { 'v.txt': 'x'.repeat(100), 'crlf.txt': '1\r\nInjected: yes' } });
+      expect(r.exitCode, `${args.join(' ')}: ${r.errorText()}`).toBe(43);
+      expect(r.refused).toHaveLength(1);
+      return r.refused[0]!;
+    };
+    const limit = async (args: string[]) => ((await run(args)) as LimitExceeded).limit;
+    const before = good.connections;
+    const big = 'x'.repeat(100);
+    expect(await limit(['-b', `c=${big}`, url])).toBe('maxRequestHeaderBytes');
+    expect(await limit(['-b', 'a=1', '-b', 'b=2', '-H', 'A: 1', '-H', 'B: 2', url])).toBe('maxRequestHeaders');
+    expect(await limit(['-u', `me:${big}`, url])).toBe('maxRequestHeaderBytes');
+    expect(await limit(['-r', `0-1,${'2-3,'.repeat(20)}4-5`, url])).toBe('maxRequestHeaderBytes');
+    expect(await limit(['--oauth2-bearer', big, url])).toBe('maxRequestHeaderBytes');
+    expect(await limit(['--variable', 'v@v.txt', '--expand-cookie', 'c={{v}}', url])).toBe('maxRequestHeaderBytes');
+    for (const args of [
+      ['-X', 'GET / HTTP/1.1\r\nInjected: yes\r\n\r\nGET', url],
+      ['--request-target', '/\r\nInjected: yes', url],
+      ['--haproxy-clientip', '1.2.3.4\r\nInjected: yes', url],
+      ['-b', 'a=1\r\nInjected: yes', url],
+      ['-r', '0-1\r\nInjected: yes', url],
+      ['-u', 'me\r\nInjected: yes:pw', url],
+      ['--oauth2-bearer', 't\nInjected: yes', url],
+      ['--variable', 'v@crlf.txt', '--expand-request', 'GET{{v}}', url],
+    ]) {
+      const err = await run(args);
+      expect(err, args.join(' ')).toBeInstanceOf(TypeError);
+      expect(err.message).toMatch(/^curl\(\): invalid value for --[a-z2-]+: CR, LF and NUL are not allowed$/);
+    }
+    expect(good.connections - before).toBe(0);
+    // within the bounds they are sent, as curl sends them
+    const ok = await curl(['-sS', '-b', 'a=1', '-r', '0-1', `${url}echo-head`], { sandbox: sb });
+    expect(ok.refused).toEqual([]);
+    expect(ok.text()).toMatch(/\r\nRange: bytes=0-1\r\n/);
+    expect(ok.text()).toMatch(/\r\nCookie: a=1(\r\n|$)/);
+  });
+
   it('maxBodyBytes and maxHeaderBytes judge each --retry attempt on its own (regression: the counts summed the attempts)', async () => {
     // each attempt: 30 KB of body, 6 KB of head; the two together are past both limits
     const sb = await sandbox({ limits: { maxBodyBytes: 50_000, maxHeaderBytes: 8 << 10 } });
