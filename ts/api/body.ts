@@ -78,20 +78,20 @@ export class BodySink {
    * WorkerPool transfers it): sized by the Content-Length hint up to
    * PREALLOCATE_MAX and doubled as more arrives.
    */
-  whole(lengthHint: number): Promise<Uint8Array> {
+  whole(lengthHint: number): Uint8Array | Promise<Uint8Array> {
     if (this.#stream) return readWhole(this.#stream, lengthHint);
     if (!this.#closed) this.#flush();
-    const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
-    // one chunk already in and the body over: it is the body
+    // one chunk already in and the body over: it is the body, answered as is (no promise)
     const only = this.#queue.length === 1 ? this.#queue[0]! : undefined;
-    if (this.#ended === 'closed' && only && only.byteLength === only.buffer.byteLength) return Promise.resolve(only);
-    const whole = new Whole(Math.max(hint || 16 << 10, this.#queued));
+    if (this.#ended === 'closed' && only && only.byteLength === only.buffer.byteLength) return only;
+    const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
+    const whole = new Whole(this.#ended === 'closed' ? this.#queued : Math.max(hint || 16 << 10, this.#queued));
     for (const chunk of this.#queue) whole.add(chunk);
     this.#queue = [];
     this.#queued = 0;
+    if (this.#ended === 'closed') return whole.bytes();
     this.#whole = whole;
-    if (this.#ended === 'closed') whole.resolve();
-    else if (this.#ended === 'errored') whole.reject(this.#error);
+    if (this.#ended === 'errored') whole.reject(this.#error);
     else this.#unpause();
     return whole.promise;
   }
@@ -234,8 +234,13 @@ class Whole {
     this.#n = n + chunk.length;
   }
 
+  /** What was added, in a buffer of its own length. */
+  bytes(): Uint8Array {
+    return this.#n === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#n);
+  }
+
   resolve(): void {
-    this.#settle(this.#n === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#n));
+    this.#settle(this.bytes());
   }
 }
 

@@ -19,3 +19,5 @@ export const kForget = Symbol('libcurl-wasm.forget');
 export const kPoolWorkers = Symbol('libcurl-wasm.poolWorkers');
 /** Easy: where whole response heads go (a HeadSink), beside any HEADERFUNCTION. */
 export const kHeadSink = Symbol('libcurl-wasm.headSink');
+/** Multi: run() with a settler instead of a promise (ts/curl/multi-driver.ts). */
+export const kStart = Symbol('libcurl-wasm.start');
