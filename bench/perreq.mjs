@@ -53,7 +53,8 @@ async function load(version) {
   buildSync({ entryPoints: [join(root, 'ts', 'index.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(root, 'dist', 'index.mjs'), logLevel: 'warning' });
   cpSync(join(root, 'wasm', 'libcurl.wasm'), join(root, 'dist', 'libcurl.wasm'));
   const lib = await import(pathToFileURL(join(root, 'dist', 'index.mjs')).href);
-  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  // a profile's lines point into the bundle: kept then
+  if (!profTarget && !heapTarget) process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   return lib;
 }
 

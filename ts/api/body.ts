@@ -3,6 +3,8 @@
 // body anywhere: downloads flow into a ReadableStream that pauses curl when
 // its queue is full; uploads are pulled chunk by chunk from any async source.
 import { CALLBACK_RETURNS } from '../curl/generated/enums.js';
+import { microtask } from '../curl/microtask.js';
+import { contentLength, type ResponseHead } from './head.js';
 
 const PAUSE = CALLBACK_RETURNS.CURL_WRITEFUNC_PAUSE;
 const READ_PAUSE = CALLBACK_RETURNS.CURL_READFUNC_PAUSE;
@@ -75,15 +77,17 @@ export class BodySink {
 
   /**
    * The whole body in one Uint8Array with an ArrayBuffer of its own (a
-   * WorkerPool transfers it): sized by the Content-Length hint up to
+   * WorkerPool transfers it): sized by the length (or the head's Content-Length) up to
    * PREALLOCATE_MAX and doubled as more arrives.
    */
-  whole(lengthHint: number): Uint8Array | Promise<Uint8Array> {
-    if (this.#stream) return readWhole(this.#stream, lengthHint);
+  whole(length: number | ResponseHead): Uint8Array | Promise<Uint8Array> {
+    if (this.#stream) return readWhole(this.#stream, typeof length === 'number' ? length : contentLength(length));
     if (!this.#closed) this.#flush();
     // one chunk already in and the body over: it is the body, answered as is (no promise)
     const only = this.#queue.length === 1 ? this.#queue[0]! : undefined;
     if (this.#ended === 'closed' && only && only.byteLength === only.buffer.byteLength) return only;
+    // a head's Content-Length is looked up only here, where it sizes the buffer
+    const lengthHint = typeof length === 'number' ? length : contentLength(length);
     const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
     const whole = new Whole(this.#ended === 'closed' ? this.#queued : Math.max(hint || 16 << 10, this.#queued));
     for (const chunk of this.#queue) whole.add(chunk);
@@ -131,7 +135,7 @@ export class BodySink {
   #stage(view: Uint8Array): void {
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(this.#flushTask);
+      microtask(this.#flushTask);
     }
     const single = this.#single;
     if (!single && this.#slabEnd === this.#slabStart) {

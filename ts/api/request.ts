@@ -62,7 +62,7 @@ export interface ResponseSource {
   readonly body?: ReadableStream<Uint8Array> | undefined;
   readonly whole?: Uint8Array | undefined;
   /** The streamed body read whole without a stream (a transfer on this thread). */
-  readAll?(lengthHint: number): Uint8Array | Promise<Uint8Array>;
+  readAll?(length: number | ResponseHead): Uint8Array | Promise<Uint8Array>;
   readonly done: Promise<void>;
   info(): TransferInfo;
   /** The WorkerPool worker that ran it. */
@@ -156,7 +156,7 @@ export class CurlResponse {
         this.#used = true;
         if (whole) return Promise.resolve(whole);
         // a body already in (a small one, mostly) costs no promise of its own
-        const got = this.#source.readAll!(contentLength(this.#head));
+        const got = this.#source.readAll!(this.#head);
         return got instanceof Uint8Array ? Promise.resolve(asBuffer(got)) : got.then(asBuffer);
       }
       return readWhole(this.body, contentLength(this.#head)).then(asBuffer);

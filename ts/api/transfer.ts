@@ -82,7 +82,7 @@ export interface Transfer {
   /** The body as a stream, made on first use. */
   readonly body: ReadableStream<Uint8Array>;
   /** The whole body in a buffer of its own (instead of `body`, not after it): at once when it is all in. */
-  readAll(lengthHint: number): Uint8Array | Promise<Uint8Array>;
+  readAll(length: number | ResponseHead): Uint8Array | Promise<Uint8Array>;
   /** Settles when the transfer is over (body fully written). */
   readonly done: Promise<void>;
   /** Timings, addresses and the rest; final once `done` settles. */
@@ -261,8 +261,8 @@ class Exchange implements Transfer, RunSettler {
     return this.#sink.stream;
   }
 
-  readAll(hint: number): Uint8Array | Promise<Uint8Array> {
-    return this.#sink.whole(hint);
+  readAll(length: number | ResponseHead): Uint8Array | Promise<Uint8Array> {
+    return this.#sink.whole(length);
   }
 
   info(): TransferInfo {

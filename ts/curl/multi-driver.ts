@@ -8,6 +8,7 @@ import type { Runtime } from '../host/runtime.js';
 import type { Easy } from './easy.js';
 import { CURL_CSELECT, CURL_SOCKET } from './generated/enums.js';
 import type { CurlMsg } from './multi-types.js';
+import { microtask } from './microtask.js';
 import { Roster } from './roster.js';
 
 const { CURL_SOCKET_TIMEOUT } = CURL_SOCKET;
@@ -151,7 +152,7 @@ export class Driver {
       this.#armed = ARMED_MICROTASK;
       if (!this.#microtaskQueued) {
         this.#microtaskQueued = true;
-        queueMicrotask(this.#onMicrotask);
+        microtask(this.#onMicrotask);
       }
     } else if (this.#timeoutMs === 0) {
       // setImmediate is far cheaper than setTimeout(0) (which costs a
