@@ -16,6 +16,14 @@ const BODY_STRATEGY = new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_W
 /** A slab that the chunks of a bulk body share (see BodySink's #stage). */
 const SLAB_SIZE = 256 << 10;
 
+/** What a BodySink tells its transfer (an object, not two closures per request). */
+export interface SinkOwner {
+  /** Unpauses curl. */
+  resume(): void;
+  /** The reader cancelled the body: stop the transfer. */
+  cancel(reason: unknown): void;
+}
+
 /**
  * The response body: curl writes, the user reads, as a stream or whole.
  * The ReadableStream is made only when someone asks for it: a body read whole
@@ -41,14 +49,12 @@ export class BodySink {
   #ended: 'closed' | 'errored' | undefined;
   #error: unknown;
   readonly #mayPause: boolean;
-  readonly #resume: () => void;
-  readonly #cancel: (reason: unknown) => void;
+  readonly #transfer: SinkOwner;
 
-  /** `resume` unpauses curl; `cancel` stops the transfer; `mayPause` false: queue whatever comes (the caller bounds it). */
-  constructor(mayPause: boolean, resume: () => void, cancel: (reason: unknown) => void) {
+  /** `transfer` unpauses curl and stops the transfer; `mayPause` false: queue whatever comes (the caller bounds it). */
+  constructor(mayPause: boolean, transfer: SinkOwner) {
     this.#mayPause = mayPause;
-    this.#resume = resume;
-    this.#cancel = cancel;
+    this.#transfer = transfer;
   }
 
   /** The body as a stream (made on first use; then whole() is not available). */
@@ -67,7 +73,7 @@ export class BodySink {
         pull: () => this.#unpause(),
         cancel: (reason) => {
           this.#closed = true;
-          this.#cancel(reason);
+          this.#transfer.cancel(reason);
         },
       },
       BODY_STRATEGY,
@@ -103,7 +109,7 @@ export class BodySink {
   #unpause(): void {
     if (this.#paused) {
       this.#paused = false;
-      this.#resume();
+      this.#transfer.resume();
     }
   }
 

@@ -258,7 +258,7 @@ interface Attempt {
 /** The transfer for one attempt, its timeout what is left of the whole request's. */
 function attemptSpec(a: Attempt): TransferSpec {
   const { options } = a;
-  const left = Math.max(1, a.deadline - Date.now());
+  const left = a.deadline === Infinity ? Infinity : Math.max(1, a.deadline - Date.now());
   const timeoutMs = Math.min(options.timeoutMs ?? Infinity, left);
   return {
     url: a.url,

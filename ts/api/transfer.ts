@@ -198,12 +198,7 @@ class Exchange implements Transfer, RunSettler {
       this.#resolveHead = res;
       this.#rejectHead = rej;
     });
-    this.head.catch(noop); // the caller may only await `done`
-    this.#sink = new BodySink(
-      !spec.limits?.neverPause,
-      () => this.resume(),
-      (reason) => this.cancel(reason),
-    );
+    this.#sink = new BodySink(!spec.limits?.neverPause, this);
     this.#upload = spec.body === null ? undefined : new UploadSource(spec.body, () => this.resume());
     this.#parser = new HeadParser(this);
 
@@ -422,7 +417,7 @@ class Exchange implements Transfer, RunSettler {
       const heads = this.#parser.heads;
       if (!this.#headSettled && heads.length) this.#resolveHead(heads.at(-1)!);
       this.#headless();
-      if (!this.#headSettled && !heads.length) this.#rejectHead(new Error('the server sent no response head'));
+      if (!this.#headSettled && !heads.length) this.#refuseHead(new Error('the server sent no response head'));
       this.#sink.close();
     } finally {
       this.#release(true);
@@ -433,13 +428,19 @@ class Exchange implements Transfer, RunSettler {
   #fail(err: unknown): unknown {
     const reason = this.#upload?.error ?? err;
     try {
-      this.#rejectHead(reason);
+      this.#refuseHead(reason);
       this.#sink.error(reason);
       this.#upload?.cancel();
     } finally {
       this.#release(false);
     }
     return reason;
+  }
+
+  /** Rejects `head` (if still pending), handled: the caller may only await `done` (a handler made only on failure, not per request). */
+  #refuseHead(reason: unknown): void {
+    this.head.catch(noop);
+    this.#rejectHead(reason);
   }
 
   /** Called by both settlements. */
