@@ -3,6 +3,8 @@
 // body anywhere: downloads flow into a ReadableStream that pauses curl when
 // its queue is full; uploads are pulled chunk by chunk from any async source.
 import { CALLBACK_RETURNS } from '../curl/generated/enums.js';
+import { microtask } from '../curl/microtask.js';
+import { contentLength, type ResponseHead } from './head.js';
 
 const PAUSE = CALLBACK_RETURNS.CURL_WRITEFUNC_PAUSE;
 const READ_PAUSE = CALLBACK_RETURNS.CURL_READFUNC_PAUSE;
@@ -13,6 +15,14 @@ export const BODY_HIGH_WATER = 1 << 20;
 const BODY_STRATEGY = new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER });
 /** A slab that the chunks of a bulk body share (see BodySink's #stage). */
 const SLAB_SIZE = 256 << 10;
+
+/** What a BodySink tells its transfer (an object, not two closures per request). */
+export interface SinkOwner {
+  /** Unpauses curl. */
+  resume(): void;
+  /** The reader cancelled the body: stop the transfer. */
+  cancel(reason: unknown): void;
+}
 
 /**
  * The response body: curl writes, the user reads, as a stream or whole.
@@ -39,14 +49,12 @@ export class BodySink {
   #ended: 'closed' | 'errored' | undefined;
   #error: unknown;
   readonly #mayPause: boolean;
-  readonly #resume: () => void;
-  readonly #cancel: (reason: unknown) => void;
+  readonly #transfer: SinkOwner;
 
-  /** `resume` unpauses curl; `cancel` stops the transfer; `mayPause` false: queue whatever comes (the caller bounds it). */
-  constructor(mayPause: boolean, resume: () => void, cancel: (reason: unknown) => void) {
+  /** `transfer` unpauses curl and stops the transfer; `mayPause` false: queue whatever comes (the caller bounds it). */
+  constructor(mayPause: boolean, transfer: SinkOwner) {
     this.#mayPause = mayPause;
-    this.#resume = resume;
-    this.#cancel = cancel;
+    this.#transfer = transfer;
   }
 
   /** The body as a stream (made on first use; then whole() is not available). */
@@ -65,7 +73,7 @@ export class BodySink {
         pull: () => this.#unpause(),
         cancel: (reason) => {
           this.#closed = true;
-          this.#cancel(reason);
+          this.#transfer.cancel(reason);
         },
       },
       BODY_STRATEGY,
@@ -75,23 +83,25 @@ export class BodySink {
 
   /**
    * The whole body in one Uint8Array with an ArrayBuffer of its own (a
-   * WorkerPool transfers it): sized by the Content-Length hint up to
+   * WorkerPool transfers it): sized by the length (or the head's Content-Length) up to
    * PREALLOCATE_MAX and doubled as more arrives.
    */
-  whole(lengthHint: number): Promise<Uint8Array> {
-    if (this.#stream) return readWhole(this.#stream, lengthHint);
+  whole(length: number | ResponseHead): Uint8Array | Promise<Uint8Array> {
+    if (this.#stream) return readWhole(this.#stream, typeof length === 'number' ? length : contentLength(length));
     if (!this.#closed) this.#flush();
-    const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
-    // one chunk already in and the body over: it is the body
+    // one chunk already in and the body over: it is the body, answered as is (no promise)
     const only = this.#queue.length === 1 ? this.#queue[0]! : undefined;
-    if (this.#ended === 'closed' && only && only.byteLength === only.buffer.byteLength) return Promise.resolve(only);
-    const whole = new Whole(Math.max(hint || 16 << 10, this.#queued));
+    if (this.#ended === 'closed' && only && only.byteLength === only.buffer.byteLength) return only;
+    // a head's Content-Length is looked up only here, where it sizes the buffer
+    const lengthHint = typeof length === 'number' ? length : contentLength(length);
+    const hint = Number.isSafeInteger(lengthHint) && lengthHint > 0 ? Math.min(lengthHint, PREALLOCATE_MAX) : 0;
+    const whole = new Whole(this.#ended === 'closed' ? this.#queued : Math.max(hint || 16 << 10, this.#queued));
     for (const chunk of this.#queue) whole.add(chunk);
     this.#queue = [];
     this.#queued = 0;
+    if (this.#ended === 'closed') return whole.bytes();
     this.#whole = whole;
-    if (this.#ended === 'closed') whole.resolve();
-    else if (this.#ended === 'errored') whole.reject(this.#error);
+    if (this.#ended === 'errored') whole.reject(this.#error);
     else this.#unpause();
     return whole.promise;
   }
@@ -99,7 +109,7 @@ export class BodySink {
   #unpause(): void {
     if (this.#paused) {
       this.#paused = false;
-      this.#resume();
+      this.#transfer.resume();
     }
   }
 
@@ -131,7 +141,7 @@ export class BodySink {
   #stage(view: Uint8Array): void {
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(this.#flushTask);
+      microtask(this.#flushTask);
     }
     const single = this.#single;
     if (!single && this.#slabEnd === this.#slabStart) {
@@ -234,8 +244,13 @@ class Whole {
     this.#n = n + chunk.length;
   }
 
+  /** What was added, in a buffer of its own length. */
+  bytes(): Uint8Array {
+    return this.#n === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#n);
+  }
+
   resolve(): void {
-    this.#settle(this.#n === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#n));
+    this.#settle(this.bytes());
   }
 }
 

@@ -5,9 +5,9 @@
 // fetch has no field for.
 import type { CurlOptions } from '../curl/option-types.js';
 import type { UploadBody } from './body.js';
-import { toHeaders } from './head.js';
+import { toHeaders, type ResponseHead } from './head.js';
 import { defaultSession, type Session } from './session.js';
-import type { Progress, TransferLimits, TransferSpec } from './transfer.js';
+import type { Progress, Transfer, TransferLimits, TransferSpec } from './transfer.js';
 import { validateFetchInit } from './validate.js';
 
 export interface CurlRequestInit extends RequestInit {
@@ -135,15 +135,28 @@ function primeWebClasses(): void {
 
 /**
  * fetch() on `session`: what `session.fetch()`, `sandbox.fetch()` and the
- * top-level fetch() run.
+ * top-level fetch() run. Not an async function: a bodiless request is one
+ * transfer and its head's promise mapped to the Response.
  * @internal
  */
-export async function sessionFetch(session: Session, input: string | URL | Request, init: CurlRequestInit | null = {}, where = 'fetch'): Promise<Response> {
-  init ??= {}; // RequestInit is a dictionary: null is an empty one
-  validateFetchInit(init, where);
-  const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, onEnd, ...standard } = init;
-  const out = simpleRequest(input, standard);
-  const { url, method, headers, body, bodyLength, redirect, signal } = out ?? (await fullRequest(input, standard));
+export function sessionFetch(session: Session, input: string | URL | Request, init: CurlRequestInit | null = {}, where = 'fetch'): Promise<Response> {
+  try {
+    init ??= {}; // RequestInit is a dictionary: null is an empty one
+    validateFetchInit(init, where);
+    const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, onEnd, ...standard } = init;
+    const extra: Extra = { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, onEnd };
+    const out = simpleRequest(input, standard);
+    return out ? send(session, out, extra) : fullRequest(input, standard).then((o) => send(session, o, extra));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** The curl-flavoured fields of a CurlRequestInit. */
+type Extra = Pick<CurlRequestInit, 'curl' | 'onProgress' | 'timeoutMs' | 'limits' | 'enforced' | 'maxRedirects' | 'onEnd'>;
+
+function send(session: Session, out: Outgoing, extra: Extra): Promise<Response> {
+  const { url, method, headers, body, bodyLength, redirect, signal } = out;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: unsupported scheme ${url.protocol}`);
   signal?.throwIfAborted();
   primeWebClasses();
@@ -155,24 +168,30 @@ export async function sessionFetch(session: Session, input: string | URL | Reque
     body,
     bodyLength,
     redirect,
-    maxRedirects: maxRedirects ?? MAX_REDIRECTS,
+    maxRedirects: extra.maxRedirects ?? MAX_REDIRECTS,
     signal,
-    timeoutMs,
-    curl,
-    onProgress,
-    limits,
-    enforced,
+    timeoutMs: extra.timeoutMs,
+    curl: extra.curl,
+    onProgress: extra.onProgress,
+    limits: extra.limits,
+    enforced: extra.enforced,
     keepInfo: false,
   };
-  const transfer = session.transferNow(spec) ?? (await session.transfer(spec));
-  if (onEnd) void transfer.done.then(onEnd, onEnd);
+  const transfer = session.transferNow(spec);
+  return transfer ? respond(transfer, out, extra.onEnd) : session.transfer(spec).then((t) => respond(t, out, extra.onEnd));
+}
 
-  let head;
-  try {
-    head = await transfer.head;
-  } catch (err) {
-    throw signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err });
-  }
+function respond(transfer: Transfer, out: Outgoing, onEnd: CurlRequestInit['onEnd']): Promise<Response> {
+  if (onEnd) void transfer.done.then(onEnd, onEnd);
+  return transfer.head.then(
+    (head) => toResponse(head, transfer, out),
+    (err) => {
+      throw out.signal?.aborted ? out.signal.reason : new TypeError('fetch failed', { cause: err });
+    },
+  );
+}
+
+function toResponse(head: ResponseHead, transfer: Transfer, { url, method, redirect }: Outgoing): Response {
   if (redirect === 'error' && REDIRECTS.has(head.status)) {
     void transfer.body.cancel(new TypeError('redirect'));
     throw new TypeError('fetch failed: unexpected redirect', { cause: new Error(`${head.status} to ${header(head.headers, 'location')}`) });

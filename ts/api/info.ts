@@ -64,17 +64,18 @@ const ALL = new InfoBatch([
 ] as const);
 
 /** What curl measured, read from the handle (while it is this transfer's) and made a TransferInfo only when asked. */
-export type InfoAnswers = ReturnType<typeof ALL.read>;
+export type InfoAnswers = ReturnType<typeof ALL.values>;
 
 export function readInfoAnswers(easy: Easy): InfoAnswers {
-  return ALL.read(easy);
+  return ALL.values(easy);
 }
 
 export function readTransferInfo(easy: Easy, tls: { version: string; cipher: string } | undefined): TransferInfo {
-  return toTransferInfo(ALL.read(easy), tls);
+  return toTransferInfo(ALL.values(easy), tls);
 }
 
-export function toTransferInfo(a: InfoAnswers, tls: { version: string; cipher: string } | undefined): TransferInfo {
+export function toTransferInfo(values: InfoAnswers, tls: { version: string; cipher: string } | undefined): TransferInfo {
+  const a = ALL.record(values);
   const n = (name: keyof typeof a) => (a[name] as number | null) ?? 0;
   const s = (name: keyof typeof a) => (a[name] as string | null) ?? '';
   const ms = (name: keyof typeof a) => n(name) / 1000;

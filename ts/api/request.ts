@@ -10,7 +10,7 @@ import { readWhole, type UploadBody } from './body.js';
 import { contentLength, toHeaders, type ResponseHead } from './head.js';
 import type { TransferInfo } from './info.js';
 import { defaultSession, type RetryOptions, type Session } from './session.js';
-import type { Progress, RedirectMode, TransferLimits, TransferSpec } from './transfer.js';
+import type { Progress, RedirectMode, Transfer, TransferLimits, TransferSpec } from './transfer.js';
 import { validateRequestOptions, validateUrl } from './validate.js';
 
 export interface RequestOptions {
@@ -62,7 +62,7 @@ export interface ResponseSource {
   readonly body?: ReadableStream<Uint8Array> | undefined;
   readonly whole?: Uint8Array | undefined;
   /** The streamed body read whole without a stream (a transfer on this thread). */
-  readAll?(lengthHint: number): Promise<Uint8Array>;
+  readAll?(length: number | ResponseHead): Uint8Array | Promise<Uint8Array>;
   readonly done: Promise<void>;
   info(): TransferInfo;
   /** The WorkerPool worker that ran it. */
@@ -149,17 +149,20 @@ export class CurlResponse {
     return this.#body;
   }
 
-  async bytes(): Promise<Uint8Array> {
-    const { whole } = this.#source;
-    const hint = contentLength(this.#head);
-    if (!this.#body && !this.#used && (whole || this.#source.readAll)) {
-      this.#used = true;
-      if (whole) return whole;
-      const got = await this.#source.readAll!(hint);
-      return Buffer.from(got.buffer, got.byteOffset, got.byteLength);
+  bytes(): Promise<Uint8Array> {
+    try {
+      const { whole } = this.#source;
+      if (!this.#body && !this.#used && (whole || this.#source.readAll)) {
+        this.#used = true;
+        if (whole) return Promise.resolve(whole);
+        // a body already in (a small one, mostly) costs no promise of its own
+        const got = this.#source.readAll!(this.#head);
+        return got instanceof Uint8Array ? Promise.resolve(asBuffer(got)) : got.then(asBuffer);
+      }
+      return readWhole(this.body, contentLength(this.#head)).then(asBuffer);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const got = await readWhole(this.body, hint);
-    return Buffer.from(got.buffer, got.byteOffset, got.byteLength);
   }
 
   async text(): Promise<string> {
@@ -184,6 +187,11 @@ export class CurlResponse {
   info(): TransferInfo {
     return this.#source.info();
   }
+}
+
+/** A Buffer over the same bytes (what bytes() has always answered). */
+function asBuffer(got: Uint8Array): Uint8Array {
+  return Buffer.from(got.buffer, got.byteOffset, got.byteLength);
 }
 
 function normalizeHeaders(h: RequestOptions['headers']): [string, string][] {
@@ -212,51 +220,84 @@ function normalizeBody(o: RequestOptions, headers: [string, string][]): { body: 
 
 /**
  * request() on `session`: what `session.request()`, `sandbox.request()` and the
- * top-level request() run.
+ * top-level request() run. Not an async function: a request that cannot be
+ * retried is one transfer and one promise (its head's, mapped to the response).
  * @internal
  */
-export async function sessionRequest(session: Session, url: string | URL, options: RequestOptions = {}, where = 'request'): Promise<CurlResponse> {
-  validateUrl(url, where);
-  validateRequestOptions(options, where);
-  const method = (options.method ?? (options.body != null || options.json !== undefined ? 'POST' : 'GET')).toUpperCase();
-  const headers = normalizeHeaders(options.headers);
-  const { body, length, replayable } = normalizeBody(options, headers);
-  const retry = options.retry === false ? undefined : (options.retry ?? session.retry);
-  const canRetry = retry !== undefined && IDEMPOTENT.has(method) && replayable;
-  const statuses = canRetry ? new Set(retry.statuses ?? [502, 503, 504]) : undefined;
+export function sessionRequest(session: Session, url: string | URL, options: RequestOptions = {}, where = 'request'): Promise<CurlResponse> {
+  try {
+    validateUrl(url, where);
+    validateRequestOptions(options, where);
+    const method = (options.method ?? (options.body != null || options.json !== undefined ? 'POST' : 'GET')).toUpperCase();
+    const headers = normalizeHeaders(options.headers);
+    const { body, length, replayable } = normalizeBody(options, headers);
+    const retry = options.retry === false ? undefined : (options.retry ?? session.retry);
+    const deadline = options.totalTimeoutMs === undefined ? Infinity : Date.now() + options.totalTimeoutMs;
+    const attempt: Attempt = { session, url: String(url), method, headers, body, length, options, deadline };
+    if (retry !== undefined && IDEMPOTENT.has(method) && replayable) return withRetries(attempt, retry);
+    const spec = attemptSpec(attempt);
+    const transfer = session.transferNow(spec);
+    return transfer ? respond(transfer) : session.transfer(spec).then(respond);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
 
-  const deadline = options.totalTimeoutMs === undefined ? Infinity : Date.now() + options.totalTimeoutMs;
+/** What each attempt of one request shares. */
+interface Attempt {
+  session: Session;
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body: UploadBody | null;
+  length: number | undefined;
+  options: RequestOptions;
+  deadline: number;
+}
+
+/** The transfer for one attempt, its timeout what is left of the whole request's. */
+function attemptSpec(a: Attempt): TransferSpec {
+  const { options } = a;
+  const left = a.deadline === Infinity ? Infinity : Math.max(1, a.deadline - Date.now());
+  const timeoutMs = Math.min(options.timeoutMs ?? Infinity, left);
+  return {
+    url: a.url,
+    method: a.method,
+    headers: a.headers,
+    body: a.body,
+    bodyLength: a.length,
+    redirect: options.redirect ?? 'follow',
+    maxRedirects: options.maxRedirects ?? 20,
+    signal: options.signal,
+    timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : undefined,
+    curl: options.curl,
+    onProgress: options.onProgress,
+    onDebug: options.onDebug,
+    limits: options.limits,
+    enforced: options.enforced && {
+      ...options.enforced,
+      ...(Number.isFinite(timeoutMs) ? { TIMEOUT_MS: Math.min(timeoutMs, options.enforced.TIMEOUT_MS as number) } : {}),
+    },
+  };
+}
+
+function respond(transfer: Transfer): Promise<CurlResponse> {
+  return transfer.head.then((head) => new CurlResponse(head, transfer));
+}
+
+async function withRetries(a: Attempt, retry: RetryOptions): Promise<CurlResponse> {
+  const statuses = new Set(retry.statuses ?? [502, 503, 504]);
   for (let attempt = 0; ; attempt++) {
-    const left = Math.max(1, deadline - Date.now());
-    const timeoutMs = Math.min(options.timeoutMs ?? Infinity, left);
-    const spec: TransferSpec = {
-      url: String(url),
-      method,
-      headers,
-      body,
-      bodyLength: length,
-      redirect: options.redirect ?? 'follow',
-      maxRedirects: options.maxRedirects ?? 20,
-      signal: options.signal,
-      timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : undefined,
-      curl: options.curl,
-      onProgress: options.onProgress,
-      onDebug: options.onDebug,
-      limits: options.limits,
-      enforced: options.enforced && {
-        ...options.enforced,
-        ...(Number.isFinite(timeoutMs) ? { TIMEOUT_MS: Math.min(timeoutMs, options.enforced.TIMEOUT_MS as number) } : {}),
-      },
-    };
-    const transfer = session.transferNow(spec) ?? (await session.transfer(spec));
-    const delay = (retry?.delayMs ?? 100) * 2 ** attempt;
-    const last = !canRetry || attempt >= retry!.retries || Date.now() + delay >= deadline;
+    const spec = attemptSpec(a);
+    const transfer = a.session.transferNow(spec) ?? (await a.session.transfer(spec));
+    const delay = (retry.delayMs ?? 100) * 2 ** attempt;
+    const last = attempt >= retry.retries || Date.now() + delay >= a.deadline;
     try {
       const head = await transfer.head;
-      if (last || !statuses?.has(head.status)) return new CurlResponse(head, transfer);
+      if (last || !statuses.has(head.status)) return new CurlResponse(head, transfer);
       await transfer.body.cancel();
     } catch (err) {
-      if (last || options.signal?.aborted || !(err instanceof CurlError) || !RETRYABLE.has(err.code)) throw err;
+      if (last || a.options.signal?.aborted || !(err instanceof CurlError) || !RETRYABLE.has(err.code)) throw err;
     }
     await new Promise((r) => setTimeout(r, delay));
   }

@@ -7,9 +7,10 @@ import type { DebugCallback, TlsNames } from '../curl/easy-callbacks.js';
 import { Easy, setOptions, type OptionValue } from '../curl/easy.js';
 import { CURLPAUSE } from '../curl/generated/enums.js';
 import { easyOption } from '../curl/names.js';
-import { kHeadSink } from '../curl/symbols.js';
+import { kHeadSink, kStart } from '../curl/symbols.js';
 import type { CurlOptions } from '../curl/option-types.js';
 import type { Multi } from '../curl/multi.js';
+import { PromiseSettler, type RunSettler } from '../curl/multi-driver.js';
 import { BodySink, UploadSource, type UploadBody } from './body.js';
 import { applyOptions, forget, idle, needsReset, type HandlePool } from './handles.js';
 import { HeadParser, latin1, type ResponseHead } from './head.js';
@@ -80,8 +81,8 @@ export interface Transfer {
   readonly heads: ResponseHead[];
   /** The body as a stream, made on first use. */
   readonly body: ReadableStream<Uint8Array>;
-  /** The whole body in a buffer of its own (instead of `body`, not after it). */
-  readAll(lengthHint: number): Promise<Uint8Array>;
+  /** The whole body in a buffer of its own (instead of `body`, not after it): at once when it is all in. */
+  readAll(length: number | ResponseHead): Uint8Array | Promise<Uint8Array>;
   /** Settles when the transfer is over (body fully written). */
   readonly done: Promise<void>;
   /** Timings, addresses and the rest; final once `done` settles. */
@@ -149,9 +150,14 @@ export function startTransfer(
  * closure per callback over shared variables (a small request made ~15 of
  * them, and their context, per call).
  */
-class Exchange implements Transfer {
+class Exchange implements Transfer, RunSettler {
   readonly head: Promise<ResponseHead>;
-  readonly done: Promise<void>;
+  /** How the transfer ended: undefined while it runs, then #OK or its failure (see `done`). */
+  #outcome: unknown;
+  #ended = false;
+  /** `done`, made when first asked for (request() and fetch() mostly never ask). */
+  #done: Promise<void> | undefined;
+  #settleDone: RunSettler | undefined;
   #resolveHead!: (h: ResponseHead) => void;
   #rejectHead!: (e: unknown) => void;
   #headSettled = false;
@@ -203,32 +209,53 @@ class Exchange implements Transfer {
       this.#resolveHead = res;
       this.#rejectHead = rej;
     });
-    this.head.catch(noop); // the caller may only await `done`
-    this.#sink = new BodySink(
-      !spec.limits?.neverPause,
-      () => this.resume(),
-      (reason) => this.cancel(reason),
-    );
+    this.#sink = new BodySink(!spec.limits?.neverPause, this);
     this.#parser = new HeadParser(this);
 
     const options = this.#options(defaults, extra);
-    let done: Promise<void>;
+    this.#slot = inflight?.add(this) ?? -1;
     try {
       this.#apply(rt, defaults, options);
       this.#easy[kHeadSink](this.#onHead);
       if (spec.signal?.aborted) throw spec.signal.reason;
       spec.signal?.addEventListener('abort', this, { once: true });
-      done = multi.run(this.#easy);
+      // the driver tells settled() as the transfer ends, in the same turn
+      // as its last bytes: no promise chain per request, and a small body is
+      // whole by the time the caller's await of the head resumes
+      multi[kStart](this.#easy, this);
     } catch (err) {
       this.#easy.close();
-      done = Promise.reject(err);
+      // settles a turn later, as a rejected run() did: the caller has the transfer first
+      queueMicrotask(() => this.settled(err));
     }
-    this.done = done.then(
-      () => this.#finish(),
-      (err) => this.#fail(err),
-    );
-    this.done.catch(noop);
-    this.#slot = inflight?.add(this) ?? -1;
+  }
+
+  /** Settles when the transfer is over (body fully written). */
+  get done(): Promise<void> {
+    if (!this.#done) {
+      this.#done = !this.#ended
+        ? new Promise<void>((resolve, reject) => (this.#settleDone = new PromiseSettler(resolve, reject)))
+        : this.#outcome === OK
+          ? Promise.resolve()
+          : Promise.reject(this.#outcome);
+      this.#done.catch(noop); // the caller may only await `head`
+    }
+    return this.#done;
+  }
+
+  /** The driver (RunSettler): the transfer is over and off the multi; `error` undefined when it completed. */
+  settled(error: unknown): void {
+    if (this.#ended) return;
+    let outcome: unknown = OK;
+    try {
+      if (error === undefined) this.#finish();
+      else outcome = this.#fail(error);
+    } catch (err) {
+      outcome = err;
+    }
+    this.#ended = true;
+    this.#outcome = outcome;
+    this.#settleDone?.settled(outcome === OK ? undefined : outcome);
   }
 
   get heads(): ResponseHead[] {
@@ -239,8 +266,8 @@ class Exchange implements Transfer {
     return this.#sink.stream;
   }
 
-  readAll(hint: number): Promise<Uint8Array> {
-    return this.#sink.whole(hint);
+  readAll(length: number | ResponseHead): Uint8Array | Promise<Uint8Array> {
+    return this.#sink.whole(length);
   }
 
   info(): TransferInfo {
@@ -400,7 +427,7 @@ class Exchange implements Transfer {
       const heads = this.#parser.heads;
       if (!this.#headSettled && heads.length) this.#resolveHead(heads.at(-1)!);
       this.#headless();
-      if (!this.#headSettled && !heads.length) this.#rejectHead(new Error('the server sent no response head'));
+      if (!this.#headSettled && !heads.length) this.#refuseHead(new Error('the server sent no response head'));
       this.#sink.close();
       this.#upload?.cancel(); // the server answered before taking the whole body
     } finally {
@@ -408,19 +435,26 @@ class Exchange implements Transfer {
     }
   }
 
-  #fail(err: unknown): never {
+  /** Answers what `done` rejects with. */
+  #fail(err: unknown): unknown {
     const reason = this.#upload?.error ?? err;
     try {
-      this.#rejectHead(reason);
+      this.#refuseHead(reason);
       this.#sink.error(reason);
       this.#upload?.cancel(reason);
     } finally {
       this.#release(false);
     }
-    throw reason;
+    return reason;
   }
 
-  /** Called by both settlements (not a .finally(), which costs three more promises per request). */
+  /** Rejects `head` (if still pending), handled: the caller may only await `done` (a handler made only on failure, not per request). */
+  #refuseHead(reason: unknown): void {
+    this.head.catch(noop);
+    this.#rejectHead(reason);
+  }
+
+  /** Called by both settlements. */
   #release(ok: boolean): void {
     this.#spec.signal?.removeEventListener('abort', this);
     this.#inflight?.delete(this.#slot);
@@ -440,6 +474,9 @@ class Exchange implements Transfer {
 }
 
 function noop(): void {}
+
+/** `done`'s outcome when the transfer completed (a failure is its reason, which may be anything). */
+const OK = Symbol('ok');
 
 function isLocation([k]: [string, string]): boolean {
   return k.length === 8 && k.toLowerCase() === 'location';

@@ -49,12 +49,29 @@ export class InfoBatch<K extends InfoKey> {
 
   /** The answers, by the names given. */
   read(easy: Easy): Record<K, InfoValue> {
+    return this.record(this.values(easy));
+  }
+
+  /**
+   * The answers in the order of the names given: what a caller that keeps
+   * them for later reads (an array is ~10× cheaper to fill than an object
+   * whose 19 keys one store site sets in turn).
+   */
+  values(easy: Easy): InfoValue[] {
     const rt = easy[kRuntime];
     const ptr = easy[kPtr]; // throws on a closed handle
     const { ids, out } = this.#place(rt);
-    check(rt, 'easy', rt.exports.lcw_easy_getinfos(ptr, ids, this.#specs.length, out));
+    const n = this.#specs.length;
+    check(rt, 'easy', rt.exports.lcw_easy_getinfos(ptr, ids, n, out));
+    const values = new Array<InfoValue>(n);
+    for (let i = 0; i < n; i++) values[i] = readInfo(rt, this.#keys[i]!, this.#specs[i]!, out + 8 * i) as InfoValue;
+    return values;
+  }
+
+  /** {@link values}' answers by name. */
+  record(values: readonly InfoValue[]): Record<K, InfoValue> {
     const answers = {} as Record<K, InfoValue>;
-    for (let i = 0; i < this.#names.length; i++) answers[this.#names[i]!] = readInfo(rt, this.#keys[i]!, this.#specs[i]!, out + 8 * i) as InfoValue;
+    for (let i = 0; i < this.#names.length; i++) answers[this.#names[i]!] = values[i]!;
     return answers;
   }
 }

@@ -13,7 +13,7 @@ import type { Easy } from './easy.js';
 import { check, curlError, type CurlEasyError } from './errors.js';
 import { CURLM, curlCodeName, type CurlCodeName } from './generated/codes.js';
 import { CURL_POLL } from './generated/enums.js';
-import { Driver } from './multi-driver.js';
+import { Driver, type RunSettler } from './multi-driver.js';
 import { cselect, revents } from './multi-events.js';
 import { UserCallbacks, type HostSide } from './multi-user.js';
 import {
@@ -28,7 +28,7 @@ import {
 } from './multi-types.js';
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
-import { kErrorDetail, kMinConnects, kMulti, kPrepare, kPtr, kRuntime, kTakeCallbackError } from './symbols.js';
+import { kErrorDetail, kMinConnects, kMulti, kPrepare, kPtr, kRuntime, kStart, kTakeCallbackError } from './symbols.js';
 import { toLong } from './values.js';
 
 export * from './multi-types.js';
@@ -454,6 +454,15 @@ export class Multi {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * run() without a promise: `settler` is told when the transfer is over
+   * and removed (synchronously, outside any curl call). Throws what run() rejects with.
+   * @internal
+   */
+  [kStart](easy: Easy, settler: RunSettler): void {
+    this.#driven().start(easy, settler);
   }
 
   /**

@@ -21,3 +21,5 @@ export const kPoolWorkers = Symbol('libcurl-wasm.poolWorkers');
 export const kHeadSink = Symbol('libcurl-wasm.headSink');
 /** Sandbox: how many transfers it tracks in flight (tests check each is let go when it ends). */
 export const kInflight = Symbol('libcurl-wasm.inflight');
+/** Multi: run() with a settler instead of a promise (ts/curl/multi-driver.ts). */
+export const kStart = Symbol('libcurl-wasm.start');

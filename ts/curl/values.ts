@@ -55,7 +55,9 @@ export function readInfo(rt: Runtime, key: string, spec: InfoSpec, out: number):
     case 'double':
       return heap.f64(out);
     case 'off_t':
-      return Number(heap.i64(out));
+      // two halves, not a BigInt per read (a finished request reads nine);
+      // rounded once, as Number(bigint) rounds
+      return heap.i32(out + 4) * 2 ** 32 + heap.u32(out);
     case 'slist': {
       const list = heap.u32(out);
       const items = readList(rt, list);
