@@ -28,6 +28,7 @@ import {
   SHARE_DATA,
   Share,
   SocketPoll,
+  select,
   type CurlMsg,
   type OptionSpec,
 } from '../../ts/index.js';
@@ -36,7 +37,7 @@ import { curlCodeName, curlMultiCodeName, curlShareCodeName } from '../../ts/cur
 import { BINDING_OWNED, CALLBACK_NAMES } from '../../ts/curl/easy-callbacks.js';
 import { kPtr } from '../../ts/curl/symbols.js';
 import { multiAndServer } from '../fixtures/per-file.js';
-import { startHttpServer } from '../fixtures/servers.js';
+import { startHttpServer, startRawServer } from '../fixtures/servers.js';
 
 const { rt, multi, server } = await multiAndServer(() => startHttpServer());
 const { exports, heap } = rt;
@@ -678,5 +679,45 @@ describe('Easy, as curl_easy_*(3) document it', () => {
     await multi.run(easy);
     easy.upkeep();
     easy.close();
+  });
+
+  it('send() and recv() on a CONNECT_ONLY connection, waiting on ACTIVESOCKET; without CONNECT_ONLY curl refuses', async () => {
+    const echo = await startRawServer((s) => s.on('data', (d) => s.write(Buffer.from(d.toString().toUpperCase()))));
+    const m = new Multi(rt);
+    const easy = new Easy(rt).setOpt('URL', `${echo.url}/`).setOpt('CONNECT_ONLY', 1);
+    m.addHandle(easy);
+    const [done] = await drive(m);
+    expect(done).toMatchObject({ code: 'CURLE_OK' });
+    // still added, as in C: removing a CONNECT_ONLY handle closes its connection
+    const fd = easy.getInfo('ACTIVESOCKET');
+    expect(fd).toBeGreaterThan(0);
+    const out = Buffer.from('hello');
+    let sent = 0;
+    while (sent < out.length) {
+      const n = easy.send(out.subarray(sent));
+      if (n === null) await select(rt, { read: [], write: [fd], except: [] }, 1000);
+      else sent += n;
+    }
+    const buf = new Uint8Array(64);
+    let got = '';
+    while (got.length < 5) {
+      const n = easy.recv(buf);
+      if (n === null) await select(rt, { read: [fd], write: [], except: [] }, 1000);
+      else got += Buffer.from(buf.subarray(0, n)).toString();
+    }
+    expect(got).toBe('HELLO');
+    m.close();
+    easy.close();
+    await echo.close();
+    const plain = new Easy(rt);
+    let err: unknown;
+    try {
+      plain.recv(buf);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CurlEasyError);
+    expect(err).toMatchObject({ code: 'CURLE_UNSUPPORTED_PROTOCOL', message: 'CONNECT_ONLY is required' }); // curl's error buffer
+    plain.close();
   });
 });

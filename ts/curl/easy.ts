@@ -486,6 +486,39 @@ export class Easy {
     );
   }
 
+  /**
+   * Sends raw bytes on the connection of a CONNECT_ONLY transfer (still
+   * added to its Multi, as in C); answers how many went out, or null for
+   * CURLE_AGAIN (wait for the ACTIVESOCKET to be writable).
+   * @see https://curl.se/libcurl/c/curl_easy_send.html
+   */
+  send(data: Uint8Array): number | null {
+    const rt = this[kRuntime];
+    const p = this.#wsScratch(data.length);
+    rt.heap.u8.set(data, p + WS_OUT);
+    const rc = rt.exports.curl_easy_send(this[kPtr], p + WS_OUT, data.length, p);
+    if (rc === CURLE_AGAIN) return null;
+    check(rt, 'easy', rc, this[kErrorDetail]());
+    return rt.heap.u32(p);
+  }
+
+  /**
+   * Receives raw bytes into `buffer` on the connection of a CONNECT_ONLY
+   * transfer: the count (0: the peer closed), or null for CURLE_AGAIN
+   * (wait for the ACTIVESOCKET to be readable).
+   * @see https://curl.se/libcurl/c/curl_easy_recv.html
+   */
+  recv(buffer: Uint8Array): number | null {
+    const rt = this[kRuntime];
+    const p = this.#wsScratch(buffer.length);
+    const rc = rt.exports.curl_easy_recv(this[kPtr], p + WS_OUT, buffer.length, p);
+    if (rc === CURLE_AGAIN) return null;
+    check(rt, 'easy', rc, this[kErrorDetail]());
+    const n = rt.heap.u32(p);
+    buffer.set(rt.heap.view(p + WS_OUT, n));
+    return n;
+  }
+
   #wsScratch(size: number): number {
     const heap = this[kRuntime].heap;
     if (!this.#wsBuf || size > this.#wsCap) {
