@@ -30,10 +30,21 @@ export type {
   InfoValues,
   KeysTo,
   NonNeverKeys,
+  PrivateValue,
   ReadableInfoName,
   SettableOptionName,
 } from './curl/option-types.js';
-export type { WriteCallback, ReadCallback, SeekCallback, ProgressCallback, DebugCallback, Callbacks, CallbackName } from './curl/easy-callbacks.js';
+export type {
+  WriteCallback,
+  ReadCallback,
+  SeekCallback,
+  ProgressCallback,
+  DebugCallback,
+  Callbacks,
+  CallbackName,
+  BindingOwned,
+} from './curl/easy-callbacks.js';
+export { BINDING_OWNED } from './curl/easy-callbacks.js';
 export { Multi } from './curl/multi.js';
 export { select, SocketPoll, EventFd } from './curl/select.js';
 export {

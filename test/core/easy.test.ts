@@ -110,12 +110,15 @@ describe('callbacks', () => {
   it('progress reports bytes and can abort', async () => {
     const seen: number[] = [];
     const ok = await transfer(rt, multi, `${server.url}/bytes/2000000`, {
+      NOPROGRESS: 0,
       XFERINFOFUNCTION: (total: number, now: number) => void seen.push(now, total),
     });
     expect(seen.at(-2)).toBe(2_000_000);
     expect(seen.at(-1)).toBe(2_000_000);
     ok.easy.close();
-    const err = await transfer(rt, multi, `${server.url}/bytes/2000000`, { XFERINFOFUNCTION: (_t: number, now: number) => now > 0 }).catch((e) => e);
+    const err = await transfer(rt, multi, `${server.url}/bytes/2000000`, { NOPROGRESS: 0, XFERINFOFUNCTION: (_t: number, now: number) => now > 0 }).catch(
+      (e) => e,
+    );
     expect(err.code).toBe('CURLE_ABORTED_BY_CALLBACK');
   });
 
@@ -144,7 +147,7 @@ describe('callbacks', () => {
     easy.setOpt('HEADERFUNCTION', null);
     await multi.run(easy);
     const during: string[] = [];
-    easy.setOpt('XFERINFOFUNCTION', () => {
+    easy.setOpt('NOPROGRESS', 0).setOpt('XFERINFOFUNCTION', () => {
       if (!during.length) easy.setOpt('HEADERFUNCTION', (d: Uint8Array) => void during.push(Buffer.from(d).toString('latin1')));
     });
     await multi.run(easy);

@@ -25,8 +25,10 @@ easy.setOpt('CURLOPT_url', 'https://example.com/');
 easy.setOpt('FollowLocation', true);
 // @ts-expect-error '"WRITEDATA"' is not assignable to parameter of type 'EasyOptionKey'
 easy.setOpt('WRITEDATA', null);
-// @ts-expect-error '"sslCtxFunction"' is not assignable to parameter of type 'EasyOptionKey'
-easy.setOpt('sslCtxFunction', null);
+// @ts-expect-error is not assignable to parameter of type 'null'
+easy.setOpt('sslCtxFunction', () => 0);
+// @ts-expect-error '"ERRORBUFFER"' is not assignable to parameter of type 'EasyOptionKey'
+easy.setOpt('ERRORBUFFER', null);
 // @ts-expect-error 'null' is not assignable to parameter of type
 easy.setOpt('CAINFO_BLOB', null);
 // @ts-expect-error '(a: string) => number' is not assignable to parameter of type 'WriteCallback'

@@ -298,6 +298,7 @@ class Exchange implements Transfer, RunSettler {
     if (spec.timeoutMs !== undefined) options.TIMEOUT_MS = spec.timeoutMs;
     if (spec.onProgress) {
       const report = spec.onProgress;
+      options.NOPROGRESS = 0;
       options.XFERINFOFUNCTION = (dlt: number, dln: number, ult: number, uln: number) =>
         report({ download: { loaded: dln, total: dlt || undefined }, upload: { loaded: uln, total: ult || spec.bodyLength } });
     }

@@ -24,10 +24,38 @@ export interface Callbacks {
   READFUNCTION?: ReadCallback;
   SEEKFUNCTION?: SeekCallback;
   XFERINFOFUNCTION?: ProgressCallback;
+  /** Deprecated in curl (7.32.0) but still honoured: called only while no XFERINFOFUNCTION is set. */
+  PROGRESSFUNCTION?: ProgressCallback;
   DEBUGFUNCTION?: DebugCallback;
 }
 export type CallbackName = keyof Callbacks;
-export const CALLBACK_NAMES: readonly string[] = ['WRITEFUNCTION', 'HEADERFUNCTION', 'READFUNCTION', 'SEEKFUNCTION', 'XFERINFOFUNCTION', 'DEBUGFUNCTION'];
+export const CALLBACK_NAMES: readonly string[] = [
+  'WRITEFUNCTION',
+  'HEADERFUNCTION',
+  'READFUNCTION',
+  'SEEKFUNCTION',
+  'XFERINFOFUNCTION',
+  'PROGRESSFUNCTION',
+  'DEBUGFUNCTION',
+];
+/**
+ * Pointer options wasm/glue/api.c's lcw_easy_relays() sets on every handle
+ * (the relays' data, the socket opener) and the error buffer the binding
+ * reads: JavaScript cannot take them over.
+ */
+export const BINDING_OWNED = [
+  'WRITEDATA',
+  'HEADERDATA',
+  'READDATA',
+  'SEEKDATA',
+  'XFERINFODATA',
+  'DEBUGDATA',
+  'OPENSOCKETFUNCTION',
+  'OPENSOCKETDATA',
+  'ERRORBUFFER',
+] as const;
+/** An option name of {@link BINDING_OWNED}. */
+export type BindingOwned = (typeof BINDING_OWNED)[number];
 
 const WRITE_ERROR = CALLBACK_RETURNS.CURL_WRITEFUNC_ERROR;
 const READ_ABORT = CALLBACK_RETURNS.CURL_READFUNC_ABORT;
@@ -54,6 +82,8 @@ export class CallbackSet implements EasyRelays {
   headSink: HeadSink | undefined;
   /** The first exception a callback threw during the current transfer. */
   error: unknown;
+  /** CURLOPT_NOPROGRESS as the application set it: curl's own is also off while a DEBUGFUNCTION needs the relay to abort. */
+  noProgress = true;
   readonly #heap: () => Heap;
   readonly #connectHost: () => string | null;
 
@@ -121,7 +151,8 @@ export class CallbackSet implements EasyRelays {
 
   progress(dltotal: number, dlnow: number, ultotal: number, ulnow: number): number {
     if (this.error !== undefined) return 1; // a callback failed: stop at once
-    const fn = this.fns.XFERINFOFUNCTION;
+    // as in curl: XFERINFOFUNCTION wins over PROGRESSFUNCTION, neither runs under NOPROGRESS
+    const fn = this.noProgress ? undefined : (this.fns.XFERINFOFUNCTION ?? this.fns.PROGRESSFUNCTION);
     if (!fn) return 0;
     try {
       const r = fn(dltotal, dlnow, ultotal, ulnow);

@@ -2,7 +2,7 @@
 // Easy: one transfer's handle, with typed options and infos.
 import type { Runtime } from '../host/runtime.js';
 import { HEAD_BLOCK, HEAD_LAYOUT, HEAD_LINES } from '../host/abi.js';
-import { CALLBACK_NAMES, CallbackSet, type CallbackName, type Callbacks, type HeadSink } from './easy-callbacks.js';
+import { BINDING_OWNED, CALLBACK_NAMES, CallbackSet, type CallbackName, type Callbacks, type HeadSink } from './easy-callbacks.js';
 import { check } from './errors.js';
 import { EASY_OPTIONS } from './generated/options.js';
 import { CURLE } from './generated/codes.js';
@@ -33,7 +33,7 @@ const OPT = {
   COPYPOSTFIELDS: EASY_OPTIONS.COPYPOSTFIELDS.id,
 } as const;
 
-const NO_ENGINES = new Set(['SSLENGINE', 'SSLENGINE_DEFAULT']);
+const OWNED: ReadonlySet<string> = new Set(BINDING_OWNED);
 
 /**
  * Bytes copied into wasm memory once, for blob options of many handles
@@ -71,8 +71,10 @@ export type OptionValue =
   | ArrayBufferView
   | SharedBlob
   | ShareLike
-  | Callbacks[CallbackName];
-/** Any info's answer; {@link InfoValueOf} is the one a given info gives. */
+  | Easy
+  | Callbacks[CallbackName]
+  | object; // CURLOPT_PRIVATE's
+/** Any info's answer; {@link InfoValueOf} is the one a given info gives (PRIVATE's: whatever was set). */
 export type InfoValue = number | string | null | string[] | string[][];
 
 /**
@@ -108,7 +110,7 @@ export interface MultiLike {
 let adopted = 0;
 
 const { CURLE_AGAIN } = CURLE;
-/** Room for the out-parameters of the WebSocket calls, ahead of their data. */
+/** Room for the out-parameters of the WebSocket and CONNECT_ONLY calls, ahead of their data. */
 const WS_OUT = 16;
 
 /**
@@ -125,7 +127,11 @@ export class Easy {
   readonly #lists = new Map<number, { ptr: number; key: string; spec: OptionSpec; value: readonly string[] }>();
   /** The handle's struct lcw_head (curl's HEADERDATA), with 0 or HEAD_CAP bytes of buffer after it. */
   #head: number;
-  /** Scratch memory for wsRecv/wsSend: WS_OUT bytes of out-parameters, then #wsCap bytes of data. */
+  /** CURLOPT_PRIVATE: kept here (curl's slot routes the relays), answered by getInfo('PRIVATE'). */
+  #private: unknown = null;
+  /** POSTFIELDSIZE(_LARGE) as the application set it (-1: unset, curl's strlen). */
+  #postSize = -1;
+  /** Scratch memory for wsRecv/wsSend/recv/send: WS_OUT bytes of out-parameters, then #wsCap bytes of data. */
   #wsBuf = 0;
   #wsCap = 0;
   /** @internal The Multi this handle is added to (Multi sets and clears it). */
@@ -152,6 +158,9 @@ export class Easy {
     if (template) {
       // a head sink belongs to one transfer: the duplicate has none
       this.#callbacks.fns = { ...template.#callbacks.fns };
+      this.#callbacks.noProgress = template.#callbacks.noProgress;
+      this.#private = template.#private;
+      this.#postSize = template.#postSize;
       this.#headMode();
       // the duplicate points at the template's lists: give it its own
       for (const list of template.#lists.values()) this.#setList(list.key, list.spec, list.value);
@@ -246,19 +255,24 @@ export class Easy {
   setOpt<K extends EasyOptionKey>(name: K, value: EasyOptionValue<K>): this;
   setOpt(name: string, value: OptionValue): this {
     const [key, spec] = easyOption(name);
-    // curl's answer, given before curl stores the name: it would keep a
-    // refused engine name and then fail every duphandle of this handle
-    if (NO_ENGINES.has(key)) check(this[kRuntime], 'easy', CURLE.CURLE_NOT_BUILT_IN, 'mbedTLS has no crypto engines');
     const ptr = this[kPtr];
     const rt = this[kRuntime];
     const { exports, heap } = rt;
-    if (spec.type === 'functionpoint') {
-      if (!CALLBACK_NAMES.includes(key)) throw new TypeError(`curl option ${key} is not supported from JavaScript`);
+    if (spec.type === 'functionpoint' && CALLBACK_NAMES.includes(key)) {
       if (value !== null && typeof value !== 'function') throw new TypeError(`curl option ${key} takes a function or null`);
       this.#callbacks.fns[key as CallbackName] = (value ?? undefined) as never;
       // takes effect at once, as in C, even in a running transfer
       if (key === 'HEADERFUNCTION') this.#headMode();
-      if (key === 'XFERINFOFUNCTION' || key === 'DEBUGFUNCTION') this.#check(exports.lcw_easy_setopt_long(ptr, OPT.NOPROGRESS, 0));
+      if (key === 'DEBUGFUNCTION') this.#syncProgress();
+      return this;
+    }
+    if (key === 'NOPROGRESS') {
+      this.#callbacks.noProgress = toLong(key, value) !== 0;
+      this.#syncProgress();
+      return this;
+    }
+    if (key === 'PRIVATE') {
+      this.#private = value;
       return this;
     }
     switch (spec.type) {
@@ -273,6 +287,12 @@ export class Easy {
       }
       case 'string': {
         const s = this.#cString(key, value);
+        // curl's answer, given before curl stores the name: it would keep a
+        // refused engine name and then fail every duphandle of this handle
+        if (key === 'SSLENGINE' && value) {
+          heap.free(s);
+          this.#check(CURLE.CURLE_NOT_BUILT_IN);
+        }
         try {
           this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, s)); // curl copies string options
         } finally {
@@ -298,9 +318,10 @@ export class Easy {
         }
         break;
       }
-      default:
+      default: // objectpoint, cbptr and the callbacks JavaScript cannot give
         this.#setObject(key, spec, value);
     }
+    if (key === 'POSTFIELDSIZE' || key === 'POSTFIELDSIZE_LARGE') this.#postSize = Number(value);
     return this;
   }
 
@@ -353,7 +374,9 @@ export class Easy {
         this.#check(exports.lcw_easy_setopt_ptr(ptr, OPT.COPYPOSTFIELDS, 0));
         return;
       }
-      const bytes = toBytes(key, value);
+      // a size set before is the length, as in C (which reads that many bytes)
+      const all = toBytes(key, value);
+      const bytes = this.#postSize >= 0 && this.#postSize < all.length ? all.subarray(0, this.#postSize) : all;
       this.#check(exports.lcw_easy_setopt_off(ptr, OPT.POSTFIELDSIZE_LARGE, bytes.length, 0));
       const p = heap.allocBytes(bytes);
       try {
@@ -369,7 +392,28 @@ export class Easy {
       this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, value === null ? 0 : (value as ShareLike)[kPtr]));
       return;
     }
-    throw new TypeError(`curl option ${key} is not supported from JavaScript`);
+    if (key === 'STREAM_DEPENDS' || key === 'STREAM_DEPENDS_E') {
+      if (value !== null && !(value instanceof Easy)) throw new TypeError(`curl option ${key} takes an Easy or null`);
+      if (value !== null && value[kRuntime] !== this[kRuntime]) throw new TypeError('the Easy belongs to another libcurl instance');
+      this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, value === null ? 0 : value[kPtr]));
+      return;
+    }
+    if (OWNED.has(key))
+      throw new TypeError(`curl option ${key} is not supported from JavaScript: the binding sets it itself (callbacks and error text pass through it)`);
+    if (value !== null)
+      throw new TypeError(`curl option ${key} is not supported from JavaScript: it takes a C pointer, and only null (curl's default) can be set`);
+    // NULL, as C passes it: curl's own answer stands (CURLE_UNKNOWN_OPTION for the removed CONV_* callbacks)
+    this.#check(exports.lcw_easy_setopt_ptr(ptr, spec.id, 0));
+  }
+
+  /**
+   * curl's NOPROGRESS: the application's, but off while a DEBUGFUNCTION is
+   * set, whose exception can abort the transfer only from the progress relay
+   * (which then calls no user callback under the application's NOPROGRESS).
+   */
+  #syncProgress(): void {
+    const cb = this.#callbacks;
+    this.#check(this[kRuntime].exports.lcw_easy_setopt_long(this[kPtr], OPT.NOPROGRESS, cb.noProgress && !cb.fns.DEBUGFUNCTION ? 1 : 0));
   }
 
   /**
@@ -382,6 +426,7 @@ export class Easy {
     const [key, spec] = info(name);
     const { exports, heap } = this[kRuntime];
     const ptr = this[kPtr]; // throws on a closed handle, before its memory is touched
+    if (key === 'PRIVATE') return this.#private as InfoValue;
     const out = this.#errbuf + INFO_OUT;
     heap.setU32(out, 0);
     heap.setU32(out + 4, 0);
@@ -411,6 +456,9 @@ export class Easy {
     this.#callbacks.fns = {};
     this.#callbacks.headSink = undefined;
     this.#callbacks.error = undefined;
+    this.#callbacks.noProgress = true;
+    this.#private = null;
+    this.#postSize = -1;
     this.#install();
   }
 
@@ -420,6 +468,55 @@ export class Easy {
    */
   duphandle(): Easy {
     return new Easy(this[kRuntime], this);
+  }
+
+  /**
+   * Runs connection upkeep (HTTP/2 PING) on the connection this handle holds.
+   * @see https://curl.se/libcurl/c/curl_easy_upkeep.html
+   */
+  upkeep(): void {
+    const rt = this[kRuntime];
+    const ptr = this[kPtr];
+    this.#wsScratch(0);
+    check(
+      rt,
+      'easy',
+      rt.inCurl(() => rt.exports.curl_easy_upkeep(ptr)),
+      this[kErrorDetail](),
+    );
+  }
+
+  /**
+   * Sends raw bytes on the connection of a CONNECT_ONLY transfer (still
+   * added to its Multi, as in C); answers how many went out, or null for
+   * CURLE_AGAIN (wait for the ACTIVESOCKET to be writable).
+   * @see https://curl.se/libcurl/c/curl_easy_send.html
+   */
+  send(data: Uint8Array): number | null {
+    const rt = this[kRuntime];
+    const p = this.#wsScratch(data.length);
+    rt.heap.u8.set(data, p + WS_OUT);
+    const rc = rt.exports.curl_easy_send(this[kPtr], p + WS_OUT, data.length, p);
+    if (rc === CURLE_AGAIN) return null;
+    check(rt, 'easy', rc, this[kErrorDetail]());
+    return rt.heap.u32(p);
+  }
+
+  /**
+   * Receives raw bytes into `buffer` on the connection of a CONNECT_ONLY
+   * transfer: the count (0: the peer closed), or null for CURLE_AGAIN
+   * (wait for the ACTIVESOCKET to be readable).
+   * @see https://curl.se/libcurl/c/curl_easy_recv.html
+   */
+  recv(buffer: Uint8Array): number | null {
+    const rt = this[kRuntime];
+    const p = this.#wsScratch(buffer.length);
+    const rc = rt.exports.curl_easy_recv(this[kPtr], p + WS_OUT, buffer.length, p);
+    if (rc === CURLE_AGAIN) return null;
+    check(rt, 'easy', rc, this[kErrorDetail]());
+    const n = rt.heap.u32(p);
+    buffer.set(rt.heap.view(p + WS_OUT, n));
+    return n;
   }
 
   #wsScratch(size: number): number {

@@ -29,7 +29,7 @@ import {
 import { multiOption } from './names.js';
 import type { MultiOptionName } from './generated/options.js';
 import { kErrorDetail, kMinConnects, kMulti, kPrepare, kPtr, kRuntime, kStart, kTakeCallbackError } from './symbols.js';
-import { toLong } from './values.js';
+import { toBigInt, toLong } from './values.js';
 
 export * from './multi-types.js';
 
@@ -121,7 +121,12 @@ export class Multi {
       case 'PIPELINING_SERVER_BL':
       case 'CONTENT_LENGTH_PENALTY_SIZE':
       case 'CHUNK_LENGTH_PENALTY_SIZE':
-        // obsolete since 7.62.0: curl answers CURLM_OK and reads no value
+        // obsolete since 7.62.0: curl answers CURLM_OK and reads no value,
+        // but the value still has the option's type (a length, a list of names)
+        if (spec.type === 'off_t') toBigInt(key, value);
+        else if (value !== null && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+          throw new TypeError(`curl multi option ${key} takes an array of strings or null`);
+        }
         this.#check(exports.lcw_multi_setopt_long(this.#live, spec.id, 0));
         return this;
       default:
@@ -475,11 +480,14 @@ export class Multi {
   }
 
   /**
-   * Removes every handle and frees the multi handle.
+   * Removes every handle and frees the multi handle; inside one of its own
+   * callbacks it throws CURLM_RECURSIVE_API_CALL, as curl_multi_cleanup answers.
    * @see https://curl.se/libcurl/c/curl_multi_cleanup.html
    */
   close(): void {
     if (!this.#ptr) return;
+    // inside one of this multi's own callbacks curl_multi_cleanup refuses, as here
+    if (this.#depth > 0) this.#check(CURLM.CURLM_RECURSIVE_API_CALL);
     this.#rt.assertNotInCallback('Multi.close()');
     this.#driver?.closeAll();
     for (const easy of this.#handles.values()) {

@@ -4,8 +4,8 @@
 // JavaScript value it takes or gives, so that setOpt('NOPE', 1),
 // setOpt('FOLLOWLOCATION', 'yes') and getInfo('NOPE') fail in tsc. The
 // spellings are the ones ./names.ts accepts at run time.
-import type { Callbacks } from './easy-callbacks.js';
-import type { SharedBlob, ShareLike } from './easy.js';
+import type { BindingOwned, Callbacks } from './easy-callbacks.js';
+import type { Easy, SharedBlob, ShareLike } from './easy.js';
 import type { INFO_ALIASES, INFOS, InfoName } from './generated/infos.js';
 import type { EASY_OPTION_CAMEL, INFO_CAMEL } from './generated/names.js';
 import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName } from './generated/options.js';
@@ -13,34 +13,46 @@ import type { EASY_OPTION_ALIASES, EASY_OPTIONS, EasyOptionName } from './genera
 /** Bytes for blob options and POSTFIELDS; a string is sent as UTF-8. */
 export type BytesLike = string | ArrayBuffer | ArrayBufferView;
 
-/** The value the easy option `K` of C type `T` takes; `never` where JavaScript cannot set it. */
-export type EasyValue<K, T> = T extends 'long'
-  ? number | boolean
-  : T extends 'values'
-    ? number
-    : T extends 'off_t'
-      ? number | bigint
-      : T extends 'string'
-        ? string | null
-        : T extends 'slist'
-          ? readonly string[] | null
-          : T extends 'blob'
-            ? BytesLike | SharedBlob
-            : T extends 'functionpoint'
-              ? K extends keyof Callbacks
-                ? Exclude<Callbacks[K], undefined> | null
-                : never
-              : K extends 'POSTFIELDS' | 'COPYPOSTFIELDS'
-                ? BytesLike | null
-                : K extends 'SHARE'
-                  ? ShareLike | null
-                  : never;
+/** What CURLOPT_PRIVATE holds: any value but undefined and symbols, kept on the host. */
+export type PrivateValue = object | string | number | bigint | boolean | null;
+
+/**
+ * The value the easy option `K` of C type `T` takes; `never` where the
+ * binding owns the pointer. A C pointer JavaScript cannot give (a callback
+ * the binding does not relay, its data) takes only null, curl's default.
+ */
+export type EasyValue<K, T> = K extends BindingOwned
+  ? never
+  : K extends 'PRIVATE'
+    ? PrivateValue
+    : T extends 'long'
+      ? number | boolean
+      : T extends 'values'
+        ? number
+        : T extends 'off_t'
+          ? number | bigint
+          : T extends 'string'
+            ? string | null
+            : T extends 'slist'
+              ? readonly string[] | null
+              : T extends 'blob'
+                ? BytesLike | SharedBlob
+                : K extends keyof Callbacks
+                  ? Exclude<Callbacks[K], undefined> | null
+                  : K extends 'POSTFIELDS' | 'COPYPOSTFIELDS'
+                    ? BytesLike | null
+                    : K extends 'SHARE'
+                      ? ShareLike | null
+                      : K extends 'STREAM_DEPENDS' | 'STREAM_DEPENDS_E'
+                        ? Easy | null
+                        : null;
 
 /**
  * The JavaScript value of each easy option, by its name without CURLOPT_:
  * `long` options take a number or a boolean, `off_t` a number or a bigint,
- * strings and lists may be null to unset. Options typed `never` (C pointers,
- * callbacks the binding does not relay) cannot be set from JavaScript.
+ * strings and lists may be null to unset; PRIVATE takes any value, which
+ * getInfo('PRIVATE') answers. Options typed `never` (the relays' data, the
+ * error buffer) cannot be set from JavaScript.
  */
 export type EasyOptionValues = { [K in keyof typeof EASY_OPTIONS]: EasyValue<K, (typeof EASY_OPTIONS)[K]['type']> };
 
@@ -95,15 +107,17 @@ export type Cloneable<V> = (V extends string | number | boolean | bigint | reado
 export type CloneableCurlOptions = { [K in EasyOptionKey]?: Cloneable<EasyOptionValue<K>> };
 
 /** What `getInfo` answers for the info `K` of C type `T`; `never` where JavaScript cannot read it. */
-export type InfoResult<K, T> = T extends 'string'
-  ? string | null
-  : T extends 'long' | 'socket' | 'double' | 'off_t'
-    ? number
-    : T extends 'slist'
-      ? string[]
-      : K extends 'CERTINFO'
-        ? string[][]
-        : never;
+export type InfoResult<K, T> = K extends 'PRIVATE'
+  ? unknown
+  : T extends 'string'
+    ? string | null
+    : T extends 'long' | 'socket' | 'double' | 'off_t'
+      ? number
+      : T extends 'slist'
+        ? string[]
+        : K extends 'CERTINFO'
+          ? string[][]
+          : never;
 
 /**
  * What `getInfo` answers for each info, by its name without CURLINFO_:

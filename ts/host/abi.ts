@@ -3,7 +3,7 @@
 // same order; wasm/exports.txt lists the exports. Pointers are numbers.
 
 /** Version of the host ABI this host serves; the module must report it. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 /** Host descriptors start here, clear of WASI file descriptors. */
 export const HOST_FD_BASE = 1024;
 /**
@@ -127,6 +127,8 @@ export interface LibcurlExports {
   curl_easy_strerror(code: number): number;
   curl_easy_option_next(prev: number): number;
   curl_easy_upkeep(easy: number): number;
+  curl_easy_send(easy: number, buf: number, len: number, sentPtr: number): number;
+  curl_easy_recv(easy: number, buf: number, len: number, nreadPtr: number): number;
   curl_ws_recv(easy: number, buf: number, len: number, recvPtr: number, metaPtr: number): number;
   curl_ws_meta(easy: number): number;
   curl_multi_init(): number;
@@ -184,6 +186,8 @@ export const REQUIRED_EXPORTS = [
   'curl_easy_strerror',
   'curl_easy_option_next',
   'curl_easy_upkeep',
+  'curl_easy_send',
+  'curl_easy_recv',
   'curl_ws_recv',
   'curl_ws_meta',
   'curl_multi_init',

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define LCW_ABI_VERSION 8
+#define LCW_ABI_VERSION 9
 #ifdef LCW_TOOL
 /* the tool and curl's libtests (wasm/tool/) have WASI files below and use
  * fd_set (curl_multi_fdset, select): their host descriptors start below
