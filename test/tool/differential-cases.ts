@@ -32,6 +32,8 @@ export interface Case {
   /** Files made in each run's working directory first (relative paths; `in/` exists). */
   files?: (c: Ctx) => Record<string, string | Buffer>;
   stdin?: string;
+  /** Environment variables for both runs (beside PATH, HOME=the working directory, LANG=C and TZ=UTC). */
+  env?: (c: Ctx, cwd: string) => Record<string, string>;
   /** Run before each of the two runs. */
   before?: (c: Ctx) => void;
   /** More masking, after the common one (dates, elapsed times, working directories). */
@@ -507,6 +509,27 @@ export const cases: Case[] = [
   { name: '--styled-output -i', args: (c) => ['-sS', '--styled-output', '-i', `${c.diff}/file`] },
   { name: '-: --next parallel groups', args: (c) => ['-sS', '-:', `${c.http}/hello`, '-:', `${c.diff}/file`] },
   { name: '--max-redirs -1', args: (c) => ['-sSL', '--max-redirs', '-1', `${c.http}/redirect-chain/3`] },
+
+  // the environment
+  { name: 'CURL_CA_BUNDLE', env: (c) => ({ CURL_CA_BUNDLE: c.ca }), args: (c) => ['-sS', `${c.https}/hello`] },
+  { name: 'SSL_CERT_FILE', env: (c) => ({ SSL_CERT_FILE: c.ca }), args: (c) => ['-sS', `${c.https}/hello`] },
+  { name: '--cacert beats CURL_CA_BUNDLE', env: () => ({ CURL_CA_BUNDLE: 'in/none.pem' }), args: (c) => ['-sS', '--cacert', c.ca, `${c.https}/hello`] },
+  { name: 'http_proxy', env: (c) => ({ http_proxy: c.proxy }), args: (c) => ['-sS', '-w', '%{proxy_used}', `${c.http}/inspect`] },
+  { name: 'HTTP_PROXY in upper case is ignored', env: (c) => ({ HTTP_PROXY: `http://127.0.0.1:${c.closed}` }), args: (c) => ['-sS', `${c.http}/hello`] },
+  { name: 'no_proxy', env: (c) => ({ http_proxy: `http://127.0.0.1:${c.closed}`, no_proxy: '127.0.0.1' }), args: (c) => ['-sS', `${c.http}/hello`] },
+  { name: 'all_proxy socks5h', env: (c) => ({ all_proxy: c.socks5.replace('socks5:', 'socks5h:') }), args: (c) => ['-sS', `${c.http}/hello`] },
+  {
+    name: 'CURL_HOME .curlrc',
+    env: (_, cwd) => ({ CURL_HOME: `${cwd}/in` }),
+    files: () => ({ 'in/.curlrc': '-H "X-Rc: 1"\n' }),
+    args: (c) => ['-sS', `${c.http}/inspect`],
+  },
+  {
+    name: 'XDG_CONFIG_HOME curlrc',
+    env: () => ({ XDG_CONFIG_HOME: 'in' }),
+    files: () => ({ 'in/.curlrc': '-H "X-Xdg: 1"\n' }),
+    args: (c) => ['-sS', `${c.http}/inspect`],
+  },
 
   // combinations
   { name: '-o - explicit', args: (c) => ['-sS', '-o', '-', `${c.http}/hello`] },
