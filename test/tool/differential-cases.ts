@@ -60,6 +60,8 @@ const writeOut = (s: string): string =>
  * and vtls/mbedtls.c fail the same check with different texts); the code stays.
  */
 const tlsText = (s: string): string => s.replace(/^(curl: \(\d+\) ).*$/m, '$1<TLS backend text>');
+/** curl-src/patches/0015 is not in the committed wasm yet: mbedTLS's text ends in a newline there. */
+const UNTIL_0015 = 'a blank line after `curl: (60) mbedTLS: …` until wasm/ is rebuilt with curl-src/patches/0015';
 /** curl's multipart boundary is random. */
 const boundary = (s: string): string => s.replace(/-{20,}[0-9a-zA-Z]{10,}/g, '<boundary>');
 /** `--trace-ascii` without the `== Info:` lines the TLS stack and the resolver write. */
@@ -386,6 +388,7 @@ export const cases: Case[] = [
   },
   {
     name: 'TLS name mismatch',
+    differs: UNTIL_0015,
     mask: tlsText,
     args: (c) => ['-sS', '--cacert', c.ca, '--resolve', `zzz.example:${new URL(c.https).port}:127.0.0.1`, `https://zzz.example:${new URL(c.https).port}/hello`],
   },
@@ -396,7 +399,7 @@ export const cases: Case[] = [
   // TLS
   { name: '--cacert', args: (c) => ['-sS', '--cacert', c.ca, `${c.https}/hello`] },
   { name: '-k', args: (c) => ['-sSk', `${c.https}/hello`] },
-  { name: 'untrusted server', mask: tlsText, args: (c) => ['-sS', '-w', '%{exitcode}', `${c.https}/hello`] },
+  { name: 'untrusted server', differs: UNTIL_0015, mask: tlsText, args: (c) => ['-sS', '-w', '%{exitcode}', `${c.https}/hello`] },
   {
     name: '%{ssl_verify_result} of a failed verification',
     args: () => [],
