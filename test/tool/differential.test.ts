@@ -171,6 +171,6 @@ describe.skipIf(missing !== '')(`curl-wasm against ${version || 'native curl'}`,
 
   for (const c of cases) {
     if (c.skip) it.skip(`${c.name} — skipped: ${c.skip}`, () => {});
-    else it.concurrent(c.differs ? `${c.name} — known divergence: ${c.differs}` : c.name, each(c));
+    else it.concurrent(c.differs ? `${c.name} — known divergence: ${c.differs}` : c.name, each(c), 120_000); // two processes each, on a loaded machine
   }
 });
