@@ -213,7 +213,10 @@ export class TcpSocket implements Descriptor {
     this.#peer = target;
     this.#state = 'connecting';
     // onread: the runtime reads into #in's free space, no Buffer per read
+    // allowHalfOpen: the peer's FIN ends reads only, as in a kernel; a send after it
+    // still leaves (curl reads the peer's last words and its error, not EPIPE)
     const sock = net.connect({
+      allowHalfOpen: true,
       host: target.address,
       port: target.port,
       family: target.family,
