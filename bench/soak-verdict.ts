@@ -7,8 +7,9 @@
 // verdict weighs the whole run after warm-up:
 //   level  the median of the last third of the samples against the level
 //          after warm-up (the median of the warm-up's second half);
-//   trend  the least-squares line through the samples after warm-up: its rise
-//          over them, as a share of that level (and in bytes per transfer);
+//   trend  the Theil-Sen line through the samples after warm-up (the median of
+//          the slopes between every pair): its rise over them, as a share of
+//          that level (and in bytes per transfer);
 //   peak   the highest sample, which may stray further (`peakTolerance`).
 // Each fails above its tolerance. With 5% of ~150 MiB over 80,000 transfers the
 // trend fails from about 100 bytes per transfer.
@@ -38,19 +39,20 @@ const median = (xs: number[]) => {
 };
 const pct = (base: number, v: number) => (base === 0 ? 0 : ((v - base) / base) * 100);
 
-/** Least-squares slope of value against done. */
+/**
+ * Theil-Sen slope of value against done: the median of the slopes between
+ * every pair of samples. Unlike a least-squares line it is not pulled up by a
+ * hump of a few samples (RSS rises for as long as the throughput does), yet
+ * follows a steady rise however noisy.
+ */
 export function slope(points: Point[]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((a, p) => a + p.done, 0) / n;
-  const my = points.reduce((a, p) => a + p.value, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const p of points) {
-    sxy += (p.done - mx) * (p.value - my);
-    sxx += (p.done - mx) ** 2;
-  }
-  return sxx === 0 ? 0 : sxy / sxx;
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++)
+    for (let k = i + 1; k < points.length; k++) {
+      const dx = points[k]!.done - points[i]!.done;
+      if (dx) slopes.push((points[k]!.value - points[i]!.value) / dx);
+    }
+  return slopes.length ? median(slopes) : 0;
 }
 
 export function judge(points: Point[], warmUp: number, tolerance: number, peakTolerance: number): Judgement {
