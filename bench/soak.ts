@@ -17,8 +17,11 @@
 // end (the median of the last third) and the rise of the Theil-Sen line
 // (median of pairwise slopes) through the samples after warm-up must stay
 // within 5%, a single sample within 5% (RSS 10%: malloc keeps what a burst
-// of throughput freed). A leak of 200 bytes per transfer fails
-// (SOAK_LEAK=200). It exits non-zero when
+// of throughput freed), and external memory's trend within 100 bytes per
+// transfer. SOAK_LEAK=200 (200 bytes of ArrayBuffers per transfer) fails on
+// external's trend; RSS alone may miss it within 100,000 transfers, since
+// malloc first reuses the tens of MiB of free memory it keeps resident (one
+// run: RSS +71 B/transfer, native -139). It exits non-zero when
 // descriptors or easy handles leak, when a transfer ends in a way the mix does
 // not explain, or when memory grows.
 //
@@ -36,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { CurlEasyError, Easy, Multi, Runtime, Session } from '../ts/index.js';
 import { SMALL_BODY } from './jobs.js';
-import { judge, sign } from './soak-verdict.js';
+import { judge, sign, slope } from './soak-verdict.js';
 
 const caPath = fileURLToPath(new URL('../test/fixtures/certs/ca.pem', import.meta.url));
 /**
@@ -69,6 +72,8 @@ const warmUp = Math.max(every, Math.floor(count / 5 / every) * every);
 const TOLERANCE = 5; // percent
 /** A single RSS sample may stray further: V8 resizes its young generation with the allocation rate, malloc keeps what was freed. */
 const RSS_PEAK = 10;
+/** External memory (ArrayBuffers, wasm) is judged by its trend alone, in bytes per transfer: its samples jump by ±16 MiB. */
+const EXTERNAL_SLOPE = 100;
 const BIG = 64 << 10;
 const TIMEOUT_MS = 100; // against a 2 s /slow
 const PATIENCE_MS = 60_000; // every other transfer's own timeout
@@ -371,6 +376,9 @@ console.log("rss's parts (not judged; external includes the wasm memory and Arra
 console.log(flat('file', (s) => s.file, undefined));
 console.log(flat('heapTot', (s) => s.heapTotal, undefined));
 console.log(flat('external', (s) => s.external, undefined));
+// ArrayBuffers kept per transfer show here byte for byte, while in RSS malloc's resident free memory absorbs them first
+const externalSlope = slope(points((s) => s.external).filter((p) => p.done > warmUp));
+if (after.length >= 3 && externalSlope > EXTERNAL_SLOPE) growth.push(`external: trend ${externalSlope.toFixed(0)} B/transfer (more than ${EXTERNAL_SLOPE})`);
 console.log(flat('native', native, undefined));
 console.log(flat('in use', (s) => s.inUse, undefined));
 console.log(
