@@ -7,29 +7,53 @@
 // test CA added the way a user adds one, NODE_EXTRA_CA_CERTS) — and its kind
 // from a mix: HTTP/1.1, HTTPS on a fresh connection for every transfer (a
 // full handshake and chain check), HTTP/2 over TLS, a 64 KiB body, a 404, a
-// redirect, a refused connection, a timeout and an abort. It samples RSS, the
-// JS heap and wasm memory over the run, prints the series, and compares each
-// sample after warm-up with the level at the end of warm-up (flat = within
-// 5%). It exits non-zero when descriptors or easy handles leak, when a
-// transfer ends in a way the mix does not explain, or when memory grows.
+// redirect, a refused connection, a timeout and an abort. It samples memory
+// fifty times (RSS with the kernel's split into file and anonymous pages, the
+// V8 heap, external memory with the ArrayBuffers and the wasm memory, and what
+// is left: native malloc), prints the series, and judges RSS, the JS heap and
+// wasm memory against their level after warm-up, the first fifth of the run
+// (./soak-verdict.ts), with V8's young generation fixed at its largest (it
+// follows the throughput, not the count: V8_FLAGS below): the level at the
+// end (the median of the last third) and the rise of the Theil-Sen line
+// (median of pairwise slopes) through the samples after warm-up must stay
+// within 5%, a single sample within 5% (RSS 10%: malloc keeps what a burst
+// of throughput freed), and external memory's trend within 100 bytes per
+// transfer. SOAK_LEAK=200 (200 bytes of ArrayBuffers per transfer) fails on
+// external's trend; RSS alone may miss it within 100,000 transfers, since
+// malloc first reuses the tens of MiB of free memory it keeps resident (one
+// run: RSS +71 B/transfer, native -139). It exits non-zero when
+// descriptors or easy handles leak, when a transfer ends in a way the mix does
+// not explain, or when memory grows.
 //
 //   NODE_OPTIONS=--expose-gc npx tsx bench/soak.ts [count] [wave]        (defaults: 100000, 200)
 //   LIBCURL_WASM_TLS=mbedtls NODE_OPTIONS=--expose-gc npx tsx bench/soak.ts  (TLS in the wasm)
 //   SOAK_HEAP_SNAPSHOTS=DIR …   V8 heap snapshots after warm-up and at the end, to compare
+//   SOAK_WITHOUT=https-fresh,… …  leaves kinds out of the mix, to locate growth
+//   SOAK_LEAK=200 …              keeps 200 bytes of native memory per transfer: the verdict must fail
+//   bench/soak-tls-control.ts    the fresh HTTPS connections alone, through plain node:tls
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { CurlEasyError, Easy, Multi, Runtime, Session } from '../ts/index.js';
 import { SMALL_BODY } from './jobs.js';
+import { judge, sign, slope } from './soak-verdict.js';
 
 const caPath = fileURLToPath(new URL('../test/fixtures/certs/ca.pem', import.meta.url));
+/**
+ * V8 sizes its young generation by the allocation rate, up to 3 x 16 MiB: when
+ * the throughput of this shared machine triples, heapTotal and RSS rise by
+ * ~30 MiB and stay there while it lasts (an mbedTLS run: 130 -> 150 MiB at
+ * 30 -> 200 transfers/s), which says nothing about leaks. The soak fixes it at
+ * its largest; a leak still shows in the old generation and heapUsed.
+ */
+const V8_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
 if (process.env.NODE_EXTRA_CA_CERTS !== caPath) {
   // Node reads it once at start-up: run again with the test CA, as a user would add theirs
   // (replacing any file the environment names: it takes one)
-  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...V8_FLAGS, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
   });
@@ -42,10 +66,14 @@ if (!Number.isInteger(count) || count <= 0 || !Number.isInteger(wave) || wave <=
   console.error('usage: npx tsx bench/soak.ts [count] [wave]');
   process.exit(2);
 }
-/** A sample every `every` transfers; the first tenth of the run is the warm-up. */
-const every = Math.max(wave, Math.floor(count / 20 / wave) * wave);
-const warmUp = Math.max(every, Math.floor(count / 10 / every) * every);
+/** Fifty samples; the first fifth of the run is the warm-up (RSS reaches its level within 10,000 transfers). */
+const every = Math.max(wave, Math.floor(count / 50 / wave) * wave);
+const warmUp = Math.max(every, Math.floor(count / 5 / every) * every);
 const TOLERANCE = 5; // percent
+/** A single RSS sample may stray further: V8 resizes its young generation with the allocation rate, malloc keeps what was freed. */
+const RSS_PEAK = 10;
+/** External memory (ArrayBuffers, wasm) is judged by its trend alone, in bytes per transfer: its samples jump by ±16 MiB. */
+const EXTERNAL_SLOPE = 100;
 const BIG = 64 << 10;
 const TIMEOUT_MS = 100; // against a 2 s /slow
 const PATIENCE_MS = 60_000; // every other transfer's own timeout
@@ -107,7 +135,11 @@ const defaultCa = `${[...rootCertificates, readFileSync(caPath, 'latin1')].join(
 type Layer = 'binding' | 'request' | 'fetch';
 const LAYERS: Layer[] = ['binding', 'request', 'fetch'];
 type Kind = 'http' | 'https-fresh' | 'h2' | 'big' | 'notfound' | 'redirect' | 'refused' | 'timeout' | 'abort' | 'h2-big';
-const MIX: Kind[] = ['http', 'https-fresh', 'h2', 'big', 'notfound', 'redirect', 'refused', 'timeout', 'abort', 'h2-big'];
+const ALL: Kind[] = ['http', 'https-fresh', 'h2', 'big', 'notfound', 'redirect', 'refused', 'timeout', 'abort', 'h2-big'];
+// SOAK_WITHOUT=kind,… leaves kinds out of the mix (to locate growth)
+const without = new Set((process.env.SOAK_WITHOUT ?? '').split(',').filter(Boolean));
+for (const k of without) if (!ALL.includes(k as Kind)) throw new Error(`SOAK_WITHOUT: no kind '${k}' (${ALL.join(', ')})`);
+const MIX = ALL.filter((k) => !without.has(k));
 const URLS: Record<Kind, string> = {
   http: `${http1}/small`,
   'https-fresh': `${https1}/small?close=1`,
@@ -157,8 +189,14 @@ async function viaBinding(url: string, kind: Kind, signal: AbortSignal | undefin
   }
 }
 
+/** SOAK_LEAK=N: keeps N bytes of native memory per transfer (N*100, written, every 100th), to show that the verdict catches such a leak. */
+const LEAK = Number(process.env.SOAK_LEAK ?? 0);
+const leaked: Buffer[] = [];
+
 async function one(i: number): Promise<void> {
-  const layer = LAYERS[i % LAYERS.length]!;
+  if (LEAK && i % 100 === 0) leaked.push(Buffer.allocUnsafeSlow(LEAK * 100).fill(i));
+  // every layer meets every kind, whatever the mix's length
+  const layer = LAYERS[Math.floor(i / MIX.length) % LAYERS.length]!;
   const kind = MIX[i % MIX.length]!;
   const url = URLS[kind];
   const ac = kind === 'abort' ? new AbortController() : undefined;
@@ -204,7 +242,15 @@ interface Sample {
   wasm: number;
   inUse: number;
   rss: number;
+  /** RSS split by the kernel (/proc/self/status): anonymous pages (heaps, malloc) and file pages (node's code, mapped files). */
+  anon: number;
+  file: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  /** V8's own malloc (not the JS heap). */
+  malloced: number;
   sockets: number;
   ms: number;
 }
@@ -213,24 +259,69 @@ const t0 = performance.now();
 function sample(done: number): Sample {
   gc?.();
   const m = process.memoryUsage();
+  const status = readStatus();
   return {
     done,
     wasm: rt.memory.size,
     inUse: rt.memory.inUse,
     rss: m.rss,
+    anon: status.RssAnon ?? 0,
+    file: status.RssFile ?? 0,
     heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    malloced: getHeapStatistics().malloced_memory,
     sockets: rt.sockets.size,
     ms: performance.now() - t0,
   };
 }
 const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+/** Anonymous memory that is neither the JS heap nor external (ArrayBuffers, wasm): native malloc (OpenSSL, libuv, node), what malloc keeps, and pages V8 pools after shrinking its heap (heapTot falling 48 -> 25 MiB moves them here, RSS unchanged). */
+const native = (s: Sample) => s.anon - s.heapTotal - s.external;
+/** /proc/self/status's kB fields, in bytes ({} off Linux). */
+function readStatus(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const m of readFileSync('/proc/self/status', 'latin1').matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[m[1]!] = Number(m[2]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return out;
+}
 
 console.log(
   `soak: ${count} transfers in waves of ${wave}, ${rt.tls} TLS, ${rt.version.split(' ')[0]}; warm-up ${warmUp}, a sample every ${every}` +
-    (gc ? '' : ' — no --expose-gc: heap figures are noisy'),
+    (gc ? '' : ' — no --expose-gc: heap figures are noisy') +
+    (without.size ? `; without ${[...without].join(', ')}` : '') +
+    (LEAK ? `; SOAK_LEAK: keeping ${LEAK} B per transfer` : ''),
 );
 console.log(`servers: bench/server.ts (pid ${server.pid}); trust store: the runtime's default + NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}`);
-console.log('   done      s   rss MiB  heap MiB  wasm MiB  in use MiB  sockets');
+/** The table's columns (MiB but for the first two and the last). */
+const COLUMNS: [string, (s: Sample) => string][] = [
+  ['done', (s) => String(s.done)],
+  ['s', (s) => (s.ms / 1000).toFixed(1)],
+  ['per s', (s) => rate(s).toFixed(0)],
+  ['rss', (s) => mib(s.rss)],
+  ['anon', (s) => mib(s.anon)],
+  ['file', (s) => mib(s.file)],
+  ['heapTot', (s) => mib(s.heapTotal)],
+  ['heapUsed', (s) => mib(s.heapUsed)],
+  ['external', (s) => mib(s.external)],
+  ['arrBufs', (s) => mib(s.arrayBuffers)],
+  ['v8malloc', (s) => mib(s.malloced)],
+  ['native', (s) => mib(native(s))],
+  ['wasm', (s) => mib(s.wasm)],
+  ['inUse', (s) => mib(s.inUse)],
+  ['sockets', (s) => String(s.sockets)],
+];
+/** Transfers per second since the previous sample: RSS follows it (V8's young generation, malloc's high-water mark). */
+const rate = (s: Sample) => {
+  const prev = samples[samples.indexOf(s) - 1];
+  return ((s.done - (prev?.done ?? 0)) / (s.ms - (prev?.ms ?? 0))) * 1000;
+};
+const row = (cells: string[]) => cells.map((c, k) => c.padStart(k === 0 ? 7 : 9)).join('');
+console.log(`${row(COLUMNS.map(([h]) => h))}   (MiB; anon + file = rss; external includes arrBufs and wasm; native = anon - heapTot - external)`);
 const samples: Sample[] = [];
 let maxSockets = 0;
 for (let done = 0; done < count; ) {
@@ -245,30 +336,21 @@ for (let done = 0; done < count; ) {
     samples.push(s);
     const snapshots = process.env.SOAK_HEAP_SNAPSHOTS;
     if (snapshots && (done === warmUp || done === count)) writeHeapSnapshot(`${snapshots}/soak-${done}.heapsnapshot`);
-    console.log(
-      `${String(s.done).padStart(7)} ${(s.ms / 1000).toFixed(1).padStart(6)} ${mib(s.rss).padStart(9)} ${mib(s.heapUsed).padStart(9)} ${mib(s.wasm).padStart(9)} ${mib(s.inUse).padStart(11)} ${String(s.sockets).padStart(8)}${s.done === warmUp ? '  <- warm-up done' : ''}`,
-    );
+    console.log(`${row(COLUMNS.map(([, f]) => f(s)))}${s.done === warmUp ? '  <- warm-up done' : ''}`);
   }
 }
 
 // --- the verdict ---------------------------------------------------------------------
 const end = samples.at(-1)!;
-const warm = samples.find((s) => s.done === warmUp) ?? samples[0]!;
-const after = samples.filter((s) => s.done > warm.done);
-const pct = (a: number, b: number) => (a === 0 ? 0 : ((b - a) / a) * 100);
-const sign = (p: number) => `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
+const after = samples.filter((s) => s.done > warmUp);
 const growth: string[] = [];
-function flat(label: string, pick: (s: Sample) => number, judged: boolean): string {
-  const base = pick(warm);
-  const devs = after.map((s) => pct(base, pick(s)));
-  const lo = Math.min(0, ...devs);
-  const hi = Math.max(0, ...devs);
-  const last = pct(base, pick(end));
-  // only growth fails: memory given back below the warm-up level is no leak
-  const grew = last > TOLERANCE || hi > TOLERANCE;
-  if (judged && grew) growth.push(`${label} ${sign(last)} at the end, at most ${sign(hi)}`);
-  const verdict = grew ? (judged ? 'GROWING' : 'grew') : lo < -TOLERANCE ? 'shrank' : 'flat';
-  return `  ${label.padEnd(8)} ${mib(base).padStart(7)} MiB -> ${mib(pick(end)).padStart(7)} MiB  end ${sign(last).padStart(6)}  range over the run [${sign(lo)}, ${sign(hi)}]  ${verdict}`;
+const points = (pick: (s: Sample) => number) => samples.map((s) => ({ done: s.done, value: pick(s) }));
+function flat(label: string, pick: (s: Sample) => number, peakTolerance: number | undefined): string {
+  const j = judge(points(pick), warmUp, TOLERANCE, peakTolerance ?? Number.POSITIVE_INFINITY);
+  const judged = peakTolerance !== undefined;
+  if (judged && j.failed.length) growth.push(`${label}: ${j.failed.join(', ')}`);
+  const verdict = j.failed.length ? (judged ? 'GROWING' : 'grew') : j.levelPct < -TOLERANCE ? 'shrank' : 'flat';
+  return `  ${label.padEnd(8)} ${mib(j.base).padStart(7)} -> ${mib(j.level).padStart(7)} MiB  level ${sign(j.levelPct).padStart(6)}  trend ${sign(j.risePct).padStart(6)} (${j.slope.toFixed(1).padStart(6)} B/transfer)  peak ${sign(j.peakPct).padStart(6)}  ${verdict}`;
 }
 const steady = { sockets: end.sockets, easy: rt.relays.easy.size, active: rt.activeTransfers };
 multi.close();
@@ -283,11 +365,22 @@ console.log(
     .join(', ')}`,
 );
 console.log(`throughput: ${(count / (end.ms / 1000)).toFixed(0)} transfers/s; at most ${maxSockets} descriptors open at once`);
-console.log(`after warm-up (${warm.done}) vs each later sample (${after.length}), tolerance ${TOLERANCE}%:`);
-console.log(flat('rss', (s) => s.rss, true));
-console.log(flat('heapUsed', (s) => s.heapUsed, true));
-console.log(flat('wasm', (s) => s.wasm, true));
-console.log(flat('in use', (s) => s.inUse, false));
+console.log(
+  `level after warm-up (median of ${warmUp / 2}-${warmUp}) -> level at the end (median of the last third), the Theil-Sen line's rise over the ${after.length} samples after warm-up, the highest sample; ` +
+    `judged: level and trend within ${TOLERANCE}%, peak within ${TOLERANCE}% (rss ${RSS_PEAK}%):`,
+);
+console.log(flat('rss', (s) => s.rss, RSS_PEAK));
+console.log(flat('heapUsed', (s) => s.heapUsed, TOLERANCE));
+console.log(flat('wasm', (s) => s.wasm, TOLERANCE));
+console.log("rss's parts (not judged; external includes the wasm memory and ArrayBuffers):");
+console.log(flat('file', (s) => s.file, undefined));
+console.log(flat('heapTot', (s) => s.heapTotal, undefined));
+console.log(flat('external', (s) => s.external, undefined));
+// ArrayBuffers kept per transfer show here byte for byte, while in RSS malloc's resident free memory absorbs them first
+const externalSlope = slope(points((s) => s.external).filter((p) => p.done > warmUp));
+if (after.length >= 3 && externalSlope > EXTERNAL_SLOPE) growth.push(`external: trend ${externalSlope.toFixed(0)} B/transfer (more than ${EXTERNAL_SLOPE})`);
+console.log(flat('native', native, undefined));
+console.log(flat('in use', (s) => s.inUse, undefined));
 console.log(
   `between waves: ${steady.sockets} descriptors (curl's connection pool), ${steady.easy} easy handles (the Session's idle ones), ${steady.active} transfers active`,
 );
@@ -301,7 +394,7 @@ if (closed.sockets !== 0) failures.push(`${closed.sockets} descriptors open afte
 if (closed.easy !== 0 || closed.multi !== 0) failures.push(`${closed.easy} easy / ${closed.multi} multi relays registered after close`);
 if (steady.sockets > wave * 4) failures.push(`${steady.sockets} descriptors open between waves (more than the pool can explain)`);
 if (unexpected.length) failures.push(`${unexpected.length} unexpected outcomes, e.g. ${[...new Set(unexpected)].slice(0, 5).join(' | ')}`);
-if (after.length >= 2) failures.push(...growth);
+if (after.length >= 3) failures.push(...growth);
 if (failures.length) {
   console.log(`\nFAIL\n- ${failures.join('\n- ')}`);
   process.exit(1);
