@@ -2,7 +2,7 @@
 // fetch() through libcurl.wasm against Node's servers on loopback.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CurlEasyError, Session, type CurlRequestInit } from '../../ts/index.js';
+import { CurlEasyError, Sandbox, Session, type CurlRequestInit } from '../../ts/index.js';
 import { certs, compressiblePayload, patternBytes, startHttp2Server, startHttpServer, type TestServer } from '../fixtures/servers.js';
 import { until } from '../fixtures/wait.js';
 
@@ -194,5 +194,57 @@ describe('fetch()', () => {
   it('takes curl options through init.curl', async () => {
     const res = await fetch(`${server.url}/inspect`, { curl: { USERAGENT: 'curl-option/1' } });
     expect((await res.json()).headers['user-agent']).toBe('curl-option/1');
+  });
+
+  // regression: a stream body fetch() rejected before any transfer was left
+  // uncancelled, its producer waiting for a reader that never came
+  it('a stream body is cancelled with the error when fetch() rejects before a transfer reads it', async () => {
+    const sandbox = await Sandbox.create({ policy: { preset: 'none' }, limits: { maxRequestHeaders: 1 } });
+    try {
+      const url = `${server.url}/upload-sha256`;
+      const cases: [string, (body: ReadableStream<Uint8Array>) => Promise<Response>][] = [
+        ['an unsupported scheme', (body) => fetch(`ftp://127.0.0.1:${server.port}/`, { method: 'POST', body, duplex: 'half' } as RequestInit)],
+        ['an aborted signal', (body) => fetch(url, { method: 'POST', body, duplex: 'half', signal: AbortSignal.abort(new Error('gone')) } as RequestInit)],
+        ['CR/LF in a header', (body) => fetch(url, { method: 'POST', body, duplex: 'half', curl: { USERAGENT: 'a\r\nb: 1' } } as RequestInit)],
+        [
+          'a Request input, aborted',
+          (body) => fetch(new Request(url, { method: 'POST', body, duplex: 'half', signal: AbortSignal.abort(new Error('gone')) } as RequestInit)),
+        ],
+        [
+          'a Sandbox: a refused option',
+          (body) => sandbox.fetch(url, { method: 'POST', body, duplex: 'half', curl: { PROXY: 'http://127.0.0.1:1' } } as RequestInit),
+        ],
+        [
+          'a Sandbox: past maxRequestHeaders',
+          (body) => sandbox.fetch(url, { method: 'POST', body, duplex: 'half', headers: { a: '1', b: '2' } } as RequestInit),
+        ],
+        [
+          'a Sandbox: an aborted signal',
+          (body) => sandbox.fetch(url, { method: 'POST', body, duplex: 'half', signal: AbortSignal.abort(new Error('gone')) } as RequestInit),
+        ],
+      ];
+      const before = server.connections;
+      for (const [name, attempt] of cases) {
+        let cancelled: unknown = 'not cancelled';
+        const body = new ReadableStream<Uint8Array>({
+          pull: () => {}, // never ends: only a cancel lets its producer go
+          cancel: (reason) => void (cancelled = reason),
+        });
+        const err = await attempt(body).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, name).toBeDefined();
+        // a Request's copy of the body passes the cancel on to it in microtasks
+        await new Promise((r) => setImmediate(r));
+        expect(cancelled, name).toBe(err);
+      }
+      expect(server.connections).toBe(before);
+      // a body a transfer takes is read, not cancelled
+      const ok = await fetch(url, { method: 'POST', body: new Blob(['abc']).stream(), duplex: 'half' } as RequestInit);
+      expect((await ok.json()).length).toBe(3);
+    } finally {
+      await sandbox.destroy();
+    }
   });
 });

@@ -131,6 +131,18 @@ describe('address lists', () => {
     expect(p.checkAddress('2002:a00:2::', 80)).toBeUndefined();
   });
 
+  // regression: the local-use 64:ff9b:1::/48 was read as a /96 (the last 32 bits) only
+  it('a deny entry covers 10.0.0.1 in each RFC 6052 layout of the local-use NAT64 prefix 64:ff9b:1::/48', () => {
+    const p = new NetworkPolicy({ preset: 'none', denyAddresses: ['10.0.0.1'] });
+    // /48: bits 48-63 and 72-87; /56: 56-63 and 72-95; /64: 72-103; /96: 96-127 (bits 64-71 are the u-octet)
+    for (const a of ['64:ff9b:1:a00:0:100::', '64:ff9b:1:a:0:1::', '64:ff9b:1:0:a:0:100:0', '64:ff9b:1::a00:1', '64:ff9b:1:ffff:a:0:1ff:ffff']) {
+      expect(p.checkAddress(a, 80), a).toBe('denyAddresses 10.0.0.1');
+    }
+    // the well-known prefix is /96 only: 10.0.0.1 in a /48 layout there is not 10.0.0.1
+    expect(p.checkAddress('64:ff9b::a00:0:100:0:0', 80)).toBeUndefined();
+    expect(p.checkAddress('64:ff9b:1:a00:0:200::', 80)).toBeUndefined();
+  });
+
   it('an allow entry admits the address itself, never a 6to4 or Teredo form of it', () => {
     const p = new NetworkPolicy({ preset: 'none', allowAddresses: ['203.0.113.5'] });
     expect(p.checkAddress('203.0.113.5', 80)).toBeUndefined();

@@ -489,3 +489,82 @@ describe('8. sandbox.ws(): the same policy and limits', () => {
     }
   });
 });
+
+describe('9. no command line of FTP, SMTP, IMAP or POP3 is smuggled through an option', () => {
+  /** Greets as an FTP or SMTP server does, refuses every command, and keeps the lines it was sent. */
+  async function commandServer(): Promise<TestServer & { lines: string[] }> {
+    const lines: string[] = [];
+    const server = await startRawServer((socket) => {
+      socket.on('error', () => {});
+      socket.write('220 ready\r\n');
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString('latin1');
+        for (let end = text.indexOf('\r\n'); end >= 0; end = text.indexOf('\r\n')) {
+          lines.push(text.slice(0, end));
+          text = text.slice(end + 2);
+          socket.write('530 no\r\n');
+        }
+      });
+    });
+    return Object.assign(server, { lines });
+  }
+  const injected = 'me\r\nDELE secret';
+  // what a Sandbox accepts and libcurl may send in a command: CR or LF in it is a TypeError
+  const accepted: Record<string, OptionValue>[] = [{ USERNAME: injected }, { PASSWORD: injected }, { USERPWD: `${injected}:pw` }, { XOAUTH2_BEARER: injected }];
+  // options whose value is a command or goes into one: not on the Sandbox's list at all
+  const refused: Record<string, OptionValue>[] = [
+    { MAIL_RCPT: ['a@b.test'] },
+    { MAIL_FROM: 'a@b.test' },
+    { MAIL_AUTH: 'a@b.test' },
+    { QUOTE: ['NOOP'] },
+    { POSTQUOTE: ['NOOP'] },
+    { PREQUOTE: ['NOOP'] },
+    { CUSTOMREQUEST: 'LIST' },
+    { FTP_ACCOUNT: 'acct' },
+    { FTP_ALTERNATIVE_TO_USER: 'USER other' },
+    { LOGIN_OPTIONS: 'AUTH=*' },
+    { SASL_AUTHZID: 'other' },
+    { SERVICE_NAME: 'x' },
+    { TELNETOPTIONS: ['TTYPE=x'] },
+  ];
+  it('CR/LF in an accepted credential is a TypeError, and the command options are refused, before any connect', async () => {
+    const server = await commandServer();
+    try {
+      const sb = await sandbox({ policy: { preset: 'none' }, protocols: ['ftp', 'smtp', 'imap', 'pop3'] });
+      const port = new URL(server.url).port;
+      for (const scheme of ['ftp', 'smtp', 'imap', 'pop3']) {
+        for (const curl of [...accepted, ...refused]) {
+          const label = `${scheme} ${Object.keys(curl)[0]}`;
+          const err = await sb.request(`${scheme}://127.0.0.1:${port}/`, { curl }).catch((e: unknown) => e);
+          expect(err, label).toBeInstanceOf(TypeError);
+          expect(String(err), label).toMatch(accepted.includes(curl) ? /CR, LF and NUL are not allowed/ : /is refused in a Sandbox/);
+          await expect(sb.fetch(`${scheme}://127.0.0.1:${port}/`, { curl }), label).rejects.toThrow(TypeError);
+        }
+      }
+      expect(server.connections).toBe(0);
+      // the same credential without CR/LF is sent as one command
+      await expect(sb.request(`ftp://127.0.0.1:${port}/`, { curl: { USERNAME: 'me' } })).rejects.toMatchObject({ code: 'CURLE_LOGIN_DENIED' });
+      expect(server.lines).toEqual(['USER me']);
+      await expectClean(sb);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // regression: VERBOSE was accepted and wrote curl's trace, as long as the server made it, to the process's stderr
+  it("VERBOSE is refused (curl's trace would go to stderr unbounded); onDebug hands the trace to the caller", async () => {
+    const sb = await sandbox({ policy: { preset: 'none' } });
+    for (const curl of [{ VERBOSE: 1 }, { verbose: true }, { CURLOPT_VERBOSE: 1 }] as Record<string, OptionValue>[]) {
+      const before = good.connections;
+      await expect(sb.request(`${good.url}/ok`, { curl }), JSON.stringify(curl)).rejects.toThrow(/VERBOSE.*is refused in a Sandbox: curl's trace/);
+      await expect(sb.fetch(`${good.url}/ok`, { curl })).rejects.toThrow(TypeError);
+      expect(good.connections).toBe(before);
+    }
+    const trace: string[] = [];
+    const res = await sb.request(`${good.url}/ok`, { onDebug: (type, data) => type === 2 && trace.push(Buffer.from(data).toString('latin1')) });
+    expect(await res.text()).toBe('ok');
+    expect(trace.join('')).toMatch(/^GET \/ok HTTP\/1\.1\r\n/);
+    await expectClean(sb);
+  });
+});

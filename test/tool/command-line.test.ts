@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { TOOL_OPTIONS } from '../../ts/curl/generated/tool-options.js';
 import { readCommandLine } from '../../ts/tool/command-line.js';
 import { curlSize, sandboxArgs } from '../../ts/tool/sandboxed.js';
+import { Variables } from '../../ts/tool/wire-values.js';
 import { Sandbox } from '../../ts/index.js';
 
 const read = (args: string[]) => [...readCommandLine(args)].map(([i, item]) => [i, item]);
@@ -104,5 +105,73 @@ describe('sandboxArgs', () => {
     } finally {
       await sb.destroy();
     }
+  });
+});
+
+describe('Variables: what curl could expand a sandboxed value to', () => {
+  const files: Record<string, string> = { 'clean.txt': 'ok', 'crlf.txt': 'a\r\nb' };
+  const clean = (defs: [string, boolean][], value: string) => {
+    const v = new Variables((f) => files[f]);
+    for (const [text, expand] of defs) v.define(text, expand);
+    return v.expandsClean(value);
+  };
+  it('a reference is clean when every definition was text or a file without CR/LF, or it ends in :url, :b64 or :json', () => {
+    expect(clean([['a=ok', false]], 'x{{a}}y')).toBe(true);
+    expect(clean([['a@clean.txt', false]], '{{a:trim}}')).toBe(true);
+    expect(clean([['a[0-1]@clean.txt', false]], '{{a}}')).toBe(true);
+    expect(clean([['a@crlf.txt', false]], '{{a}}')).toBe(false);
+    expect(clean([['a@crlf.txt', false]], '{{a:trim:url}}')).toBe(true);
+    expect(clean([['a@crlf.txt', false]], '{{a:json}} {{a:b64}}')).toBe(true);
+    expect(clean([['a@missing.txt', false]], '{{a}}')).toBe(false);
+    expect(
+      clean(
+        [
+          ['a=ok', false],
+          ['a@crlf.txt', false],
+        ],
+        '{{a}}',
+      ),
+    ).toBe(false); // any definition counts
+    expect(clean([['a=YQ0KYg', false]], '{{a:64dec}}')).toBe(false);
+    expect(clean([['%HOME', false]], '{{HOME}}')).toBe(false); // the environment is not seen here
+    expect(clean([['%HOME=ok', false]], '{{HOME}}')).toBe(false);
+    expect(clean([], '{{never}}')).toBe(false);
+  });
+  it('--expand-variable: clean only if its own expansion is; an expanded name makes every name unknown', () => {
+    expect(
+      clean(
+        [
+          ['a=ok', false],
+          ['b={{a}}', true],
+        ],
+        '{{b}}',
+      ),
+    ).toBe(true);
+    expect(
+      clean(
+        [
+          ['a@crlf.txt', false],
+          ['b={{a}}', true],
+        ],
+        '{{b}}',
+      ),
+    ).toBe(false);
+    expect(clean([['b={{a}}', false]], '{{b}}')).toBe(true); // not expanded: the text itself
+    expect(
+      clean(
+        [
+          ['a=ok', false],
+          ['{{x}}=1', true],
+        ],
+        '{{a}}',
+      ),
+    ).toBe(false);
+  });
+  it('text that is no reference is the value itself', () => {
+    expect(clean([], 'plain')).toBe(true);
+    expect(clean([], '\\{{a}}')).toBe(true);
+    expect(clean([], '{{bad name}}')).toBe(true);
+    expect(clean([], '{{a')).toBe(true); // curl stops expanding at a missing }}
+    expect(clean([], '{{ok}} \\{{a}} {{b:url}}')).toBe(false);
   });
 });

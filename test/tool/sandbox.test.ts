@@ -526,6 +526,92 @@ describe('curl(args, { sandbox })', () => {
     expect(cut.exitCode).toBe(23);
   });
 
+  // regression: a value with CR/LF in an option that goes into an FTP, SMTP,
+  // IMAP or POP3 command line sent a second command of the caller's choosing
+  it('no option value smuggles a second FTP, SMTP, IMAP or POP3 command (CR/LF refused up front, expansions judged)', async () => {
+    // answers every command line 2xx (354 to DATA, till the lone "."), and keeps them
+    const lines: string[] = [];
+    const server = await startRawServer((socket) => {
+      socket.on('error', () => {});
+      socket.write('220 ready\r\n');
+      let text = '';
+      let data = false;
+      socket.on('data', (d) => {
+        text += d.toString('latin1');
+        for (let end = text.indexOf('\r\n'); end >= 0; end = text.indexOf('\r\n')) {
+          const line = text.slice(0, end);
+          text = text.slice(end + 2);
+          if (data) {
+            if (line === '.') [data] = [false, socket.write('250 sent\r\n')];
+            continue;
+          }
+          lines.push(line);
+          if (line === 'DATA') [data] = [true, socket.write('354 go\r\n')];
+          else if (line === 'QUIT') socket.end('221 bye\r\n');
+          else socket.write('250 ok\r\n');
+        }
+      });
+    });
+    onTestFinished(() => server.close());
+    const sb = await sandbox({ protocols: ['http', 'ftp', 'smtp', 'imap', 'pop3'] });
+    const port = server.port;
+    const smtp = `smtp://good.test:${port}/`;
+    const ftp = `ftp://good.test:${port}/`;
+    const files = { 'crlf.txt': 'a@b.test>\r\nRSET', 'mail.txt': 'Subject: hi\r\n\r\nhi\r\n', 'clean.txt': 'c@d.test' };
+    const bad = 'a@b.test>\r\nRSET';
+    const injections: [string[], RegExp][] = [
+      [['--mail-rcpt', bad, smtp], /--mail-rcpt:/],
+      [['--mail-from', 'a@b.test>\nRSET', smtp], /--mail-from:/],
+      [['--mail-auth', bad, smtp], /--mail-auth:/],
+      [['-Q', 'NOOP\r\nDELE secret', ftp], /--quote:/],
+      [['-QNOOP\r\nDELE secret', ftp], /--quote:/],
+      [['-sQ', 'NOOP\nDELE secret', ftp], /--quote:/],
+      [['--quote', '-NOOP\r\nDELE secret', ftp], /--quote:/],
+      [['--ftp-account', 'acct\r\nDELE secret', ftp], /--ftp-account:/],
+      [['--ftp-alternative-to-user', 'USER x\r\nDELE secret', ftp], /--ftp-alternative-to-user:/],
+      [['--login-options', 'AUTH=*\r\nA1 DELETE INBOX', `imap://good.test:${port}/`], /--login-options:/],
+      [['--sasl-authzid', 'x\r\nDELE 1', `pop3://good.test:${port}/`], /--sasl-authzid:/],
+      [['--aws-sigv4', 'aws:amz:r\r\nX-Injected: 1:s', `http://good.test:${goodPort}/`], /--aws-sigv4:/],
+      [[smtp, '--next', '--mail-rcpt', bad, smtp], /--mail-rcpt:/],
+      // expansions: a variable that could hold CR or LF
+      [['--variable', 'v@crlf.txt', '--expand-mail-rcpt', '{{v}}', smtp], /--expand-mail-rcpt: a variable/],
+      [['--variable', 'v=a\r\nRSET', '--expand-mail-from', '<{{v:trim}}>', smtp], /--expand-mail-from: a variable/],
+      [['--variable', 'v=YQ0KUlNFVA', '--expand-mail-from', '{{v:64dec}}', smtp], /--expand-mail-from: a variable/],
+      [['--variable', 'v=YQ0KUlNFVA', '--expand-variable', 'w={{v:64dec}}', '--expand-quote', '{{w}}', ftp], /--expand-quote: a variable/],
+      [['--expand-variable', '{{x}}=1', '--variable', 'v=ok', '--expand-quote', '{{v}}', ftp], /--expand-quote: a variable/],
+      [['--variable', '%HOME', '--expand-ftp-account', '{{HOME}}', ftp], /--expand-ftp-account: a variable/],
+    ];
+    for (const [args, message] of injections) {
+      const err = await curl(['-sS', ...args], { sandbox: sb, files }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err, args.join(' ')).toBeInstanceOf(TypeError);
+      expect(err!.message, args.join(' ')).toMatch(message);
+      expect(err!.message).toMatch(/^curl\(\): invalid value for --[a-z0-9-]+: /);
+    }
+    expect(server.connections).toBe(0);
+    // what cannot hold CR or LF runs, as curl sends it
+    const mail = async (args: string[]) => {
+      lines.length = 0;
+      const r = await curl(['-sS', '--mail-from', 'me@b.test', '-T', 'mail.txt', ...args, smtp], { sandbox: sb, files });
+      expect(r.errorText(), args.join(' ')).toBe('');
+      return lines.filter((l) => l.startsWith('RCPT'));
+    };
+    expect(await mail(['--mail-rcpt', 'a@b.test'])).toEqual(['RCPT TO:<a@b.test>']);
+    expect(await mail(['--variable', 'v=a@b.test', '--expand-mail-rcpt', '{{v}}'])).toEqual(['RCPT TO:<a@b.test>']);
+    expect(await mail(['--variable', 'v@clean.txt', '--expand-mail-rcpt', '{{v}}'])).toEqual(['RCPT TO:<c@d.test>']);
+    expect(await mail(['--variable', 'v@crlf.txt', '--expand-mail-rcpt', '{{v:url}}'])).toEqual(['RCPT TO:<a%40b.test%3E%0D%0ARSET>']);
+    // \{{ is text, not a reference (curl keeps the value as given when nothing was expanded)
+    expect(await mail(['--expand-mail-rcpt', '\\{{v}}@b.test'])).toEqual(['RCPT TO:<\\{{v}}@b.test>']);
+    expect(lines).not.toContain('RSET');
+    // curl itself refuses CR/LF a URL's path decodes to (CURLE_URL_MALFORMAT), after the login
+    lines.length = 0;
+    const path = await curl(['-sS', `ftp://good.test:${port}/a%0D%0ADELE%20secret`], { sandbox: sb });
+    expect(path.exitCode).toBe(3);
+    expect(lines.filter((l) => /DELE|secret/.test(l))).toEqual([]);
+  });
+
   it('options that name a refused one through --expand- are refused as well', async () => {
     const sb = await sandbox();
     for (const args of [

@@ -79,6 +79,12 @@ function simpleRequest(input: string | URL | Request, init: RequestInit): Outgoi
 async function fullRequest(input: string | URL | Request, standard: RequestInit): Promise<Outgoing> {
   const hasStreamBody = standard.body instanceof ReadableStream;
   const request = new Request(input, hasStreamBody ? ({ duplex: 'half', ...standard } as RequestInit) : standard);
+  const signal = callerSignal(input, standard);
+  // before a body is read whole: an aborted fetch() reads none of it (a stream body might never end)
+  if (signal?.aborted) {
+    cancelStream(request.body, signal.reason);
+    throw signal.reason;
+  }
   let body: UploadBody | null = null;
   let bodyLength: number | undefined;
   if (request.body) {
@@ -97,7 +103,7 @@ async function fullRequest(input: string | URL | Request, standard: RequestInit)
     body,
     bodyLength,
     redirect: request.redirect,
-    signal: callerSignal(input, standard),
+    signal,
   };
 }
 
@@ -146,16 +152,61 @@ export function sessionFetch(session: Session, input: string | URL | Request, in
     const { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, onEnd, ...standard } = init;
     const extra: Extra = { curl, onProgress, timeoutMs, limits, enforced, maxRedirects, onEnd };
     const out = simpleRequest(input, standard);
-    return out ? send(session, out, extra) : fullRequest(input, standard).then((o) => send(session, o, extra));
+    if (out) return send(session, out, extra);
+    return fullRequest(input, standard).then(
+      (o) => send(session, o, extra),
+      (err: unknown) => {
+        cancelRequestBody(input, init, err);
+        throw err;
+      },
+    );
   } catch (err) {
+    cancelRequestBody(input, init, err);
     return Promise.reject(err);
   }
+}
+
+/**
+ * A request body fetch() rejects before a transfer reads it is cancelled
+ * with the error, so its producer stops and lets go of what it holds:
+ * undici does so on an abort; here every rejection before a transfer
+ * exists does (a refused option or scheme, a limit, an aborted signal).
+ * @internal
+ */
+export function cancelRequestBody(input: string | URL | Request, init: RequestInit | null | undefined, reason: unknown): void {
+  const body = init?.body != null ? init.body : input instanceof Request && !input.bodyUsed ? input.body : null;
+  cancelStream(body, reason);
+}
+
+function cancelStream(body: unknown, reason: unknown): void {
+  if (body instanceof ReadableStream && !body.locked) body.cancel(reason).catch(() => {});
 }
 
 /** The curl-flavoured fields of a CurlRequestInit. */
 type Extra = Pick<CurlRequestInit, 'curl' | 'onProgress' | 'timeoutMs' | 'limits' | 'enforced' | 'maxRedirects' | 'onEnd'>;
 
 function send(session: Session, out: Outgoing, extra: Extra): Promise<Response> {
+  const { body } = out;
+  let transfer: Transfer | undefined;
+  let spec: TransferSpec;
+  try {
+    spec = transferSpec(out, extra);
+    transfer = session.transferNow(spec);
+  } catch (err) {
+    cancelStream(body, err);
+    throw err;
+  }
+  if (transfer) return respond(transfer, out, extra.onEnd);
+  return session.transfer(spec).then(
+    (t) => respond(t, out, extra.onEnd),
+    (err: unknown) => {
+      cancelStream(body, err);
+      throw err;
+    },
+  );
+}
+
+function transferSpec(out: Outgoing, extra: Extra): TransferSpec {
   const { url, method, headers, body, bodyLength, redirect, signal } = out;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: unsupported scheme ${url.protocol}`);
   signal?.throwIfAborted();
@@ -177,8 +228,7 @@ function send(session: Session, out: Outgoing, extra: Extra): Promise<Response> 
     enforced: extra.enforced,
     keepInfo: false,
   };
-  const transfer = session.transferNow(spec);
-  return transfer ? respond(transfer, out, extra.onEnd) : session.transfer(spec).then((t) => respond(t, out, extra.onEnd));
+  return spec;
 }
 
 function respond(transfer: Transfer, out: Outgoing, onEnd: CurlRequestInit['onEnd']): Promise<Response> {

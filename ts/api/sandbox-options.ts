@@ -69,7 +69,6 @@ export const SANDBOX_ACCEPTED: ReadonlySet<EasyOptionName> = new Set<EasyOptionN
   // TFTP (when protocols allows it): curl bounds the block size (8..65464)
   'TFTP_BLKSIZE',
   'TFTP_NO_OPTIONS',
-  'VERBOSE',
 ]);
 
 /** Accepted, then clamped to the sandbox's limits (0 or -1 mean "no limit" to curl: the limit then applies). */
@@ -97,6 +96,7 @@ const WHY: Partial<Record<EasyOptionName, string>> = {
   WRITEFUNCTION: 'the sandbox counts the body through its own callback',
   HEADERFUNCTION: 'the sandbox counts the heads through its own callback',
   UNRESTRICTED_AUTH: 'it would send credentials to every host a redirect names',
+  VERBOSE: "curl's trace would go to the process's stderr, as much as the server sends: pass onDebug to read it",
 };
 
 /** The sandbox's limits an option is clamped to. */

@@ -19,7 +19,7 @@ import {
   LibcurlWasmError,
   registerError,
 } from './host.js';
-import { sessionFetch, type CurlRequestInit } from './fetch.js';
+import { cancelRequestBody, sessionFetch, type CurlRequestInit } from './fetch.js';
 import { sessionRequest, type CurlResponse, type RequestOptions } from './request.js';
 import { validateFetchInit, validateRequestOptions, validateSandboxOptions, validateUrl, validateWsOptions } from './validate.js';
 import { gateOptions } from './sandbox-options.js';
@@ -296,8 +296,15 @@ export class Sandbox {
 
   /** fetch() inside the sandbox. */
   async fetch(input: string | URL | Request, init: CurlRequestInit = {}): Promise<Response> {
-    validateFetchInit(init, 'Sandbox.fetch');
-    const { options, end } = this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) });
+    const { options, end } = (() => {
+      try {
+        validateFetchInit(init, 'Sandbox.fetch');
+        return this.#options({ ...init, signal: init.signal ?? (input instanceof Request ? input.signal : undefined) });
+      } catch (err) {
+        cancelRequestBody(input, init, err);
+        throw err;
+      }
+    })();
     // request()'s retry bound: not a fetch field (it would send fetch the long way, through a Request)
     const { totalTimeoutMs: _, ...fetchInit } = options;
     try {

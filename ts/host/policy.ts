@@ -78,11 +78,26 @@ function mappedV4(b: Uint8Array): Uint8Array | undefined {
   return zero(b, 0, 10) && b[10] === 0xff && b[11] === 0xff ? b.subarray(12) : undefined;
 }
 
+/** Where a /48, /56, /64 and /96 NAT64 prefix puts the IPv4 address's 4 bytes (RFC 6052 2.2; byte 8 is the u-octet). */
+const NAT64_LOCAL_LAYOUTS = [
+  [6, 7, 9, 10],
+  [7, 9, 10, 11],
+  [9, 10, 11, 12],
+  [12, 13, 14, 15],
+];
+
 /** IPv4 addresses other IPv6 forms carry or tunnel to: a deny entry for the IPv4 address covers them. */
 function tunnelledV4(b: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   if (zero(b, 0, 12)) out.push(b.subarray(12)); // ::a.b.c.d (IPv4-compatible)
-  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) out.push(b.subarray(12)); // NAT64 64:ff9b::/96, 64:ff9b:1::/48
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) {
+    // NAT64 (RFC 6052 2.2): the well-known 64:ff9b::/96 ends in the IPv4 address; the
+    // local-use 64:ff9b:1::/48 (RFC 8215) may hold a /48, /56, /64 or /96 prefix, which
+    // place it around the u-octet (bits 64-71): the network's length is not known here,
+    // so each layout's address counts
+    if (b[4] === 0x00 && b[5] === 0x01) out.push(...NAT64_LOCAL_LAYOUTS.map((at) => Uint8Array.from(at, (i) => b[i]!)));
+    else out.push(b.subarray(12));
+  }
   if (b[0] === 0x20 && b[1] === 0x02) out.push(b.subarray(2, 6)); // 6to4 2002::/16
   if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0 && b[3] === 0) out.push(b.subarray(12).map((x) => x ^ 0xff)); // Teredo client
   return out;

@@ -8,6 +8,7 @@ import type { SocketTable } from '../host/sockets.js';
 import type { ToolOptionName } from '../curl/generated/tool-options.js';
 import { readCommandLine } from './command-line.js';
 import { headerField } from './request-check.js';
+import { Variables, wireValueRefusal } from './wire-values.js';
 
 /** The limits a sandboxed run's tool holds itself (wasm/tool/limits.c and the memory cap of wasm/glue/memory.c). */
 export interface ToolLimits {
@@ -104,7 +105,8 @@ export interface SandboxedCommandLine {
 
 /**
  * The command line as the sandbox runs it, read as curl reads it
- * (./command-line.ts): refuses the options above; checks each group's URLs
+ * (./command-line.ts): refuses the options above, and values that could put
+ * CR or LF on the wire (./wire-values.ts); checks each group's URLs
  * and `-H` fields as a Sandbox's request() checks its own (maxUrlBytes,
  * maxRequestHeaders, maxRequestHeaderBytes; `-H @file` read from `read`);
  * appends after each `--next` group the sandbox's protocols, and the lower
@@ -140,6 +142,7 @@ export function sandboxArgs(args: readonly string[], policy: ToolPolicy, read: (
   // -q first: no default config file (.curlrc in the run's HOME) could bring a proxy
   const out: string[] = ['-q'];
   let group: Group = { urls: [], headers: [] };
+  const variables = new Variables(read);
   let copied = 0; // args[0..copied) are in out
   const copyTo = (end: number) => {
     out.push(...args.slice(copied, end));
@@ -168,6 +171,10 @@ export function sandboxArgs(args: readonly string[], policy: ToolPolicy, read: (
     const { name, value } = item;
     if (REFUSED.has(name)) refuse(args[i]!.startsWith('--') ? `--${name}` : `${args[i]} (--${name})`);
     if (value === undefined) continue;
+    // no value may put a second command on an FTP, SMTP, IMAP or POP3 connection (./wire-values.ts)
+    const badValue = wireValueRefusal(name, value, item.expand, variables);
+    if (badValue) throw new TypeError(`curl(): ${badValue}`);
+    if (name === 'variable') variables.define(value, item.expand);
     // a value from --expand-*'s variables is not known here: the sandbox's own bound stands
     const known = item.expand ? undefined : value;
     if (name === 'url') group.urls.push(value);
